@@ -1,0 +1,193 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+// Epoch is the virtual wall-clock time at which every run starts.
+var Epoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// timer is an entry of the world's timer heap: fire runs on the loop, with no
+// current process, when virtual time reaches when.
+type timer struct {
+	when time.Duration
+	seq  uint64 // set order, which breaks ties by default
+	idx  int    // index in the heap, -1 when not pending
+	fire func()
+	obj  *object
+}
+
+// timerHeap is a binary min-heap ordered by (when, seq).
+type timerHeap []*timer
+
+func (h timerHeap) less(i, j int) bool {
+	if h[i].when != h[j].when {
+		return h[i].when < h[j].when
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h timerHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx, h[j].idx = i, j
+}
+
+func (h *timerHeap) push(t *timer) {
+	t.idx = len(*h)
+	*h = append(*h, t)
+	h.up(t.idx)
+}
+
+func (h *timerHeap) remove(i int) *timer {
+	old := *h
+	n := len(old) - 1
+	t := old[i]
+	if i != n {
+		old.swap(i, n)
+	}
+	old[n] = nil
+	*h = old[:n]
+	if i != n {
+		if !h.down(i) {
+			h.up(i)
+		}
+	}
+	t.idx = -1
+	return t
+}
+
+func (h timerHeap) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			return
+		}
+		h.swap(i, parent)
+		i = parent
+	}
+}
+
+func (h timerHeap) down(i int) bool {
+	start := i
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(h) && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			break
+		}
+		h.swap(i, m)
+		i = m
+	}
+	return i > start
+}
+
+// addTimer schedules fire at virtual time when (clamped to now).
+func (w *World) addTimer(t *timer, when time.Duration) {
+	if when < w.now {
+		when = w.now
+	}
+	w.timerSeq++
+	t.when, t.seq = when, w.timerSeq
+	w.timers.push(t)
+}
+
+// stopTimer unschedules t and reports whether it was pending.
+func (w *World) stopTimer(t *timer) bool {
+	if t.idx < 0 || t.idx >= len(w.timers) || w.timers[t.idx] != t {
+		return false
+	}
+	w.timers.remove(t.idx)
+	return true
+}
+
+// fireDue fires the timers due at or before now. Timers due at the same
+// instant fire in an order chosen by Timer decisions (option 0: set first).
+func (w *World) fireDue() {
+	for len(w.timers) > 0 && w.timers[0].when <= w.now {
+		if !w.secondDue() {
+			w.fireTimer(w.timers.remove(0))
+			continue
+		}
+		// Gather the tied timers in set order, let the strategy pick one,
+		// fire it and look again: firing may stop or add timers.
+		tied := w.tiedScratch[:0]
+		for _, t := range w.timers {
+			if t.when <= w.now {
+				tied = append(tied, t)
+			}
+		}
+		sortBySeq(tied)
+		w.tiedScratch = tied
+		c := w.decide(scheduler.Timer, len(tied), nil)
+		w.fireTimer(w.timers.remove(tied[c].idx))
+	}
+}
+
+// secondDue reports whether a timer other than the heap's first is due; by
+// the heap order it is enough to look at the root's children.
+func (w *World) secondDue() bool {
+	h := w.timers
+	return len(h) > 1 && h[1].when <= w.now || len(h) > 2 && h[2].when <= w.now
+}
+
+func sortBySeq(ts []*timer) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].seq < ts[j-1].seq; j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+func (w *World) fireTimer(t *timer) {
+	w.event(OpTimer, t.obj, int64(t.seq), nil)
+	t.fire()
+}
+
+// advance moves the clock to the next pending timer and fires what is due.
+// It returns false when no timer is pending (the world is quiescent).
+func (w *World) advance() bool {
+	if len(w.timers) == 0 {
+		return false
+	}
+	when := w.timers[0].when
+	if when > w.cfg.Horizon {
+		if w.mainStep < 0 {
+			w.fail(&Failure{Kind: Horizon, Proc: -1, Value: fmt.Sprintf("virtual time would pass the horizon of %v (next timer at %v)", w.cfg.Horizon, when)})
+		} else {
+			w.endSuspected()
+		}
+		return true
+	}
+	w.now = when
+	w.fireDue()
+	return true
+}
+
+// Now returns the virtual time: Epoch plus the virtual time elapsed.
+func (w *World) Now() time.Time { return Epoch.Add(w.now) }
+
+// Elapsed returns the virtual time since the run started.
+func (w *World) Elapsed() time.Duration { return w.now }
+
+// Sleep blocks the calling process for d of virtual time. Sleep(0) and
+// negative durations are plain scheduling points, as in Go.
+func (w *World) Sleep(d time.Duration) {
+	w.point()
+	if d <= 0 {
+		return
+	}
+	p := w.cur
+	t := &timer{fire: func() { w.wake(p) }}
+	w.addTimer(t, w.now+d)
+	w.event(OpSleep, nil, int64(d), nil)
+	w.block("sleep")
+}

@@ -1,0 +1,137 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FailureKind classifies why a run failed.
+type FailureKind uint8
+
+const (
+	// Panic: a process panicked.
+	Panic FailureKind = iota + 1
+	// Goexit: a process called runtime.Goexit, for example through t.FailNow.
+	Goexit
+	// Fatal: a process called World.Fatalf, or a check reported an error.
+	Fatal
+	// Deadlock: every live process is blocked and no timer is pending, while
+	// the main process has not returned.
+	Deadlock
+	// Leak: the main process returned but other processes stayed blocked.
+	Leak
+	// StepLimit: the run took more scheduling points than Config.MaxSteps.
+	StepLimit
+	// Horizon: virtual time passed Config.Horizon before the main process
+	// returned.
+	Horizon
+	// Watchdog: a process ran for Config.Watchdog of real time without
+	// reaching a scheduling point: it is blocked outside the simulation (a
+	// real channel, lock or I/O) or spins without calling into the world.
+	Watchdog
+)
+
+var failureNames = [...]string{
+	Panic: "panic", Goexit: "goexit", Fatal: "fatal", Deadlock: "deadlock", Leak: "leak",
+	StepLimit: "step limit", Horizon: "horizon", Watchdog: "watchdog",
+}
+
+func (k FailureKind) String() string {
+	if int(k) < len(failureNames) && failureNames[k] != "" {
+		return failureNames[k]
+	}
+	return fmt.Sprintf("FailureKind(%d)", uint8(k))
+}
+
+// Blocked describes a process that was still waiting when a run ended.
+type Blocked struct {
+	Proc int
+	Name string
+	// Op is what it was doing (send, recv, select, lock, ...), On the objects
+	// it waits on, rendered with their creation sites when known.
+	Op string
+	On []string
+	// Proven is true when the world was quiescent (nothing runnable, no timer
+	// pending), so the process can never run again. Otherwise the run was cut
+	// short by a budget and the leak is only suspected.
+	Proven bool
+}
+
+func (b Blocked) String() string {
+	s := fmt.Sprintf("p%d %q blocked in %s", b.Proc, b.Name, b.Op)
+	if len(b.On) > 0 {
+		s += " on " + strings.Join(b.On, ", ")
+	}
+	if !b.Proven {
+		s += " (suspected: the run was cut short)"
+	}
+	return s
+}
+
+// Failure says why a run failed.
+type Failure struct {
+	Kind FailureKind
+	// Proc and ProcName name the process that failed, or -1 and "" when the
+	// failure belongs to no process (deadlock, leak, horizon).
+	Proc     int
+	ProcName string
+	// Value is the panic value, or the message of a Fatal failure.
+	Value any
+	// Stack is the failing process's stack, when there is one.
+	Stack string
+	Step  int64
+	Time  time.Duration
+	// Blocked lists the blocked processes of a deadlock or leak.
+	Blocked []Blocked
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	switch f.Kind {
+	case Panic:
+		fmt.Fprintf(&b, "process p%d %q panicked: %v", f.Proc, f.ProcName, f.Value)
+	case Goexit:
+		fmt.Fprintf(&b, "process p%d %q called runtime.Goexit (t.FailNow or t.SkipNow inside a process?)", f.Proc, f.ProcName)
+	case Fatal:
+		if f.Proc >= 0 {
+			fmt.Fprintf(&b, "process p%d %q: %v", f.Proc, f.ProcName, f.Value)
+		} else {
+			fmt.Fprintf(&b, "%v", f.Value)
+		}
+	case Deadlock:
+		b.WriteString("deadlock: all processes are blocked")
+	case Leak:
+		b.WriteString("leak: processes still blocked after the main process returned")
+	case Watchdog:
+		fmt.Fprintf(&b, "watchdog: process p%d %q %v", f.Proc, f.ProcName, f.Value)
+	default:
+		fmt.Fprintf(&b, "%s: %v", f.Kind, f.Value)
+	}
+	fmt.Fprintf(&b, " (step %d, virtual time %v)", f.Step, f.Time)
+	for _, bl := range f.Blocked {
+		b.WriteString("\n\t" + bl.String())
+	}
+	return b.String()
+}
+
+// Signature identifies a failure for shrinking: two runs fail "the same way"
+// when their signatures are equal. It leaves out steps, times and stacks,
+// which change as a schedule shrinks, and keeps what the user would call the
+// bug: the kind, the process and the value, or who was blocked on what.
+func (f *Failure) Signature() string {
+	if f == nil {
+		return ""
+	}
+	switch f.Kind {
+	case Deadlock, Leak:
+		var names []string
+		for _, b := range f.Blocked {
+			names = append(names, b.Name+":"+b.Op)
+		}
+		return f.Kind.String() + " " + strings.Join(names, ",")
+	case StepLimit, Horizon:
+		return f.Kind.String()
+	}
+	return fmt.Sprintf("%s %s %v", f.Kind, f.ProcName, f.Value)
+}

@@ -1,0 +1,217 @@
+package sim
+
+import (
+	"iter"
+	"runtime/debug"
+)
+
+type procState uint8
+
+const (
+	stateReady   procState = iota + 1 // in the ready queue
+	stateRunning                      // the world's current process
+	stateBlocked                      // waiting for a wake
+	stateDone                         // returned, panicked, exited or was torn down
+)
+
+// Proc is a simulated process: a coroutine that runs only when the world's
+// loop resumes it and runs until its next scheduling point.
+type Proc struct {
+	w     *World
+	id    int
+	name  string
+	state procState
+	body  func()
+
+	resume func() (struct{}, bool) // from iter.Pull; only the loop calls it
+	stop   func()
+	yield  func(struct{}) bool
+
+	// What a blocked process waits on, for deadlock and leak reports.
+	waitOp string
+	waitOn []*object
+
+	goexited bool // ended by runtime.Goexit: its stop must run on a spare goroutine
+}
+
+// ID is the process's id: 0 for the main process, then 1, 2, ... in spawn
+// order. Ids are stable across replays of the same decisions.
+func (p *Proc) ID() int { return p.id }
+
+// Name is the name given to Go.
+func (p *Proc) Name() string { return p.name }
+
+// abort is the panic value that unwinds a process's stack when its run ends
+// early (a failure elsewhere, or teardown): it is not a failure of its own.
+type abort struct{}
+
+// Go starts f as a new process named name. Spawning is a scheduling point:
+// the new process may run before its parent continues.
+func (w *World) Go(name string, f func()) *Proc {
+	p := w.spawn(name, f)
+	w.point()
+	return p
+}
+
+func (w *World) spawn(name string, f func()) *Proc {
+	w.checkAlive()
+	p := &Proc{w: w, id: len(w.procs), name: name, body: f, state: stateReady}
+	w.procs = append(w.procs, p)
+	w.live++
+	p.resume, p.stop = iter.Pull(p.run)
+	w.ready.pushBack(p)
+	w.event(OpSpawn, nil, int64(p.id), func() string { return "p" + itoa(p.id) + " " + p.name })
+	return p
+}
+
+// run is the coroutine body. It turns every way a process can end into an
+// ordinary return to the loop, so that neither a panic nor runtime.Goexit
+// ever reaches the loop's goroutine (iter.Pull re-raises both in next).
+func (p *Proc) run(yield func(struct{}) bool) {
+	p.yield = yield
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		w := p.w
+		switch r.(type) {
+		case nil:
+			// runtime.Goexit: it cannot be stopped, only kept from
+			// reaching the loop. Record it, then park for good; teardown
+			// resumes us from a spare goroutine, where the Goexit that
+			// iter.Pull re-raises ends nothing that matters.
+			p.goexited = true
+			if !w.tearingDown {
+				w.crash(p, Goexit, nil, string(debug.Stack()))
+				yield(struct{}{})
+			}
+		case abort:
+		default:
+			if !w.tearingDown {
+				w.crash(p, Panic, r, string(debug.Stack()))
+			}
+		}
+	}()
+	p.body()
+	returned = true
+	p.w.exit(p)
+}
+
+// park hands control back to the loop until the loop resumes this process.
+// The caller has already put the process in a state (ready or blocked).
+func (w *World) park() {
+	p := w.cur
+	if !p.yield(struct{}{}) || w.stopping {
+		// teardown (stop) or a failure elsewhere: unwind this process.
+		panic(abort{})
+	}
+}
+
+// point is a scheduling point: the strategy may hand the processor to another
+// runnable process. It is the hot path of every run; when nothing else is
+// runnable it costs a counter and a compare, and when the strategy keeps the
+// current process running (the default) it costs one decision.
+func (w *World) point() {
+	w.checkAlive()
+	w.step++
+	if w.step&1023 == 0 {
+		w.publish()
+	}
+	if w.ready.n == 0 {
+		return
+	}
+	c := w.decide(schedulerSchedule, 1+w.ready.n, &w.withCur)
+	if c == 0 {
+		return
+	}
+	next := w.ready.removeAt(c - 1)
+	p := w.cur
+	p.state = stateReady
+	w.ready.pushBack(p)
+	w.next = next
+	w.park()
+}
+
+// Yield is an explicit scheduling point that, by default, lets every other
+// runnable process go first (like runtime.Gosched).
+func (w *World) Yield() {
+	w.checkAlive()
+	w.step++
+	if w.step&1023 == 0 {
+		w.publish()
+	}
+	w.event(OpYield, nil, 0, nil)
+	if w.ready.n == 0 {
+		return
+	}
+	p := w.cur
+	p.state = stateReady
+	w.ready.pushBack(p)
+	w.park()
+}
+
+// block parks the current process until wake is called on it. op and on say
+// what it waits for, for deadlock reports.
+func (w *World) block(op string, on ...*object) {
+	p := w.cur
+	p.state = stateBlocked
+	p.waitOp = op
+	p.waitOn = append(p.waitOn[:0], on...)
+	w.park()
+}
+
+// wake makes a blocked process runnable again, at the back of the queue.
+func (w *World) wake(p *Proc) {
+	if p.state != stateBlocked {
+		panic("sim: internal error: wake of a process that is not blocked")
+	}
+	p.state = stateReady
+	p.waitOp = ""
+	p.waitOn = p.waitOn[:0]
+	w.ready.pushBack(p)
+}
+
+// Self returns the running process.
+func (w *World) Self() *Proc { return w.cur }
+
+// withCurOptions maps the options of a scheduling point where the running
+// process could continue: option 0 is the running process, option i the
+// i-th oldest ready one.
+type withCurOptions struct{ w *World }
+
+func (o *withCurOptions) ID(i int) int {
+	if i == 0 {
+		return o.w.cur.id
+	}
+	return o.w.ready.at(i - 1).id
+}
+
+// readyOptions maps the options of a point where the running process
+// blocked or ended: option i is the i-th oldest ready process.
+type readyOptions struct{ w *World }
+
+func (o *readyOptions) ID(i int) int { return o.w.ready.at(i).id }
+
+func itoa(i int) string {
+	if i >= 0 && i < 10 {
+		return string(rune('0' + i))
+	}
+	var buf [20]byte
+	n := len(buf)
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	for i > 0 {
+		n--
+		buf[n] = byte('0' + i%10)
+		i /= 10
+	}
+	if neg {
+		n--
+		buf[n] = '-'
+	}
+	return string(buf[n:])
+}

@@ -1,0 +1,429 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+const (
+	schedulerSchedule = scheduler.Schedule
+	schedulerSelect   = scheduler.Select
+)
+
+// Config says how to run one world. The zero value is usable: every zero
+// field takes the default written beside it.
+type Config struct {
+	// Name names the scenario in logs and reports.
+	Name string
+	// Seed seeds the strategy when Strategy is nil, and is reported.
+	Seed uint64
+	// Strategy makes the run's decisions. Nil means scheduler.RandomWalk(Seed).
+	Strategy scheduler.Strategy
+	// StrategyName is recorded in the log, e.g. "random" or "pct:3".
+	StrategyName string
+	// MaxSteps bounds the scheduling points of a run (0: 1,000,000).
+	MaxSteps int64
+	// Horizon bounds virtual time (0: 1,000 hours).
+	Horizon time.Duration
+	// AfterMainSteps bounds the scheduling points a run may take after its
+	// main process returned (0: 100,000). Tickers and polling loops would keep
+	// a world alive forever; when this budget is spent the run ends, and the
+	// processes still alive are suspected leaks.
+	AfterMainSteps int64
+	// Watchdog is how long, in real time, a process may run without reaching
+	// a scheduling point before the run fails naming it (0: 10s).
+	Watchdog time.Duration
+	// KeepTrace keeps every event, with object names and creation sites, for
+	// timelines and reports. It costs time; failing runs are replayed with it.
+	KeepTrace bool
+	// AllowLeaks lets a run end with blocked processes after the main process
+	// returned without failing. They are still listed in Result.Leaked.
+	AllowLeaks bool
+
+	_ struct{}
+}
+
+func (c *Config) fill() {
+	if c.Strategy == nil {
+		c.Strategy = scheduler.RandomWalk(c.Seed)
+		if c.StrategyName == "" {
+			c.StrategyName = "random"
+		}
+	}
+	if c.MaxSteps <= 0 {
+		c.MaxSteps = 1_000_000
+	}
+	if c.Horizon <= 0 {
+		c.Horizon = 1000 * time.Hour
+	}
+	if c.AfterMainSteps <= 0 {
+		c.AfterMainSteps = 100_000
+	}
+	if c.Watchdog <= 0 {
+		c.Watchdog = 10 * time.Second
+	}
+}
+
+// Result is what one run did.
+type Result struct {
+	Scenario string
+	Seed     uint64
+	Strategy string
+	// Steps is the number of scheduling points, Time the virtual time elapsed.
+	Steps int64
+	Time  time.Duration
+	// Decisions is the decision log: replaying it reproduces the run.
+	Decisions []scheduler.Decision
+	// Hash fingerprints the trace: equal runs have equal hashes.
+	Hash uint64
+	// Failure is nil when the run passed.
+	Failure *Failure
+	// Leaked lists the processes still blocked at the end.
+	Leaked []Blocked
+	// Trace holds every event when Config.KeepTrace was set.
+	Trace []Event
+	// Procs names every process, by id.
+	Procs []string
+	// History holds the operations processes recorded with World.Call.
+	History []Operation
+
+	_ struct{}
+}
+
+// Log returns the run's decisions as a log that can be saved and replayed.
+func (r *Result) Log() *scheduler.Log {
+	return &scheduler.Log{
+		Scenario:    r.Scenario,
+		Seed:        r.Seed,
+		Strategy:    r.Strategy,
+		WeftVersion: Version,
+		GoVersion:   runtime.Version(),
+		Decisions:   r.Decisions,
+	}
+}
+
+// Version is weft's version, recorded in every saved log.
+const Version = "v0.1.0"
+
+// World is one run: its processes, virtual clock, primitives, trace and
+// history. A World is made by Run and handed to the scenario; its methods
+// may only be called from the world's own processes.
+type World struct {
+	cfg Config
+
+	procs []*Proc
+	live  int // processes not yet done
+	cur   *Proc
+	next  *Proc // chosen by the process that yielded at a point, if any
+	ready readyQueue
+
+	withCur   withCurOptions
+	readyOpts readyOptions
+
+	step        int64
+	mainStep    int64 // step at which the main process returned, or -1
+	now         time.Duration
+	timers      timerHeap
+	timerSeq    uint64
+	tiedScratch []*timer
+
+	decisions []scheduler.Decision
+	hash      uint64
+	trace     []Event
+	objects   int
+	history   history
+	faults    faults
+
+	failure     *Failure
+	leaked      []Blocked
+	stopping    bool // the run is over: processes unwind when resumed
+	tearingDown bool
+
+	// Published for the watchdog, which runs on the caller's goroutine:
+	// progress every 1024 steps, running at every resume.
+	progress  atomic.Int64
+	running   atomic.Pointer[Proc]
+	abandoned atomic.Bool
+}
+
+// Run executes scenario as the main process of a new world and returns what
+// happened. It never panics because of the scenario: panics, Goexit, hangs
+// and runaway runs become a Result.Failure.
+func Run(cfg Config, scenario func(w *World)) *Result {
+	cfg.fill()
+	w := &World{cfg: cfg, hash: hashOffset, mainStep: -1}
+	w.withCur.w = w
+	w.readyOpts.w = w
+	if cap(w.decisions) == 0 {
+		w.decisions = make([]scheduler.Decision, 0, 64)
+	}
+
+	// The loop runs on its own goroutine so that a process blocked outside
+	// the simulation cannot hang the caller: the watchdog below notices that
+	// no step has been taken for cfg.Watchdog and reports the run instead.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.spawn("main", func() { scenario(w) })
+		w.loop()
+		w.teardown()
+	}()
+	if f := w.watch(done); f != nil {
+		// Only what the caller owns is safe to read: the loop's goroutine
+		// may still be running (or may wake up later and find the run
+		// abandoned, see checkAlive).
+		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Strategy: cfg.StrategyName, Steps: f.Step, Failure: f}
+	}
+	return w.result()
+}
+
+// watch waits for the loop to finish, or for the watchdog to bite. It
+// returns the watchdog's failure when the run was abandoned.
+func (w *World) watch(done chan struct{}) *Failure {
+	timer := time.NewTimer(w.cfg.Watchdog)
+	defer timer.Stop()
+	last, lastRunning := int64(-1), (*Proc)(nil)
+	for {
+		select {
+		case <-done:
+			return nil
+		case <-timer.C:
+			now, running := w.progress.Load(), w.running.Load()
+			if now != last || running != lastRunning {
+				last, lastRunning = now, running
+				timer.Reset(w.cfg.Watchdog)
+				continue
+			}
+			// The loop's goroutine is stuck inside a process; it and the
+			// process stay blocked (nothing can free a goroutine blocked on
+			// a real channel), but the caller gets a report.
+			w.abandoned.Store(true)
+			f := &Failure{Kind: Watchdog, Proc: -1, Step: now}
+			if running != nil {
+				f.Proc, f.ProcName = running.id, running.name
+			}
+			f.Value = fmt.Sprintf("did not reach a scheduling point for %v of real time: it is blocked outside the simulation (a real channel, lock, sleep or I/O) or loops without calling into the world", w.cfg.Watchdog)
+			return f
+		}
+	}
+}
+
+// loop resumes processes one at a time until the run is over. Only the loop
+// resumes a process, and a process runs until it parks.
+func (w *World) loop() {
+	for !w.stopping {
+		p := w.next
+		w.next = nil
+		if p == nil {
+			p = w.pick()
+			if p == nil {
+				return
+			}
+		}
+		w.cur = p
+		p.state = stateRunning
+		w.running.Store(p)
+		if _, ok := p.resume(); !ok && p.state != stateDone {
+			// The coroutine ended without exit: it panicked or was
+			// aborted; crash or the failure that aborted it is recorded.
+			w.finish(p)
+		}
+		w.cur = nil
+		if w.mainStep >= 0 && w.step-w.mainStep > w.cfg.AfterMainSteps {
+			w.endSuspected()
+			return
+		}
+	}
+}
+
+// pick chooses the next process when the last one blocked or ended. When
+// nothing is runnable it advances the clock; it returns nil when the run is
+// over.
+func (w *World) pick() *Proc {
+	if len(w.timers) > 0 && w.timers[0].when <= w.now {
+		w.fireDue()
+	}
+	for w.ready.n == 0 {
+		if w.live == 0 {
+			return nil
+		}
+		if !w.advance() {
+			w.endQuiescent()
+			return nil
+		}
+		if w.stopping {
+			return nil
+		}
+	}
+	if w.ready.n == 1 {
+		return w.ready.removeAt(0)
+	}
+	return w.ready.removeAt(w.decide(schedulerSchedule, w.ready.n, &w.readyOpts))
+}
+
+// decide asks the strategy and records the decision.
+func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
+	c := w.cfg.Strategy.Choose(scheduler.Point{Kind: kind, N: n, Procs: procs})
+	if uint(c) >= uint(n) {
+		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, n))
+	}
+	w.decisions = append(w.decisions, scheduler.Decision{Kind: kind, N: uint32(n), Choice: uint32(c)})
+	return c
+}
+
+// checkAlive unwinds the calling process when the run is already over.
+func (w *World) checkAlive() {
+	if w.stopping || w.abandoned.Load() {
+		panic(abort{})
+	}
+}
+
+// exit records that p returned normally.
+func (w *World) exit(p *Proc) {
+	w.event(OpExit, nil, 0, nil)
+	w.finish(p)
+	if p.id == 0 {
+		w.mainStep = w.step
+	}
+}
+
+func (w *World) finish(p *Proc) {
+	if p.state == stateDone {
+		return
+	}
+	p.state = stateDone
+	w.live--
+}
+
+// crash records the failure of process p and ends the run.
+func (w *World) crash(p *Proc, kind FailureKind, value any, stack string) {
+	w.event(OpCrash, nil, int64(kind), func() string { return fmt.Sprint(value) })
+	w.finish(p)
+	w.fail(&Failure{Kind: kind, Proc: p.id, ProcName: p.name, Value: value, Stack: stack})
+}
+
+// fail records the run's first failure and makes every process unwind.
+func (w *World) fail(f *Failure) {
+	if w.failure != nil {
+		return
+	}
+	f.Step, f.Time = w.step, w.now
+	w.failure = f
+	w.stopping = true
+}
+
+// Fatalf fails the run with a message, naming the calling process, and ends
+// it: the calling process unwinds at once.
+func (w *World) Fatalf(format string, args ...any) {
+	p := w.cur
+	f := &Failure{Kind: Fatal, Proc: -1, Value: fmt.Sprintf(format, args...)}
+	if p != nil {
+		f.Proc, f.ProcName = p.id, p.name
+	}
+	w.event(OpNote, nil, 0, func() string { return fmt.Sprint(f.Value) })
+	w.fail(f)
+	if p != nil {
+		panic(abort{})
+	}
+}
+
+// publish runs every 1024 steps: it lets the watchdog see progress, and
+// checks the step limit off the per-step path.
+func (w *World) publish() {
+	w.progress.Store(w.step)
+	if w.step > w.cfg.MaxSteps {
+		w.limit()
+	}
+}
+
+func (w *World) limit() {
+	w.fail(&Failure{Kind: StepLimit, Proc: -1, Value: fmt.Sprintf("more than %d scheduling points (a livelock, or a process that loops forever?)", w.cfg.MaxSteps)})
+	panic(abort{})
+}
+
+// blockedList describes every live process that is blocked.
+func (w *World) blockedList(proven bool) []Blocked {
+	var out []Blocked
+	for _, p := range w.procs {
+		if p.state == stateDone {
+			continue
+		}
+		b := Blocked{Proc: p.id, Name: p.name, Op: p.waitOp, Proven: proven}
+		if b.Op == "" {
+			b.Op = "runnable"
+		}
+		for _, o := range p.waitOn {
+			b.On = append(b.On, o.describe())
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// endQuiescent ends a run in which nothing can ever run again.
+func (w *World) endQuiescent() {
+	blocked := w.blockedList(true)
+	w.leaked = blocked
+	if w.procs[0].state != stateDone {
+		w.fail(&Failure{Kind: Deadlock, Proc: -1, Blocked: blocked})
+	} else if !w.cfg.AllowLeaks {
+		w.fail(&Failure{Kind: Leak, Proc: -1, Blocked: blocked})
+	}
+}
+
+// endSuspected ends a run whose budget after the main process ran out.
+func (w *World) endSuspected() {
+	blocked := w.blockedList(false)
+	w.leaked = blocked
+	if len(blocked) > 0 && !w.cfg.AllowLeaks {
+		w.fail(&Failure{Kind: Leak, Proc: -1, Blocked: blocked})
+	}
+	w.stopping = true
+}
+
+// teardown unwinds every process that has not ended, so that no goroutine
+// outlives its run.
+func (w *World) teardown() {
+	w.stopping = true
+	w.tearingDown = true
+	var spare sync.WaitGroup
+	for _, p := range w.procs {
+		if p.goexited {
+			// Its stop re-raises runtime.Goexit in the caller.
+			spare.Add(1)
+			go func() {
+				defer spare.Done()
+				p.stop()
+			}()
+			spare.Wait()
+			continue
+		}
+		p.stop()
+	}
+}
+
+func (w *World) result() *Result {
+	r := &Result{
+		Scenario:  w.cfg.Name,
+		Seed:      w.cfg.Seed,
+		Strategy:  w.cfg.StrategyName,
+		Steps:     w.step,
+		Time:      w.now,
+		Decisions: w.decisions,
+		Hash:      w.hash,
+		Failure:   w.failure,
+		Leaked:    w.leaked,
+		Trace:     w.trace,
+		History:   w.history.ops,
+	}
+	r.Procs = make([]string, len(w.procs))
+	for i, p := range w.procs {
+		r.Procs[i] = p.name
+	}
+	return r
+}
