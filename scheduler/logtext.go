@@ -1,0 +1,148 @@
+package scheduler
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// The text form of a log is one line that a shell passes through unquoted:
+// a prefix, then the binary form in unpadded URL-safe base64 (letters,
+// digits, '-' and '_'). With prefix "weft1-" the binary is stored as is; with
+// "weft1z-" it is compressed with DEFLATE first, which String picks when that
+// is shorter. The 1 versions the text wrapping only; the binary inside carries
+// its own format version.
+const (
+	textPrefix       = "weft1-"
+	textPrefixFlate  = "weft1z-"
+	textVersion      = 1
+	textFlateMinSize = 64 // below this, DEFLATE's own overhead eats the gain
+
+	// maxInflatedBytes bounds what a compressed text may expand to (a log of
+	// tens of millions of decisions), so a tiny text cannot claim gigabytes.
+	maxInflatedBytes = 64 << 20
+)
+
+// String returns the text form of l, or, when l cannot be encoded, a text
+// in angle brackets that says why (and that ParseLog rejects).
+func (l *Log) String() string {
+	b, err := l.MarshalText()
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return string(b)
+}
+
+// MarshalText returns the text form of l; it fails when MarshalBinary does.
+func (l *Log) MarshalText() ([]byte, error) {
+	bin, err := l.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	prefix, body := textPrefix, bin
+	if len(bin) >= textFlateMinSize {
+		if z := deflate(bin); len(z) < len(bin) {
+			prefix, body = textPrefixFlate, z
+		}
+	}
+	out := make([]byte, len(prefix)+base64.RawURLEncoding.EncodedLen(len(body)))
+	copy(out, prefix)
+	base64.RawURLEncoding.Encode(out[len(prefix):], body)
+	return out, nil
+}
+
+func deflate(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestCompression) // the level is valid
+	w.Write(b)                                           // a bytes.Buffer does not fail
+	w.Close()
+	return buf.Bytes()
+}
+
+// UnmarshalText decodes the text form, as ParseLog does.
+func (l *Log) UnmarshalText(text []byte) error {
+	p, err := ParseLog(string(text))
+	if err != nil {
+		return err
+	}
+	*l = *p
+	return nil
+}
+
+// ParseLog decodes the text form of a log, ignoring white space around it.
+// Its errors, prefixed "scheduler: ", say what is wrong, as UnmarshalBinary's.
+func ParseLog(s string) (*Log, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, errors.New("scheduler: empty log text")
+	}
+	var body string
+	compressed := false
+	switch {
+	case strings.HasPrefix(s, textPrefix):
+		body = s[len(textPrefix):]
+	case strings.HasPrefix(s, textPrefixFlate):
+		body, compressed = s[len(textPrefixFlate):], true
+	default:
+		return nil, badPrefix(s)
+	}
+	bin, err := base64.RawURLEncoding.DecodeString(body)
+	if err != nil {
+		var c base64.CorruptInputError
+		if errors.As(err, &c) {
+			return nil, fmt.Errorf("scheduler: log text is not valid base64url at byte %d after the prefix (damaged in copying?)", int64(c))
+		}
+		return nil, fmt.Errorf("scheduler: log text is not valid base64url: %v", err)
+	}
+	if compressed {
+		if bin, err = inflate(bin); err != nil {
+			return nil, err
+		}
+	}
+	l := new(Log)
+	if err := l.UnmarshalBinary(bin); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func inflate(z []byte) ([]byte, error) {
+	r := flate.NewReader(bytes.NewReader(z))
+	b, err := io.ReadAll(io.LimitReader(r, maxInflatedBytes+1))
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, errors.New("scheduler: log text truncated (compressed data ends early)")
+		}
+		return nil, fmt.Errorf("scheduler: log text corrupted (%v)", err)
+	}
+	if len(b) > maxInflatedBytes {
+		return nil, fmt.Errorf("scheduler: log text expands past %d MiB", maxInflatedBytes>>20)
+	}
+	return b, nil
+}
+
+// badPrefix explains a text that does not start with a known prefix: a newer
+// text version, or not a log at all.
+func badPrefix(s string) error {
+	if rest, ok := strings.CutPrefix(s, "weft"); ok {
+		digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+		if digits > 0 && digits <= 9 {
+			v := 0
+			for _, c := range rest[:digits] {
+				v = v*10 + int(c-'0')
+			}
+			if v > textVersion {
+				return fmt.Errorf("scheduler: log text version weft%d is newer than this weft (weft%d)", v, textVersion)
+			}
+		}
+	}
+	const show = 16
+	if len(s) > show {
+		s = s[:show] + "..."
+	}
+	return fmt.Errorf("scheduler: log text %q does not start with %q or %q", s, textPrefix, textPrefixFlate)
+}

@@ -1,0 +1,267 @@
+package scheduler
+
+// ShrinkResult is what Shrink found.
+type ShrinkResult struct {
+	// Decisions is the simplest failing log found, trimmed of trailing calm
+	// decisions. It never shares memory with Shrink's input.
+	Decisions []Decision
+	// Runs is how many times Shrink called fails.
+	Runs int
+	// PreemptionsBefore and PreemptionsAfter count the preemptions of the
+	// input and of Decisions.
+	PreemptionsBefore, PreemptionsAfter int
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// shrinkDefaultRuns is Shrink's budget of runs when the caller gives none.
+const shrinkDefaultRuns = 2000
+
+// Shrink looks for the simplest log that still fails, starting from ds, a log
+// whose replay fails.
+//
+// fails replays a candidate log and reports whether the run failed the same
+// way, and the decisions the run actually recorded (nil if it does not say).
+// A replay records what really happened, which may be simpler than the
+// candidate (choices out of range became 0, the run ended sooner), so when it
+// is, the recorded log becomes the current one. fails must not modify the
+// candidate; it may keep it.
+//
+// "Simpler" is a strict total order on logs: fewer preemptions, then fewer
+// non-zero choices, then a smaller sum of choices, then fewer decisions.
+// Only strictly simpler candidates are tried, so Shrink terminates. It makes
+// greedy passes until none of them finds anything (a fixpoint) or it has run
+// fails maxRuns times (2000 when maxRuns <= 0):
+//
+//   - cut the tail: remove the last half, quarter, ... of the log;
+//   - delete chunks of 8, 4, 2 and 1 decisions, from the end towards the start;
+//   - zero windows of 8, 4 and 2 consecutive preemptions at once (a switch
+//     away and the switch back often only matter together);
+//   - zero single decisions;
+//   - lower single choices, by binary search towards 0.
+//
+// Shrink is deterministic: the same ds and the same fails give the same
+// result. It skips candidates it has already run. Trailing calm decisions are
+// dropped without a run, since Replay treats them and the end of the log alike.
+func Shrink(ds []Decision, fails func(candidate []Decision) (recorded []Decision, ok bool), maxRuns int) ShrinkResult {
+	if maxRuns <= 0 {
+		maxRuns = shrinkDefaultRuns
+	}
+	cur := trimmed(ds)
+	s := &shrinker{
+		fails:   fails,
+		cur:     append([]Decision(nil), cur...),
+		curCost: costOf(cur),
+		maxRuns: maxRuns,
+		seen:    make(map[uint64]struct{}),
+	}
+	for s.runs < s.maxRuns {
+		changed := s.cutTail()
+		changed = s.deleteChunks() || changed
+		changed = s.zeroPreemptionWindows() || changed
+		changed = s.zeroSingles() || changed
+		changed = s.lowerChoices() || changed
+		if !changed {
+			break
+		}
+	}
+	return ShrinkResult{
+		Decisions:         s.cur,
+		Runs:              s.runs,
+		PreemptionsBefore: Preemptions(ds),
+		PreemptionsAfter:  Preemptions(s.cur),
+	}
+}
+
+type shrinker struct {
+	fails   func([]Decision) ([]Decision, bool)
+	cur     []Decision // Invariant: trimmed, and curCost == costOf(cur).
+	curCost cost
+	runs    int // Invariant: runs <= maxRuns.
+	maxRuns int
+	seen    map[uint64]struct{} // hashes of candidates already run
+}
+
+// cost orders logs by simplicity; see Shrink.
+type cost struct {
+	preemptions, nonzero int
+	sum                  uint64
+	length               int
+}
+
+func costOf(ds []Decision) cost {
+	c := cost{length: len(ds)}
+	for _, d := range ds {
+		if d.Choice != 0 {
+			c.nonzero++
+			c.sum += uint64(d.Choice)
+			if d.Kind == Schedule {
+				c.preemptions++
+			}
+		}
+	}
+	return c
+}
+
+func (a cost) less(b cost) bool {
+	switch {
+	case a.preemptions != b.preemptions:
+		return a.preemptions < b.preemptions
+	case a.nonzero != b.nonzero:
+		return a.nonzero < b.nonzero
+	case a.sum != b.sum:
+		return a.sum < b.sum
+	}
+	return a.length < b.length
+}
+
+// try runs cand if it is new and strictly simpler than the current log, and
+// adopts it, or what its run recorded if that is simpler still, when it
+// fails. It reports whether the current log changed.
+func (s *shrinker) try(cand []Decision) bool {
+	if s.runs >= s.maxRuns {
+		return false
+	}
+	cand = trimmed(cand)
+	c := costOf(cand)
+	if !c.less(s.curCost) {
+		return false
+	}
+	h := hashDecisions(cand)
+	if _, ok := s.seen[h]; ok {
+		return false
+	}
+	s.seen[h] = struct{}{}
+	s.runs++
+	recorded, ok := s.fails(cand)
+	if !ok {
+		return false
+	}
+	if r := trimmed(recorded); recorded != nil {
+		if rc := costOf(r); rc.less(c) {
+			cand, c = append([]Decision(nil), r...), rc
+			s.seen[hashDecisions(cand)] = struct{}{}
+		}
+	}
+	s.cur, s.curCost = cand, c
+	return true
+}
+
+// hashDecisions is FNV-1a over the decisions: deterministic, unlike
+// hash/maphash. A collision only makes Shrink skip one candidate.
+func hashDecisions(ds []Decision) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(v uint32) {
+		for range 4 {
+			h ^= uint64(v & 0xff)
+			h *= 1099511628211
+			v >>= 8
+		}
+	}
+	mix(uint32(len(ds)))
+	for _, d := range ds {
+		mix(uint32(d.Kind))
+		mix(d.N)
+		mix(d.Choice)
+	}
+	return h
+}
+
+func (s *shrinker) cutTail() bool {
+	changed := false
+	for size := len(s.cur); size > 0 && s.runs < s.maxRuns; {
+		size = min(size, len(s.cur))
+		if s.try(s.cur[:len(s.cur)-size]) {
+			changed = true
+			continue // the same cut may fit again
+		}
+		size /= 2
+	}
+	return changed
+}
+
+func (s *shrinker) deleteChunks() bool {
+	changed := false
+	for _, size := range [...]int{8, 4, 2, 1} {
+		for i := len(s.cur) - size; i >= 0 && s.runs < s.maxRuns; i-- {
+			i = min(i, len(s.cur)-size)
+			if i < 0 {
+				break
+			}
+			cand := make([]Decision, 0, len(s.cur)-size)
+			cand = append(append(cand, s.cur[:i]...), s.cur[i+size:]...)
+			changed = s.try(cand) || changed
+		}
+	}
+	return changed
+}
+
+func (s *shrinker) zeroPreemptionWindows() bool {
+	changed := false
+	for _, size := range [...]int{8, 4, 2} {
+		for j := Preemptions(s.cur) - size; j >= 0 && s.runs < s.maxRuns; j-- {
+			at := preemptionIndexes(s.cur)
+			j = min(j, len(at)-size)
+			if j < 0 {
+				break
+			}
+			cand := append([]Decision(nil), s.cur...)
+			for _, k := range at[j : j+size] {
+				cand[k].Choice = 0
+			}
+			changed = s.try(cand) || changed
+		}
+	}
+	return changed
+}
+
+func preemptionIndexes(ds []Decision) []int {
+	var at []int
+	for i, d := range ds {
+		if d.Kind == Schedule && d.Choice != 0 {
+			at = append(at, i)
+		}
+	}
+	return at
+}
+
+func (s *shrinker) zeroSingles() bool {
+	changed := false
+	for i := len(s.cur) - 1; i >= 0 && s.runs < s.maxRuns; i-- {
+		if i >= len(s.cur) || s.cur[i].Choice == 0 {
+			continue
+		}
+		cand := append([]Decision(nil), s.cur...)
+		cand[i].Choice = 0
+		changed = s.try(cand) || changed
+	}
+	return changed
+}
+
+// lowerChoices binary-searches each choice towards 0. It assumes that a
+// choice that fails makes larger ones fail too; where that does not hold it
+// still only ever adopts failing logs, it just may miss a lower one.
+func (s *shrinker) lowerChoices() bool {
+	changed := false
+	for i := len(s.cur) - 1; i >= 0 && s.runs < s.maxRuns; i-- {
+		if i >= len(s.cur) {
+			continue
+		}
+		lo, hi := uint32(0), s.cur[i].Choice // hi fails; lo is untested
+		for lo < hi && s.runs < s.maxRuns {
+			mid := lo + (hi-lo)/2
+			cand := append([]Decision(nil), s.cur...)
+			cand[i].Choice = mid
+			if !s.try(cand) {
+				lo = mid + 1
+				continue
+			}
+			changed = true
+			if i >= len(s.cur) || s.cur[i].Choice != mid {
+				break // a recorded log was adopted; this search is stale
+			}
+			hi = mid
+		}
+	}
+	return changed
+}

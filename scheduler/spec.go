@@ -1,0 +1,138 @@
+package scheduler
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Spec names a strategy and its parameters, as a flag or a log spells it:
+//
+//	random              RandomWalk
+//	pct                 PCT of depth 3 and the default steps
+//	pct:<depth>         PCT of that depth
+//	pct:<depth>:<steps> PCT of that depth, for runs of about steps points
+//
+// A zero field means its default: the zero Spec is random, and a pct Spec
+// with Depth 0 has depth 3 and with Steps 0 has 1000 steps.
+type Spec struct {
+	// Name is "random" or "pct"; "" means "random".
+	Name string
+	// Depth is the PCT bug depth, from 1 to 10000; 0 means 3.
+	Depth int
+	// Steps is the number of Schedule points PCT expects in a run, at least
+	// Depth-1; 0 means 1000.
+	Steps int
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+const pctDefaultDepth = 3
+
+// ParseSpec parses the form shown on Spec. Its result's String is canonical
+// and parses back to an equal Spec.
+func ParseSpec(s string) (Spec, error) {
+	name, args, hasArgs := strings.Cut(s, ":")
+	switch name {
+	case "random":
+		if hasArgs {
+			return Spec{}, fmt.Errorf("scheduler: strategy %q: random takes no parameters", s)
+		}
+		return Spec{Name: "random"}, nil
+	case "pct":
+		sp := Spec{Name: "pct", Depth: pctDefaultDepth}
+		if !hasArgs {
+			return sp, nil
+		}
+		depth, steps, hasSteps := strings.Cut(args, ":")
+		var err error
+		if sp.Depth, err = positive(s, "depth", depth); err != nil {
+			return Spec{}, err
+		}
+		if hasSteps {
+			if sp.Steps, err = positive(s, "steps", steps); err != nil {
+				return Spec{}, err
+			}
+		}
+		if err := sp.Validate(); err != nil {
+			return Spec{}, err
+		}
+		return sp, nil
+	}
+	return Spec{}, fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>])", s)
+}
+
+// positive parses a decimal parameter of at least 1.
+func positive(spec, what, s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, fmt.Errorf("scheduler: strategy %q: %s %q is not a whole number of at least 1", spec, what, s)
+	}
+	return n, nil
+}
+
+// Validate reports a Spec that New would refuse, with the same error. Specs
+// from ParseSpec are valid, and so is the zero Spec.
+func (s Spec) Validate() error {
+	switch s.Name {
+	case "", "random":
+		if s.Depth != 0 || s.Steps != 0 {
+			return fmt.Errorf("scheduler: random strategy takes no depth or steps (got %d, %d)", s.Depth, s.Steps)
+		}
+		return nil
+	case "pct":
+		depth, steps := s.params()
+		if s.Depth < 0 || s.Steps < 0 {
+			return fmt.Errorf("scheduler: strategy %q: negative depth or steps", s.String())
+		}
+		if depth > pctMaxDepth {
+			return fmt.Errorf("scheduler: strategy %q: depth %d is above the most PCT allows (%d)", s.String(), depth, pctMaxDepth)
+		}
+		if depth-1 > steps {
+			return fmt.Errorf("scheduler: strategy %q: depth %d needs at least %d steps for its change points", s.String(), depth, depth-1)
+		}
+		return nil
+	}
+	return fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>])", s.Name)
+}
+
+// params returns the PCT depth and steps with the defaults filled in.
+func (s Spec) params() (depth, steps int) {
+	depth, steps = s.Depth, s.Steps
+	if depth == 0 {
+		depth = pctDefaultDepth
+	}
+	if steps == 0 {
+		steps = pctDefaultSteps
+	}
+	return depth, steps
+}
+
+// New returns a fresh strategy for one run with the given seed. It panics
+// when Validate reports an error: validate a Spec built by hand once, up front.
+func (s Spec) New(seed uint64) Strategy {
+	if err := s.Validate(); err != nil {
+		panic(err.Error())
+	}
+	if s.Name == "pct" {
+		depth, steps := s.params()
+		return PCT(seed, depth, steps)
+	}
+	return RandomWalk(seed)
+}
+
+// String returns the canonical form: "random", "pct:<depth>", or
+// "pct:<depth>:<steps>" when Steps is set.
+func (s Spec) String() string {
+	switch s.Name {
+	case "", "random":
+		return "random"
+	case "pct":
+		depth, _ := s.params()
+		if s.Steps == 0 {
+			return "pct:" + strconv.Itoa(depth)
+		}
+		return "pct:" + strconv.Itoa(depth) + ":" + strconv.Itoa(s.Steps)
+	}
+	return fmt.Sprintf("Spec(%q)", s.Name)
+}

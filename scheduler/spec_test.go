@@ -1,0 +1,123 @@
+package scheduler
+
+import (
+	"testing"
+)
+
+// Method: every accepted form parses to the expected Spec whose String
+// parses back to the same Spec; every rejected form names what is wrong.
+
+func TestParseSpec(t *testing.T) {
+	tests := []struct {
+		in        string
+		want      Spec
+		canonical string
+	}{
+		{"random", Spec{Name: "random"}, "random"},
+		{"pct", Spec{Name: "pct", Depth: 3}, "pct:3"},
+		{"pct:1", Spec{Name: "pct", Depth: 1}, "pct:1"},
+		{"pct:3", Spec{Name: "pct", Depth: 3}, "pct:3"},
+		{"pct:3:5000", Spec{Name: "pct", Depth: 3, Steps: 5000}, "pct:3:5000"},
+		{"pct:03:0100", Spec{Name: "pct", Depth: 3, Steps: 100}, "pct:3:100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSpec(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("ParseSpec(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+			if s := got.String(); s != tt.canonical {
+				t.Fatalf("String() = %q, want %q", s, tt.canonical)
+			}
+			again, err := ParseSpec(got.String())
+			if err != nil || again != got {
+				t.Fatalf("round trip: %+v, %v", again, err)
+			}
+			if got.New(1) == nil {
+				t.Fatal("New returned nil")
+			}
+		})
+	}
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>])`},
+		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>])`},
+		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>])`},
+		{"random:3", `scheduler: strategy "random:3": random takes no parameters`},
+		{"pct:", `scheduler: strategy "pct:": depth "" is not a whole number of at least 1`},
+		{"pct:0", `scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
+		{"pct:-1", `scheduler: strategy "pct:-1": depth "-1" is not a whole number of at least 1`},
+		{"pct:+2", `scheduler: strategy "pct:+2": depth "+2" is not a whole number of at least 1`},
+		{"pct:x", `scheduler: strategy "pct:x": depth "x" is not a whole number of at least 1`},
+		{"pct:3:", `scheduler: strategy "pct:3:": steps "" is not a whole number of at least 1`},
+		{"pct:3:0", `scheduler: strategy "pct:3:0": steps "0" is not a whole number of at least 1`},
+		{"pct:3:4:5", `scheduler: strategy "pct:3:4:5": steps "4:5" is not a whole number of at least 1`},
+		{"pct:99999999999999999999", `scheduler: strategy "pct:99999999999999999999": depth "99999999999999999999" is not a whole number of at least 1`},
+		{"pct:5:3", `scheduler: strategy "pct:5:3": depth 5 needs at least 4 steps for its change points`},
+		{"pct:10001", `scheduler: strategy "pct:10001": depth 10001 is above the most PCT allows (10000)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := ParseSpec(tt.in)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("err = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSpecZeroValues(t *testing.T) {
+	tests := []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{}, "random"},
+		{Spec{Name: "pct"}, "pct:3"},
+		{Spec{Name: "pct", Steps: 50}, "pct:3:50"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if s := tt.spec.String(); s != tt.want {
+				t.Fatalf("String() = %q, want %q", s, tt.want)
+			}
+			tt.spec.New(1).Choose(Point{Kind: Schedule, N: 2})
+		})
+	}
+}
+
+func TestSpecNewIsSeeded(t *testing.T) {
+	for _, in := range []string{"random", "pct:2:20"} {
+		t.Run(in, func(t *testing.T) {
+			sp, _ := ParseSpec(in)
+			a, b := sp.New(9), sp.New(9)
+			for i := range 100 {
+				p := Point{Kind: Schedule, N: 2 + i%3}
+				if a.Choose(p) != b.Choose(p) {
+					t.Fatalf("two strategies of seed 9 differ at point %d", i)
+				}
+			}
+		})
+	}
+}
+
+func TestSpecNewPanicsOnInvalid(t *testing.T) {
+	for _, sp := range []Spec{{Name: "dfs"}, {Name: "random", Depth: 2}, {Name: "pct", Depth: -1}} {
+		t.Run(sp.Name, func(t *testing.T) {
+			err := sp.Validate()
+			if err == nil {
+				t.Fatalf("Validate accepts %+v", sp)
+			}
+			defer func() {
+				if r := recover(); r == nil || r != err.Error() {
+					t.Fatalf("New on %+v panicked with %v, want Validate's error %v", sp, r, err)
+				}
+			}()
+			sp.New(1)
+		})
+	}
+}
