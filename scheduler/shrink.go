@@ -40,6 +40,12 @@ const shrinkDefaultRuns = 2000
 //   - zero single decisions;
 //   - lower single choices, by binary search towards 0.
 //
+// Before the greedy passes it sweeps the schedules that differ from the calm
+// run (the empty log) in one decision: deleting and lowering can never move
+// a preemption to a later point, so a failure that needs one switch, found
+// by a random walk with many, would otherwise often stay at two or three.
+// The sweep spends at most half the budget.
+//
 // Shrink is deterministic: the same ds and the same fails give the same
 // result. It skips candidates it has already run. Trailing calm decisions are
 // dropped without a run, since Replay treats them and the end of the log alike.
@@ -55,6 +61,7 @@ func Shrink(ds []Decision, fails func(candidate []Decision) (recorded []Decision
 		maxRuns: maxRuns,
 		seen:    make(map[uint64]struct{}),
 	}
+	s.sweepSingles()
 	for s.runs < s.maxRuns {
 		changed := s.cutTail()
 		changed = s.deleteChunks() || changed
@@ -264,4 +271,35 @@ func (s *shrinker) lowerChoices() bool {
 		}
 	}
 	return changed
+}
+
+// sweepSingles tries, in order, every log that is the calm run with one
+// decision changed: the i-th decision of the calm run set to each of its
+// other options. It stops at the first that fails (which is as simple as a
+// failing log with a decision can be, but for its position and value), when
+// the current log is already that simple, or when half the budget is spent.
+func (s *shrinker) sweepSingles() {
+	if s.curCost.nonzero <= 1 || s.runs >= s.maxRuns {
+		return
+	}
+	s.runs++
+	calm, ok := s.fails(nil)
+	if ok {
+		s.cur, s.curCost = nil, cost{}
+		return
+	}
+	budget := s.runs + (s.maxRuns-s.runs)/2
+	for i, d := range calm {
+		for c := uint32(1); c < d.N; c++ {
+			if s.runs >= budget {
+				return
+			}
+			// The calm run's decisions are all 0 (its replay had nothing
+			// to follow), so its prefix is the calm prefix.
+			cand := append(append(make([]Decision, 0, i+1), calm[:i]...), Decision{Kind: d.Kind, N: d.N, Choice: c})
+			if s.try(cand) {
+				return
+			}
+		}
+	}
 }
