@@ -7,8 +7,11 @@ import (
 
 // Chan is a channel with Go's semantics, in a world: buffered or unbuffered,
 // closable, FIFO per channel, and every operation a scheduling point. A nil
-// *Chan behaves as a nil channel: in a Select its cases are never ready, and
-// a send or receive on it blocks forever.
+// *Chan behaves as a nil channel: in a Select its cases are never ready (so
+// a Select with only nil cases and no default blocks forever), and Len and
+// Cap are 0. A direct Send or Recv on a nil *Chan blocks forever only where
+// a world can be found for it (code rewritten from plain Go); otherwise it
+// has no world to block in and panics saying so: wait on it with Select.
 type Chan[T any] struct {
 	obj    object
 	w      *World
@@ -18,6 +21,8 @@ type Chan[T any] struct {
 	closed bool
 	recvq  waitq[T]
 	sendq  waitq[T]
+	free   *waiter[T] // waiters to reuse: blocking must not allocate
+	timer  timerChan  // set on a Timer's or Ticker's channel (timer.go)
 }
 
 // chanError is the panic value of a misused channel. Like the runtime's own
@@ -66,11 +71,15 @@ func (c *Chan[T]) Send(v T) {
 		return
 	}
 	w := c.w
-	wt := &waiter[T]{p: w.cur, val: v}
+	wt := c.newWaiter(nil, 0)
+	wt.val = v
 	c.sendq.push(wt)
 	w.event(OpBlock, &c.obj, 0, nil)
+	w.cur.canceler = wt
 	w.block("send", &c.obj)
-	if !wt.ok {
+	ok := wt.ok
+	c.freeWaiter(wt)
+	if !ok {
 		panic(errSendClosed)
 	}
 	c.traceSend(v)
@@ -131,12 +140,34 @@ func (c *Chan[T]) RecvOK() (T, bool) {
 		return v, ok
 	}
 	w := c.w
-	wt := &waiter[T]{p: w.cur}
+	wt := c.newWaiter(nil, 0)
 	c.recvq.push(wt)
 	w.event(OpBlock, &c.obj, 1, nil)
+	w.cur.canceler = wt
 	w.block("recv", &c.obj)
-	c.traceRecv(wt.val, wt.ok)
-	return wt.val, wt.ok
+	v, ok := wt.val, wt.ok
+	c.freeWaiter(wt)
+	c.traceRecv(v, ok)
+	return v, ok
+}
+
+// newWaiter returns a waiter for the running process, reusing a freed one.
+func (c *Chan[T]) newWaiter(sel *selecting, idx int) *waiter[T] {
+	wt := c.free
+	if wt == nil {
+		wt = &waiter[T]{}
+	} else {
+		c.free = wt.next
+		wt.next = nil
+	}
+	wt.p, wt.sel, wt.idx = c.w.cur, sel, idx
+	return wt
+}
+
+// freeWaiter keeps wt for reuse. wt must be off every queue.
+func (c *Chan[T]) freeWaiter(wt *waiter[T]) {
+	*wt = waiter[T]{next: c.free}
+	c.free = wt
 }
 
 // tryRecv receives if that needs no waiting; done reports whether it did.
@@ -163,6 +194,9 @@ func (c *Chan[T]) tryRecv() (v T, ok, done bool) {
 		c.head = (c.head + 1) % len(c.buf)
 		c.count--
 		c.traceRecv(v, true)
+		if c.timer != nil {
+			c.timer.taken() // a stalled Ticker schedules its next tick
+		}
 		return v, true, true
 	}
 	if c.closed {
@@ -179,6 +213,13 @@ func (c *Chan[T]) Close() {
 		panic(errCloseNil)
 	}
 	c.w.point()
+	c.close()
+}
+
+// close is Close without the scheduling point, for channels closed by the
+// world itself: a Context's cancellation closes its Done channel and its
+// children's in one atomic step, possibly from a timer on the loop.
+func (c *Chan[T]) close() {
 	if c.closed {
 		panic(errCloseClosed)
 	}
@@ -201,12 +242,15 @@ func (c *Chan[T]) Len() int {
 		return 0
 	}
 	c.w.point()
+	if c.timer != nil {
+		return 0 // a timer's channel looks unbuffered, as in Go 1.23+
+	}
 	return c.count
 }
 
 // Cap is the buffer capacity, as cap(ch).
 func (c *Chan[T]) Cap() int {
-	if c == nil {
+	if c == nil || c.timer != nil {
 		return 0
 	}
 	return len(c.buf)
@@ -245,6 +289,14 @@ type waiter[T any] struct {
 
 	prev, next *waiter[T]
 	queued     bool
+	q          *waitq[T] // the queue it is on, while queued
+}
+
+// cancelWait takes the waiter off its queue: its process is ending.
+func (wt *waiter[T]) cancelWait() {
+	if wt.q != nil {
+		wt.q.remove(wt)
+	}
 }
 
 // fire completes the waiter's operation and wakes its process.
@@ -266,7 +318,7 @@ type waitq[T any] struct {
 }
 
 func (q *waitq[T]) push(wt *waiter[T]) {
-	wt.prev, wt.next, wt.queued = q.last, nil, true
+	wt.prev, wt.next, wt.queued, wt.q = q.last, nil, true, q
 	if q.last == nil {
 		q.first = wt
 	} else {
@@ -289,7 +341,7 @@ func (q *waitq[T]) remove(wt *waiter[T]) {
 	} else {
 		wt.next.prev = wt.prev
 	}
-	wt.prev, wt.next, wt.queued = nil, nil, false
+	wt.prev, wt.next, wt.queued, wt.q = nil, nil, false, nil
 }
 
 // popLive removes and returns the first live waiter, dropping dead ones.

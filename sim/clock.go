@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
@@ -100,6 +101,16 @@ func (w *World) addTimer(t *timer, when time.Duration) {
 	w.timers.push(t)
 }
 
+// when is the virtual time d from now, saturating instead of overflowing, so
+// that a huge d (a "forever" timeout) lies beyond the horizon rather than
+// wrapping into the past.
+func (w *World) when(d time.Duration) time.Duration {
+	if d > math.MaxInt64-w.now {
+		return math.MaxInt64
+	}
+	return w.now + d
+}
+
 // stopTimer unschedules t and reports whether it was pending.
 func (w *World) stopTimer(t *timer) bool {
 	if t.idx < 0 || t.idx >= len(w.timers) || w.timers[t.idx] != t {
@@ -187,7 +198,7 @@ func (w *World) Sleep(d time.Duration) {
 	}
 	p := w.cur
 	t := &timer{fire: func() { w.wake(p) }}
-	w.addTimer(t, w.now+d)
+	w.addTimer(t, w.when(d))
 	w.event(OpSleep, nil, int64(d), nil)
 	w.block("sleep")
 }

@@ -30,11 +30,14 @@ const (
 	// reaching a scheduling point: it is blocked outside the simulation (a
 	// real channel, lock or I/O) or spins without calling into the world.
 	Watchdog
+	// PropertyViolated: a Property of Config.Properties failed on the
+	// finished run; ProcName names the property.
+	PropertyViolated
 )
 
 var failureNames = [...]string{
 	Panic: "panic", Goexit: "goexit", Fatal: "fatal", Deadlock: "deadlock", Leak: "leak",
-	StepLimit: "step limit", Horizon: "horizon", Watchdog: "watchdog",
+	StepLimit: "step limit", Horizon: "horizon", Watchdog: "watchdog", PropertyViolated: "property",
 }
 
 func (k FailureKind) String() string {
@@ -105,6 +108,8 @@ func (f *Failure) Error() string {
 		b.WriteString("leak: processes still blocked after the main process returned")
 	case Watchdog:
 		fmt.Fprintf(&b, "watchdog: process p%d %q %v", f.Proc, f.ProcName, f.Value)
+	case PropertyViolated:
+		fmt.Fprintf(&b, "property %s violated: %v", f.ProcName, f.Value)
 	default:
 		fmt.Fprintf(&b, "%s: %v", f.Kind, f.Value)
 	}
@@ -132,6 +137,10 @@ func (f *Failure) Signature() string {
 		return f.Kind.String() + " " + strings.Join(names, ",")
 	case StepLimit, Horizon:
 		return f.Kind.String()
+	case PropertyViolated:
+		// The message often quotes values that change as the schedule
+		// shrinks; the property's name is what must stay.
+		return f.Kind.String() + " " + f.ProcName
 	}
 	return fmt.Sprintf("%s %s %v", f.Kind, f.ProcName, f.Value)
 }

@@ -32,7 +32,29 @@ type Proc struct {
 	waitOn []*object
 
 	goexited bool // ended by runtime.Goexit: its stop must run on a spare goroutine
+
+	// Erlang/OTP semantics (otp.go). otp marks a process made with Spawn:
+	// its panic is an exit reason, not a failure of the run.
+	otp       bool
+	trapExits bool
+	mailbox   []any
+	mailHigh  int        // the mailbox's high-water mark
+	receiving *receiving // set while blocked in Receive
+	links     []*Proc    // in link order; a slice, so exits signal deterministically
+	monitors  []*monitor // monitors others hold on this process, in creation order
+	atExit    []func(reason any)
+	// exit is the reason of an exit signal that will end the process when
+	// it next runs (nil: none); exiting is set once it has begun to unwind.
+	exit    *any
+	exiting bool
+	reason  any // why it ended, once done
+	// canceler withdraws the process from what it waits on, when an exit
+	// signal ends it while blocked.
+	canceler waitCanceler
 }
+
+// waitCanceler withdraws a blocked process from the queue it waits in.
+type waitCanceler interface{ cancelWait() }
 
 // ID is the process's id: 0 for the main process, then 1, 2, ... in spawn
 // order. Ids are stable across replays of the same decisions.
@@ -76,7 +98,7 @@ func (p *Proc) run(yield func(struct{}) bool) {
 		}
 		r := recover()
 		w := p.w
-		switch r.(type) {
+		switch v := r.(type) {
 		case nil:
 			// runtime.Goexit: it cannot be stopped, only kept from
 			// reaching the loop. Record it, then park for good; teardown
@@ -88,15 +110,30 @@ func (p *Proc) run(yield func(struct{}) bool) {
 				yield(struct{}{})
 			}
 		case abort:
+		case exitSignal:
+			if !w.stopping {
+				w.terminate(p, v.reason)
+			}
 		default:
-			if !w.tearingDown {
+			switch {
+			case w.tearingDown:
+			case p.otp && !w.stopping:
+				// In OTP a crash is an exit reason: links and monitors
+				// decide what it means. It is in the trace all the same.
+				w.terminate(p, &Crash{Value: r, Stack: string(debug.Stack())})
+			default:
 				w.crash(p, Panic, r, string(debug.Stack()))
 			}
 		}
 	}()
+	if p.exit != nil {
+		// Killed before it ever ran.
+		p.exiting = true
+		panic(exitSignal{*p.exit})
+	}
 	p.body()
 	returned = true
-	p.w.exit(p)
+	p.w.terminate(p, Normal)
 }
 
 // park hands control back to the loop until the loop resumes this process.
@@ -106,6 +143,13 @@ func (w *World) park() {
 	if !p.yield(struct{}{}) || w.stopping {
 		// teardown (stop) or a failure elsewhere: unwind this process.
 		panic(abort{})
+	}
+	p.canceler = nil
+	if p.exit != nil && !p.exiting {
+		// An exit signal arrived while it waited: unwind, running its
+		// defers, which may still use the world.
+		p.exiting = true
+		panic(exitSignal{*p.exit})
 	}
 }
 
@@ -118,6 +162,9 @@ func (w *World) point() {
 	w.step++
 	if w.step&1023 == 0 {
 		w.publish()
+	}
+	if w.faults.killOn {
+		w.maybeKill()
 	}
 	if w.ready.n == 0 {
 		return
@@ -165,6 +212,9 @@ func (w *World) block(op string, on ...*object) {
 // wake makes a blocked process runnable again, at the back of the queue.
 func (w *World) wake(p *Proc) {
 	if p.state != stateBlocked {
+		if p.exit != nil {
+			return // an exit signal already made it runnable, to die
+		}
 		panic("sim: internal error: wake of a process that is not blocked")
 	}
 	p.state = stateReady

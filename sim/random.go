@@ -44,9 +44,3 @@ func (w *World) Buggify(site string) bool {
 	}
 	return fire
 }
-
-// faults holds the run's fault state. Sites are looked up, never iterated,
-// so the map cannot leak its random order into the run.
-type faults struct {
-	sites map[string]bool
-}

@@ -20,6 +20,16 @@ type caseImpl interface {
 // selecting is the state shared by the waiters of one blocked select.
 type selecting struct {
 	fired int // index of the case that completed, -1 while waiting
+	cases []Case
+}
+
+// cancelWait withdraws every case: the selecting process is ending.
+func (s *selecting) cancelWait() {
+	for _, cs := range s.cases {
+		if cs.impl != nil && !cs.impl.isNil() {
+			cs.impl.withdraw()
+		}
+	}
 }
 
 // DefaultCase is the default case: Select takes it when no other case is
@@ -69,7 +79,7 @@ func (w *World) Select(cases ...Case) int {
 		w.event(OpSelect, nil, int64(dflt), func() string { return "default" })
 		return dflt
 	}
-	s := &selecting{fired: -1}
+	s := &selecting{fired: -1, cases: cases}
 	var on []*object
 	for i, cs := range cases {
 		if cs.impl != nil && !cs.impl.isNil() {
@@ -78,6 +88,7 @@ func (w *World) Select(cases ...Case) int {
 		}
 	}
 	w.event(OpBlock, nil, int64(len(on)), func() string { return "select" })
+	w.cur.canceler = s
 	w.block("select", on...)
 	for i, cs := range cases {
 		if i != s.fired && cs.impl != nil && !cs.impl.isNil() {
@@ -108,12 +119,18 @@ func (s *sendCase[T]) ready() bool {
 }
 func (s *sendCase[T]) commit() { s.c.trySend(s.v) }
 func (s *sendCase[T]) enqueue(sel *selecting, idx int) {
-	s.wt = &waiter[T]{p: s.c.w.cur, val: s.v, sel: sel, idx: idx}
+	s.wt = s.c.newWaiter(sel, idx)
+	s.wt.val = s.v
 	s.c.sendq.push(s.wt)
 }
-func (s *sendCase[T]) withdraw() { s.c.sendq.remove(s.wt) }
+func (s *sendCase[T]) withdraw() {
+	s.c.sendq.remove(s.wt)
+	s.c.freeWaiter(s.wt)
+}
 func (s *sendCase[T]) finish() {
-	if !s.wt.ok {
+	ok := s.wt.ok
+	s.c.freeWaiter(s.wt)
+	if !ok {
 		panic(errSendClosed)
 	}
 	s.c.traceSend(s.v)
@@ -142,13 +159,18 @@ func (r *recvCase[T]) commit() {
 	r.store(v, ok)
 }
 func (r *recvCase[T]) enqueue(sel *selecting, idx int) {
-	r.wt = &waiter[T]{p: r.c.w.cur, sel: sel, idx: idx}
+	r.wt = r.c.newWaiter(sel, idx)
 	r.c.recvq.push(r.wt)
 }
-func (r *recvCase[T]) withdraw() { r.c.recvq.remove(r.wt) }
+func (r *recvCase[T]) withdraw() {
+	r.c.recvq.remove(r.wt)
+	r.c.freeWaiter(r.wt)
+}
 func (r *recvCase[T]) finish() {
-	r.c.traceRecv(r.wt.val, r.wt.ok)
-	r.store(r.wt.val, r.wt.ok)
+	v, ok := r.wt.val, r.wt.ok
+	r.c.freeWaiter(r.wt)
+	r.c.traceRecv(v, ok)
+	r.store(v, ok)
 }
 func (r *recvCase[T]) store(v T, ok bool) {
 	if r.v != nil {

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,10 @@ type Config struct {
 	// KeepTrace keeps every event, with object names and creation sites, for
 	// timelines and reports. It costs time; failing runs are replayed with it.
 	KeepTrace bool
+	// Faults says which faults the run injects (the zero plan: none).
+	Faults FaultPlan
+	// Properties are checked on the finished run, in order (see Property).
+	Properties []Property
 	// AllowLeaks lets a run end with blocked processes after the main process
 	// returned without failing. They are still listed in Result.Leaked.
 	AllowLeaks bool
@@ -87,12 +92,26 @@ type Result struct {
 	Leaked []Blocked
 	// Trace holds every event when Config.KeepTrace was set.
 	Trace []Event
-	// Procs names every process, by id.
-	Procs []string
+	// Procs names every process, by id, and Processes says how each ended.
+	Procs     []string
+	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
 
 	_ struct{}
+}
+
+// ProcInfo says how a process of a finished run ended.
+type ProcInfo struct {
+	Name string
+	// OTP is set for processes made with Spawn.
+	OTP bool
+	// Done is false for a process still alive (leaked) when the run ended;
+	// Reason is its exit reason when done (Normal, Killed, *Crash, ...).
+	Done   bool
+	Reason any
+	// MailboxHigh is the most messages its mailbox ever held.
+	MailboxHigh int
 }
 
 // Log returns the run's decisions as a log that can be saved and replayed.
@@ -137,7 +156,10 @@ type World struct {
 	trace     []Event
 	objects   int
 	history   history
-	faults    faults
+	faults    faultState
+
+	monitorSeq    int
+	monitorsByRef []*monitor // by ref id - 1
 
 	failure     *Failure
 	leaked      []Blocked
@@ -169,9 +191,11 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer w.teardown()
+		defer w.recoverLoop()
+		w.setupFaults()
 		w.spawn("main", func() { scenario(w) })
 		w.loop()
-		w.teardown()
 	}()
 	if f := w.watch(done); f != nil {
 		// Only what the caller owns is safe to read: the loop's goroutine
@@ -179,7 +203,9 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 		// abandoned, see checkAlive).
 		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Strategy: cfg.StrategyName, Steps: f.Step, Failure: f}
 	}
-	return w.result()
+	r := w.result()
+	checkProperties(&w.cfg, r)
+	return r
 }
 
 // watch waits for the loop to finish, or for the watchdog to bite. It
@@ -216,7 +242,7 @@ func (w *World) watch(done chan struct{}) *Failure {
 // loop resumes processes one at a time until the run is over. Only the loop
 // resumes a process, and a process runs until it parks.
 func (w *World) loop() {
-	for !w.stopping {
+	for !w.stopping && !w.abandoned.Load() { // abandoned: the watchdog gave up on the run
 		p := w.next
 		w.next = nil
 		if p == nil {
@@ -227,6 +253,7 @@ func (w *World) loop() {
 		}
 		w.cur = p
 		p.state = stateRunning
+		w.progress.Store(w.step) // so that a watchdog report names the step
 		w.running.Store(p)
 		if _, ok := p.resume(); !ok && p.state != stateDone {
 			// The coroutine ended without exit: it panicked or was
@@ -276,19 +303,19 @@ func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
 	return c
 }
 
+// recoverLoop turns a panic on the loop's own goroutine (a strategy that
+// chose out of range, a broken invariant in a timer callback) into a failure
+// of the run, so that it never crashes the test binary.
+func (w *World) recoverLoop() {
+	if r := recover(); r != nil {
+		w.fail(&Failure{Kind: Panic, Proc: -1, Value: fmt.Sprintf("on the world's loop (a weft bug or a bad strategy): %v", r), Stack: string(debug.Stack())})
+	}
+}
+
 // checkAlive unwinds the calling process when the run is already over.
 func (w *World) checkAlive() {
 	if w.stopping || w.abandoned.Load() {
 		panic(abort{})
-	}
-}
-
-// exit records that p returned normally.
-func (w *World) exit(p *Proc) {
-	w.event(OpExit, nil, 0, nil)
-	w.finish(p)
-	if p.id == 0 {
-		w.mainStep = w.step
 	}
 }
 
@@ -338,6 +365,12 @@ func (w *World) publish() {
 	w.progress.Store(w.step)
 	if w.step > w.cfg.MaxSteps {
 		w.limit()
+	}
+	// The loop checks the budget after main when a process parks; a poller
+	// that never parks (Yield with nothing else runnable) is caught here.
+	if w.mainStep >= 0 && w.step-w.mainStep > w.cfg.AfterMainSteps {
+		w.endSuspected()
+		panic(abort{})
 	}
 }
 
@@ -391,19 +424,28 @@ func (w *World) endSuspected() {
 func (w *World) teardown() {
 	w.stopping = true
 	w.tearingDown = true
-	var spare sync.WaitGroup
-	for _, p := range w.procs {
-		if p.goexited {
-			// Its stop re-raises runtime.Goexit in the caller.
+	w.stopFrom(0)
+}
+
+// stopFrom stops w.procs[i:]. Stopping a process that ended by
+// runtime.Goexit, or that calls it while it unwinds (t.FailNow in a deferred
+// function), re-raises the Goexit here (iter.Pull does): then the rest are
+// stopped from a spare goroutine while this one ends, so that no process's
+// goroutine outlives the run.
+func (w *World) stopFrom(i int) {
+	defer func() {
+		if i < len(w.procs) { // Goexit: run recovers every panic
+			var spare sync.WaitGroup
 			spare.Add(1)
 			go func() {
 				defer spare.Done()
-				p.stop()
+				w.stopFrom(i + 1)
 			}()
 			spare.Wait()
-			continue
 		}
-		p.stop()
+	}()
+	for ; i < len(w.procs); i++ {
+		w.procs[i].stop()
 	}
 }
 
@@ -422,8 +464,10 @@ func (w *World) result() *Result {
 		History:   w.history.ops,
 	}
 	r.Procs = make([]string, len(w.procs))
+	r.Processes = make([]ProcInfo, len(w.procs))
 	for i, p := range w.procs {
 		r.Procs[i] = p.name
+		r.Processes[i] = ProcInfo{Name: p.name, OTP: p.otp, Done: p.state == stateDone, Reason: p.reason, MailboxHigh: p.mailHigh}
 	}
 	return r
 }

@@ -1,0 +1,394 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+// Options says how Explore searches. The zero value is usable: every zero
+// field takes the default written beside it.
+type Options struct {
+	// Name names the scenario in logs and reports (Config.Name when empty).
+	Name string
+	// Runs is the size of the seed space: run indices 0 to Runs-1, with seeds
+	// Seed, Seed+1, ... When Runs is 0, runs go on until Budget is spent; when
+	// both are 0, Runs is 1000.
+	Runs int
+	// Budget bounds the real time spent running seeds (0: no bound); at
+	// least one seed runs. It does not count confirming and shrinking a
+	// failure.
+	Budget time.Duration
+	// Seed is the seed of run index 0; run index i has seed Seed+i.
+	Seed uint64
+	// Strategy makes each run's decisions; every run gets a fresh one made
+	// with its seed. The zero Spec is the random walk.
+	Strategy scheduler.Spec
+	// Shard and Shards split the seed space: with Shards n > 1, only the run
+	// indices i with i%n == Shard run here, so n explorations with Shard 0 to
+	// n-1 and otherwise equal options run every index exactly once between
+	// them (a CI matrix). Shards 0 means 1; 0 <= Shard < Shards.
+	Shard, Shards int
+	// CheckDeterminism runs every seed twice and fails when the two runs'
+	// hashes differ, naming the first event that differs.
+	CheckDeterminism bool
+	// ShrinkRuns bounds the replays spent shrinking a failure (0: 2000).
+	// Shrinking also stops after a minute of real time.
+	ShrinkRuns int
+	// Config is the configuration of every run. Its Seed, Strategy and
+	// StrategyName are set per run and ignored here; KeepTrace is best left
+	// off, since failing runs are replayed with it anyway.
+	Config Config
+	// Progress, when set, is called on Explore's goroutine about every
+	// quarter second of real time while seeds run, and once when they stop.
+	Progress func(Stats)
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+const (
+	defaultRuns     = 1000
+	progressEvery   = 250 * time.Millisecond
+	shrinkTimeLimit = time.Minute
+)
+
+// check reports options that Explore cannot honour.
+func (o *Options) check() error {
+	switch {
+	case o.Runs < 0:
+		return fmt.Errorf("runs %d is negative", o.Runs)
+	case o.Budget < 0:
+		return fmt.Errorf("budget %v is negative", o.Budget)
+	case o.Shards < 0:
+		return fmt.Errorf("shards %d is negative", o.Shards)
+	case o.Shard < 0 || o.Shard >= max(o.Shards, 1):
+		return fmt.Errorf("shard %d is not in [0, %d)", o.Shard, max(o.Shards, 1))
+	case o.ShrinkRuns < 0:
+		return fmt.Errorf("shrink runs %d is negative", o.ShrinkRuns)
+	}
+	return checkSpec(o.Strategy)
+}
+
+// checkSpec reports a Spec that Spec.New would panic on. Spec's own check is
+// unexported, so ask New and turn its panic into an error.
+func checkSpec(s scheduler.Spec) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	s.New(0)
+	return nil
+}
+
+func (o *Options) fill() {
+	if o.Runs == 0 && o.Budget == 0 {
+		o.Runs = defaultRuns
+	}
+	if o.Shards == 0 {
+		o.Shards = 1
+	}
+	if o.Name == "" {
+		o.Name = o.Config.Name
+	}
+	o.Config.Name = o.Name
+	o.Config.KeepTrace = false
+}
+
+// Stats counts what an exploration has done so far.
+type Stats struct {
+	// Runs is the number of seeds run (each once, even when determinism is
+	// checked), Steps their scheduling points in total, Elapsed the real time
+	// spent running them.
+	Runs    int
+	Steps   int64
+	Elapsed time.Duration
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Report is what Explore found. Failure is nil when every seed passed; a
+// report whose Runs is smaller than asked (a spent budget) is still a pass
+// only for the seeds that ran.
+type Report struct {
+	Stats
+	// Failure is the first failing seed, confirmed and shrunk.
+	Failure *Finding
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Finding is a failing run, as a developer needs it: where it came from, the
+// simplest schedule that still fails the same way, and that run's trace.
+type Finding struct {
+	// Seed, RunIndex and Strategy say which run failed: Seed is
+	// Options.Seed+RunIndex, Strategy the Spec in canonical form.
+	Seed     uint64
+	RunIndex int
+	Strategy string
+	// Original is the failing run as explored, without a trace.
+	Original *Result
+	// Shrunk is the replay of Log, with its trace: the run to read.
+	Shrunk *Result
+	// Log is the shrunk decision log, trimmed of trailing calm decisions,
+	// with its header (scenario, seed, strategy, versions) filled in. Saving
+	// and replaying it reproduces Shrunk.
+	Log *scheduler.Log
+	// PreemptionsBefore and PreemptionsAfter count the forced context
+	// switches of Original and of Log. ShrinkRuns is how many replays
+	// shrinking took, and ShrinkCut is set when it stopped at its budget
+	// rather than at a fixpoint.
+	PreemptionsBefore, PreemptionsAfter int
+	ShrinkRuns                          int
+	ShrinkCut                           bool
+	// Nondeterministic is non-empty when the failure is that the same seed
+	// ran two different ways: it names the first event that differed. Such
+	// a finding is not shrunk.
+	Nondeterministic string
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Explore runs scenario under seed after seed until one fails or the runs or
+// the budget are spent. A failing seed is then confirmed (re-run: a run that
+// fails differently or with another hash is reported as nondeterminism),
+// shrunk with scheduler.Shrink (a candidate counts when it fails with the same
+// Failure.Signature), and the shrunk log is replayed with a trace for the
+// report.
+//
+// Explore panics when o is invalid (a negative count, a shard outside
+// [0, Shards), a Spec that ParseSpec would refuse): validate user input first.
+// It never panics because of the scenario.
+func Explore(o Options, scenario func(*World)) *Report {
+	if err := o.check(); err != nil {
+		panic("sim: Explore: " + err.Error())
+	}
+	o.fill()
+	e := &explorer{o: o, scenario: scenario, strategy: o.Strategy.String()}
+	start := time.Now()
+	lastProgress := start
+	rep := &Report{}
+	for i := 0; o.Runs == 0 || i < o.Runs; i++ {
+		if i%o.Shards != o.Shard {
+			continue
+		}
+		now := time.Now()
+		if o.Budget > 0 && rep.Runs > 0 && now.Sub(start) >= o.Budget {
+			break
+		}
+		if o.Progress != nil && now.Sub(lastProgress) >= progressEvery {
+			lastProgress = now
+			rep.Elapsed = now.Sub(start)
+			o.Progress(rep.Stats)
+		}
+		seed := o.Seed + uint64(i)
+		r := e.run(seed, false)
+		rep.Runs++
+		rep.Steps += r.Steps
+		if o.CheckDeterminism {
+			if again := e.run(seed, false); runsDiffer(r, again) {
+				rep.Failure = e.nondeterministic(i, r, again)
+				break
+			}
+		}
+		if r.Failure != nil {
+			rep.Failure = e.investigate(i, r)
+			break
+		}
+	}
+	rep.Elapsed = time.Since(start)
+	if o.Progress != nil {
+		o.Progress(rep.Stats)
+	}
+	return rep
+}
+
+type explorer struct {
+	o        Options
+	scenario func(*World)
+	strategy string // o.Strategy in canonical form
+}
+
+// run runs one seed under a fresh strategy.
+func (e *explorer) run(seed uint64, trace bool) *Result {
+	return e.runWith(seed, e.o.Strategy.New(seed), trace)
+}
+
+// replay runs seed replaying decisions ds (an empty ds is the calm run).
+func (e *explorer) replay(seed uint64, ds []scheduler.Decision, trace bool) *Result {
+	return e.runWith(seed, scheduler.Replay(ds), trace)
+}
+
+func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace bool) *Result {
+	cfg := e.o.Config
+	cfg.Seed = seed
+	cfg.Strategy = st
+	cfg.StrategyName = e.strategy
+	cfg.KeepTrace = trace
+	return Run(cfg, e.scenario)
+}
+
+// investigate confirms, shrinks and traces the failing run r of index i.
+func (e *explorer) investigate(i int, r *Result) *Finding {
+	seed := r.Seed
+	f := &Finding{Seed: seed, RunIndex: i, Strategy: e.strategy, Original: r}
+	if r.Failure.Kind == Watchdog {
+		// The loop of a watchdog run is stuck for good on a real blocking
+		// call; every re-run would leak another goroutine and wait out the
+		// watchdog again. Report it as it is; the seed reproduces it.
+		f.Shrunk = r
+		f.Log = e.log(seed, nil)
+		return f
+	}
+	if again := e.run(seed, false); runsDiffer(r, again) {
+		return e.nondeterministic(i, r, again)
+	}
+
+	sig := r.Failure.Signature()
+	deadline := time.Now().Add(shrinkTimeLimit)
+	timedOut := false
+	res := scheduler.Shrink(r.Decisions, func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
+		if time.Now().After(deadline) {
+			timedOut = true
+			return nil, false
+		}
+		rr := e.replay(seed, c, false)
+		return rr.Decisions, rr.Failure != nil && rr.Failure.Signature() == sig
+	}, e.o.ShrinkRuns)
+	f.PreemptionsBefore = res.PreemptionsBefore
+	f.ShrinkRuns = res.Runs
+	f.ShrinkCut = timedOut || res.Runs >= e.shrinkBudget()
+
+	f.Shrunk = e.replay(seed, res.Decisions, true)
+	if f.Shrunk.Failure.Signature() != sig {
+		// Replaying with a trace changed the outcome: the scenario depends
+		// on something outside the decisions. Fall back on the original
+		// schedule, which was confirmed twice.
+		f.Shrunk = e.replay(seed, r.Decisions, true)
+	}
+	// Save what the traced run recorded rather than the shrinker's
+	// candidate: a candidate may carry decisions whose kind or number of
+	// options no longer match the points they are replayed at (after a
+	// deletion, say). The recorded log makes the same choices at the same
+	// points, so it is the same run, and it replays without divergence.
+	f.Log = e.log(seed, f.Shrunk.Decisions)
+	f.PreemptionsAfter = scheduler.Preemptions(f.Log.Decisions)
+	return f
+}
+
+func (e *explorer) shrinkBudget() int {
+	if e.o.ShrinkRuns > 0 {
+		return e.o.ShrinkRuns
+	}
+	return 2000 // scheduler.Shrink's default
+}
+
+// log returns the saved form of decisions ds of seed, trimmed.
+func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
+	l := (&Result{Scenario: e.o.Name, Seed: seed, Strategy: e.strategy, Decisions: ds}).Log()
+	l.Decisions = l.Trimmed()
+	return l
+}
+
+// nondeterministic builds the finding for a seed that ran two ways. The
+// first two runs kept no trace, so run the seed again in pairs with traces
+// and compare them; a nondeterminism that strikes only now and then may need
+// a few pairs to show itself.
+func (e *explorer) nondeterministic(i int, r, again *Result) *Finding {
+	seed := r.Seed
+	f := &Finding{Seed: seed, RunIndex: i, Strategy: e.strategy, Original: r}
+	const pairs = 3
+	for range pairs {
+		a := e.run(seed, true)
+		b := e.run(seed, true)
+		if diff := firstDifference(a, b); diff != "" {
+			f.Shrunk, f.Log, f.Nondeterministic = a, e.log(seed, a.Decisions), diff
+			f.PreemptionsBefore = scheduler.Preemptions(a.Decisions)
+			f.PreemptionsAfter = f.PreemptionsBefore
+			return f
+		}
+		f.Shrunk = a
+	}
+	f.Log = e.log(seed, r.Decisions)
+	f.PreemptionsBefore = scheduler.Preemptions(r.Decisions)
+	f.PreemptionsAfter = f.PreemptionsBefore
+	f.Nondeterministic = fmt.Sprintf("the same seed ran two different ways (hashes %016x and %016x), but %d pairs of traced re-runs agreed: the nondeterminism is intermittent (map iteration order, a real goroutine, the wall clock?)", r.Hash, again.Hash, pairs)
+	return f
+}
+
+// firstDifference compares two traced runs of the same seed and describes
+// the first event that differs, or returns "" when they agree.
+func firstDifference(a, b *Result) string {
+	n := min(len(a.Trace), len(b.Trace))
+	for k := 0; k < n; k++ {
+		if !sameEvent(a.Trace[k], b.Trace[k]) {
+			return fmt.Sprintf("the same seed ran two different ways: event %d was\n\t%s\nin one run and\n\t%s\nin the other", k,
+				describeEvent(a.Trace[k], a.Procs), describeEvent(b.Trace[k], b.Procs))
+		}
+	}
+	switch {
+	case len(a.Trace) > n:
+		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(a.Trace[n], a.Procs))
+	case len(b.Trace) > n:
+		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(b.Trace[n], b.Procs))
+	case a.Hash != b.Hash:
+		return fmt.Sprintf("the same seed ran two different ways: equal traces but hashes %016x and %016x", a.Hash, b.Hash)
+	case a.Failure.Signature() != b.Failure.Signature():
+		return fmt.Sprintf("the same seed ran two different ways: equal traces but failures %q and %q", a.Failure.Signature(), b.Failure.Signature())
+	}
+	return ""
+}
+
+// runsDiffer reports whether two runs of the same seed went different ways.
+func runsDiffer(a, b *Result) bool {
+	return a.Hash != b.Hash || a.Failure.Signature() != b.Failure.Signature()
+}
+
+// sameEvent compares what the hash sees of two events; Detail is for people.
+func sameEvent(x, y Event) bool {
+	return x.Step == y.Step && x.Time == y.Time && x.Proc == y.Proc && x.Op == y.Op && x.Obj == y.Obj && x.Arg == y.Arg
+}
+
+func describeEvent(e Event, procs []string) string {
+	who := "the clock"
+	if e.Proc >= 0 {
+		who = "p" + itoa(e.Proc)
+		if e.Proc < len(procs) {
+			who += fmt.Sprintf(" %q", procs[e.Proc])
+		}
+	}
+	s := fmt.Sprintf("step %d, time %v: %s %s", e.Step, e.Time, who, e.Op)
+	if e.Detail != "" {
+		s += " " + e.Detail
+	}
+	if e.Arg != 0 {
+		s += fmt.Sprintf(" (outcome %d)", e.Arg)
+	}
+	return s
+}
+
+// Replay runs scenario once, replaying log's decisions, with a trace. cfg's
+// Strategy and KeepTrace are overridden; its Seed, StrategyName and (when
+// empty) Name come from the log, so the Result reads as the original run.
+func Replay(cfg Config, log *scheduler.Log, scenario func(*World)) *Result {
+	r, _ := replayWith(cfg, log, scenario)
+	return r
+}
+
+// replayWith is Replay, also returning the strategy, which says how closely the
+// run followed the log.
+func replayWith(cfg Config, log *scheduler.Log, scenario func(*World)) (*Result, *scheduler.ReplayStrategy) {
+	if log == nil {
+		panic("sim: Replay of a nil log")
+	}
+	st := scheduler.Replay(log.Decisions)
+	cfg.Strategy = st
+	cfg.KeepTrace = true
+	cfg.Seed = log.Seed
+	cfg.StrategyName = log.Strategy
+	if cfg.Name == "" {
+		cfg.Name = log.Scenario
+	}
+	return Run(cfg, scenario), st
+}

@@ -1,0 +1,271 @@
+package sim
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// reportEvents is how many events of the shrunk run a report shows: enough to
+// see the interleaving that led to the failure, few enough to read.
+const reportEvents = 40
+
+// reportFrames bounds the stack frames a report shows.
+const reportFrames = 12
+
+// String renders the exploration for a person: how much ran, and the
+// finding if there is one.
+func (r *Report) String() string {
+	rate := ""
+	if secs := r.Elapsed.Seconds(); secs > 0 {
+		rate = fmt.Sprintf(", %.0f runs/s", float64(r.Runs)/secs)
+	}
+	elapsed := r.Elapsed.Round(time.Millisecond)
+	if r.Elapsed < time.Second {
+		elapsed = r.Elapsed.Round(10 * time.Microsecond)
+	}
+	head := fmt.Sprintf("weft: %d runs, %d steps in %v%s", r.Runs, r.Steps, elapsed, rate)
+	if r.Failure == nil {
+		return head + ": no failure"
+	}
+	return head + "\n" + r.Failure.String()
+}
+
+// String renders the finding as a developer reads it: the failure (kind,
+// process, value), where the run came from (seed, strategy), how far it
+// shrank, the failing process's stack trimmed to the interesting frames, the
+// blocked processes, and the last events of the shrunk run as a timeline.
+// It does not say how to replay the run: that depends on where the log is
+// saved, so the caller (Test, Fuzz, the weft command) adds it.
+func (f *Finding) String() string {
+	var b strings.Builder
+	run := f.Shrunk
+	if run == nil {
+		run = f.Original
+	}
+	fail := run.Failure
+	if fail == nil && f.Original != nil {
+		fail = f.Original.Failure
+	}
+
+	switch {
+	case f.Nondeterministic != "":
+		fmt.Fprintf(&b, "weft: nondeterminism: %s\n", f.Nondeterministic)
+	case fail != nil:
+		fmt.Fprintf(&b, "weft: %s\n", headline(fail))
+	default:
+		b.WriteString("weft: failure\n")
+	}
+	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", orDash(run.Scenario), f.Seed, orDash(f.Strategy))
+	if f.Log != nil {
+		switch {
+		case f.ShrinkRuns > 0:
+			cut := ""
+			if f.ShrinkCut {
+				cut = " (cut short by its budget)"
+			}
+			fmt.Fprintf(&b, "  preemptions: %d before shrinking, %d after (%d replays%s); the log has %d decisions\n",
+				f.PreemptionsBefore, f.PreemptionsAfter, f.ShrinkRuns, cut, len(f.Log.Decisions))
+		default:
+			fmt.Fprintf(&b, "  preemptions: %d; the log has %d decisions\n", f.PreemptionsAfter, len(f.Log.Decisions))
+		}
+	}
+	if fail != nil {
+		if st := trimStack(fail.Stack); st != "" {
+			fmt.Fprintf(&b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, st)
+		}
+		if len(fail.Blocked) > 0 {
+			b.WriteString("\nblocked:\n")
+			for _, bl := range fail.Blocked {
+				b.WriteString("    " + bl.String() + "\n")
+			}
+		}
+	}
+	if len(run.Trace) > 0 {
+		events := run.Trace
+		what := fmt.Sprintf("all %d events", len(events))
+		if len(events) > reportEvents {
+			what = fmt.Sprintf("the last %d of %d events", reportEvents, len(events))
+			events = events[len(events)-reportEvents:]
+		}
+		kind := "shrunk"
+		if f.Nondeterministic != "" || f.ShrinkRuns == 0 {
+			kind = "failing"
+		}
+		fmt.Fprintf(&b, "\ntimeline of the %s run (%s):\n", kind, what)
+		b.WriteString(indentLines(Timeline(events, run.Procs), "    "))
+	}
+	return b.String()
+}
+
+// headline is the failure without its list of blocked processes, which the
+// report shows on its own lines.
+func headline(f *Failure) string {
+	s := f.Error()
+	if len(f.Blocked) > 0 {
+		s, _, _ = strings.Cut(s, "\n\t")
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func indentLines(s, by string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if l != "" && l != "\n" {
+			lines[i] = by + l
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// trimStack keeps the frames of a process's stack that say something about
+// the program: it drops the goroutine header, the frames of the recovery
+// machinery above the panic (debug.Stack, the deferred recover, runtime's
+// panic), and the coroutine plumbing below the process body (Proc.run,
+// iter.Pull). Argument values and PC offsets go too.
+func trimStack(stack string) string {
+	type frame struct{ fn, loc string }
+	var frames []frame
+	lines := strings.Split(strings.TrimSpace(stack), "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, "goroutine ") || strings.HasPrefix(l, "\t") || l == "" {
+			continue
+		}
+		fr := frame{fn: stripArgs(l)}
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") {
+			fr.loc = strings.TrimSpace(lines[i+1])
+			if k := strings.LastIndex(fr.loc, " +0x"); k >= 0 {
+				fr.loc = fr.loc[:k]
+			}
+			i++
+		}
+		frames = append(frames, fr)
+	}
+	const body = "github.com/weftsim/weft/sim.(*Proc).run"
+	end := len(frames)
+	for i, fr := range frames {
+		if fr.fn == body {
+			end = i
+			break
+		}
+	}
+	start := 0
+	for i := range frames[:end] {
+		switch fn := frames[i].fn; {
+		case fn == "panic", fn == body+".func1", strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "runtime/debug."):
+			start = i + 1
+		}
+	}
+	frames = frames[start:end]
+	var b strings.Builder
+	for i, fr := range frames {
+		if i == reportFrames {
+			fmt.Fprintf(&b, "    ... %d more frames\n", len(frames)-i)
+			break
+		}
+		fmt.Fprintf(&b, "    %s\n", fr.fn)
+		if fr.loc != "" {
+			fmt.Fprintf(&b, "        %s\n", fr.loc)
+		}
+	}
+	return b.String()
+}
+
+// stripArgs turns "pkg.f(0x1, 0x2)" into "pkg.f", and "panic({...})" into
+// "panic", leaving "created by ..." lines alone.
+func stripArgs(fn string) string {
+	if strings.HasSuffix(fn, ")") {
+		if k := strings.LastIndex(fn, "("); k > 0 {
+			return fn[:k]
+		}
+	}
+	return fn
+}
+
+// location says how to run a package's tests from its module's root, which
+// is where a developer pastes a replay command.
+type location struct {
+	root string // the module root (the directory with go.mod), absolute
+	pkg  string // the package as go test names it from root: "./sim", or "."
+}
+
+// locatePackage finds the module root of package directory dir by walking up to the
+// nearest go.mod. Without one, the package directory stands in for it.
+func locatePackage(dir string) location {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return location{root: dir, pkg: "."}
+	}
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			rel, err := filepath.Rel(d, abs)
+			if err != nil || rel == "." {
+				return location{root: d, pkg: "."}
+			}
+			return location{root: d, pkg: "./" + filepath.ToSlash(rel)}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return location{root: abs, pkg: "."}
+		}
+		d = parent
+	}
+}
+
+// rel names path relative to the module root, with forward slashes, for a
+// command run from there.
+func (l location) rel(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	r, err := filepath.Rel(l.root, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(r)
+}
+
+// testCommand is the go test command, run from the module root, that runs
+// exactly the test (or subtest) named name, with extra arguments.
+func (l location) testCommand(name string, args ...string) string {
+	parts := []string{"go", "test", l.pkg, "-run", shellQuote(runPattern(name))}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// runPattern is the -run pattern that matches exactly the test named name
+// (as t.Name spells it: elements joined by '/').
+func runPattern(name string) string {
+	elems := strings.Split(name, "/")
+	for i, e := range elems {
+		elems[i] = "^" + regexp.QuoteMeta(e) + "$"
+	}
+	return strings.Join(elems, "/")
+}
+
+// shellSafe matches words a POSIX shell passes through unchanged; '#'
+// starts a comment only at the start of a word.
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./=:@%+,-][A-Za-z0-9_./=:@%+,#-]*$`)
+
+// shellQuote quotes s for a POSIX shell when it needs it, so that a printed
+// command can be pasted as it is.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

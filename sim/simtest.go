@@ -1,0 +1,279 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+// Option adjusts how Test and Fuzz run a scenario. Flags given on the command
+// line (see the -weft.* flags) override options.
+type Option func(*settings)
+
+// Runs sets the number of seeds Test explores (default 1000). With Time as
+// well, exploring stops at whichever comes first.
+func Runs(n int) Option { return func(s *settings) { s.explore.Runs = n } }
+
+// Time gives Test a real-time budget for exploring; Time alone explores as
+// many seeds as fit.
+func Time(d time.Duration) Option { return func(s *settings) { s.explore.Budget = d } }
+
+// Seed sets the first seed Test explores (default 0). Seeds are Seed,
+// Seed+1, ..., so the same options always explore the same runs.
+func Seed(seed uint64) Option { return func(s *settings) { s.explore.Seed = seed } }
+
+// Strategy sets the exploration strategy by its spec: "random" (the
+// default), "pct", "pct:<depth>" or "pct:<depth>:<steps>". A bad spec fails
+// the test.
+func Strategy(spec string) Option { return func(s *settings) { s.strategy = spec } }
+
+// CheckDeterminism makes Test run every seed twice and fail when the two runs
+// differ, naming the first event that differs.
+func CheckDeterminism() Option { return func(s *settings) { s.explore.CheckDeterminism = true } }
+
+// WithConfig adjusts the Config of every run (step limits, horizon,
+// watchdog, AllowLeaks, ...). Seed and Strategy are set per run and ignored.
+func WithConfig(f func(*Config)) Option { return func(s *settings) { f(&s.explore.Config) } }
+
+// tb is the part of testing.TB that Test uses, so that its own tests can run
+// it against a tbRecorder. A Fatalf here does not stop the caller: the code
+// returns right after every Fatalf.
+type tb interface {
+	Helper()
+	Name() string
+	Log(args ...any)
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+var (
+	_ tb = (*testing.T)(nil)
+	_ tb = (*testing.F)(nil)
+)
+
+// Test explores scenario under many seeds as part of a go test, the way a
+// fuzz test runs its corpus and then fuzzes:
+//
+//  1. It replays every log saved under testdata/weft/<test name>/ (a
+//     subtest's name maps to subdirectories). A log that fails again fails
+//     the test; one that cannot be read fails it too, saying why; one that
+//     passes means the bug it recorded stays fixed.
+//  2. It explores seeds (1000 by default, see the options and flags), stops
+//     at the first failure, shrinks it, saves the shrunk log as
+//     testdata/weft/<test name>/<hash>, and fails the test with a report:
+//     the failure, the seed, the shrunk run's timeline, and the go test
+//     commands that replay it.
+//
+// With -weft.replay, only that log runs, and its timeline is logged. A
+// scenario's panics, deadlocks and hangs fail the test; they never crash or
+// hang it. Test may be called from subtests and parallel tests: each call
+// has its own worlds. Inside a scenario, fail with World.Fatalf, not t.Fatal.
+func Test(t *testing.T, scenario func(*World), opts ...Option) {
+	t.Helper()
+	runTest(t, ".", commandLine(), scenario, opts)
+}
+
+// newSettings applies opts and then the flags fv for the test named name.
+func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
+	s := &settings{}
+	s.explore.Name = name
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.apply(fv); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// runTest is Test, for the package directory dir and the flags fv. It
+// reports whether the test passed.
+func runTest(t tb, dir string, fv flagValues, scenario func(*World), opts []Option) bool {
+	t.Helper()
+	s, err := newSettings(t.Name(), fv, opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return false
+	}
+	loc := locatePackage(dir)
+	if s.replay != "" {
+		l, path, err := loadLog(s.replay, dir)
+		if err != nil {
+			t.Fatalf("sim: -weft.replay: %v", err)
+			return false
+		}
+		return replayLog(t, s, loc, l, path, true, scenario)
+	}
+
+	corpus := corpusDir(dir, t.Name())
+	if !replaySaved(t, s, loc, corpus, scenario) {
+		return false
+	}
+
+	rep := Explore(s.explore, scenario)
+	shard := ""
+	if s.explore.Shards > 1 {
+		shard = fmt.Sprintf(" (shard %d/%d)", s.explore.Shard, s.explore.Shards)
+	}
+	if rep.Failure == nil {
+		t.Logf("%s%s", rep, shard)
+		return true
+	}
+	f := rep.Failure
+	var how strings.Builder
+	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Strategy, "-weft.runs=1"}
+	if f.Nondeterministic != "" || f.Original.Failure.Kind == Watchdog {
+		// A replay would not show it: the failure is that runs differ, or
+		// (the watchdog) the run's decisions could not be read back.
+		if f.Nondeterministic != "" {
+			seedArgs = append(seedArgs, "-weft.check-determinism")
+		}
+		fmt.Fprintf(&how, "\nTo reproduce (from the module root %s):\n    %s\n", loc.root, loc.testCommand(t.Name(), seedArgs...))
+		t.Fatalf("%s%s", f, how.String())
+		return false
+	}
+	path, saveErr := saveLog(corpus, f.Log)
+	if saveErr == nil {
+		fmt.Fprintf(&how, "\nSaved the shrunk log as %s; Test replays it first from now on.\n", loc.rel(path))
+	}
+	fmt.Fprintf(&how, "To replay it (from the module root %s):\n", loc.root)
+	if saveErr == nil {
+		fmt.Fprintf(&how, "    %s\n", loc.testCommand(t.Name(), "-weft.replay="+loc.rel(path)))
+	}
+	if text := f.Log.String(); saveErr != nil || len(text) <= maxTextInReport {
+		fmt.Fprintf(&how, "    %s\n", loc.testCommand(t.Name(), "-weft.replay="+text))
+	}
+	fmt.Fprintf(&how, "or run the seed again:\n    %s\n", loc.testCommand(t.Name(), seedArgs...))
+	if saveErr != nil {
+		t.Errorf("sim: could not save the failing log: %v", saveErr)
+	}
+	t.Fatalf("%s%s", f, how.String())
+	return false
+}
+
+// maxTextInReport bounds the one-line log a report prints beside the saved
+// file: longer ones are noise in a terminal.
+const maxTextInReport = 400
+
+// corpusDir is where the logs of the test named name are saved: the test's
+// name, with '/' mapped to directories, under testdata/weft, as Go's fuzzing
+// keeps its corpus under testdata/fuzz.
+func corpusDir(dir, name string) string {
+	elems := strings.Split(name, "/")
+	for i, e := range elems {
+		if e == "" || e == "." || e == ".." {
+			elems[i] = "_" // never step out of testdata
+		}
+	}
+	return filepath.Join(append([]string{dir, "testdata", "weft"}, elems...)...)
+}
+
+// saveLog writes l in binary form to dir, named by the first 16 hex digits
+// of its SHA-256, and returns the path. Saving the same log twice is a no-op.
+func saveLog(dir string, l *scheduler.Log) (string, error) {
+	data, err := l.MarshalBinary()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	path := filepath.Join(dir, hex.EncodeToString(sum[:])[:16])
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, data, 0o666); err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return path, nil
+}
+
+// replaySaved replays the logs saved in corpus, in name order. It reports
+// whether they all passed. Subdirectories (the corpora of subtests) and
+// files whose names have a dot (a README.md, say) are skipped.
+func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*World)) bool {
+	t.Helper()
+	entries, err := os.ReadDir(corpus)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if err != nil {
+		t.Fatalf("sim: reading saved logs: %v", err)
+		return false
+	}
+	unreadable := 0
+	for _, e := range entries {
+		if e.IsDir() || strings.Contains(e.Name(), ".") {
+			continue
+		}
+		path := filepath.Join(corpus, e.Name())
+		data, err := os.ReadFile(path)
+		var l *scheduler.Log
+		if err == nil {
+			l, err = decodeLog(data)
+		}
+		if err != nil {
+			t.Errorf("sim: saved log %s cannot be replayed: %v\n\tIt may come from another version of weft, or be damaged; delete it if the failure it recorded no longer matters.", loc.rel(path), err)
+			unreadable++
+			continue
+		}
+		if !replayLog(t, s, loc, l, path, s.verbose, scenario) {
+			return false
+		}
+	}
+	if unreadable > 0 {
+		t.Fatalf("sim: %d saved logs under %s could not be replayed", unreadable, loc.rel(corpus))
+		return false
+	}
+	return true
+}
+
+// replayLog replays l (read from path, or given as text when path is "")
+// and fails the test with a report when it fails. show logs its timeline
+// even when it passes.
+func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, show bool, scenario func(*World)) bool {
+	t.Helper()
+	cfg := s.explore.Config
+	cfg.Name = t.Name()
+	r, st := replayWith(cfg, l, scenario)
+	name := "the log"
+	if path != "" {
+		name = loc.rel(path)
+	}
+	drift := ""
+	if d := st.Diverged(); d > 0 {
+		drift = fmt.Sprintf(" (%d of its %d decisions no longer fit the code: it has changed since the log was saved)", d, len(l.Decisions))
+	}
+	if r.Failure == nil {
+		if show {
+			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
+		} else if drift != "" {
+			t.Logf("weft: replayed %s: passed%s", name, drift)
+		}
+		return true
+	}
+	f := &Finding{
+		Seed: l.Seed, Strategy: l.Strategy, Original: r, Shrunk: r, Log: l,
+		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
+	}
+	arg := l.String()
+	if path != "" {
+		arg = loc.rel(path)
+	}
+	t.Fatalf("weft: replayed %s: it fails%s\n%s\nTo replay it (from the module root %s):\n    %s\n",
+		name, drift, f, loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
+	return false
+}

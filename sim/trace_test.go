@@ -1,0 +1,218 @@
+package sim_test
+
+// Determinism and the trace. Method: a mixed scenario that draws on every
+// source of decisions (spawns, channels, select, sleep, Intn, Buggify) runs
+// under 1,000 seeds; each seed runs twice and once more from its recorded
+// decisions, and all three must agree on the hash and the decisions. Then
+// the timeline of a small failing run is parsed back into columns.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
+)
+
+// mixedScenario is a small job system: a producer with a random job count,
+// three workers selecting between jobs and quit, an occasional slow worker
+// (a fault site), and a main process that gathers the results and checks
+// their sum.
+func mixedScenario(w *sim.World) {
+	jobs := sim.NewChan[int](w, 2)
+	results := sim.NewChan[int](w, 0)
+	count := sim.NewChan[int](w, 1)
+	quit := sim.NewChan[struct{}](w, 0)
+	for i := range 3 {
+		w.Go(fmt.Sprintf("worker%d", i), func() {
+			for {
+				var j int
+				var ok bool
+				if w.Select(jobs.RecvCase(&j, &ok), quit.RecvCase(nil, nil)) == 1 || !ok {
+					return
+				}
+				if w.Buggify("slow worker") {
+					w.Sleep(time.Duration(1+w.Intn(5)) * time.Millisecond)
+				}
+				results.Send(j * 2)
+			}
+		})
+	}
+	w.Go("producer", func() {
+		n := 2 + w.Intn(5)
+		count.Send(n)
+		for i := range n {
+			jobs.Send(i)
+			if w.Bool() {
+				w.Sleep(time.Millisecond)
+			}
+		}
+		if w.Bool() {
+			jobs.Close()
+		}
+	})
+	n := count.Recv()
+	sum := 0
+	for range n {
+		sum += results.Recv()
+	}
+	quit.Close()
+	if sum != n*(n-1) {
+		w.Fatalf("sum %d of %d jobs", sum, n)
+	}
+	w.Sleep(10 * time.Millisecond)
+}
+
+func TestDeterminismSameSeedSameRun(t *testing.T) {
+	seeds := uint64(1000)
+	if testing.Short() {
+		seeds = 100
+	}
+	hashes := map[uint64]bool{}
+	faulted := 0
+	for seed := range seeds {
+		r1 := sim.Run(sim.Config{Seed: seed}, mixedScenario)
+		r2 := sim.Run(sim.Config{Seed: seed}, mixedScenario)
+		if r1.Failure != nil {
+			t.Fatalf("seed %d: %v", seed, r1.Failure)
+		}
+		if r1.Hash != r2.Hash || !slices.Equal(r1.Decisions, r2.Decisions) || r1.Steps != r2.Steps || r1.Time != r2.Time {
+			t.Fatalf("seed %d: two runs differ: hash %x/%x, %d/%d decisions", seed, r1.Hash, r2.Hash, len(r1.Decisions), len(r2.Decisions))
+		}
+		rs := scheduler.Replay(r1.Decisions)
+		r3 := sim.Run(sim.Config{Strategy: rs}, mixedScenario)
+		if r3.Hash != r1.Hash || !slices.Equal(r3.Decisions, r1.Decisions) {
+			t.Fatalf("seed %d: replay differs: hash %x, recorded %x", seed, r3.Hash, r1.Hash)
+		}
+		if rs.Used() != len(r1.Decisions) || rs.Diverged() != 0 {
+			t.Fatalf("seed %d: replay used %d of %d decisions, %d diverged", seed, rs.Used(), len(r1.Decisions), rs.Diverged())
+		}
+		hashes[r1.Hash] = true
+		for _, d := range r1.Decisions {
+			if d.Kind == scheduler.Fault && d.Choice != 0 {
+				faulted++
+				break
+			}
+		}
+	}
+	// Different seeds explore different schedules. The scenario has far
+	// more schedules than seeds, so nearly every seed is a new run.
+	if len(hashes) < int(seeds)*9/10 {
+		t.Fatalf("only %d distinct hashes in %d seeds", len(hashes), seeds)
+	}
+	if faulted == 0 {
+		t.Fatal("no seed fired a fault decision")
+	}
+}
+
+// Every kind of decision shows up in the mixed scenario's logs, so the
+// determinism test above covers them all.
+func TestDeterminismCoversEveryKind(t *testing.T) {
+	kinds := map[scheduler.Kind]bool{}
+	for seed := range uint64(200) {
+		for _, d := range sim.Run(sim.Config{Seed: seed}, mixedScenario).Decisions {
+			kinds[d.Kind] = true
+		}
+	}
+	for _, k := range []scheduler.Kind{scheduler.Schedule, scheduler.Select, scheduler.Random, scheduler.Fault} {
+		if !kinds[k] {
+			t.Errorf("no %v decision in 200 seeds", k)
+		}
+	}
+}
+
+// Keeping the trace changes what is recorded, not what happens: the hash is
+// the same with and without it, and so is the trace between two runs.
+func TestDeterminismKeepTrace(t *testing.T) {
+	for seed := range uint64(50) {
+		plain := sim.Run(sim.Config{Seed: seed}, mixedScenario)
+		traced := sim.Run(sim.Config{Seed: seed, KeepTrace: true}, mixedScenario)
+		again := sim.Run(sim.Config{Seed: seed, KeepTrace: true}, mixedScenario)
+		if plain.Hash != traced.Hash || plain.Trace != nil {
+			t.Fatalf("seed %d: hash %x plain, %x traced; plain trace %d events", seed, plain.Hash, traced.Hash, len(plain.Trace))
+		}
+		if !slices.Equal(traced.Trace, again.Trace) || len(traced.Trace) == 0 {
+			t.Fatalf("seed %d: traces of two runs differ", seed)
+		}
+	}
+}
+
+// A small failing run rendered as a timeline: a header with the clock and
+// one column per process that appears in the trace, headed with its id and
+// name, and each event in its process's column.
+func TestTimelineColumns(t *testing.T) {
+	cfg := calm()
+	cfg.KeepTrace = true
+	r := sim.Run(cfg, func(w *sim.World) {
+		req, rep := sim.NewChan[int](w, 0).Named("req"), sim.NewChan[int](w, 0).Named("rep")
+		w.Go("client", func() {
+			req.Send(1)
+			rep.Recv()
+		})
+		w.Go("server", func() {
+			v := req.Recv()
+			w.Sleep(time.Second)
+			_ = v // forgets to reply
+			req.Recv()
+		})
+		w.Go("idle", func() {}) // appears: it exits
+		w.Sleep(time.Minute)
+		rep.Recv()
+	})
+	if r.Failure == nil || r.Failure.Kind != sim.Deadlock {
+		t.Fatalf("failure %v, want a deadlock", r.Failure)
+	}
+	out := sim.Timeline(r.Trace, r.Procs)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(r.Trace)+1 {
+		t.Fatalf("%d lines for %d events:\n%s", len(lines), len(r.Trace), out)
+	}
+	header := cells(lines[0])
+	wantHeader := []string{"step time", "clock", "p0 main", "p1 client", "p2 server", "p3 idle"}
+	if !slices.Equal(header, wantHeader) {
+		t.Fatalf("header %q, want %q\n%s", header, wantHeader, out)
+	}
+	for i, e := range r.Trace {
+		row := cells(lines[i+1])
+		if len(row) != len(header) {
+			t.Fatalf("line %d has %d columns, header %d:\n%s", i+1, len(row), len(header), out)
+		}
+		col := 2 + e.Proc // step and time, clock, then p0, p1, ...
+		for c := 1; c < len(row); c++ {
+			if c == col {
+				if !strings.HasPrefix(row[c], e.Op.String()) {
+					t.Fatalf("line %d: cell %q does not start with %v:\n%s", i+1, row[c], e.Op, out)
+				}
+			} else if row[c] != "" {
+				t.Fatalf("line %d: event of p%d also in column %d: %q\n%s", i+1, e.Proc, c, row[c], out)
+			}
+		}
+		if want := fmt.Sprintf("%d %v", e.Step, e.Time); row[0] != want {
+			t.Fatalf("line %d starts %q, want %q", i+1, row[0], want)
+		}
+	}
+	if !strings.Contains(out, `send chan#1 "req" <- 1`) || !strings.Contains(out, `recv <- chan#1 "req" = 1`) {
+		t.Fatalf("timeline lacks the request's send and receive:\n%s", out)
+	}
+
+	// A process that never appears gets no column.
+	cut := slices.DeleteFunc(slices.Clone(r.Trace), func(e sim.Event) bool { return e.Proc == 1 || e.Proc < 0 })
+	header = cells(strings.SplitN(sim.Timeline(cut, r.Procs), "\n", 2)[0])
+	if want := []string{"step time", "p0 main", "p2 server", "p3 idle"}; !slices.Equal(header, want) {
+		t.Fatalf("header without p1 and the clock %q, want %q", header, want)
+	}
+}
+
+// cells splits a timeline line at its column bars and trims each cell; the
+// step and time columns come back as one cell.
+func cells(line string) []string {
+	parts := strings.Split(line, "|")
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return out
+}
