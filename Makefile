@@ -1,0 +1,38 @@
+# The README's two commands are `make demo` and `make test`; both need only Go.
+GO ?= go
+# Packages that run real goroutines (the world's loop and its watchdog) get
+# the race detector as well.
+RACE_PKGS ?= ./sim/...
+FUZZTIME ?= 10s
+
+.PHONY: test vet fmt-check unit race demo bench fuzz
+
+test: vet fmt-check unit race
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out="$$(gofmt -l . | grep -v '^testdata/' || true)"; \
+	if [ -n "$$out" ]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race $(RACE_PKGS)
+
+demo:
+	$(GO) run ./cmd/weft demo
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# A short run of every fuzz target in the module.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		done; \
+	done

@@ -1,0 +1,8 @@
+package main
+
+// systemEntries lists the reference systems' (variant, property) checks; each
+// system adds its own in catalog_<system>.go.
+func systemEntries() []entry {
+	var out []entry
+	return out
+}

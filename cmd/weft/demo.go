@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
+)
+
+// demo explores every catalogued scenario and prints one verdict row each:
+// buggy scenarios should be found (and shrunk), fixed ones should pass.
+func demo(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("demo", stderr)
+	runs := fs.Int("runs", 1000, "runs per scenario (buggy ones stop at the first failure)")
+	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>]")
+	seed := fs.Uint64("seed", 1, "first seed")
+	verbose := fs.Bool("v", false, "print each failure's full report")
+	only := fs.String("only", "", "run only scenarios whose name contains this")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	spec, err := scheduler.ParseSpec(*strategy)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *runs <= 0 {
+		return fmt.Errorf("%w: -runs must be positive", errUsage)
+	}
+
+	fmt.Fprintf(stdout, "weft demo: %d runs per scenario, strategy %s, seeds from %d\n\n", *runs, spec, *seed)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tEXPECT\tVERDICT\tRUNS\tSEED\tPREEMPTIONS\tTIME")
+	type failure struct {
+		e entry
+		f *sim.Finding
+	}
+	var failures []failure
+	unexpected := 0
+	start := time.Now()
+	for _, e := range catalog() {
+		if *only != "" && !strings.Contains(e.Name, *only) {
+			continue
+		}
+		rep := sim.Explore(sim.Options{Name: e.Name, Runs: *runs, Seed: *seed, Strategy: spec, Config: e.config()}, e.Scenario)
+		verdict, seedCol, preempt := "pass", "-", "-"
+		if f := rep.Failure; f != nil {
+			verdict = "found"
+			seedCol = fmt.Sprint(f.Seed)
+			preempt = fmt.Sprintf("%d -> %d", f.PreemptionsBefore, f.PreemptionsAfter)
+			failures = append(failures, failure{e, f})
+		}
+		if (rep.Failure != nil) != e.Buggy {
+			unexpected++
+			if e.Buggy {
+				verdict = "MISSED"
+			} else {
+				verdict = "UNEXPECTED FAILURE"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%v\n", e.Name, e.expect(), verdict, rep.Runs, seedCol, preempt, rep.Elapsed.Round(time.Millisecond))
+	}
+	tw.Flush()
+
+	for _, fl := range failures {
+		fmt.Fprintf(stdout, "\n%s: %s\n", fl.e.Name, summary(fl.f))
+		fmt.Fprintf(stdout, "  replay: go run ./cmd/weft replay %s %s\n", fl.e.Name, fl.f.Log)
+		if *verbose {
+			fmt.Fprintln(stdout, indent(fl.f.String(), "  "))
+		}
+	}
+	fmt.Fprintf(stdout, "\n%d scenarios in %v", len(catalog()), time.Since(start).Round(time.Millisecond))
+	if unexpected > 0 {
+		fmt.Fprintf(stdout, "; %d verdicts differ from what was expected\n", unexpected)
+		return fmt.Errorf("%d unexpected verdicts", unexpected)
+	}
+	fmt.Fprintln(stdout, "; every verdict as expected")
+	return nil
+}
+
+// summary is the one-line headline of a finding.
+func summary(f *sim.Finding) string {
+	if f.Nondeterministic != "" {
+		return "nondeterminism: " + firstLine(f.Nondeterministic)
+	}
+	r := f.Shrunk
+	if r == nil || r.Failure == nil {
+		r = f.Original
+	}
+	return firstLine(r.Failure.Error())
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func indent(s, by string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return by + strings.Join(lines, "\n"+by)
+}

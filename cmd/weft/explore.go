@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
+)
+
+// explore runs one scenario under many seeds, printing progress, and on a
+// failure prints the report and the command that replays it.
+func explore(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("explore", stderr)
+	runs := fs.Int("runs", 0, "number of runs (0 with -time 0: 10000)")
+	budget := fs.Duration("time", 0, "explore for this long instead of a number of runs")
+	seed := fs.Uint64("seed", 1, "first seed")
+	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>]")
+	shard := fs.String("shard", "0/1", "run only shard i of n of the seed space (i/n)")
+	determinism := fs.Bool("check-determinism", false, "run every seed twice and compare trace hashes")
+	save := fs.String("save", "", "write the shrunk failing log to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: want one scenario name (see weft list)", errUsage)
+	}
+	e, err := lookup(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	spec, err := scheduler.ParseSpec(*strategy)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	i, n, err := parseShard(*shard)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *runs < 0 || *budget < 0 {
+		return fmt.Errorf("%w: -runs and -time must not be negative", errUsage)
+	}
+	if *runs == 0 && *budget == 0 {
+		*runs = 10000
+	}
+
+	o := sim.Options{
+		Name: e.Name, Runs: *runs, Budget: *budget, Seed: *seed, Strategy: spec,
+		Shard: i, Shards: n, CheckDeterminism: *determinism, Config: e.config(),
+	}
+	// A line a second: readable in a terminal and in a CI log alike.
+	last := time.Now()
+	o.Progress = func(s sim.Stats) {
+		if time.Since(last) >= time.Second {
+			last = time.Now()
+			fmt.Fprintln(stderr, progress(s))
+		}
+	}
+	rep := sim.Explore(o, e.Scenario)
+	fmt.Fprintln(stderr, progress(rep.Stats))
+	if rep.Failure == nil {
+		fmt.Fprintf(stdout, "%s: no failure in %d runs\n", e.Name, rep.Runs)
+		return nil
+	}
+	fmt.Fprintln(stdout, rep.Failure.String())
+	fmt.Fprintf(stdout, "\nreplay: go run ./cmd/weft replay %s %s\n", e.Name, rep.Failure.Log)
+	if *save != "" {
+		data, err := rep.Failure.Log.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*save, data, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "saved: %s (replay: go run ./cmd/weft replay %s %s)\n", *save, e.Name, *save)
+	}
+	return fmt.Errorf("%s failed at seed %d", e.Name, rep.Failure.Seed)
+}
+
+func progress(s sim.Stats) string {
+	secs := s.Elapsed.Seconds()
+	if secs <= 0 {
+		secs = 1e-9
+	}
+	return fmt.Sprintf("runs %d (%.0f/s)  steps %d (%.0f/s)  elapsed %v", s.Runs, float64(s.Runs)/secs, s.Steps, float64(s.Steps)/secs, s.Elapsed.Round(time.Second))
+}
+
+// parseShard parses "i/n" with 0 <= i < n.
+func parseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("bad -shard %q: want i/n with 0 <= i < n", s)
+	}
+	return i, n, nil
+}

@@ -1,0 +1,90 @@
+// Command weft runs weft's scenarios from the command line: the demo, long
+// exploration campaigns, and replays of saved failures.
+//
+//	weft demo                      run every catalogued scenario and print what each property catches
+//	weft list                      list the catalogued scenarios
+//	weft explore [flags] NAME      explore one scenario, with progress
+//	weft replay [flags] NAME LOG   replay a decision log (a file or the weft1-... text) and print its timeline
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage marks an error whose message already says how to call weft.
+var errUsage = errors.New("usage")
+
+const usage = `usage: weft <command> [flags] [args]
+
+commands:
+  demo                     run every catalogued scenario and print a verdict table
+  list                     list the catalogued scenarios
+  explore [flags] NAME     explore one scenario under many seeds, with progress
+  replay [flags] NAME LOG  replay a decision log (a file or the weft1-... text)
+
+Run 'weft <command> -h' for the flags of a command.
+`
+
+// run is main without the process: it returns the exit code (0 ok, 1 a
+// scenario failed unexpectedly or a command failed, 2 bad usage).
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "demo":
+		err = demo(args[1:], stdout, stderr)
+	case "list":
+		err = list(stdout)
+	case "explore":
+		err = explore(args[1:], stdout, stderr)
+	case "replay":
+		err = replay(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "weft: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "weft %s: %v\n", args[0], err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "weft %s: %v\n", args[0], err)
+		return 1
+	}
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("weft "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}

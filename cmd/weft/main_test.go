@@ -1,0 +1,129 @@
+package main
+
+// The command is tested through run, with its output captured: exit codes,
+// and that each message says what went wrong.
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runWeft(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "usage: weft"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"demo", "-runs", "0"}, "-runs must be positive"},
+		{[]string{"demo", "-strategy", "dfs"}, "unknown strategy"},
+		{[]string{"demo", "-bogus"}, "flag provided but not defined"},
+		{[]string{"explore"}, "want one scenario name"},
+		{[]string{"explore", "no/such"}, `no scenario "no/such"`},
+		{[]string{"explore", "-shard", "3/2", "zoo/leak"}, "bad -shard"},
+		{[]string{"replay", "zoo/leak"}, "want a scenario name and a log"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, stderr := runWeft(tc.args...)
+			if code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q does not say %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestList(t *testing.T) {
+	code, stdout, _ := runWeft("list")
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	for _, e := range catalog() {
+		if !strings.Contains(stdout, e.Name) {
+			t.Errorf("list does not show %s", e.Name)
+		}
+	}
+}
+
+// TestDemoThenReplay runs a slice of the demo, then replays the command it
+// printed, as a user would, and checks the replay fails the same way.
+func TestDemoThenReplay(t *testing.T) {
+	code, stdout, stderr := runWeft("demo", "-runs", "200", "-only", "zoo/deadlock")
+	if code != 0 {
+		t.Fatalf("demo exit code %d\n%s%s", code, stdout, stderr)
+	}
+	if !regexp.MustCompile(`zoo/deadlock\s+fails\s+found`).MatchString(stdout) ||
+		!regexp.MustCompile(`zoo/deadlock-fixed\s+passes\s+pass\s+200`).MatchString(stdout) {
+		t.Fatalf("demo table is not as expected:\n%s", stdout)
+	}
+	m := regexp.MustCompile(`replay: go run ./cmd/weft replay (\S+) (weft1\S+)`).FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("demo printed no replay command:\n%s", stdout)
+	}
+	code, out, _ := runWeft("replay", m[1], m[2])
+	if code != 1 || !strings.Contains(out, "deadlock: all processes are blocked") {
+		t.Fatalf("replay exit code %d, want 1 with the deadlock:\n%s", code, out)
+	}
+
+	// The same log saved to a file, plus an HTML timeline.
+	dir := t.TempDir()
+	file, html := filepath.Join(dir, "log"), filepath.Join(dir, "t.html")
+	if err := os.WriteFile(file, []byte(m[2]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, again, _ := runWeft("replay", "-html", html, m[1], file)
+	if code != 1 || hashOf(again) != hashOf(out) || hashOf(out) == "" {
+		t.Fatalf("replay from a file: exit %d, hash %q, want 1 and %q", code, hashOf(again), hashOf(out))
+	}
+	page, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(page), "deadlock: all processes are blocked") || !strings.Contains(string(page), "teller") {
+		t.Fatalf("HTML timeline missing or incomplete (err %v)", err)
+	}
+}
+
+func hashOf(replayOutput string) string {
+	m := regexp.MustCompile(`hash ([0-9a-f]{16})`).FindStringSubmatch(replayOutput)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func TestReplayMalformedLog(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := os.WriteFile(bad, []byte("not a log at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{bad, "weft1-AAAA", filepath.Join(t.TempDir(), "missing")} {
+		code, _, stderr := runWeft("replay", "zoo/leak", arg)
+		if code != 1 || !strings.Contains(stderr, "weft replay:") {
+			t.Errorf("replay %s: exit %d, stderr %q; want 1 and a clear error", arg, code, stderr)
+		}
+	}
+}
+
+func TestExploreFindsAndSaves(t *testing.T) {
+	save := filepath.Join(t.TempDir(), "leak.log")
+	code, stdout, _ := runWeft("explore", "-runs", "500", "-save", save, "zoo/leak")
+	if code != 1 || !strings.Contains(stdout, "leak: processes still blocked") {
+		t.Fatalf("explore exit %d, want 1 with the leak:\n%s", code, stdout)
+	}
+	if code, out, _ := runWeft("replay", "zoo/leak", save); code != 1 || !strings.Contains(out, "leak") {
+		t.Fatalf("replay of the saved log: exit %d\n%s", code, out)
+	}
+	if code, stdout, _ := runWeft("explore", "-runs", "300", "-check-determinism", "zoo/leak-fixed"); code != 0 {
+		t.Fatalf("explore of the fixed twin: exit %d\n%s", code, stdout)
+	}
+}
