@@ -1,0 +1,99 @@
+package properties
+
+// Each property is run on a world built to break it and on one that keeps
+// it, and must tell the two apart with a message that names the culprit.
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weftsim/weft/model"
+	"github.com/weftsim/weft/sim"
+)
+
+func run(p sim.Property, allowLeaks bool, scenario func(w *sim.World)) *sim.Result {
+	return sim.Run(sim.Config{Name: "props", Properties: []sim.Property{p}, AllowLeaks: allowLeaks}, scenario)
+}
+
+func wantViolation(t *testing.T, r *sim.Result, name, text string) {
+	t.Helper()
+	if r.Failure == nil || r.Failure.Kind != sim.PropertyViolated {
+		t.Fatalf("failure %v, want property %s violated", r.Failure, name)
+	}
+	if r.Failure.ProcName != name || !strings.Contains(r.Failure.Error(), text) {
+		t.Fatalf("failure %q, want property %s saying %q", r.Failure.Error(), name, text)
+	}
+}
+
+func TestNoCrash(t *testing.T) {
+	crashing := func(w *sim.World) {
+		p, _ := w.SpawnMonitor("worker", func() { panic("disk on fire") })
+		w.Receive(nil, sim.Infinity)
+		_ = p
+	}
+	wantViolation(t, run(NoCrash(), false, crashing), "no-crash", `p1 "worker" crashed: disk on fire`)
+	if r := run(NoCrash(), false, func(w *sim.World) {
+		w.SpawnMonitor("worker", func() {})
+		w.Receive(nil, sim.Infinity)
+	}); r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
+}
+
+func TestMailboxBound(t *testing.T) {
+	flood := func(n int) func(w *sim.World) {
+		return func(w *sim.World) {
+			self := w.Self()
+			for i := 0; i < n; i++ {
+				w.Send(self, i)
+			}
+			for i := 0; i < n; i++ {
+				w.Receive(nil, 0)
+			}
+		}
+	}
+	wantViolation(t, run(MailboxBound(3), false, flood(4)), "mailbox<=3", `p0 "main" had 4 messages waiting`)
+	if r := run(MailboxBound(3), false, flood(3)); r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
+}
+
+func TestNoLeaks(t *testing.T) {
+	leaky := func(w *sim.World) {
+		ch := sim.NewChan[int](w, 0)
+		w.Go("stuck", func() { ch.Send(1) })
+		w.Sleep(time.Second)
+	}
+	wantViolation(t, run(NoLeaks(), true, leaky), "no-leaks", `"stuck" blocked in send`)
+}
+
+func TestLinearizable(t *testing.T) {
+	// A register behind a cache that a second client reads without
+	// invalidation: the stale read is caught.
+	kv := func(stale bool) func(w *sim.World) {
+		return func(w *sim.World) {
+			cache := map[string]any{"k": "old"}
+			put := w.Call(0, model.KVInput{Op: model.Put, Key: "k", Value: "new"})
+			if !stale {
+				cache["k"] = "new"
+			}
+			w.Return(put, model.KVOutput{FoundUnknown: true})
+			w.Yield()
+			get := w.Call(1, model.KVInput{Op: model.Get, Key: "k"})
+			w.Return(get, model.KVOutput{Value: cache["k"], Found: true})
+		}
+	}
+	// The history starts with the key absent, so seed it with a put.
+	seeded := func(stale bool) func(w *sim.World) {
+		return func(w *sim.World) {
+			id := w.Call(0, model.KVInput{Op: model.Put, Key: "k", Value: "old"})
+			w.Return(id, model.KVOutput{FoundUnknown: true})
+			kv(stale)(w)
+		}
+	}
+	wantViolation(t, run(Linearizable(model.KV, time.Second), false, seeded(true)), "linearizable", "not linearizable (3 operations); see ")
+	if r := run(Linearizable(model.KV, time.Second), false, seeded(false)); r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
+}
