@@ -63,6 +63,10 @@ func (p *Proc) ID() int { return p.id }
 // Name is the name given to Go.
 func (p *Proc) Name() string { return p.name }
 
+// String is "p<id>": messages that carry a process (ExitMsg, Down) then
+// render the same in every run's timeline, rather than as a pointer.
+func (p *Proc) String() string { return "p" + itoa(p.id) }
+
 // abort is the panic value that unwinds a process's stack when its run ends
 // early (a failure elsewhere, or teardown): it is not a failure of its own.
 type abort struct{}

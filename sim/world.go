@@ -161,6 +161,8 @@ type World struct {
 	monitorSeq    int
 	monitorsByRef []*monitor // by ref id - 1
 
+	tables tableSet // owned tables (table.go)
+
 	failure     *Failure
 	leaked      []Blocked
 	stopping    bool // the run is over: processes unwind when resumed
