@@ -35,7 +35,17 @@ var stepSizes = []int{2, 10, 100, 1000}
 // processes, a recorded decision, a trace-hash update and a coroutine switch.
 // ns/step is the elapsed time over the steps the worlds report, spawning and
 // teardown included (amortised over stepsPerWorld steps per world).
-func BenchmarkStep(b *testing.B) {
+//
+// The seeds of an exploration run without recording their decision logs
+// (Explore re-runs a failing seed to record it), so that is what
+// BenchmarkStep measures; BenchmarkStepRecorded is the same with the log.
+func BenchmarkStep(b *testing.B) { benchStep(b, false) }
+
+// BenchmarkStepRecorded is BenchmarkStep with the decision log recorded, as
+// a failing seed's re-run and every replay do.
+func BenchmarkStepRecorded(b *testing.B) { benchStep(b, true) }
+
+func benchStep(b *testing.B, recordLog bool) {
 	for _, n := range stepSizes {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			yields := max(1, stepsPerWorld/n)
@@ -45,7 +55,7 @@ func BenchmarkStep(b *testing.B) {
 			b.ResetTimer()
 			for steps < int64(b.N) {
 				seed++
-				r := sim.Run(sim.Config{Seed: seed, MaxSteps: 1 << 40, AfterMainSteps: 1 << 40}, func(w *sim.World) {
+				r := sim.Run(sim.Config{Seed: seed, MaxSteps: 1 << 40, AfterMainSteps: 1 << 40, DiscardLog: !recordLog}, func(w *sim.World) {
 					loop := func() {
 						for range yields {
 							w.Yield()

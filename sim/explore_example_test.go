@@ -30,14 +30,14 @@ func ExampleExplore() {
 	}
 	rep := sim.Explore(sim.Options{Name: "lost update", Runs: 100}, lostUpdate)
 	f := rep.Failure
-	fmt.Println(f.Shrunk.Failure.Signature())
+	fmt.Println(f.Shrunk.Failure.Value)
 	fmt.Println("shrunk:", f.PreemptionsAfter <= f.PreemptionsBefore)
 
 	// The log replays the same run, bit for bit.
 	again := sim.Replay(sim.Config{}, f.Log, lostUpdate)
 	fmt.Println("same run:", again.Hash == f.Shrunk.Hash)
 	// Output:
-	// fatal main lost an update: n = 1
+	// lost an update: n = 1
 	// shrunk: true
 	// same run: true
 }

@@ -50,7 +50,7 @@ func lostUpdate(w *World) {
 	}
 }
 
-const lostUpdateSignature = `fatal main lost an update: n = 1`
+const lostUpdateSignature = `fatal main lost an update: n = %d`
 
 func TestExploreFindsShrinksAndReplays(t *testing.T) {
 	for _, spec := range []string{"random", "pct:3"} {

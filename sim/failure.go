@@ -87,6 +87,10 @@ type Failure struct {
 	Time  time.Duration
 	// Blocked lists the blocked processes of a deadlock or leak.
 	Blocked []Blocked
+
+	// format is the format string of a Fatal failure: the signature uses it
+	// rather than the message, whose values change as a schedule shrinks.
+	format string
 }
 
 func (f *Failure) Error() string {
@@ -141,6 +145,9 @@ func (f *Failure) Signature() string {
 		// The message often quotes values that change as the schedule
 		// shrinks; the property's name is what must stay.
 		return f.Kind.String() + " " + f.ProcName
+	}
+	if f.Kind == Fatal && f.format != "" {
+		return fmt.Sprintf("%s %s %s", f.Kind, f.ProcName, f.format)
 	}
 	return fmt.Sprintf("%s %s %v", f.Kind, f.ProcName, f.Value)
 }

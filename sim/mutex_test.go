@@ -34,8 +34,13 @@ func syncCalm() Config { return Config{Strategy: scheduler.Replay(nil)} }
 // "pass", or the failure's signature (kind, process, value; or who was
 // blocked in what).
 func syncOutcome(r *Result) string {
-	if r.Failure == nil {
+	switch f := r.Failure; {
+	case f == nil:
 		return "pass"
+	case f.Kind == Fatal:
+		// The signature keeps Fatalf's format, not its values; the table
+		// tells outcomes apart by the values.
+		return fmt.Sprintf("%s %s %v", f.Kind, f.ProcName, f.Value)
 	}
 	return r.Failure.Signature()
 }

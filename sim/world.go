@@ -42,6 +42,11 @@ type Config struct {
 	// KeepTrace keeps every event, with object names and creation sites, for
 	// timelines and reports. It costs time; failing runs are replayed with it.
 	KeepTrace bool
+	// DiscardLog drops the decision log instead of recording it, leaving
+	// Result.Decisions empty. A run is a pure function of its seed and
+	// strategy, so a run that passes never needs its log; Explore runs
+	// seeds this way and re-runs a failing one to record it.
+	DiscardLog bool
 	// Faults says which faults the run injects (the zero plan: none).
 	Faults FaultPlan
 	// Properties are checked on the finished run, in order (see Property).
@@ -151,7 +156,7 @@ type World struct {
 	timerSeq    uint64
 	tiedScratch []*timer
 
-	decisions []scheduler.Decision
+	decisions decisionLog
 	hash      uint64
 	trace     []Event
 	objects   int
@@ -183,9 +188,7 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 	w := &World{cfg: cfg, hash: hashOffset, mainStep: -1}
 	w.withCur.w = w
 	w.readyOpts.w = w
-	if cap(w.decisions) == 0 {
-		w.decisions = make([]scheduler.Decision, 0, 64)
-	}
+	w.ready.procs = &w.procs
 
 	// The loop runs on its own goroutine so that a process blocked outside
 	// the simulation cannot hang the caller: the watchdog below notices that
@@ -301,7 +304,9 @@ func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
 	if uint(c) >= uint(n) {
 		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, n))
 	}
-	w.decisions = append(w.decisions, scheduler.Decision{Kind: kind, N: uint32(n), Choice: uint32(c)})
+	if !w.cfg.DiscardLog {
+		w.decisions.add(scheduler.Decision{Kind: kind, N: uint32(n), Choice: uint32(c)})
+	}
 	return c
 }
 
@@ -350,7 +355,7 @@ func (w *World) fail(f *Failure) {
 // it: the calling process unwinds at once.
 func (w *World) Fatalf(format string, args ...any) {
 	p := w.cur
-	f := &Failure{Kind: Fatal, Proc: -1, Value: fmt.Sprintf(format, args...)}
+	f := &Failure{Kind: Fatal, Proc: -1, Value: fmt.Sprintf(format, args...), format: format}
 	if p != nil {
 		f.Proc, f.ProcName = p.id, p.name
 	}
@@ -458,7 +463,7 @@ func (w *World) result() *Result {
 		Strategy:  w.cfg.StrategyName,
 		Steps:     w.step,
 		Time:      w.now,
-		Decisions: w.decisions,
+		Decisions: w.decisions.take(),
 		Hash:      w.hash,
 		Failure:   w.failure,
 		Leaked:    w.leaked,

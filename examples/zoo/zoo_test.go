@@ -110,8 +110,10 @@ func TestBugsAreFound(t *testing.T) {
 	}
 }
 
+// fixedRuns is how many runs a fixed twin must pass: 10,000, or 1,000 with
+// -short or under the race detector.
 func fixedRuns() int {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		return 1000
 	}
 	return 10_000
