@@ -40,8 +40,11 @@
 // resumes it, and only one process of a world runs at a time.
 //
 // A scheduling point is any world operation that can block or that touches
-// state other processes share: spawning, channel operations, Select, mutex
-// and wait-group operations, Sleep, Yield. A step is one scheduling point;
+// state other processes share: spawning (Go, Spawn), channel operations and
+// Select, mutex, wait-group, cond and once operations, Sleep and Yield,
+// timer and ticker Stop and Reset, deriving and cancelling a Context, Send
+// and Receive, links, monitors and exit signals, table operations, and every
+// network operation. A step is one scheduling point;
 // the step count of a run is the number of them. Code between two scheduling
 // points runs atomically with respect to other processes. Drawing a random
 // value and Buggify are decisions but not scheduling points.
@@ -77,6 +80,14 @@
 // virtual-time horizon, or blocks outside the world past the watchdog. The
 // Failure says which process, what value, the stack, the step and the time;
 // none of these ever crash or hang the test binary.
+//
+// # Two families of processes
+//
+// A process made with Go has Go's semantics: a panic in it fails the run, as
+// a panic in a goroutine ends a Go program. A process made with Spawn has
+// Erlang's: a panic ends it with a *Crash exit reason that its links and
+// monitors see, and the run fails only if a check says so. Both have a
+// mailbox, and both can be linked, monitored and sent exit signals.
 //
 // # Primitives without a world
 //
