@@ -4,5 +4,6 @@ package main
 // system adds its own in catalog_<system>.go.
 func systemEntries() []entry {
 	var out []entry
+	out = append(out, healthEntries()...)
 	return out
 }

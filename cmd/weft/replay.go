@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
@@ -65,7 +66,8 @@ func loadLog(arg string) (*scheduler.Log, error) {
 			return nil, fmt.Errorf("%s: %w", arg, err)
 		}
 		return l, nil
-	case errors.Is(err, fs.ErrNotExist) && strings.HasPrefix(arg, "weft1"):
+	case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG)) && strings.HasPrefix(arg, "weft1"):
+		// A long log's text is too long to be a file name at all.
 		return scheduler.ParseLog(arg)
 	default:
 		return nil, err
