@@ -1,7 +1,8 @@
 # The README's two commands are `make demo` and `make test`; both need only Go.
 GO ?= go
 # Packages that run real goroutines (the world's loop and its watchdog) get
-# the race detector as well.
+# the race detector as well; so do the reference systems' real-goroutine
+# twins, alone (their simulated verdicts are the same code as above).
 RACE_PKGS ?= ./sim/...
 FUZZTIME ?= 10s
 
@@ -21,6 +22,7 @@ unit:
 
 race:
 	$(GO) test -race $(RACE_PKGS)
+	$(GO) test -race -run '^TestRealGoroutines' ./systems/health
 
 demo:
 	$(GO) run ./cmd/weft demo
