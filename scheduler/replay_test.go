@@ -51,8 +51,11 @@ func TestReplayDrift(t *testing.T) {
 		{"past the end", []Point{{Kind: Schedule, N: 3}, {Kind: Fault, N: 4}, {Kind: Select, N: 2}, {Kind: Schedule, N: 5}, {Kind: Schedule, N: 9}, {Kind: Fault, N: 2}}, []int{2, 3, 1, 4, 0, 0}, 4, 0},
 		{"fewer options", []Point{{Kind: Schedule, N: 2}, {Kind: Fault, N: 4}}, []int{0, 3}, 2, 1},
 		{"more options", []Point{{Kind: Schedule, N: 4}}, []int{2}, 1, 1},
-		{"other kind in range", []Point{{Kind: Timer, N: 3}}, []int{2}, 1, 1},
-		{"other kind out of range", []Point{{Kind: Schedule, N: 3}, {Kind: Random, N: 2}}, []int{2, 0}, 2, 1},
+		// Each kind is its own stream: a kind the log lacks gets defaults,
+		// and the other streams are not shifted by it.
+		{"a kind the log lacks", []Point{{Kind: Timer, N: 3}, {Kind: Schedule, N: 3}}, []int{0, 2}, 1, 0},
+		{"streams are independent", []Point{{Kind: Select, N: 2}, {Kind: Random, N: 2}, {Kind: Schedule, N: 3}, {Kind: Schedule, N: 5}, {Kind: Fault, N: 4}}, []int{1, 0, 2, 4, 3}, 4, 0},
+		{"a schedule change leaves faults in place", []Point{{Kind: Schedule, N: 3}, {Kind: Schedule, N: 5}, {Kind: Schedule, N: 2}, {Kind: Fault, N: 4}}, []int{2, 4, 0, 3}, 3, 0},
 		{"shorter run", []Point{{Kind: Schedule, N: 3}}, []int{2}, 1, 0},
 	}
 	for _, tt := range tests {
