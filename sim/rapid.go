@@ -1,0 +1,68 @@
+package sim
+
+import (
+	"pgregory.net/rapid"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+// RunRapid runs scenario once with every decision drawn from t, so that
+// rapid generates the schedule, the faults and the workload (drawn with
+// World.Intn and friends) together with whatever else the test draws, and
+// its shrinker shrinks them all at once. A failing run fails t with the
+// run's failure and its timeline; rapid then shrinks and reports it with
+// its own replay instructions (-rapid.seed, fail files).
+//
+// Draw only through the world inside a run: rapid's T is not for use from
+// the world's processes, which are not the test's goroutine.
+func RunRapid(t *rapid.T, cfg Config, scenario func(*World)) *Result {
+	st := &rapidStrategy{t: t}
+	cfg.Strategy = st
+	if cfg.StrategyName == "" {
+		cfg.StrategyName = "rapid"
+	}
+	r := Run(cfg, scenario)
+	if st.stopped != nil {
+		// rapid ended the test case inside a draw (its data ran out while
+		// shrinking, say): hand that back to rapid, on its goroutine, where
+		// it knows what to do with it.
+		panic(st.stopped)
+	}
+	if r.Failure != nil {
+		traced := r
+		if len(r.Decisions) > 0 && !cfg.KeepTrace {
+			cfg.Strategy, cfg.KeepTrace = scheduler.Replay(r.Decisions), true
+			traced = Run(cfg, scenario)
+		}
+		t.Fatalf("%v\n%s", r.Failure, Timeline(lastEvents(traced.Trace, 40), traced.Procs))
+	}
+	return r
+}
+
+// rapidStrategy draws each decision from a rapid.T. Draws happen inside the
+// run, on the world's goroutines; a panic rapid uses for control (the data
+// ran out) is caught there, remembered, and re-raised by RunRapid on the
+// test's goroutine, while the rest of the run takes defaults.
+type rapidStrategy struct {
+	t       *rapid.T
+	stopped any
+}
+
+func (s *rapidStrategy) Choose(p scheduler.Point) (c int) {
+	if s.stopped != nil {
+		return 0
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s.stopped, c = r, 0
+		}
+	}()
+	return rapid.IntRange(0, p.N-1).Draw(s.t, p.Kind.String())
+}
+
+func lastEvents(es []Event, n int) []Event {
+	if len(es) > n {
+		return es[len(es)-n:]
+	}
+	return es
+}

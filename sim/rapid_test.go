@@ -1,0 +1,104 @@
+package sim
+
+// rapid drives the decisions: it must find a schedule bug, shrink it, and
+// the draws it makes must be the run's decisions.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+func TestRunRapidPasses(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		r := RunRapid(rt, Config{}, func(w *World) {
+			mu := NewMutex(w)
+			n := 0
+			wg := NewWaitGroup(w)
+			for i := 0; i < 3; i++ {
+				wg.Go("inc", func() {
+					mu.Lock()
+					v := n
+					w.Yield()
+					n = v + 1
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			if n != 3 {
+				w.Fatalf("n = %d", n)
+			}
+		})
+		if r.Steps == 0 {
+			rt.Fatal("no steps")
+		}
+	})
+}
+
+func TestRunRapidFindsLostUpdate(t *testing.T) {
+	// rapid.Check reports through its TB; run it on a recorder so the test
+	// can read what it found, without a fail file left behind.
+	if f := flag.Lookup("rapid.nofailfile"); f != nil {
+		old := f.Value.String()
+		f.Value.Set("true")
+		defer f.Value.Set(old)
+	}
+	rec := &failRecorder{TB: t}
+	func() {
+		defer func() {
+			if r := recover(); r != nil && r != errRecorderStop {
+				panic(r)
+			}
+		}()
+		rapid.Check(rec, func(rt *rapid.T) {
+			RunRapid(rt, Config{}, func(w *World) {
+				n := 0
+				done := NewChan[int](w, 2)
+				for i := 0; i < 2; i++ {
+					w.Go("inc", func() {
+						v := n
+						done.Len() // a scheduling point between the read and the write
+						n = v + 1
+						done.Send(0)
+					})
+				}
+				done.Recv()
+				done.Recv()
+				if n != 2 {
+					w.Fatalf("lost an update: n = %d", n)
+				}
+			})
+		})
+	}()
+	if !rec.failed || !strings.Contains(rec.msg, "lost an update: n = 1") || !strings.Contains(rec.msg, "[rapid] failed") {
+		t.Fatalf("rapid did not find the lost update; it said:\n%s", rec.msg)
+	}
+}
+
+// failRecorder is a rapid.TB whose failures are recorded, not reported;
+// FailNow stops rapid.Check with a panic the test recovers.
+type failRecorder struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+var errRecorderStop = errors.New("recorder: FailNow")
+
+func (r *failRecorder) Helper()           {}
+func (r *failRecorder) Error(args ...any) { r.failed = true; r.msg += fmt.Sprintln(args...) }
+func (r *failRecorder) Errorf(f string, a ...any) {
+	r.failed = true
+	r.msg += fmt.Sprintf(f, a...) + "\n"
+}
+func (r *failRecorder) Fatal(args ...any)         { r.Error(args...); r.FailNow() }
+func (r *failRecorder) Fatalf(f string, a ...any) { r.Errorf(f, a...); r.FailNow() }
+func (r *failRecorder) Fail()                     { r.failed = true }
+func (r *failRecorder) FailNow()                  { r.failed = true; panic(errRecorderStop) }
+func (r *failRecorder) Failed() bool              { return r.failed }
+func (r *failRecorder) Log(args ...any)           { r.msg += fmt.Sprintln(args...) }
+func (r *failRecorder) Logf(f string, a ...any)   { r.msg += fmt.Sprintf(f, a...) + "\n" }
