@@ -167,6 +167,7 @@ type World struct {
 	monitorsByRef []*monitor // by ref id - 1
 
 	tables tableSet // owned tables (table.go)
+	net    *network // the simulated network (net.go), made by the first NewHost
 
 	failure     *Failure
 	leaked      []Blocked

@@ -1,0 +1,341 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Listening, accepting and connecting: the handshake that brings a
+// connection into being. The client's SYN goes out and is resent after 1s,
+// 2s, 4s, ... until a SYN-ACK comes back; the client is then connected, and
+// the handshake's last leg travels ahead of its data. When that leg reaches
+// the server, the server's side comes into being in its listener's backlog,
+// holding no descriptor until Accept takes it. No listener on the port
+// means a reset back (ErrRefused); a full backlog drops the last leg, which
+// is resent like data.
+
+// Listener is a listening socket on a host's port.
+type Listener struct {
+	obj     object
+	w       *World
+	n       *network
+	host    *Host
+	port    int
+	owner   *Proc
+	active  ActiveMode // inherited by accepted connections
+	closed  bool
+	backlog []*Conn // established, not yet accepted
+	acceptq waitList
+}
+
+// Listen opens a listening socket on port (0: the next free ephemeral port)
+// owned by the calling process. It fails with ErrAddrInUse if the port is
+// taken and with ErrEMFILE if the host has no free descriptor.
+func (h *Host) Listen(port int) (*Listener, error) {
+	w := h.w
+	w.netOp("Listen")
+	if port < 0 || port > 65535 {
+		panic(fmt.Sprintf("sim: Listen(%d): ports are 0 to 65535", port))
+	}
+	if port != 0 && h.ports[port] != nil {
+		return nil, w.netErr(&h.obj, "listen :"+itoa(port), ErrAddrInUse)
+	}
+	if !h.takeFD() {
+		return nil, w.netErr(&h.obj, "listen :"+itoa(port), ErrEMFILE)
+	}
+	if port == 0 {
+		p, ok := h.ephemeralPort(h.tcpTaken)
+		if !ok {
+			h.releaseFD()
+			return nil, w.netErr(&h.obj, "listen :0", ErrAddrInUse)
+		}
+		port = p
+	}
+	l := &Listener{w: w, n: h.n, host: h, port: port, owner: w.cur}
+	w.newObject(&l.obj, "listener", 1)
+	l.obj.name = Addr{h.addr, port}.String()
+	h.ports[port] = l
+	h.n.own(w.cur, l)
+	w.event(OpNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
+	return l, nil
+}
+
+// Port is the port the listener listens on.
+func (l *Listener) Port() int { return l.port }
+
+// Addr is the listener's address.
+func (l *Listener) Addr() Addr { return Addr{l.host.addr, l.port} }
+
+// Host is the listener's host.
+func (l *Listener) Host() *Host { return l.host }
+
+// Owner is the listener's controlling process.
+func (l *Listener) Owner() *Proc { return l.owner }
+
+// Pending is the number of connections established and not yet accepted.
+func (l *Listener) Pending() int { return len(l.backlog) }
+
+func (l *Listener) String() string { return l.obj.String() }
+
+// Accept waits for a connection and returns it, owned by the calling
+// process and in the listener's active mode; data that arrived before is
+// delivered to the caller at once if that mode is active. It fails with
+// ErrClosed once the listener is closed, and with ErrEMFILE when a
+// connection is pending and the host has no free descriptor: the connection
+// stays pending, and a later Accept takes it once a descriptor is free.
+func (l *Listener) Accept() (*Conn, error) { return l.accept(Infinity) }
+
+// AcceptTimeout is Accept that gives up with ErrTimeout after d of virtual
+// time (0: only takes a pending connection; negative: waits forever).
+func (l *Listener) AcceptTimeout(d time.Duration) (*Conn, error) { return l.accept(d) }
+
+func (l *Listener) accept(timeout time.Duration) (*Conn, error) {
+	w := l.w
+	w.netOp("Accept")
+	deadline := w.netDeadline(timeout)
+	for {
+		if l.closed {
+			return nil, w.netErr(&l.obj, "accept", ErrClosed)
+		}
+		if len(l.backlog) > 0 {
+			if l.host.fds >= l.host.fdLimit || w.fault(FaultEMFILE) {
+				return nil, w.netErr(&l.obj, "accept", ErrEMFILE)
+			}
+			c := l.backlog[0]
+			l.backlog[0] = nil
+			l.backlog = l.backlog[1:]
+			l.host.takeFD()
+			c.hasFD = true
+			c.owner = w.cur
+			c.active = l.active
+			c.obj.site = w.netSite(2)
+			l.n.own(w.cur, c)
+			w.event(OpNote, &c.obj, int64(c.obj.id), func() string { return fmt.Sprintf("accept %v on %v", &c.obj, &l.obj) })
+			c.pump()
+			return c, nil
+		}
+		if w.netExpired(deadline) {
+			return nil, w.netErr(&l.obj, "accept", ErrTimeout)
+		}
+		l.acceptq.park(w, "accept", &l.obj, deadline)
+	}
+}
+
+// SetActive sets the active mode that connections accepted from now on
+// start in. It fails with ErrClosed on a closed listener.
+func (l *Listener) SetActive(mode ActiveMode) error {
+	l.w.netOp("SetActive")
+	mode.validate("SetActive")
+	if l.closed {
+		return l.w.netErr(&l.obj, "setopts", ErrClosed)
+	}
+	l.active = mode
+	l.w.event(OpNote, &l.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &l.obj, mode) })
+	return nil
+}
+
+// ControllingProcess hands the listener to p; only its current controlling
+// process may (ErrNotOwner otherwise). The listener then closes when p
+// exits.
+func (l *Listener) ControllingProcess(p *Proc) error {
+	w := l.w
+	w.netOp("ControllingProcess")
+	switch {
+	case l.closed:
+		return w.netErr(&l.obj, "controlling_process", ErrClosed)
+	case l.owner != w.cur:
+		return w.netErr(&l.obj, "controlling_process", ErrNotOwner)
+	case p == l.owner:
+		return nil
+	case p == nil || !p.Alive():
+		return w.netErr(&l.obj, "controlling_process", fmt.Errorf("%w: the new controlling process %s has ended", ErrBadArg, procLabel(p)))
+	}
+	l.n.disown(l.owner, l)
+	l.owner = p
+	l.n.own(p, l)
+	w.event(OpNote, &l.obj, int64(p.id), func() string { return fmt.Sprintf("%v controlled by p%d", &l.obj, p.id) })
+	return nil
+}
+
+// Close closes the listener: its port and descriptor are freed, waiting
+// Accepts fail with ErrClosed, and connections still pending are reset.
+func (l *Listener) Close() error {
+	l.w.netOp("Close")
+	if l.closed {
+		return l.w.netErr(&l.obj, "close", ErrClosed)
+	}
+	l.close()
+	return nil
+}
+
+func (l *Listener) close() {
+	w := l.w
+	l.closed = true
+	l.host.releaseFD()
+	delete(l.host.ports, l.port)
+	l.n.disown(l.owner, l)
+	w.event(OpClose, &l.obj, int64(len(l.backlog)), func() string {
+		return fmt.Sprintf("%v (%d pending reset)", &l.obj, len(l.backlog))
+	})
+	pending := l.backlog
+	l.backlog = nil
+	for _, c := range pending {
+		c.close(true)
+	}
+	l.acceptq.wakeAll(w)
+}
+
+func (l *Listener) ownerExited() {
+	if !l.closed {
+		l.close()
+	}
+}
+
+// Connect opens a connection from h to port on the host with address addr,
+// owned by the calling process, in passive mode. It waits for the
+// handshake, resending it as TCP does, and fails with ErrNoHost (no such
+// address), ErrEMFILE (h has no free descriptor), ErrRefused (nothing
+// listens there) or ErrTimeout (no answer for about two minutes).
+func (h *Host) Connect(addr string, port int) (*Conn, error) { return h.connect(addr, port, Infinity) }
+
+// ConnectTimeout is Connect that gives up with ErrTimeout after d of
+// virtual time (negative: the handshake's own limit only).
+func (h *Host) ConnectTimeout(addr string, port int, d time.Duration) (*Conn, error) {
+	return h.connect(addr, port, d)
+}
+
+func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, error) {
+	w, n := h.w, h.n
+	w.netOp("Connect")
+	if port < 0 || port > 65535 {
+		panic(fmt.Sprintf("sim: Connect(%q, %d): ports are 0 to 65535", addr, port))
+	}
+	op := "connect " + Addr{addr, port}.String()
+	dst := n.byAddr[addr]
+	if dst == nil {
+		return nil, w.netErr(&h.obj, op, ErrNoHost)
+	}
+	if !h.takeFD() {
+		return nil, w.netErr(&h.obj, op, ErrEMFILE)
+	}
+	lport, ok := h.ephemeralPort(h.tcpTaken)
+	if !ok {
+		h.releaseFD()
+		return nil, w.netErr(&h.obj, op, ErrAddrInUse)
+	}
+	c := &Conn{w: w, n: n, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
+		state: connConnecting, owner: w.cur, hasFD: true, ownsPort: true}
+	w.newObject(&c.obj, "conn", 2)
+	c.obj.name = c.local.String() + "->" + c.raddr.String()
+	c.out = newPipe(n, c, h, dst, 0)
+	c.synTimer = timer{obj: &c.obj, fire: c.synTimeout, idx: -1}
+	c.stallTimer.idx = -1
+	h.ports[lport] = c
+	h.conns = append(h.conns, c)
+	n.own(w.cur, c)
+	w.event(OpNote, &c.obj, int64(port), func() string { return fmt.Sprintf("connect %v", &c.obj) })
+	c.sendSyn()
+	deadline := w.netDeadline(timeout)
+	for c.state == connConnecting {
+		if w.netExpired(deadline) {
+			c.close(true)
+			return nil, w.netErr(&c.obj, "connect", ErrTimeout)
+		}
+		c.connq.park(w, "connect", &c.obj, deadline)
+	}
+	if c.state == connFailed {
+		return nil, w.netErr(&c.obj, "connect", c.connErr)
+	}
+	return c, nil
+}
+
+func (c *Conn) sendSyn() {
+	n := c.n
+	n.sendPacket(c.host, c.remote, &c.obj, "syn", func() { n.synArrived(c) })
+	n.w.addTimer(&c.synTimer, n.w.when(synRTO<<c.synTries))
+}
+
+// synTimeout resends the handshake, or gives up.
+func (c *Conn) synTimeout() {
+	if c.state != connConnecting {
+		return
+	}
+	c.synTries++
+	if c.synTries > synRetries {
+		c.connectFailed(ErrTimeout)
+		return
+	}
+	c.sendSyn()
+}
+
+// synArrived answers a client's SYN at the server's host.
+func (n *network) synArrived(c *Conn) {
+	srv := c.remote
+	if l, _ := srv.ports[c.raddr.Port].(*Listener); l == nil {
+		n.sendPacket(srv, c.host, &c.obj, "rst", func() {
+			if c.state == connConnecting {
+				c.connectFailed(ErrRefused)
+			}
+		})
+		return
+	}
+	window := srv.recvBuffer
+	n.sendPacket(srv, c.host, &c.obj, "syn-ack", func() { c.synAcked(window) })
+}
+
+// synAcked completes the client's side of the handshake; the last leg goes
+// ahead of any data on the connection.
+func (c *Conn) synAcked(window int) {
+	if c.state != connConnecting {
+		return
+	}
+	w := c.w
+	c.state = connOpen
+	w.stopTimer(&c.synTimer)
+	c.out.window = window
+	c.out.push(segAck, nil)
+	w.event(OpNote, &c.obj, 0, func() string { return fmt.Sprintf("%v established", &c.obj) })
+	c.connq.wakeAll(w)
+}
+
+func (c *Conn) connectFailed(err error) {
+	w := c.w
+	c.state, c.connErr = connFailed, err
+	w.stopTimer(&c.synTimer)
+	w.event(OpNote, &c.obj, 1, func() string { return fmt.Sprintf("%v handshake failed: %v", &c.obj, err) })
+	c.release()
+	c.connq.wakeAll(w)
+}
+
+// backlogFull reports whether the handshake's last leg must be dropped
+// because the listener's backlog is full (Linux drops it, and the client
+// resends).
+func (n *network) backlogFull(pp *pipe) bool {
+	l, _ := pp.to.ports[pp.src.raddr.Port].(*Listener)
+	return l != nil && len(l.backlog) >= defaultListenBacklog
+}
+
+// establish brings the server's side of a connection into being, pending
+// in its listener's backlog, when the handshake's last leg arrives.
+func (n *network) establish(pp *pipe) {
+	w, c, srv := n.w, pp.src, pp.to
+	l, _ := srv.ports[c.raddr.Port].(*Listener)
+	if l == nil {
+		// The listener went away during the handshake.
+		n.sendPacket(srv, c.host, &c.obj, "rst", c.arriveRst)
+		return
+	}
+	s := &Conn{w: w, n: n, host: srv, remote: c.host, local: c.raddr, raddr: c.local, state: connOpen}
+	w.newObject(&s.obj, "conn", 0)
+	s.obj.site = "" // set by Accept: the timer's stack names no user code
+	s.obj.name = s.local.String() + "->" + s.raddr.String()
+	s.stallTimer.idx = -1
+	s.in, pp.dst = pp, s
+	s.out = newPipe(n, s, srv, c.host, c.host.recvBuffer)
+	s.out.dst, c.in = c, s.out
+	s.peer, c.peer = c, s
+	srv.conns = append(srv.conns, s)
+	l.backlog = append(l.backlog, s)
+	w.event(OpNote, &s.obj, int64(len(l.backlog)), func() string { return fmt.Sprintf("%v pending on %v", &s.obj, &l.obj) })
+	l.acceptq.wakeAll(w)
+}
