@@ -102,6 +102,10 @@ type Result struct {
 	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
+	// Hosts and Tables are the network's hosts (fds, connections and their
+	// buffers) and the tables still alive, as the run left them.
+	Hosts  []HostInfo
+	Tables []TableInfo
 
 	_ struct{}
 }
@@ -470,6 +474,8 @@ func (w *World) result() *Result {
 		Leaked:    w.leaked,
 		Trace:     w.trace,
 		History:   w.history.ops,
+		Hosts:     w.HostInfos(),
+		Tables:    w.Tables(),
 	}
 	r.Procs = make([]string, len(w.procs))
 	r.Processes = make([]ProcInfo, len(w.procs))
