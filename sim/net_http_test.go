@@ -44,7 +44,7 @@ func netServe(t *testing.T, w *World, h *Host, handler func(Request) Response) *
 }
 
 func TestHTTPServesConcurrently(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		srv := w.NewHost("srv")
 		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
 		l := netServe(t, w, srv, httpEcho(w))
@@ -77,7 +77,7 @@ func TestHTTPServesConcurrently(t *testing.T) {
 }
 
 func TestHTTPHandlerCrashCostsOnlyItsRequest(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		srv, cli := w.NewHost("srv"), w.NewHost("cli")
 		l := netServe(t, w, srv, httpEcho(w))
 		_, err := w.HTTPDo(cli, "srv", 80, Request{Method: "GET", Path: "/boom"})
@@ -93,7 +93,7 @@ func TestHTTPHandlerCrashCostsOnlyItsRequest(t *testing.T) {
 }
 
 func TestHTTPKeepAlive(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		srv, cli := w.NewHost("srv"), w.NewHost("cli")
 		l := netServe(t, w, srv, func(req Request) Response {
 			if req.Path == "/slow" {
@@ -123,7 +123,7 @@ func TestHTTPKeepAlive(t *testing.T) {
 }
 
 func TestHTTPTimeout(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		srv, cli := w.NewHost("srv"), w.NewHost("cli")
 		l := netServe(t, w, srv, func(req Request) Response {
 			w.Sleep(10 * time.Second)
@@ -151,7 +151,7 @@ func TestHTTPTimeout(t *testing.T) {
 }
 
 func TestHTTPRetriesAfterEMFILE(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		srv := w.NewHost("srv", FDLimit(2)) // the listener and one connection
 		l := netServe(t, w, srv, httpEcho(w))
 		var done []time.Duration
@@ -203,7 +203,7 @@ func TestHTTPFraming(t *testing.T) {
 }
 
 func TestHTTPBadFrameResetsTheConnection(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		srv, cli := w.NewHost("srv"), w.NewHost("cli")
 		l := netServe(t, w, srv, httpEcho(w))
 		c, _ := cli.Connect("srv", 80)

@@ -12,7 +12,7 @@ import (
 )
 
 func TestNetDatagrams(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
 		pa, err := a.ListenPacket(0)
@@ -73,14 +73,14 @@ func datagramsArriving(t *testing.T, w *World, link NetLink, n int) []byte {
 }
 
 func TestNetDatagramLossAndDuplication(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		require.Empty(t, datagramsArriving(t, w, NetLink{Drop: 1}, 5), "a lost datagram is gone")
 	})
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		require.ElementsMatch(t, []byte{0, 0, 1, 1, 2, 2}, datagramsArriving(t, w, NetLink{Duplicate: 1}, 3), "each arrives twice")
 	})
 	var lost, dups int
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		got := datagramsArriving(t, w, NetLink{Drop: 0.3, Duplicate: 0.3}, 10)
 		seen := map[byte]int{}
 		for _, b := range got {
@@ -110,7 +110,7 @@ func TestNetDatagramLossAndDuplication(t *testing.T) {
 
 func TestNetDatagramsReorder(t *testing.T) {
 	orders := map[string]int{}
-	runNet(t, 40, func(w *World) {
+	runSeeds(t, 40, func(w *World) {
 		got := datagramsArriving(t, w, NetLink{Latency: time.Millisecond, Jitter: 4 * time.Millisecond}, 2)
 		orders[string(got)]++
 	})
@@ -120,7 +120,7 @@ func TestNetDatagramsReorder(t *testing.T) {
 }
 
 func TestNetDatagramQueueFull(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b", RecvBuffer(10))
 		pa, _ := a.ListenPacket(0)
 		pb, _ := b.ListenPacket(53)
@@ -136,7 +136,7 @@ func TestNetDatagramQueueFull(t *testing.T) {
 }
 
 func TestNetDatagramActiveAndOwner(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		pa, _ := a.ListenPacket(0)
 		pb, _ := b.ListenPacket(53)

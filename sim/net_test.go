@@ -19,18 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runNet runs scenario under seeds 0..n-1, fails the test on any run
-// failure, and checks that each seed replays to the same hash.
-func runNet(t *testing.T, n int, scenario func(w *World)) {
-	t.Helper()
-	for seed := uint64(0); seed < uint64(n); seed++ {
-		r := Run(Config{Seed: seed}, scenario)
-		require.Nil(t, r.Failure, "seed %d", seed)
-		again := Run(Config{Seed: seed}, scenario)
-		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
-	}
-}
-
 // netReadAll reads c until the end of the stream.
 func netReadAll(t *testing.T, c *Conn) string {
 	var b []byte
@@ -45,7 +33,7 @@ func netReadAll(t *testing.T, c *Conn) string {
 }
 
 func TestNetEcho(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("10.0.0.1"), w.NewHost("10.0.0.2")
 		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
 		l, err := b.Listen(80)
@@ -84,7 +72,7 @@ func TestNetEcho(t *testing.T) {
 }
 
 func TestNetPortsAndErrors(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l1, err := b.Listen(0)
 		require.NoError(t, err)
@@ -121,7 +109,7 @@ func TestNetPortsAndErrors(t *testing.T) {
 }
 
 func TestNetHalfClose(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l, _ := b.Listen(80)
 		done := w.Self()
@@ -147,7 +135,7 @@ func TestNetHalfClose(t *testing.T) {
 }
 
 func TestNetResetSeenByPeer(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l, _ := b.Listen(80)
 		// Abort: the peer reads what reached it, then the reset, once.
@@ -367,7 +355,7 @@ func (s netSimSide) close()      { _ = s.c.Close() }
 func (s netSimSide) abort()      { _ = s.c.Abort() }
 
 func TestNetEMFILEThenRecovery(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b", FDLimit(2))
 		l, err := b.Listen(80) // descriptor 1 of 2
 		require.NoError(t, err)
@@ -429,7 +417,7 @@ func TestNetEMFILEThenRecovery(t *testing.T) {
 }
 
 func TestNetClosedListener(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		idle, _ := b.Listen(80)
 		self := w.Self()
@@ -472,7 +460,7 @@ func netAccept(t *testing.T, w *World, a *Host, l *Listener) (client, server *Co
 }
 
 func TestNetActiveOnce(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveOnce))
@@ -510,7 +498,7 @@ func TestNetActiveOnce(t *testing.T) {
 }
 
 func TestNetActiveTrue(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -544,7 +532,7 @@ func TestNetActiveTrue(t *testing.T) {
 }
 
 func TestNetActiveReset(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
@@ -564,7 +552,7 @@ func TestNetActiveReset(t *testing.T) {
 }
 
 func TestNetHandoff(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
@@ -663,7 +651,7 @@ func TestNetHandoffRace(t *testing.T) {
 // on; the handler's own attempt fails with ErrNotOwner, and every byte goes
 // to the acceptor.
 func TestNetIdiomaticListenerLosesData(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, b := w.NewHost("client"), w.NewHost("server")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
@@ -692,7 +680,7 @@ func TestNetIdiomaticListenerLosesData(t *testing.T) {
 }
 
 func TestNetPartitionThenHeal(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetDefaultNetLink(NetLink{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -732,7 +720,7 @@ func TestNetPartitionThenHeal(t *testing.T) {
 }
 
 func TestNetPartitionOutlastsRetransmission(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetDefaultNetLink(NetLink{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -761,7 +749,7 @@ func TestNetPartitionOutlastsRetransmission(t *testing.T) {
 }
 
 func TestNetConnectTimesOut(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		l, _ := b.Listen(80)
 		w.Partition(a, b, false)
@@ -778,7 +766,7 @@ func TestNetConnectTimesOut(t *testing.T) {
 }
 
 func TestNetOneWayPartition(t *testing.T) {
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetDefaultNetLink(NetLink{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -809,7 +797,7 @@ func TestNetOneWayPartition(t *testing.T) {
 }
 
 func TestNetSlowReaderBlocksSender(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b", RecvBuffer(10))
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
@@ -881,7 +869,7 @@ func TestNetBlockedAcceptAndRecvAreReported(t *testing.T) {
 
 func TestNetFIFOUnderJitter(t *testing.T) {
 	spans := map[string]bool{} // how the bytes arrived over time
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond, Jitter: 20 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -946,7 +934,7 @@ func TestNetConnectionsReorder(t *testing.T) {
 }
 
 func TestNetOwnerExitClosesSockets(t *testing.T) {
-	runNet(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		var l *Listener
 		server, ref := w.SpawnMonitor("server", func() {
@@ -995,7 +983,7 @@ func TestNetOwnerExitClosesSockets(t *testing.T) {
 }
 
 func TestNetKilledConnectGivesBackItsDescriptor(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.Partition(a, b, false)
 		p := w.Spawn("connector", func() {
@@ -1065,7 +1053,7 @@ func TestNetFaultsKeepStreamsIntact(t *testing.T) {
 
 func TestNetLinkDrop(t *testing.T) {
 	var slow int
-	runNet(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, b := w.NewHost("a"), w.NewHost("b")
 		w.SetNetLink(a, b, NetLink{Latency: time.Millisecond, Drop: 0.5})
 		w.SetNetLink(b, a, NetLink{Latency: time.Millisecond})
@@ -1087,7 +1075,7 @@ func TestNetLinkDrop(t *testing.T) {
 }
 
 func TestNetAccounting(t *testing.T) {
-	runNet(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		a, b := w.NewHost("a", FDLimit(8)), w.NewHost("b")
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)

@@ -13,20 +13,8 @@ import (
 	"github.com/weftsim/weft/scheduler"
 )
 
-// runOTP runs scenario under seeds 0..n-1 and fails the test on any run
-// failure, checking determinism on the way.
-func runOTP(t *testing.T, n int, scenario func(w *World)) {
-	t.Helper()
-	for seed := uint64(0); seed < uint64(n); seed++ {
-		r := Run(Config{Seed: seed}, scenario)
-		require.Nil(t, r.Failure, "seed %d", seed)
-		again := Run(Config{Seed: seed}, scenario)
-		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
-	}
-}
-
 func TestSelectiveReceiveKeepsOrder(t *testing.T) {
-	runOTP(t, 50, func(w *World) {
+	runSeeds(t, 50, func(w *World) {
 		self := w.Self()
 		w.Spawn("sender", func() {
 			for i := 0; i < 5; i++ {
@@ -48,7 +36,7 @@ func TestSelectiveReceiveKeepsOrder(t *testing.T) {
 }
 
 func TestReceiveTimeout(t *testing.T) {
-	runOTP(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		start := w.Elapsed()
 		_, ok := w.Receive(nil, 5*time.Second)
 		require.False(t, ok)
@@ -63,7 +51,7 @@ func TestReceiveTimeout(t *testing.T) {
 }
 
 func TestLinkPropagatesCrash(t *testing.T) {
-	runOTP(t, 50, func(w *World) {
+	runSeeds(t, 50, func(w *World) {
 		var child, grandchild *Proc
 		parent, ref := w.SpawnMonitor("parent", func() {
 			// The spawner may die inside SpawnLink (the new process runs,
@@ -93,7 +81,7 @@ func TestLinkPropagatesCrash(t *testing.T) {
 }
 
 func TestTrapExitsTurnsSignalsIntoMessages(t *testing.T) {
-	runOTP(t, 50, func(w *World) {
+	runSeeds(t, 50, func(w *World) {
 		w.TrapExits(true)
 		c := w.SpawnLink("child", func() { w.Exit("custom") })
 		m, _ := w.Receive(nil, Infinity)
@@ -105,7 +93,7 @@ func TestTrapExitsTurnsSignalsIntoMessages(t *testing.T) {
 }
 
 func TestNormalExitDoesNotPropagate(t *testing.T) {
-	runOTP(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		w.SpawnLink("child", func() {})
 		w.Sleep(time.Second)
 		require.True(t, w.Self().Alive())
@@ -113,7 +101,7 @@ func TestNormalExitDoesNotPropagate(t *testing.T) {
 }
 
 func TestKillIsUntrappable(t *testing.T) {
-	runOTP(t, 50, func(w *World) {
+	runSeeds(t, 50, func(w *World) {
 		w.TrapExits(true)
 		var inner *Proc
 		self := w.Self()
@@ -140,7 +128,7 @@ func TestKillIsUntrappable(t *testing.T) {
 }
 
 func TestMonitorDeliversExactlyOneDown(t *testing.T) {
-	runOTP(t, 50, func(w *World) {
+	runSeeds(t, 50, func(w *World) {
 		p := w.Spawn("short", func() { w.Sleep(time.Second) })
 		r1 := w.Monitor(p)
 		r2 := w.Monitor(p)
@@ -183,7 +171,7 @@ func TestSpawnCrashIsNotARunFailure(t *testing.T) {
 // An exit signal reaches a process blocked on a channel: it is withdrawn
 // from the channel, so a later send is not handed to a dead process.
 func TestKillWhileBlockedOnChannel(t *testing.T) {
-	runOTP(t, 100, func(w *World) {
+	runSeeds(t, 100, func(w *World) {
 		ch := NewChan[int](w, 0)
 		cleaned := false
 		victim := w.Spawn("victim", func() {
@@ -203,7 +191,7 @@ func TestKillWhileBlockedOnChannel(t *testing.T) {
 }
 
 func TestKillWhileBlockedInSelectAndReceive(t *testing.T) {
-	runOTP(t, 50, func(w *World) {
+	runSeeds(t, 50, func(w *World) {
 		a, b := NewChan[int](w, 0), NewChan[int](w, 0)
 		sel := w.Spawn("selector", func() {
 			w.Select(a.RecvCase(nil, nil), b.RecvCase(nil, nil))
@@ -225,7 +213,7 @@ func TestKillWhileBlockedInSelectAndReceive(t *testing.T) {
 }
 
 func TestSendToEndedProcessIsDropped(t *testing.T) {
-	runOTP(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		p := w.Spawn("gone", func() {})
 		w.Sleep(time.Second)
 		w.Send(p, "hello")
@@ -234,7 +222,7 @@ func TestSendToEndedProcessIsDropped(t *testing.T) {
 }
 
 func TestMailboxHighWater(t *testing.T) {
-	runOTP(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		self := w.Self()
 		for i := 0; i < 7; i++ {
 			w.Send(self, i)

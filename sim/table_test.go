@@ -21,18 +21,6 @@ import (
 	"github.com/weftsim/weft/scheduler"
 )
 
-// runTables runs scenario under seeds 0..n-1, fails the test on any run
-// failure, and checks that each seed replays to the same hash.
-func runTables(t *testing.T, n int, scenario func(w *World)) {
-	t.Helper()
-	for seed := uint64(0); seed < uint64(n); seed++ {
-		r := Run(Config{Seed: seed}, scenario)
-		require.Nil(t, r.Failure, "seed %d", seed)
-		again := Run(Config{Seed: seed}, scenario)
-		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
-	}
-}
-
 // requireBadArg checks that err wraps ErrBadArg and that its message matches
 // the regular expression pattern in full.
 func requireBadArg(t *testing.T, err error, pattern string) {
@@ -43,7 +31,7 @@ func requireBadArg(t *testing.T, err error, pattern string) {
 }
 
 func TestTableDiesWithOwner(t *testing.T) {
-	runTables(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		var unnamed *Table[string, int]
 		caller, ref := w.SpawnMonitor("caller", func() {
 			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public})
@@ -108,7 +96,7 @@ func TestTableDeathStoryNamesTheStep(t *testing.T) {
 }
 
 func TestTableHeirInherits(t *testing.T) {
-	runTables(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		self := w.Self()
 		owner, ref := w.SpawnMonitor("owner", func() {
 			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Heir: self, HeirData: "take care"})
@@ -143,7 +131,7 @@ func TestTableHeirInherits(t *testing.T) {
 // An inherited table keeps its heir, which is now its owner: so it dies
 // with its second owner.
 func TestTableInheritedDiesWithHeir(t *testing.T) {
-	runTables(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		heir, heirRef := w.SpawnMonitor("heir", func() {
 			m, _ := w.Receive(nil, Infinity)
 			_ = m.(ETSTransfer)
@@ -164,7 +152,7 @@ func TestTableInheritedDiesWithHeir(t *testing.T) {
 }
 
 func TestTableDeadHeirInheritsNothing(t *testing.T) {
-	runTables(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		early, ref := w.SpawnMonitor("early", func() {})
 		w.Receive(nil, Infinity) // early's Down
 		late, lateRef := w.SpawnMonitor("late", func() { w.Receive(nil, Infinity) })
@@ -200,7 +188,7 @@ func TestTableDeadHeirInheritsNothing(t *testing.T) {
 }
 
 func TestTableGiveAway(t *testing.T) {
-	runTables(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		self := w.Self()
 		holder := w.Spawn("holder", func() {
 			for {
@@ -249,7 +237,7 @@ func TestTableGiveAway(t *testing.T) {
 }
 
 func TestTableNameClash(t *testing.T) {
-	runTables(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		a, err := NewTable[string, int](w, TableOptions{Name: "refs"})
 		require.NoError(t, err)
 		_, err = NewTable[string, int](w, TableOptions{Name: "refs"})
@@ -361,7 +349,7 @@ func TestTableAccess(t *testing.T) {
 	writes := []string{"Insert", "InsertNew", "Delete", "UpdateCounter", "Destroy"}
 	for _, access := range []Access{Public, Protected, Private} {
 		t.Run(access.String(), func(t *testing.T) {
-			runTables(t, 10, func(w *World) {
+			runSeeds(t, 10, func(w *World) {
 				tab, err := NewTable[string, int](w, TableOptions{Access: access})
 				require.NoError(t, err)
 				require.NoError(t, tab.Insert("n", 1), "the owner may always write")
@@ -442,7 +430,7 @@ func (r *orderedRef) entries() []Entry[int, int] {
 }
 
 func TestTableIterationOrder(t *testing.T) {
-	runTables(t, 20, func(w *World) {
+	runSeeds(t, 20, func(w *World) {
 		tab, err := NewTable[int, int](w, TableOptions{})
 		require.NoError(t, err)
 		ref := &orderedRef{vals: map[int]int{}}
@@ -475,7 +463,7 @@ func TestTableIterationOrder(t *testing.T) {
 }
 
 func TestTableOperations(t *testing.T) {
-	runTables(t, 10, func(w *World) {
+	runSeeds(t, 10, func(w *World) {
 		tab, err := NewTable[string, any](w, TableOptions{Name: "t"})
 		require.NoError(t, err)
 		ok, err := tab.InsertNew("n", 1)
@@ -524,7 +512,7 @@ func TestTableOperations(t *testing.T) {
 // receive loop; the table's creator exits; the next lookup's badarg kills
 // the stream, and its monitor sees why.
 func TestTableBadArgKillsStream(t *testing.T) {
-	runTables(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *World) {
 		var stream *Proc
 		_, callerRef := w.SpawnMonitor("caller", func() {
 			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public})
