@@ -5,5 +5,7 @@ package main
 func systemEntries() []entry {
 	var out []entry
 	out = append(out, healthEntries()...)
+	out = append(out, registryEntries()...)
+	out = append(out, kvEntries()...)
 	return out
 }
