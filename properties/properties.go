@@ -65,9 +65,11 @@ func NoLeaks() sim.Property {
 // Linearizable fails a run whose recorded history (World.Call and
 // World.Return) is not linearizable against model. A check that runs out
 // of its timeout fails too, as inconclusive: a cut-short check is not a
-// pass. On a violation it writes porcupine's visualization, annotated with
-// the run's scheduler steps and faults, to a file under the system's
-// temporary directory and names it in the error.
+// pass. On a violation in a run that kept its trace (the replay a report
+// is made from, not each candidate the shrinker tries), it writes
+// porcupine's visualization, annotated with the run's steps, faults and
+// crashes, to a file under the system's temporary directory and names it in
+// the error.
 func Linearizable(model porcupine.Model, timeout time.Duration) sim.Property {
 	return sim.Property{Name: "linearizable", Check: func(r *sim.Result) error {
 		res, info := sim.CheckLinearizable(model, r.History, timeout)
@@ -77,8 +79,11 @@ func Linearizable(model porcupine.Model, timeout time.Duration) sim.Property {
 		case porcupine.Unknown:
 			return fmt.Errorf("inconclusive: the check of %d operations did not finish within %v", len(r.History), timeout)
 		}
+		if len(r.Trace) == 0 {
+			return fmt.Errorf("not linearizable (%d operations)", len(r.History))
+		}
 		path := filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-seed%d-%016x.html", safe(r.Scenario), r.Seed, r.Hash))
-		if err := sim.WriteVisualization(path, model, info); err != nil {
+		if err := sim.VisualizeRun(path, model, info, r); err != nil {
 			return fmt.Errorf("not linearizable (%d operations; writing the visualization failed: %v)", len(r.History), err)
 		}
 		return fmt.Errorf("not linearizable (%d operations); see %s", len(r.History), path)

@@ -4,6 +4,7 @@ package properties
 // it, and must tell the two apart with a message that names the culprit.
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 )
 
 func run(p sim.Property, allowLeaks bool, scenario func(w *sim.World)) *sim.Result {
-	return sim.Run(sim.Config{Name: "props", Properties: []sim.Property{p}, AllowLeaks: allowLeaks}, scenario)
+	return sim.Run(sim.Config{Name: "props", Properties: []sim.Property{p}, AllowLeaks: allowLeaks, KeepTrace: true}, scenario)
 }
 
 func wantViolation(t *testing.T, r *sim.Result, name, text string) {
@@ -92,7 +93,19 @@ func TestLinearizable(t *testing.T) {
 			kv(stale)(w)
 		}
 	}
-	wantViolation(t, run(Linearizable(model.KV, time.Second), false, seeded(true)), "linearizable", "not linearizable (3 operations); see ")
+	r := run(Linearizable(model.KV, time.Second), false, seeded(true))
+	wantViolation(t, r, "linearizable", "not linearizable (3 operations); see ")
+	path := r.Failure.Value.(string)[strings.Index(r.Failure.Value.(string), "see ")+4:]
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("visualization not written: %v", err)
+	}
+	os.Remove(path)
+	// Without a trace (a shrinking candidate), the violation is the same
+	// but no file is written.
+	untraced := sim.Run(sim.Config{Properties: []sim.Property{Linearizable(model.KV, time.Second)}}, seeded(true))
+	if untraced.Failure == nil || strings.Contains(untraced.Failure.Error(), "see ") {
+		t.Fatalf("untraced run: %v", untraced.Failure)
+	}
 	if r := run(Linearizable(model.KV, time.Second), false, seeded(false)); r.Failure != nil {
 		t.Fatal(r.Failure)
 	}

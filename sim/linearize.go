@@ -68,18 +68,28 @@ func AssertLinearizable(t testing.TB, model porcupine.Model, r *Result, timeout 
 		t.Fatalf("sim: linearizability check of %d operations (seed %d) inconclusive: it ran out of its %v; a check that did not finish is not a pass", len(r.History), r.Seed, timeout)
 		return
 	}
-	info.AddAnnotations(annotations(r))
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-%d.html", fileSafe(t.Name()), r.Seed))
 	where := "visualization: " + path
-	if err := WriteVisualization(path, model, info); err != nil {
+	if err := VisualizeRun(path, model, info, r); err != nil {
 		where = "the visualization could not be written: " + err.Error()
 	}
 	t.Fatalf("sim: history of %d operations (seed %d) is not linearizable against the model\n%s", len(r.History), r.Seed, where)
 }
 
-// annotations marks the run's faults and crashes on the visualization's
-// timeline. Porcupine places annotations on the operations' clock, so each
-// event goes at the last Call or Return mark made at or before its step.
+// VisualizeRun writes porcupine's HTML view of a failed check of r's
+// history to path, annotated with the run's scheduler steps: each fault,
+// crash and abnormal exit of the run's trace is marked where it happened on
+// the operations' timeline. r should have its trace (Config.KeepTrace);
+// without one the view has no annotations.
+func VisualizeRun(path string, model porcupine.Model, info porcupine.LinearizationInfo, r *Result) error {
+	info.AddAnnotations(annotations(r))
+	return WriteVisualization(path, model, info)
+}
+
+// annotations marks the run's faults, crashes and abnormal exits on the
+// visualization's timeline. Porcupine places annotations on the operations'
+// clock, so each event goes at the last Call or Return mark made at or
+// before its step.
 func annotations(r *Result) []porcupine.Annotation {
 	type mark struct {
 		step, at int64
@@ -94,7 +104,13 @@ func annotations(r *Result) []porcupine.Annotation {
 	sort.Slice(marks, func(i, j int) bool { return marks[i].at < marks[j].at })
 	var out []porcupine.Annotation
 	for _, e := range r.Trace {
-		if e.Op != OpFault && e.Op != OpCrash {
+		color := ""
+		switch {
+		case e.Op == OpFault, e.Op == OpCrash:
+			color = "#f6c6c6"
+		case e.Op == OpExit && e.Arg != 0: // exitArg: anything but normal
+			color = "#f6dcc6"
+		default:
 			continue
 		}
 		k := sort.Search(len(marks), func(i int) bool { return marks[i].step > e.Step })
@@ -109,9 +125,9 @@ func annotations(r *Result) []porcupine.Annotation {
 		out = append(out, porcupine.Annotation{
 			Tag:             "weft",
 			Start:           at,
-			Description:     e.Op.String() + " " + e.Detail,
+			Description:     fmt.Sprintf("step %d: %s %s", e.Step, e.Op, e.Detail),
 			Details:         fmt.Sprintf("step %d, virtual time %v, %s", e.Step, e.Time, who),
-			BackgroundColor: "#f6c6c6",
+			BackgroundColor: color,
 		})
 	}
 	return out

@@ -187,13 +187,15 @@ func TestAnnotations(t *testing.T) {
 			{Step: 5, Proc: 1, Op: OpCrash, Detail: "boom"},
 			{Step: 5, Proc: 1, Op: OpSend},
 			{Step: 9, Proc: -1, Op: OpFault, Detail: "buggify late"},
+			{Step: 9, Proc: 1, Op: OpExit, Arg: 0, Detail: "normal"},
+			{Step: 9, Proc: 1, Op: OpExit, Arg: 1, Detail: "killed"},
 		},
 	}
 	got := annotations(r)
 	want := []struct {
 		start int64
 		desc  string
-	}{{0, "fault buggify drop"}, {2, "crash boom"}, {3, "fault buggify late"}}
+	}{{0, "step 1: fault buggify drop"}, {2, "step 5: crash boom"}, {3, "step 9: fault buggify late"}, {3, "step 9: exit killed"}}
 	if len(got) != len(want) {
 		t.Fatalf("%d annotations, want %d: %+v", len(got), len(want), got)
 	}
