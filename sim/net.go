@@ -129,6 +129,82 @@ type socket interface {
 
 type ownedSockets struct{ list []socket }
 
+// sockBase is what every socket (connection, listener, datagram socket)
+// has: its identity, its world, its controlling process and its active mode;
+// and the two operations whose rules are the same for all of them.
+type sockBase struct {
+	obj    object
+	w      *World
+	n      *network
+	owner  *Proc // nil while a connection waits in a backlog
+	active ActiveMode
+	closed bool // closed here: its descriptor is released
+}
+
+// setActive is inet:setopts(S, [{active, Mode}]): pump delivers what is
+// already buffered to the owner, and readers waiting in readq are woken to
+// fail with ErrActive (both nil for a listener).
+func (b *sockBase) setActive(mode ActiveMode, pump func(), readq *waitList) error {
+	w := b.w
+	w.netOp("SetActive")
+	mode.validate("SetActive")
+	if b.closed {
+		return w.netErr(&b.obj, "setopts", ErrClosed)
+	}
+	b.active = mode
+	w.event(OpNote, &b.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &b.obj, mode) })
+	if pump != nil {
+		pump()
+	}
+	if readq != nil && b.active != ActiveFalse {
+		readq.wakeAll(w)
+	}
+	return nil
+}
+
+// handOff is controlling_process for socket s (whose base is b): only the
+// current controlling process may hand it on (ErrNotOwner), and only to a
+// live process (ErrBadArg). As inet:tcp_sync_input does, the messages
+// ours recognises as s's move from the caller's mailbox to p's, in order.
+func (b *sockBase) handOff(s socket, p *Proc, ours func(any) bool) error {
+	w := b.w
+	w.netOp("ControllingProcess")
+	old := w.cur
+	switch {
+	case b.closed:
+		return w.netErr(&b.obj, "controlling_process", ErrClosed)
+	case b.owner != old:
+		return w.netErr(&b.obj, "controlling_process", ErrNotOwner)
+	case p == old:
+		return nil
+	case p == nil || !p.Alive():
+		return w.netErr(&b.obj, "controlling_process", fmt.Errorf("%w: the new controlling process %s has ended", ErrBadArg, procLabel(p)))
+	}
+	var moved []any
+	if ours != nil {
+		kept := old.mailbox[:0]
+		for _, m := range old.mailbox {
+			if ours(m) {
+				moved = append(moved, m)
+			} else {
+				kept = append(kept, m)
+			}
+		}
+		clear(old.mailbox[len(kept):])
+		old.mailbox = kept
+	}
+	b.n.disown(old, s)
+	b.owner = p
+	b.n.own(p, s)
+	w.event(OpNote, &b.obj, int64(p.id), func() string {
+		return fmt.Sprintf("%v controlled by p%d (%d messages forwarded)", &b.obj, p.id, len(moved))
+	})
+	for _, m := range moved {
+		w.deliver(p, m)
+	}
+	return nil
+}
+
 // network returns the world's network, making it on first use.
 func (w *World) network() *network {
 	if w.net == nil {

@@ -81,15 +81,11 @@ const (
 // hand it on. Accessors (Local, Buffered, Info, ...) only read and may be
 // called anywhere.
 type Conn struct {
-	obj          object
-	w            *World
-	n            *network
+	sockBase
 	host, remote *Host
 	local, raddr Addr
 	state        connState
 	connErr      error // why the handshake failed
-	owner        *Proc // nil while pending in a backlog
-	active       ActiveMode
 	in, out      *pipe // in: from the peer (nil until established), out: to it
 	peer         *Conn // the other end, once it exists
 	buf          []byte
@@ -97,7 +93,6 @@ type Conn struct {
 	eof          bool  // the peer's end of stream arrived
 	broken       bool  // a reset arrived or retransmission gave up: nothing more is sent
 	soErr        error // the error to report once, by the next Recv or Send (SO_ERROR)
-	closed       bool  // closed here: its descriptor is released
 	wrClosed     bool  // CloseWrite was called
 	hasFD        bool
 	ownsPort     bool // a client's ephemeral port, freed when it closes
@@ -439,21 +434,7 @@ func (c *Conn) pump() {
 // SetActive sets where arriving data goes (see ActiveMode). Switching to
 // an active mode delivers what is already buffered at once; a Recv waiting
 // on the connection then fails with ErrActive. Any process may call it.
-func (c *Conn) SetActive(mode ActiveMode) error {
-	w := c.w
-	w.netOp("SetActive")
-	mode.validate("SetActive")
-	if c.closed {
-		return w.netErr(&c.obj, "setopts", ErrClosed)
-	}
-	c.active = mode
-	w.event(OpNote, &c.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &c.obj, mode) })
-	c.pump()
-	if c.active != ActiveFalse {
-		c.readq.wakeAll(w)
-	}
-	return nil
-}
+func (c *Conn) SetActive(mode ActiveMode) error { return c.setActive(mode, c.pump, &c.readq) }
 
 // ControllingProcess hands the connection to p, as
 // gen_tcp:controlling_process: only the current controlling process may
@@ -462,39 +443,8 @@ func (c *Conn) SetActive(mode ActiveMode) error {
 // order; a message the caller already took out is gone for p. From then on
 // arrivals go to p, and the connection closes when p exits.
 func (c *Conn) ControllingProcess(p *Proc) error {
-	w := c.w
-	w.netOp("ControllingProcess")
-	old := w.cur
-	switch {
-	case c.closed:
-		return w.netErr(&c.obj, "controlling_process", ErrClosed)
-	case c.owner != old:
-		return w.netErr(&c.obj, "controlling_process", ErrNotOwner)
-	case p == old:
-		return nil
-	case p == nil || !p.Alive():
-		return w.netErr(&c.obj, "controlling_process", fmt.Errorf("%w: the new controlling process %s has ended", ErrBadArg, procLabel(p)))
-	}
-	// inet:tcp_sync_input: forward this connection's messages.
-	var moved []any
-	kept := old.mailbox[:0]
-	for _, m := range old.mailbox {
-		if c.isMessage(m) {
-			moved = append(moved, m)
-		} else {
-			kept = append(kept, m)
-		}
-	}
-	clear(old.mailbox[len(kept):])
-	old.mailbox = kept
-	c.n.disown(old, c)
-	c.owner = p
-	c.n.own(p, c)
-	w.event(OpNote, &c.obj, int64(p.id), func() string {
-		return fmt.Sprintf("%v controlled by p%d (%d messages forwarded)", &c.obj, p.id, len(moved))
-	})
-	for _, m := range moved {
-		w.deliver(p, m)
+	if err := c.handOff(c, p, c.isMessage); err != nil {
+		return err
 	}
 	c.pump()
 	return nil

@@ -16,16 +16,11 @@ import (
 
 // Listener is a listening socket on a host's port.
 type Listener struct {
-	obj     object
-	w       *World
-	n       *network
-	host    *Host
-	port    int
-	owner   *Proc
-	active  ActiveMode // inherited by accepted connections
-	closed  bool
-	backlog []*Conn // established, not yet accepted
-	acceptq waitList
+	sockBase // its active mode is inherited by accepted connections
+	host     *Host
+	port     int
+	backlog  []*Conn // established, not yet accepted
+	acceptq  waitList
 }
 
 // Listen opens a listening socket on port (0: the next free ephemeral port)
@@ -51,7 +46,7 @@ func (h *Host) Listen(port int) (*Listener, error) {
 		}
 		port = p
 	}
-	l := &Listener{w: w, n: h.n, host: h, port: port, owner: w.cur}
+	l := &Listener{sockBase: sockBase{w: w, n: h.n, owner: w.cur}, host: h, port: port}
 	w.newObject(&l.obj, "listener", 1)
 	l.obj.name = Addr{h.addr, port}.String()
 	h.ports[port] = l
@@ -123,39 +118,12 @@ func (l *Listener) accept(timeout time.Duration) (*Conn, error) {
 
 // SetActive sets the active mode that connections accepted from now on
 // start in. It fails with ErrClosed on a closed listener.
-func (l *Listener) SetActive(mode ActiveMode) error {
-	l.w.netOp("SetActive")
-	mode.validate("SetActive")
-	if l.closed {
-		return l.w.netErr(&l.obj, "setopts", ErrClosed)
-	}
-	l.active = mode
-	l.w.event(OpNote, &l.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &l.obj, mode) })
-	return nil
-}
+func (l *Listener) SetActive(mode ActiveMode) error { return l.setActive(mode, nil, nil) }
 
 // ControllingProcess hands the listener to p; only its current controlling
 // process may (ErrNotOwner otherwise). The listener then closes when p
 // exits.
-func (l *Listener) ControllingProcess(p *Proc) error {
-	w := l.w
-	w.netOp("ControllingProcess")
-	switch {
-	case l.closed:
-		return w.netErr(&l.obj, "controlling_process", ErrClosed)
-	case l.owner != w.cur:
-		return w.netErr(&l.obj, "controlling_process", ErrNotOwner)
-	case p == l.owner:
-		return nil
-	case p == nil || !p.Alive():
-		return w.netErr(&l.obj, "controlling_process", fmt.Errorf("%w: the new controlling process %s has ended", ErrBadArg, procLabel(p)))
-	}
-	l.n.disown(l.owner, l)
-	l.owner = p
-	l.n.own(p, l)
-	w.event(OpNote, &l.obj, int64(p.id), func() string { return fmt.Sprintf("%v controlled by p%d", &l.obj, p.id) })
-	return nil
-}
+func (l *Listener) ControllingProcess(p *Proc) error { return l.handOff(l, p, nil) }
 
 // Close closes the listener: its port and descriptor are freed, waiting
 // Accepts fail with ErrClosed, and connections still pending are reset.
@@ -223,8 +191,8 @@ func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, err
 		h.releaseFD()
 		return nil, w.netErr(&h.obj, op, ErrAddrInUse)
 	}
-	c := &Conn{w: w, n: n, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
-		state: connConnecting, owner: w.cur, hasFD: true, ownsPort: true}
+	c := &Conn{sockBase: sockBase{w: w, n: n, owner: w.cur}, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
+		state: connConnecting, hasFD: true, ownsPort: true}
 	w.newObject(&c.obj, "conn", 2)
 	c.obj.name = c.local.String() + "->" + c.raddr.String()
 	c.out = newPipe(n, c, h, dst, 0)
@@ -325,7 +293,7 @@ func (n *network) establish(pp *pipe) {
 		n.sendPacket(srv, c.host, &c.obj, "rst", c.arriveRst)
 		return
 	}
-	s := &Conn{w: w, n: n, host: srv, remote: c.host, local: c.raddr, raddr: c.local, state: connOpen}
+	s := &Conn{sockBase: sockBase{w: w, n: n}, host: srv, remote: c.host, local: c.raddr, raddr: c.local, state: connOpen}
 	w.newObject(&s.obj, "conn", 0)
 	s.obj.site = "" // set by Accept: the timer's stack names no user code
 	s.obj.name = s.local.String() + "->" + s.raddr.String()

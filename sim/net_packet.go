@@ -17,14 +17,9 @@ import (
 // file descriptor until it is closed, or until its controlling process
 // exits.
 type PacketConn struct {
-	obj     object
-	w       *World
-	n       *network
+	sockBase
 	host    *Host
 	port    int
-	owner   *Proc
-	active  ActiveMode
-	closed  bool
 	queue   []Datagram // received, not yet read or delivered
 	queued  int        // the bytes in queue
 	high    int        // the most bytes queue ever held
@@ -75,7 +70,7 @@ func (h *Host) ListenPacket(port int) (*PacketConn, error) {
 		}
 		port = p
 	}
-	pc := &PacketConn{w: w, n: h.n, host: h, port: port, owner: w.cur}
+	pc := &PacketConn{sockBase: sockBase{w: w, n: h.n, owner: w.cur}, host: h, port: port}
 	w.newObject(&pc.obj, "udp", 1)
 	pc.obj.name = Addr{h.addr, port}.String()
 	h.udpPorts[port] = pc
@@ -197,59 +192,17 @@ func (pc *PacketConn) pump() {
 // SetActive sets where arriving datagrams go (see ActiveMode); switching to
 // an active mode delivers what is queued at once.
 func (pc *PacketConn) SetActive(mode ActiveMode) error {
-	w := pc.w
-	w.netOp("SetActive")
-	mode.validate("SetActive")
-	if pc.closed {
-		return w.netErr(&pc.obj, "setopts", ErrClosed)
-	}
-	pc.active = mode
-	w.event(OpNote, &pc.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &pc.obj, mode) })
-	pc.pump()
-	if pc.active != ActiveFalse {
-		pc.readq.wakeAll(w)
-	}
-	return nil
+	return pc.setActive(mode, pc.pump, &pc.readq)
 }
 
 // ControllingProcess hands the socket to p, with the rules of
 // Conn.ControllingProcess: only the owner may, p must be alive, and the
 // socket's messages in the caller's mailbox move to p's.
 func (pc *PacketConn) ControllingProcess(p *Proc) error {
-	w := pc.w
-	w.netOp("ControllingProcess")
-	old := w.cur
-	switch {
-	case pc.closed:
-		return w.netErr(&pc.obj, "controlling_process", ErrClosed)
-	case pc.owner != old:
-		return w.netErr(&pc.obj, "controlling_process", ErrNotOwner)
-	case p == old:
-		return nil
-	case p == nil || !p.Alive():
-		return w.netErr(&pc.obj, "controlling_process", fmt.Errorf("%w: the new controlling process %s has ended", ErrBadArg, procLabel(p)))
-	}
-	var moved []any
-	kept := old.mailbox[:0]
-	for _, m := range old.mailbox {
-		if u, ok := m.(UDPData); ok && u.Conn == pc {
-			moved = append(moved, m)
-		} else {
-			kept = append(kept, m)
-		}
-	}
-	clear(old.mailbox[len(kept):])
-	old.mailbox = kept
-	pc.n.disown(old, pc)
-	pc.owner = p
-	pc.n.own(p, pc)
-	w.event(OpNote, &pc.obj, int64(p.id), func() string {
-		return fmt.Sprintf("%v controlled by p%d (%d messages forwarded)", &pc.obj, p.id, len(moved))
+	return pc.handOff(pc, p, func(m any) bool {
+		u, ok := m.(UDPData)
+		return ok && u.Conn == pc
 	})
-	for _, m := range moved {
-		w.deliver(p, m)
-	}
-	return nil
 }
 
 // Close closes the socket: its port and descriptor are freed, queued
