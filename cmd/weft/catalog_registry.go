@@ -8,9 +8,10 @@ import (
 
 // registryVariants says what each variant of the registry owner system is.
 var registryVariants = map[registry.Variant]string{
-	registry.Original: "the streaming HTTP client whose ref table belongs to whichever short-lived caller created it",
-	registry.Holder:   "PR 66's first commit (a bare holder process owns the table; try/catch on every access)",
-	registry.AppOwned: "PR 66's merged design (an OTP application owns the tables; crashes are loud)",
+	registry.Original:   "the streaming HTTP client whose ref table belongs to whichever short-lived caller created it",
+	registry.Holder:     "PR 66's first commit (a bare holder process owns the table; try/catch on every access)",
+	registry.AppOwned:   "PR 66's merged commit as written (an OTP application owns the tables; streams are still spawned unlinked, and nothing watches them)",
+	registry.Supervised: "our design: PR 66's merged application plus a stream manager that links to each stream and reports its crash, and a waiting side that watches the application",
 }
 
 // registryEntries lists the registry owner system (systems/registry): every

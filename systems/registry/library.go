@@ -13,9 +13,12 @@ type library interface {
 	// startStream is client.start_stream, run by the caller: it starts st's
 	// stream process and returns; the stream's callbacks reach st.waiter.
 	startStream(st *stream) error
-	// application is the application that runs the library (appowned), or
-	// nil.
+	// application is the application that runs the library (appowned,
+	// supervised), or nil.
 	application() *sim.Application
+	// watched is the application the waiting side monitors, or nil: only
+	// the supervised library's waiting side watches its application.
+	watched() *sim.Application
 	// stop ends what the library left running, once the run is judged.
 	stop()
 }
@@ -23,6 +26,8 @@ type library interface {
 // lazyLib is the library of the incident and of PR 66's first commit:
 // start_stream makes sure the tables exist (in the caller: ensure_ets_tables)
 // and spawns the stream process unlinked; whoever created a table owns it.
+// PR 66's merged commit (mergedLib) starts streams the same way, with no
+// tables to make.
 type lazyLib struct{ r *run }
 
 func (l lazyLib) startStream(st *stream) error {
@@ -35,14 +40,86 @@ func (l lazyLib) startStream(st *stream) error {
 
 func (l lazyLib) application() *sim.Application { return nil }
 
+func (l lazyLib) watched() *sim.Application { return nil }
+
 func (l lazyLib) stop() {}
 
-// appLib is the library as an OTP application (PR 66's merged commit): the
-// start callback creates both tables, owned by the application master for
-// the application's lifetime; table accesses are plain calls, and a missing
-// table is a crash.
-//
-// A crash is loud only if someone hears it. The library as merged still
+// createTables is the part of dream_http_client_app:start/2 that PR 66's
+// merged commit added, run by the application master: both tables, named
+// and public, owned by the master for the application's lifetime.
+func (r *run) createTables() error {
+	w := r.w
+	if _, err := sim.NewTable[any, any](w, sim.TableOptions{Name: RefTable, Access: sim.Public, Record: true}); err != nil {
+		return err
+	}
+	r.created(RefTable)
+	if _, err := sim.NewTable[StringID, zctx](w, sim.TableOptions{Name: ZlibTable, Access: sim.Public}); err != nil {
+		return err
+	}
+	r.created(ZlibTable)
+	return nil
+}
+
+// bootApp starts the application named dream_http_client with start, as a
+// release's boot does before anything uses the library. Faults may kill the
+// master while it starts; the boot retries, as a supervisor of the node
+// would, and gives up after a few attempts (it then returns nil, and the
+// run starts no streams).
+func (r *run) bootApp(start func(*sim.Application) (*sim.Proc, error)) *sim.Application {
+	for range 5 {
+		if app, err := r.w.StartApplication("dream_http_client", start); err == nil {
+			return app
+		}
+	}
+	return nil
+}
+
+// mergedLib is the library of PR 66's merged commit, exactly as written
+// (appowned): an OTP application whose start callback creates both tables,
+// owned by the application master for the application's lifetime, and then
+// starts dream_http_client_sup, a supervisor with no children. The lazy
+// creation is gone; table accesses are plain calls, so a missing table is a
+// crash. start_stream is otherwise unchanged: it spawns the stream process
+// unlinked from the caller, and nothing watches it, nor does the waiting
+// side watch the application. A stream process that crashes or is killed
+// is therefore as silent as in the incident; only the table's lifetime
+// changed.
+type mergedLib struct {
+	lazyLib
+	app *sim.Application
+}
+
+// bootMerged boots PR 66's merged application; nil if it could not start.
+func (r *run) bootMerged() library {
+	l := &mergedLib{lazyLib: lazyLib{r}}
+	l.app = r.bootApp(l.start)
+	if l.app == nil {
+		return nil
+	}
+	return l
+}
+
+// start is dream_http_client_app:start/2 as merged: both tables, then the
+// (empty) top supervisor.
+func (l *mergedLib) start(app *sim.Application) (*sim.Proc, error) {
+	if err := l.r.createTables(); err != nil {
+		return nil, err
+	}
+	sup, err := l.r.w.StartSupervisor("dream_http_client_sup", sim.SupervisorSpec{})
+	if err != nil {
+		return nil, err
+	}
+	return sup.Proc(), nil
+}
+
+func (l *mergedLib) application() *sim.Application { return l.app }
+
+func (l *mergedLib) watched() *sim.Application { return nil }
+
+func (l *mergedLib) stop() { l.app.Stop() }
+
+// supervisedLib is our design (supervised): PR 66's merged application,
+// with a crash made loud by someone who hears it. The merged library still
 // spawns stream processes unlinked, so a stream that crashes, or is killed,
 // is as silent as in the incident. Here the application also runs a stream
 // manager (a permanent child of its supervisor, which allows no restart):
@@ -52,7 +129,7 @@ func (l lazyLib) stop() {}
 // waiting side watches the application (a monitor on its master) and sees
 // it die. So no process's death, the master's included, can leave a waiting
 // side waiting in silence.
-type appLib struct {
+type supervisedLib struct {
 	r       *run
 	app     *sim.Application
 	manager *sim.Proc // the stream manager, once started (its registered name)
@@ -78,34 +155,24 @@ func (m startReply) String() string { return "{ok, started}" }
 // errAppDown is start_stream's error when the application is not running.
 var errAppDown = errors.New("registry: the dream_http_client application is not running")
 
-// bootApp starts the application, as a release's boot does before anything
-// uses the library. Faults may kill the master while it starts; the boot
-// retries, as a supervisor of the node would, and gives up after a few
-// attempts (the run then starts no streams).
-func (r *run) bootApp() library {
-	a := &appLib{r: r}
-	for range 5 {
-		app, err := r.w.StartApplication("dream_http_client", a.start)
-		if err == nil {
-			a.app = app
-			return a
-		}
+// bootSupervised boots the supervised application; nil if it could not
+// start.
+func (r *run) bootSupervised() library {
+	a := &supervisedLib{r: r}
+	a.app = r.bootApp(a.start)
+	if a.app == nil {
+		return nil
 	}
-	return nil
+	return a
 }
 
-// start is dream_http_client_app:start/2, run by the application master:
-// both tables, then the supervisor.
-func (a *appLib) start(app *sim.Application) (*sim.Proc, error) {
+// start is dream_http_client_app:start/2 of our design: both tables, then
+// the supervisor with the stream manager.
+func (a *supervisedLib) start(app *sim.Application) (*sim.Proc, error) {
 	w := a.r.w
-	if _, err := sim.NewTable[any, any](w, sim.TableOptions{Name: RefTable, Access: sim.Public, Record: true}); err != nil {
+	if err := a.r.createTables(); err != nil {
 		return nil, err
 	}
-	a.r.created(RefTable)
-	if _, err := sim.NewTable[StringID, zctx](w, sim.TableOptions{Name: ZlibTable, Access: sim.Public}); err != nil {
-		return nil, err
-	}
-	a.r.created(ZlibTable)
 	sup, err := w.StartSupervisor("dream_http_client_sup", sim.SupervisorSpec{
 		MaxRestarts: -1, // the manager's death is the application's
 		Children: []sim.ChildSpec{{
@@ -124,7 +191,7 @@ func (a *appLib) start(app *sim.Application) (*sim.Proc, error) {
 }
 
 // manage is the stream manager's loop.
-func (a *appLib) manage(parent *sim.Proc) {
+func (a *supervisedLib) manage(parent *sim.Proc) {
 	w, r := a.r.w, a.r
 	w.TrapExits(true)
 	a.manager = r.track(w.Self())
@@ -156,7 +223,7 @@ func (a *appLib) manage(parent *sim.Proc) {
 }
 
 // startStream is start_stream: a call to the stream manager.
-func (a *appLib) startStream(st *stream) error {
+func (a *supervisedLib) startStream(st *stream) error {
 	w := a.r.w
 	st.at("start_stream (call the stream manager)", "")
 	if a.manager == nil {
@@ -180,6 +247,8 @@ func (a *appLib) startStream(st *stream) error {
 	return nil
 }
 
-func (a *appLib) application() *sim.Application { return a.app }
+func (a *supervisedLib) application() *sim.Application { return a.app }
 
-func (a *appLib) stop() { a.app.Stop() }
+func (a *supervisedLib) watched() *sim.Application { return a.app }
+
+func (a *supervisedLib) stop() { a.app.Stop() }

@@ -53,7 +53,8 @@ func pinned(v Variant) (*sim.Result, *run) {
 // the slow stream of original dies of badarg when the fast stream's process,
 // which had made the table after the callers' tables went with them, exits;
 // nothing tells its waiting side, which gives up at exactly the monitor
-// timeout. The fixes complete both streams.
+// timeout. The fixes (PR 66's two commits and our design) complete both
+// streams.
 func TestIncident(t *testing.T) {
 	r, run := pinned(Original)
 	if r.Failure == nil || r.Failure.Kind != sim.Fatal {
@@ -82,7 +83,7 @@ func TestIncident(t *testing.T) {
 		t.Errorf("original: the fast stream's waiting side got outcome %d, want on_stream_end", fast.outcome)
 	}
 
-	for _, v := range []Variant{Holder, AppOwned} {
+	for _, v := range []Variant{Holder, AppOwned, Supervised} {
 		r, run := pinned(v)
 		if r.Failure != nil {
 			t.Errorf("%s: %v", v, r.Failure)
@@ -96,6 +97,27 @@ func TestIncident(t *testing.T) {
 		if len(r.Leaked) != 0 {
 			t.Errorf("%s: processes left alive: %v", v, r.Leaked)
 		}
+	}
+}
+
+// TestMonitorNeeded shows that the supervised design needs its second
+// addition: with the stream manager but without the waiting side's monitor
+// on the application master, a kill that takes the manager (or the master)
+// leaves a waiting side in silence, and P5 fails with that story.
+func TestMonitorNeeded(t *testing.T) {
+	o := sim.Options{Name: "supervised, unwatched", Runs: 2000, Seed: 1, ShrinkRuns: 1}
+	Configure(NoSilentLoss)(&o.Config)
+	rep := sim.Explore(o, func(w *sim.World) {
+		r := newRun(w, Supervised, setOf([]Property{NoSilentLoss}))
+		r.unwatched = true
+		r.main()
+	})
+	if rep.Failure == nil {
+		t.Fatalf("supervised without the monitor passed P5 over %d runs", rep.Runs)
+	}
+	msg := fmt.Sprint(rep.Failure.Original.Failure.Value)
+	if want := "the application running the library died, but its waiting side did not watch it"; !strings.HasPrefix(msg, NoSilentLoss.String()+": ") || !strings.Contains(msg, want) {
+		t.Errorf("seed %d: want a P5 failure saying %q, got:\n%s", rep.Failure.Seed, want, msg)
 	}
 }
 

@@ -12,18 +12,24 @@ import (
 type Variant string
 
 // The variants: the library as it was, PR 66's first commit (a holder
-// process and try/catch everywhere), and its merged commit (an OTP
-// application owns the tables).
+// process and try/catch everywhere), its merged commit exactly as written
+// (an OTP application owns the tables; streams are still spawned unlinked),
+// and our design (the merged application, plus a stream manager that links
+// to every stream process and reports its crash, and a waiting side that
+// watches the application).
 const (
-	Original Variant = "original"
-	Holder   Variant = "holder"
-	AppOwned Variant = "appowned"
+	Original   Variant = "original"
+	Holder     Variant = "holder"
+	AppOwned   Variant = "appowned"
+	Supervised Variant = "supervised"
 )
 
 // Variants lists every variant, in the order of the verdict table.
-func Variants() []Variant { return []Variant{Original, Holder, AppOwned} }
+func Variants() []Variant { return []Variant{Original, Holder, AppOwned, Supervised} }
 
-func (v Variant) valid() bool { return v == Original || v == Holder || v == AppOwned }
+func (v Variant) valid() bool {
+	return v == Original || v == Holder || v == AppOwned || v == Supervised
+}
 
 // KillRate is the probability, per scheduling point of a killable process,
 // that a process-kill fault ends it, in the runs that judge P4 and P5.
@@ -86,6 +92,10 @@ type run struct {
 
 	// workload, when set, replaces drawWorkload (tests pin a workload).
 	workload func(r *run) []launch
+	// unwatched, set by tests, keeps the waiting side from watching the
+	// application even where the variant's does (supervised), to show that
+	// the monitor is needed.
+	unwatched bool
 }
 
 // tableRecord is the harness's note of one table the library created.
@@ -101,7 +111,7 @@ type tableRecord struct {
 
 func newRun(w *sim.World, v Variant, props propSet) *run {
 	r := &run{w: w, v: v, props: props}
-	r.shim = &shim{r: r, lazy: v != AppOwned, guarded: v == Holder}
+	r.shim = &shim{r: r, lazy: v == Original || v == Holder, guarded: v == Holder}
 	return r
 }
 
@@ -171,13 +181,16 @@ func (d waiterDone) String() string { return fmt.Sprintf("done(%s)", d.st) }
 func (r *run) main() {
 	w := r.w
 	r.mainProc = w.Self()
-	if r.v == AppOwned {
-		r.lib = r.bootApp()
-		if r.lib == nil {
-			return // the node could not boot the library: nothing to judge
-		}
-	} else {
+	switch r.v {
+	case AppOwned:
+		r.lib = r.bootMerged()
+	case Supervised:
+		r.lib = r.bootSupervised()
+	default:
 		r.lib = lazyLib{r}
+	}
+	if r.lib == nil {
+		return // the node could not boot the library: nothing to judge
 	}
 	draw := (*run).drawWorkload
 	if r.workload != nil {
@@ -246,14 +259,14 @@ func (r *run) call(st *stream) {
 }
 
 // wait is the waiting side of st: it takes st's callbacks until one ends
-// the stream, the application running the library dies (appowned: it
-// watches the master), or MonitorTimeout passes; then it judges P1 and P5
-// and tells main.
+// the stream, the application running the library dies (supervised only:
+// it watches the master), or MonitorTimeout passes; then it judges P1 and
+// P5 and tells main.
 func (r *run) wait(st *stream) {
 	w := r.w
 	var appRef sim.MonitorRef
 	watching := false
-	if app := r.lib.application(); app != nil {
+	if app := r.lib.watched(); app != nil && !r.unwatched {
 		appRef, watching = w.Monitor(app.Master()), true
 	}
 	deadline := w.Elapsed() + MonitorTimeout
@@ -295,8 +308,8 @@ func (r *run) wait(st *stream) {
 			st.outcome, st.failure = gotError, m.failure
 		case handoff:
 			if m.err != nil {
-				// start_stream failed (appowned: the application is down):
-				// the caller's error reaches the waiting side.
+				// start_stream failed (supervised: the application is
+				// down): the caller's error reaches the waiting side.
 				st.outcome, st.failure = gotError, "start_stream: "+m.err.Error()
 			}
 		case sim.Down:

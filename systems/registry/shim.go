@@ -24,7 +24,7 @@ func (z zctx) String() string { return "zlib context of " + z.id.String() }
 
 // shim is dream_httpc_shim, the Erlang half of the library: lazy table
 // creation (original, holder), the seven table access functions, and the
-// decoding of httpc's messages inside a stream's receive loop. The three
+// decoding of httpc's messages inside a stream's receive loop. The
 // variants share this code and differ where their diffs do:
 //
 //   - original: ensure_ref_mapping_table checks ets:info and creates the
@@ -35,8 +35,9 @@ func (z zctx) String() string { return "zlib context of " + z.id.String() }
 //     wrapped in try/catch error:badarg with a safe fallback (none for
 //     lookups, ok for writes, the raw data for decompression), and
 //     get_or_create_string_id re-creates the table on badarg.
-//   - appowned: no lazy creation (the application's start callback made the
-//     tables); bare ets calls, so a missing table is a crash.
+//   - appowned and supervised: no lazy creation (the application's start
+//     callback made the tables); bare ets calls, so a missing table is a
+//     crash.
 //
 // Every function takes the stream it works for, for the harness's notes
 // only (which function a crash happened in, which lookups were masked).

@@ -54,7 +54,7 @@ const (
 	waiting   outcome = iota
 	gotEnd            // on_stream_end
 	gotError          // on_stream_error
-	sawAppDie         // the application running the library died (appowned)
+	sawAppDie         // the application running the library died (supervised: it watches)
 	gaveUp            // the monitor timeout passed: nothing came
 )
 
