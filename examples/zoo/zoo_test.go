@@ -139,28 +139,35 @@ func TestFixedPass(t *testing.T) {
 }
 
 // TestExplorationIsDeterministic checks the zoo's scenarios against
-// themselves: every seed of a short exploration, run twice, has the same
-// hash, and different seeds do not all collapse into one run.
+// themselves, as -weft.check-determinism does: every one of 10,000 seeds
+// (1,000 with -short or -race), run twice, has the same hash and fails the
+// same way or not at all, under both strategies; and different seeds do
+// not all collapse into one run.
 func TestExplorationIsDeterministic(t *testing.T) {
+	seeds := uint64(fixedRuns())
 	for _, b := range bugs {
 		for _, sc := range []struct {
 			name string
 			f    func(*sim.World)
 		}{{b.name, b.buggy}, {b.name + "Fixed", b.fixed}} {
-			t.Run(sc.name, func(t *testing.T) {
-				hashes := map[uint64]bool{}
-				for seed := range uint64(50) {
-					a := sim.Run(sim.Config{Seed: seed}, sc.f)
-					again := sim.Run(sim.Config{Seed: seed}, sc.f)
-					if a.Hash != again.Hash {
-						t.Fatalf("seed %d: hash %016x, then %016x", seed, a.Hash, again.Hash)
+			for _, strategy := range strategies {
+				t.Run(sc.name+"/"+strategy, func(t *testing.T) {
+					t.Parallel()
+					sp := spec(t, strategy)
+					hashes := map[uint64]bool{}
+					for seed := range seeds {
+						a := sim.Run(sim.Config{Seed: seed, Strategy: sp.New(seed)}, sc.f)
+						again := sim.Run(sim.Config{Seed: seed, Strategy: sp.New(seed)}, sc.f)
+						if a.Hash != again.Hash || a.Failure.Signature() != again.Failure.Signature() {
+							t.Fatalf("seed %d: hash %016x (%q), then %016x (%q)", seed, a.Hash, a.Failure.Signature(), again.Hash, again.Failure.Signature())
+						}
+						hashes[a.Hash] = true
 					}
-					hashes[a.Hash] = true
-				}
-				if len(hashes) < 2 {
-					t.Fatalf("50 seeds ran one way only: the scenario explores nothing")
-				}
-			})
+					if len(hashes) < 2 {
+						t.Fatalf("%d seeds ran one way only: the scenario explores nothing", seeds)
+					}
+				})
+			}
 		}
 	}
 }
