@@ -78,16 +78,16 @@ func AssertLinearizable(t testing.TB, model porcupine.Model, r *Result, timeout 
 
 // VisualizeRun writes porcupine's HTML view of a failed check of r's
 // history to path, annotated with the run's scheduler steps: each fault,
-// crash and abnormal exit of the run's trace is marked where it happened on
-// the operations' timeline. r should have its trace (Config.KeepTrace);
+// crash, abnormal exit and destroyed resource (a table) of the run's trace
+// is marked where it happened on the operations' timeline. r should have its trace (Config.KeepTrace);
 // without one the view has no annotations.
 func VisualizeRun(path string, model porcupine.Model, info porcupine.LinearizationInfo, r *Result) error {
 	info.AddAnnotations(annotations(r))
 	return WriteVisualization(path, model, info)
 }
 
-// annotations marks the run's faults, crashes and abnormal exits on the
-// visualization's timeline. Porcupine places annotations on the operations'
+// annotations marks the run's faults, crashes, abnormal exits and destroyed
+// resources on the visualization's timeline. Porcupine places annotations on the operations'
 // clock, so each event goes at the last Call or Return mark made at or
 // before its step.
 func annotations(r *Result) []porcupine.Annotation {
@@ -110,6 +110,8 @@ func annotations(r *Result) []porcupine.Annotation {
 			color = "#f6c6c6"
 		case e.Op == OpExit && e.Arg != 0: // exitArg: anything but normal
 			color = "#f6dcc6"
+		case e.Op == OpDestroy: // a table gone with its owner, say
+			color = "#f6f0c6"
 		default:
 			continue
 		}

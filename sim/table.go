@@ -863,7 +863,7 @@ func (w *World) destroy(c *tableCore, op TableOp, story string) {
 		}
 		w.tables.gone[name] = c
 	}
-	w.event(OpNote, &c.obj, int64(op)<<2, func() string { return fmt.Sprintf("%v %s", &c.obj, story) })
+	w.event(OpDestroy, &c.obj, int64(op)<<2, func() string { return fmt.Sprintf("%v %s", &c.obj, story) })
 }
 
 // badArg makes an operation's ErrBadArg, naming the calling process and the

@@ -31,6 +31,7 @@ const (
 	OpCall
 	OpReturn
 	OpNote
+	OpDestroy
 	opEnd
 )
 
@@ -39,7 +40,7 @@ var opNames = [...]string{
 	OpSend: "send", OpRecv: "recv", OpClose: "close", OpSelect: "select",
 	OpBlock: "block", OpWake: "wake", OpLock: "lock", OpUnlock: "unlock",
 	OpSleep: "sleep", OpTimer: "timer", OpRandom: "random", OpFault: "fault",
-	OpCall: "call", OpReturn: "return", OpNote: "note",
+	OpCall: "call", OpReturn: "return", OpNote: "note", OpDestroy: "destroy",
 }
 
 func (o Op) String() string {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -56,9 +55,8 @@ func checkLinearizable(r *sim.Result) error {
 		// candidate. The traced replay of the failure writes it.
 		return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; replay the run for porcupine's annotated visualization", len(ops), story)
 	}
-	info.AddAnnotations(annotations(r))
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-seed%d-%016x.html", fileSafe(r.Scenario), r.Seed, r.Hash))
-	if err := sim.WriteVisualization(path, model.KV, info); err != nil {
+	if err := sim.VisualizeRun(path, model.KV, info, r); err != nil {
 		return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; writing the visualization failed: %v", len(ops), story, err)
 	}
 	return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; see %s", len(ops), story, path)
@@ -155,53 +153,6 @@ func describeOp(r *sim.Result, op sim.Operation) string {
 		return fmt.Sprintf("%s by %s at step %d", s, who, op.CallStep)
 	}
 	return fmt.Sprintf("%s by %s at step %d", s, who, op.ReturnStep)
-}
-
-// annotations marks the run's table deaths, crashes, kills and faults on
-// the visualization's timeline. Porcupine places annotations on the
-// operations' clock, so each event goes at the last Call or Return mark
-// made at or before its step.
-func annotations(r *sim.Result) []porcupine.Annotation {
-	type mark struct{ step, at int64 }
-	var marks []mark
-	for _, op := range r.History {
-		marks = append(marks, mark{op.CallStep, op.Call})
-		if !op.Open() {
-			marks = append(marks, mark{op.ReturnStep, op.Return})
-		}
-	}
-	sort.Slice(marks, func(i, j int) bool { return marks[i].at < marks[j].at })
-	var out []porcupine.Annotation
-	for _, e := range r.Trace {
-		color := ""
-		switch {
-		case e.Op == sim.OpFault:
-			color = "#f6c6c6"
-		case e.Op == sim.OpExit && e.Arg != 0:
-			color = "#f6dcc6"
-		case e.Op == sim.OpNote && strings.Contains(e.Detail, " destroyed at step "):
-			color = "#f6f0c6"
-		default:
-			continue
-		}
-		k := sort.Search(len(marks), func(i int) bool { return marks[i].step > e.Step })
-		at := int64(0)
-		if k > 0 {
-			at = marks[k-1].at
-		}
-		who := "the world"
-		if e.Proc >= 0 && e.Proc < len(r.Procs) {
-			who = fmt.Sprintf("p%d %s", e.Proc, r.Procs[e.Proc])
-		}
-		out = append(out, porcupine.Annotation{
-			Tag:             "weft",
-			Start:           at,
-			Description:     fmt.Sprintf("step %d: %s %s", e.Step, e.Op, e.Detail),
-			Details:         fmt.Sprintf("step %d, virtual time %v, %s", e.Step, e.Time, who),
-			BackgroundColor: color,
-		})
-	}
-	return out
 }
 
 // fileSafe maps a scenario name to a file name.
