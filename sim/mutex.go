@@ -189,6 +189,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *object, op string) {
 	p := w.cur
 	wt := mutexWaiter{p: p, since: w.now}
 	l.waiters.pushBack(wt)
+	defer l.abandon(w, obj, p)
 	for {
 		w.event(OpBlock, obj, lockArgWrite, nil)
 		w.block(op, obj)
@@ -213,6 +214,32 @@ func (l *mutexCore) acquireSlow(w *World, obj *object, op string) {
 			l.starving = true
 		}
 		l.waiters.pushFront(wt)
+	}
+}
+
+// abandon runs as acquireSlow returns. When an exit signal (Kill, a linked
+// crash, a kill fault) ends p while it waits, p must not take with it the
+// lock handed to it or the wake-up meant for it, or the other waiters would
+// wait forever: a handed lock is released on its behalf, and a wake-up goes
+// to the next waiter. (p itself leaves the queue lazily: popBlocked drops
+// waiters that are not blocked.)
+func (l *mutexCore) abandon(w *World, obj *object, p *Proc) {
+	if p.exit == nil || !p.exiting {
+		return
+	}
+	switch {
+	case l.handoff == p:
+		l.handoff = nil
+		l.release(w, obj)
+	case l.woken == p:
+		l.woken = nil
+		if !l.locked {
+			if wt, ok := l.popBlocked(); ok {
+				l.woken = wt.p
+				w.wakeEvent(obj, wt.p, "wakes")
+				w.wake(wt.p)
+			}
+		}
 	}
 }
 
@@ -270,6 +297,10 @@ func (s *syncSema) acquire(w *World, obj *object, op string, arg int64) {
 	}
 	s.waiters.pushBack(w.cur)
 	w.event(OpBlock, obj, arg, nil)
+	// A permit here is meant for this very waiter (a WaitGroup's
+	// generation, an RWMutex's readers after a writer): if an exit signal
+	// ends the waiter after a release handed it one, the permit dies with
+	// it, since passing it on would wake someone it was not meant for.
 	w.block(op, obj)
 }
 

@@ -282,3 +282,35 @@ func TestFaultPlanKills(t *testing.T) {
 	}
 	require.Positive(t, off)
 }
+
+// An exit signal that ends a process waiting for a Mutex must not take the
+// lock, or the wake-up meant for it, to its grave: the next waiter gets it.
+// The calm schedule makes the kill land after Unlock chose b and before b
+// ran. (A process killed after it got the lock dies holding it, and the
+// others wait forever: that is a deadlock the run reports, as it should.)
+func TestKillWhileWaitingForMutex(t *testing.T) {
+	for _, starve := range []bool{false, true} {
+		r := Run(Config{Strategy: scheduler.Replay(nil)}, func(w *World) {
+			mu := NewMutex(w)
+			mu.Lock()
+			got := NewChan[string](w, 2)
+			b := w.Spawn("b", func() { mu.Lock(); got.Send("b"); mu.Unlock() })
+			w.Sleep(time.Millisecond)
+			w.Spawn("c", func() { mu.Lock(); got.Send("c"); mu.Unlock() })
+			if starve {
+				// b has waited past Go's starvation threshold: Unlock hands
+				// the lock straight to it.
+				w.Sleep(2 * time.Millisecond)
+			} else {
+				w.Yield()
+			}
+			mu.Unlock() // wakes b, or hands it the lock
+			w.Kill(b)   // before b runs
+			if v := got.Recv(); v != "c" {
+				w.Fatalf("got %q", v)
+			}
+			require.Equal(t, Killed, b.Reason())
+		})
+		require.Nil(t, r.Failure, "starving %v", starve)
+	}
+}
