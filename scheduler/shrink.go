@@ -35,8 +35,9 @@ const shrinkDefaultRuns = 2000
 //
 //   - cut the tail: remove the last half, quarter, ... of the log;
 //   - delete chunks of 8, 4, 2 and 1 decisions, from the end towards the start;
-//   - zero windows of 8, 4 and 2 consecutive preemptions at once (a switch
-//     away and the switch back often only matter together);
+//   - zero windows of consecutive preemptions at once, from all of them
+//     down by halves to two (a switch away and the switch back often only
+//     matter together);
 //   - zero single decisions;
 //   - lower single choices, by binary search towards 0.
 //
@@ -205,7 +206,15 @@ func (s *shrinker) deleteChunks() bool {
 
 func (s *shrinker) zeroPreemptionWindows() bool {
 	changed := false
-	for _, size := range [...]int{8, 4, 2} {
+	// Window sizes halve from all the preemptions down to two, as delta
+	// debugging does: with each kind of decision replayed as its own
+	// stream, zeroing many preemptions at once leaves the workload and the
+	// faults where they were, so big jumps often keep the failure.
+	var sizes []int
+	for size := Preemptions(s.cur); size >= 2; size /= 2 {
+		sizes = append(sizes, size)
+	}
+	for _, size := range sizes {
 		for j := Preemptions(s.cur) - size; j >= 0 && s.runs < s.maxRuns; j-- {
 			at := preemptionIndexes(s.cur)
 			j = min(j, len(at)-size)
