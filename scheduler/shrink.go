@@ -205,18 +205,27 @@ func (s *shrinker) deleteChunks() bool {
 }
 
 func (s *shrinker) zeroPreemptionWindows() bool {
+	preemption := func(d Decision) bool { return d.Kind == Schedule && d.Choice != 0 }
+	nonzero := func(d Decision) bool { return d.Choice != 0 }
+	// The schedule first; every kind at once (faults and draws too) only
+	// when the schedule alone has nothing more to give.
+	return s.zeroWindows(preemption) || s.zeroWindows(nonzero)
+}
+
+// zeroWindows zeroes windows of consecutive decisions that match, at once.
+// Window sizes halve from all of them down to two, as delta debugging does:
+// with each kind of decision replayed as its own stream, zeroing many
+// preemptions at once leaves the workload and the faults where they were,
+// so big jumps often keep the failure.
+func (s *shrinker) zeroWindows(match func(Decision) bool) bool {
 	changed := false
-	// Window sizes halve from all the preemptions down to two, as delta
-	// debugging does: with each kind of decision replayed as its own
-	// stream, zeroing many preemptions at once leaves the workload and the
-	// faults where they were, so big jumps often keep the failure.
 	var sizes []int
-	for size := Preemptions(s.cur); size >= 2; size /= 2 {
+	for size := len(indexes(s.cur, match)); size >= 2; size /= 2 {
 		sizes = append(sizes, size)
 	}
 	for _, size := range sizes {
-		for j := Preemptions(s.cur) - size; j >= 0 && s.runs < s.maxRuns; j-- {
-			at := preemptionIndexes(s.cur)
+		for j := len(indexes(s.cur, match)) - size; j >= 0 && s.runs < s.maxRuns; j-- {
+			at := indexes(s.cur, match)
 			j = min(j, len(at)-size)
 			if j < 0 {
 				break
@@ -231,10 +240,11 @@ func (s *shrinker) zeroPreemptionWindows() bool {
 	return changed
 }
 
-func preemptionIndexes(ds []Decision) []int {
+// indexes returns the positions of the decisions that match.
+func indexes(ds []Decision, match func(Decision) bool) []int {
 	var at []int
 	for i, d := range ds {
-		if d.Kind == Schedule && d.Choice != 0 {
+		if match(d) {
 			at = append(at, i)
 		}
 	}
@@ -284,9 +294,10 @@ func (s *shrinker) lowerChoices() bool {
 
 // sweepSingles tries, in order, every log that is the calm run with one
 // decision changed: the i-th decision of the calm run set to each of its
-// other options. It stops at the first that fails (which is as simple as a
-// failing log with a decision can be, but for its position and value), when
-// the current log is already that simple, or when half the budget is spent.
+// other options. It stops at the first that fails without a preemption
+// (which is as simple as a failing log with a decision can be, but for its
+// position and value), when the current log is already that simple, or when
+// half the budget is spent.
 func (s *shrinker) sweepSingles() {
 	if s.curCost.nonzero <= 1 || s.runs >= s.maxRuns {
 		return
@@ -306,7 +317,9 @@ func (s *shrinker) sweepSingles() {
 			// The calm run's decisions are all 0 (its replay had nothing
 			// to follow), so its prefix is the calm prefix.
 			cand := append(append(make([]Decision, 0, i+1), calm[:i]...), Decision{Kind: d.Kind, N: d.N, Choice: c})
-			if s.try(cand) {
+			// A single fault or draw beats a single preemption: stop
+			// only at one that is not a preemption.
+			if s.try(cand) && s.curCost.preemptions == 0 {
 				return
 			}
 		}
