@@ -31,7 +31,8 @@ type Proc struct {
 	waitOp string
 	waitOn []*object
 
-	goexited bool // ended by runtime.Goexit: its stop must run on a spare goroutine
+	goexited  bool  // ended by runtime.Goexit: its stop must run on a spare goroutine
+	resumedAt int64 // the step of its latest resume, for the watchdog's report
 
 	// Erlang/OTP semantics (otp.go). otp marks a process made with Spawn:
 	// its panic is an exit reason, not a failure of the run.

@@ -179,7 +179,8 @@ type World struct {
 	tearingDown bool
 
 	// Published for the watchdog, which runs on the caller's goroutine:
-	// progress every 1024 steps, running at every resume.
+	// progress every 1024 steps, running at every resume (with the step in
+	// its resumedAt).
 	progress  atomic.Int64
 	running   atomic.Pointer[Proc]
 	abandoned atomic.Bool
@@ -241,7 +242,9 @@ func (w *World) watch(done chan struct{}) *Failure {
 			w.abandoned.Store(true)
 			f := &Failure{Kind: Watchdog, Proc: -1, Step: now}
 			if running != nil {
-				f.Proc, f.ProcName = running.id, running.name
+				// The loop is stuck inside running, so nothing writes
+				// resumedAt after the store this load observed.
+				f.Proc, f.ProcName, f.Step = running.id, running.name, max(now, running.resumedAt)
 			}
 			f.Value = fmt.Sprintf("did not reach a scheduling point for %v of real time: it is blocked outside the simulation (a real channel, lock, sleep or I/O) or loops without calling into the world", w.cfg.Watchdog)
 			return f
@@ -263,7 +266,9 @@ func (w *World) loop() {
 		}
 		w.cur = p
 		p.state = stateRunning
-		w.progress.Store(w.step) // so that a watchdog report names the step
+		// One atomic store per resume: the watchdog reads p, and through
+		// it (after the store) the step p was resumed at.
+		p.resumedAt = w.step
 		w.running.Store(p)
 		if _, ok := p.resume(); !ok && p.state != stateDone {
 			// The coroutine ended without exit: it panicked or was
