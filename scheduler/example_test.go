@@ -32,7 +32,7 @@ func ExampleLog_String() {
 }
 
 func ExampleParseSpec() {
-	for _, s := range []string{"random", "pct", "pct:2:500", "dfs"} {
+	for _, s := range []string{"random", "pct", "pct:2:500", "dfs", "bfs"} {
 		spec, err := scheduler.ParseSpec(s)
 		if err != nil {
 			fmt.Println(err)
@@ -45,7 +45,8 @@ func ExampleParseSpec() {
 	// random 3
 	// pct:3 0
 	// pct:2:500 1
-	// scheduler: unknown strategy "dfs" (want random, pct, pct:<depth>[:<steps>])
+	// dfs:2 0
+	// scheduler: unknown strategy "bfs" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)
 }
 
 func ExampleShrink() {

@@ -12,13 +12,17 @@ import (
 //	pct                 PCT of depth 3 and the default steps
 //	pct:<depth>         PCT of that depth
 //	pct:<depth>:<steps> PCT of that depth, for runs of about steps points
+//	dfs                 bounded exhaustive search (Tree), bound 2
+//	dfs:<bound>         bounded exhaustive search, at most bound changes
 //
 // A zero field means its default: the zero Spec is random, and a pct Spec
 // with Depth 0 has depth 3 and with Steps 0 has 1000 steps.
 type Spec struct {
-	// Name is "random" or "pct"; "" means "random".
+	// Name is "random", "pct" or "dfs"; "" means "random".
 	Name string
-	// Depth is the PCT bug depth, from 1 to 10000; 0 means 3.
+	// Depth is the PCT bug depth, from 1 to 10000, or the dfs bound (the
+	// most non-default decisions a searched log has); 0 means 3 for pct and
+	// 2 for dfs.
 	Depth int
 	// Steps is the number of Schedule points PCT expects in a run, at least
 	// Depth-1; 0 means 1000.
@@ -58,8 +62,33 @@ func ParseSpec(s string) (Spec, error) {
 			return Spec{}, err
 		}
 		return sp, nil
+	case "dfs":
+		sp := Spec{Name: "dfs", Depth: dfsDefaultBound}
+		if !hasArgs {
+			return sp, nil
+		}
+		var err error
+		if sp.Depth, err = positive(s, "bound", args); err != nil {
+			return Spec{}, err
+		}
+		return sp, nil
 	}
-	return Spec{}, fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>])", s)
+	return Spec{}, fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)", s)
+}
+
+const dfsDefaultBound = 2
+
+// Exhaustive reports whether the Spec is a search (dfs) rather than a
+// strategy per seed: Explore then runs the logs of NewTree(Bound()) in
+// order instead of seeds.
+func (s Spec) Exhaustive() bool { return s.Name == "dfs" }
+
+// Bound is the dfs bound, with its default filled in.
+func (s Spec) Bound() int {
+	if s.Depth == 0 {
+		return dfsDefaultBound
+	}
+	return s.Depth
 }
 
 // positive parses a decimal parameter of at least 1.
@@ -92,8 +121,13 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("scheduler: strategy %q: depth %d needs at least %d steps for its change points", s.String(), depth, depth-1)
 		}
 		return nil
+	case "dfs":
+		if s.Depth < 0 || s.Steps != 0 {
+			return fmt.Errorf("scheduler: strategy %q: dfs takes one bound of at least 1", s.String())
+		}
+		return nil
 	}
-	return fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>])", s.Name)
+	return fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)", s.Name)
 }
 
 // params returns the PCT depth and steps with the defaults filled in.
@@ -114,15 +148,20 @@ func (s Spec) New(seed uint64) Strategy {
 	if err := s.Validate(); err != nil {
 		panic(err.Error())
 	}
-	if s.Name == "pct" {
+	switch s.Name {
+	case "pct":
 		depth, steps := s.params()
 		return PCT(seed, depth, steps)
+	case "dfs":
+		// A search is not a strategy per seed (see Exhaustive); alone, its
+		// first run is the calm one.
+		return Replay(nil)
 	}
 	return RandomWalk(seed)
 }
 
-// String returns the canonical form: "random", "pct:<depth>", or
-// "pct:<depth>:<steps>" when Steps is set.
+// String returns the canonical form: "random", "pct:<depth>",
+// "pct:<depth>:<steps>" when Steps is set, or "dfs:<bound>".
 func (s Spec) String() string {
 	switch s.Name {
 	case "", "random":
@@ -133,6 +172,8 @@ func (s Spec) String() string {
 			return "pct:" + strconv.Itoa(depth)
 		}
 		return "pct:" + strconv.Itoa(depth) + ":" + strconv.Itoa(s.Steps)
+	case "dfs":
+		return "dfs:" + strconv.Itoa(s.Bound())
 	}
 	return fmt.Sprintf("Spec(%q)", s.Name)
 }

@@ -19,6 +19,8 @@ func TestParseSpec(t *testing.T) {
 		{"pct:3", Spec{Name: "pct", Depth: 3}, "pct:3"},
 		{"pct:3:5000", Spec{Name: "pct", Depth: 3, Steps: 5000}, "pct:3:5000"},
 		{"pct:03:0100", Spec{Name: "pct", Depth: 3, Steps: 100}, "pct:3:100"},
+		{"dfs", Spec{Name: "dfs", Depth: 2}, "dfs:2"},
+		{"dfs:1", Spec{Name: "dfs", Depth: 1}, "dfs:1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -45,9 +47,10 @@ func TestParseSpec(t *testing.T) {
 
 func TestParseSpecErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>])`},
-		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>])`},
-		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>])`},
+		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)`},
+		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)`},
+		{"dfs:0", `scheduler: strategy "dfs:0": bound "0" is not a whole number of at least 1`},
+		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)`},
 		{"random:3", `scheduler: strategy "random:3": random takes no parameters`},
 		{"pct:", `scheduler: strategy "pct:": depth "" is not a whole number of at least 1`},
 		{"pct:0", `scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
@@ -106,7 +109,7 @@ func TestSpecNewIsSeeded(t *testing.T) {
 }
 
 func TestSpecNewPanicsOnInvalid(t *testing.T) {
-	for _, sp := range []Spec{{Name: "dfs"}, {Name: "random", Depth: 2}, {Name: "pct", Depth: -1}} {
+	for _, sp := range []Spec{{Name: "bfs"}, {Name: "random", Depth: 2}, {Name: "pct", Depth: -1}, {Name: "dfs", Steps: 3}} {
 		t.Run(sp.Name, func(t *testing.T) {
 			err := sp.Validate()
 			if err == nil {

@@ -66,20 +66,11 @@ func (o *Options) check() error {
 		return fmt.Errorf("shard %d is not in [0, %d)", o.Shard, max(o.Shards, 1))
 	case o.ShrinkRuns < 0:
 		return fmt.Errorf("shrink runs %d is negative", o.ShrinkRuns)
+	case o.Strategy.Exhaustive() && o.Shards > 1:
+		// Every run of a search grows the tree the next runs come from.
+		return fmt.Errorf("an exhaustive search (%s) cannot be sharded", o.Strategy)
 	}
-	return checkSpec(o.Strategy)
-}
-
-// checkSpec reports a Spec that Spec.New would panic on. Spec's own check is
-// unexported, so ask New and turn its panic into an error.
-func checkSpec(s scheduler.Spec) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	s.New(0)
-	return nil
+	return o.Strategy.Validate()
 }
 
 func (o *Options) fill() {
@@ -115,6 +106,10 @@ type Report struct {
 	Stats
 	// Failure is the first failing seed, confirmed and shrunk.
 	Failure *Finding
+	// Exhausted is set when an exhaustive search (a dfs Spec) ran every log
+	// within its bound: then no run within the bound fails, which no number
+	// of random runs can say.
+	Exhausted bool
 
 	_ struct{} // disallow positional literals, for extensibility
 }
@@ -167,12 +162,35 @@ func Explore(o Options, scenario func(*World)) *Report {
 	}
 	o.fill()
 	e := &explorer{o: o, scenario: scenario, strategy: o.Strategy.String()}
+	var tree *scheduler.Tree
+	if o.Strategy.Exhaustive() {
+		// A search, not seeds: run i replays the i-th log of the tree.
+		// Indexes below Seed run only to grow the tree, so that Seed N with
+		// one run reproduces the search's run N.
+		tree, e.search = scheduler.NewTree(o.Strategy.Bound()), true
+		for i := uint64(0); i < o.Seed; i++ {
+			p, ok := tree.Next()
+			if !ok {
+				break
+			}
+			e.prefix = p
+			tree.Record(e.run(i, false).Decisions)
+		}
+	}
 	start := time.Now()
 	lastProgress := start
 	rep := &Report{}
 	for i := 0; o.Runs == 0 || i < o.Runs; i++ {
 		if i%o.Shards != o.Shard {
 			continue
+		}
+		if tree != nil {
+			p, ok := tree.Next()
+			if !ok {
+				rep.Exhausted = true
+				break
+			}
+			e.prefix = p
 		}
 		now := time.Now()
 		if o.Budget > 0 && rep.Runs > 0 && now.Sub(start) >= o.Budget {
@@ -185,6 +203,9 @@ func Explore(o Options, scenario func(*World)) *Report {
 		}
 		seed := o.Seed + uint64(i)
 		r := e.run(seed, false)
+		if tree != nil {
+			tree.Record(r.Decisions)
+		}
 		rep.Runs++
 		rep.Steps += r.Steps
 		if o.CheckDeterminism {
@@ -209,6 +230,19 @@ type explorer struct {
 	o        Options
 	scenario func(*World)
 	strategy string // o.Strategy in canonical form
+	// search is set for an exhaustive Spec: every run replays prefix, the
+	// tree's current log, and records its decisions to grow the tree.
+	search bool
+	prefix []scheduler.Decision
+}
+
+// fresh returns the strategy of a new run of seed: the Spec's, or in a
+// search the replay of the current log.
+func (e *explorer) fresh(seed uint64) scheduler.Strategy {
+	if e.search {
+		return scheduler.Replay(e.prefix)
+	}
+	return e.o.Strategy.New(seed)
 }
 
 // run runs one seed under a fresh strategy. Only a traced run records its
@@ -216,12 +250,12 @@ type explorer struct {
 // never need one, and a failing seed is run again to record it (measured:
 // appending the log is 10-15% of a step).
 func (e *explorer) run(seed uint64, trace bool) *Result {
-	return e.runWith(seed, e.o.Strategy.New(seed), trace, trace)
+	return e.runWith(seed, e.fresh(seed), trace, trace || e.search)
 }
 
 // record runs one seed under a fresh strategy, recording its decisions.
 func (e *explorer) record(seed uint64) *Result {
-	return e.runWith(seed, e.o.Strategy.New(seed), false, true)
+	return e.runWith(seed, e.fresh(seed), false, true)
 }
 
 // replay runs seed replaying decisions ds (an empty ds is the calm run).

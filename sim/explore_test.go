@@ -202,7 +202,7 @@ func TestExploreRejectsBadOptions(t *testing.T) {
 		{Options{Shard: 2, Shards: 2}, "shard 2 is not in [0, 2)"},
 		{Options{Shard: 1}, "shard 1 is not in [0, 1)"},
 		{Options{Runs: -1}, "runs -1 is negative"},
-		{Options{Strategy: scheduler.Spec{Name: "dfs"}}, "unknown strategy"},
+		{Options{Strategy: scheduler.Spec{Name: "bfs"}}, "unknown strategy"},
 		{Options{Strategy: scheduler.Spec{Name: "pct", Depth: 5, Steps: 2}}, "needs at least 4 steps"},
 	} {
 		func() {

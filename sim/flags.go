@@ -22,7 +22,7 @@ import (
 //	-weft.runs N             seeds to run (default: the code's, else 1000)
 //	-weft.time D             real-time budget for running seeds, e.g. 30s; without
 //	                         -weft.runs, as many seeds as fit
-//	-weft.strategy S         random, pct, pct:<depth>[:<steps>]
+//	-weft.strategy S         random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>
 //	-weft.replay F           run only this log: a file, or the log's one-line text
 //	-weft.check-determinism  run every seed twice and compare
 //	-weft.shard i/n          run only the seeds of shard i of n
@@ -35,7 +35,7 @@ var weftFlags = struct {
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
 	time:             flag.String("weft.time", "", "weft: real-time `budget` for running seeds, such as 30s or 5m"),
-	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth> or pct:<depth>:<steps>"),
+	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth>, pct:<depth>:<steps>, or dfs:<bound> (exhaustive)"),
 	replay:           flag.String("weft.replay", "", "weft: replay only this decision `log`: a saved file, or the log's one-line text"),
 	shard:            flag.String("weft.shard", "", "weft: run only shard `i/n` of the seeds (0 <= i < n)"),
 	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),

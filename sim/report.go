@@ -29,6 +29,9 @@ func (r *Report) String() string {
 	}
 	head := fmt.Sprintf("weft: %d runs, %d steps in %v%s", r.Runs, r.Steps, elapsed, rate)
 	if r.Failure == nil {
+		if r.Exhausted {
+			return head + ": no failure; the search ran every log within its bound"
+		}
 		return head + ": no failure"
 	}
 	return head + "\n" + r.Failure.String()

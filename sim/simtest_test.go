@@ -244,7 +244,7 @@ func TestBadFlagsAndOptions(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{flagValues{strategy: "dfs"}, nil, `sim: bad strategy: scheduler: unknown strategy "dfs"`},
+		{flagValues{strategy: "bfs"}, nil, `sim: bad strategy: scheduler: unknown strategy "bfs"`},
 		{flagValues{}, []Option{Strategy("pct:0")}, `sim: bad strategy: scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
 		{flagValues{shard: "2/2"}, nil, `sim: -weft.shard=2/2: i is 2, want 0 <= i < 2`},
 		{flagValues{shard: "1"}, nil, `sim: -weft.shard=1: want i/n`},

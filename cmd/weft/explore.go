@@ -19,7 +19,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	runs := fs.Int("runs", 0, "number of runs (0 with -time 0: 10000)")
 	budget := fs.Duration("time", 0, "explore for this long instead of a number of runs")
 	seed := fs.Uint64("seed", 1, "first seed")
-	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>]")
+	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>], dfs:<bound> (exhaustive)")
 	shard := fs.String("shard", "0/1", "run only shard i of n of the seed space (i/n)")
 	determinism := fs.Bool("check-determinism", false, "run every seed twice and compare trace hashes")
 	save := fs.String("save", "", "write the shrunk failing log to this file")
@@ -63,6 +63,10 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	rep := sim.Explore(o, e.Scenario)
 	fmt.Fprintln(stderr, progress(rep.Stats))
 	if rep.Failure == nil {
+		if rep.Exhausted {
+			fmt.Fprintf(stdout, "%s: no failure in %d runs: the search ran every log within its bound (%s)\n", e.Name, rep.Runs, spec)
+			return nil
+		}
 		fmt.Fprintf(stdout, "%s: no failure in %d runs\n", e.Name, rep.Runs)
 		return nil
 	}

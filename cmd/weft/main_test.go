@@ -26,7 +26,7 @@ func TestUsageErrors(t *testing.T) {
 		{nil, "usage: weft"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"demo", "-runs", "0"}, "-runs must be positive"},
-		{[]string{"demo", "-strategy", "dfs"}, "unknown strategy"},
+		{[]string{"demo", "-strategy", "bfs"}, "unknown strategy"},
 		{[]string{"demo", "-bogus"}, "flag provided but not defined"},
 		{[]string{"explore"}, "want one scenario name"},
 		{[]string{"explore", "no/such"}, `no scenario "no/such"`},

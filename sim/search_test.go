@@ -1,0 +1,112 @@
+package sim
+
+// The exhaustive search (strategy dfs:<bound>): it finds what needs few
+// changes from the calm run, it ends, and its run N can be replayed alone.
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+func dfs(t *testing.T, bound int) scheduler.Spec {
+	t.Helper()
+	sp, err := scheduler.ParseSpec("dfs:" + itoa(bound))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+func TestSearchFindsLostUpdate(t *testing.T) {
+	rep := Explore(Options{Strategy: dfs(t, 1), Runs: 10_000}, lostUpdate)
+	if rep.Failure == nil {
+		t.Fatalf("dfs:1 did not find the lost update in %d runs (exhausted %v)", rep.Runs, rep.Exhausted)
+	}
+	if !strings.Contains(rep.Failure.String(), "strategy dfs:1") || rep.Failure.PreemptionsAfter > 1 {
+		t.Fatalf("report:\n%v", rep.Failure)
+	}
+	again := Replay(Config{}, rep.Failure.Log, lostUpdate)
+	if again.Hash != rep.Failure.Shrunk.Hash {
+		t.Fatal("the finding does not replay")
+	}
+}
+
+func TestSearchExhaustsAndIsExact(t *testing.T) {
+	// Two processes, each sending twice on a buffered channel: a small
+	// tree that every bound covers completely.
+	scenario := func(w *World) {
+		ch := NewChan[int](w, 4)
+		done := NewChan[int](w, 2)
+		for i := 0; i < 2; i++ {
+			w.Go("sender", func() {
+				ch.Send(i)
+				ch.Send(i)
+				done.Send(0)
+			})
+		}
+		done.Recv()
+		done.Recv()
+	}
+	prev := 0
+	for bound := 1; bound <= 3; bound++ {
+		rep := Explore(Options{Strategy: dfs(t, bound), Runs: 100_000}, scenario)
+		if rep.Failure != nil || !rep.Exhausted {
+			t.Fatalf("bound %d: failure %v, exhausted %v after %d runs", bound, rep.Failure, rep.Exhausted, rep.Runs)
+		}
+		if rep.Runs <= prev {
+			t.Fatalf("bound %d ran %d logs, bound %d ran %d: a larger bound must search more", bound, rep.Runs, bound-1, prev)
+		}
+		if !strings.Contains(rep.String(), "the search ran every log within its bound") {
+			t.Fatalf("report: %s", rep)
+		}
+		prev = rep.Runs
+	}
+
+	// The logs of a search are distinct, and so are (nearly all) their runs.
+	var hashes []uint64
+	tree := scheduler.NewTree(2)
+	for p, ok := tree.Next(); ok; p, ok = tree.Next() {
+		r := Run(Config{Strategy: scheduler.Replay(p)}, scenario)
+		hashes = append(hashes, r.Hash)
+		tree.Record(r.Decisions)
+	}
+	seen := map[uint64]bool{}
+	for _, h := range hashes {
+		seen[h] = true
+	}
+	if len(hashes) != prevRuns(t, scenario) || len(seen) < len(hashes)*9/10 {
+		t.Fatalf("%d logs, %d distinct runs", len(hashes), len(seen))
+	}
+}
+
+func prevRuns(t *testing.T, scenario func(*World)) int {
+	return Explore(Options{Strategy: dfs(t, 2), Runs: 100_000}, scenario).Runs
+}
+
+// The seed of a search's finding is its run index: Seed k with one run
+// replays the search's run k, as the report's seed command promises.
+func TestSearchSeedReproducesRun(t *testing.T) {
+	full := Explore(Options{Strategy: dfs(t, 2), Runs: 10_000}, lostUpdate)
+	if full.Failure == nil || full.Failure.Seed == 0 {
+		t.Fatalf("want a failure past the calm run: %v", full)
+	}
+	k := full.Failure.Seed
+	one := Explore(Options{Strategy: dfs(t, 2), Seed: k, Runs: 1}, lostUpdate)
+	if one.Runs != 1 || one.Failure == nil || one.Failure.Original.Hash != full.Failure.Original.Hash {
+		t.Fatalf("seed %d alone: %v", k, one)
+	}
+	if one.Failure.Seed != k {
+		t.Fatalf("seed %d alone reports seed %d", k, one.Failure.Seed)
+	}
+}
+
+func TestSearchRefusesShards(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "cannot be sharded") {
+			t.Fatalf("panic %v", r)
+		}
+	}()
+	Explore(Options{Strategy: dfs(t, 1), Shards: 2}, lostUpdate)
+}
