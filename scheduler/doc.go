@@ -41,7 +41,9 @@
 //
 // To replay a log is to run again with Replay as the strategy. The run makes
 // the same decisions at the same points and so is the same run, as long as
-// the code under test is unchanged. Where it has changed, replay carries on:
+// the code under test is unchanged. Each kind of decision is replayed as its
+// own stream, so a log edited in its schedule keeps its draws and faults in
+// place. Where the code has changed, replay carries on:
 // a recorded choice out of range becomes the default, and past the end of the
 // log every decision is the default. ReplayStrategy.Diverged tells how far
 // the run strayed from the log.
@@ -60,6 +62,9 @@
 //     Burckhardt et al., ASPLOS 2010 ("pct", "pct:<depth>[:<steps>]").
 //   - Replay: the decisions of a log, then defaults.
 //   - Bytes: decisions read from fuzzer input, then defaults.
+//   - Tree: not a strategy but a search ("dfs", "dfs:<bound>"): every log
+//     within bound non-default decisions of the calm run, depth first, as
+//     CHESS's iterative context bounding; each log is run with Replay.
 //
 // The world's random draws are points of Kind Random; the strategy that
 // draws at random is RandomWalk.
