@@ -197,8 +197,23 @@ func (w *World) Sleep(d time.Duration) {
 		return
 	}
 	p := w.cur
-	t := &timer{fire: func() { w.wake(p) }}
-	w.addTimer(t, w.when(d))
+	s := &p.sleep
+	if s.t.fire == nil {
+		s.w, s.t.idx = w, -1
+		s.t.fire = func() { w.wake(p) }
+	}
+	w.addTimer(&s.t, w.when(d))
 	w.event(OpSleep, nil, int64(d), nil)
+	p.canceler = s
 	w.block("sleep")
 }
+
+// sleeping is a process's Sleep timer. It is made once per process (a
+// process sleeps once at a time), and an exit signal that ends the sleeper
+// stops it, so a dead sleeper does not keep the clock going.
+type sleeping struct {
+	w *World
+	t timer
+}
+
+func (s *sleeping) cancelWait() { s.w.stopTimer(&s.t) }

@@ -314,3 +314,27 @@ func TestKillWhileWaitingForMutex(t *testing.T) {
 		require.Nil(t, r.Failure, "starving %v", starve)
 	}
 }
+
+// A sleeper ended by an exit signal takes its timer with it: the world does
+// not wait out the sleep of a dead process.
+func TestKillWhileSleeping(t *testing.T) {
+	runSeeds(t, 20, func(w *World) {
+		p := w.Spawn("sleeper", func() { w.Sleep(time.Hour) })
+		w.Sleep(time.Second)
+		w.Kill(p)
+		w.Sleep(time.Millisecond)
+		require.Equal(t, Killed, p.Reason())
+		require.Equal(t, time.Second+time.Millisecond, w.Elapsed())
+	})
+	// A main process stuck for good is a deadlock at once, not after the
+	// dead sleeper's hour.
+	r := Run(Config{}, func(w *World) {
+		p := w.Spawn("sleeper", func() { w.Sleep(time.Hour) })
+		w.Sleep(time.Second)
+		w.Kill(p)
+		NewChan[int](w, 0).Recv()
+	})
+	require.NotNil(t, r.Failure)
+	require.Equal(t, Deadlock, r.Failure.Kind)
+	require.Equal(t, time.Second, r.Time)
+}

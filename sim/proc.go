@@ -31,8 +31,9 @@ type Proc struct {
 	waitOp string
 	waitOn []*object
 
-	goexited  bool  // ended by runtime.Goexit: its stop must run on a spare goroutine
-	resumedAt int64 // the step of its latest resume, for the watchdog's report
+	goexited  bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
+	sleep     sleeping // its Sleep timer, reused: a process sleeps once at a time
+	resumedAt int64    // the step of its latest resume, for the watchdog's report
 
 	// Erlang/OTP semantics (otp.go). otp marks a process made with Spawn:
 	// its panic is an exit reason, not a failure of the run.
@@ -149,7 +150,9 @@ func (w *World) park() {
 		// teardown (stop) or a failure elsewhere: unwind this process.
 		panic(abort{})
 	}
-	p.canceler = nil
+	if p.canceler != nil {
+		p.canceler = nil
+	}
 	if p.exit != nil && !p.exiting {
 		// An exit signal arrived while it waited: unwind, running its
 		// defers, which may still use the world.
@@ -163,14 +166,7 @@ func (w *World) park() {
 // runnable it costs a counter and a compare, and when the strategy keeps the
 // current process running (the default) it costs one decision.
 func (w *World) point() {
-	w.checkAlive()
-	w.step++
-	if w.step&1023 == 0 {
-		w.publish()
-	}
-	if w.faults.killOn {
-		w.maybeKill()
-	}
+	w.enter()
 	if w.ready.n == 0 {
 		return
 	}
@@ -186,14 +182,23 @@ func (w *World) point() {
 	w.park()
 }
 
-// Yield is an explicit scheduling point that, by default, lets every other
-// runnable process go first (like runtime.Gosched).
-func (w *World) Yield() {
+// enter counts a step: the part every scheduling point shares. A kill fault
+// strikes here, so it can land at any scheduling point, Yield included.
+func (w *World) enter() {
 	w.checkAlive()
 	w.step++
 	if w.step&1023 == 0 {
 		w.publish()
 	}
+	if w.faults.killOn {
+		w.maybeKill()
+	}
+}
+
+// Yield is an explicit scheduling point that, by default, lets every other
+// runnable process go first (like runtime.Gosched).
+func (w *World) Yield() {
+	w.enter()
 	w.event(OpYield, nil, 0, nil)
 	if w.ready.n == 0 {
 		return
