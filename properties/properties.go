@@ -9,8 +9,6 @@ package properties
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -82,22 +80,10 @@ func Linearizable(model porcupine.Model, timeout time.Duration) sim.Property {
 		if len(r.Trace) == 0 {
 			return fmt.Errorf("not linearizable (%d operations)", len(r.History))
 		}
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-seed%d-%016x.html", safe(r.Scenario), r.Seed, r.Hash))
+		path := sim.VisualizationPath(r)
 		if err := sim.VisualizeRun(path, model, info, r); err != nil {
 			return fmt.Errorf("not linearizable (%d operations; writing the visualization failed: %v)", len(r.History), err)
 		}
 		return fmt.Errorf("not linearizable (%d operations); see %s", len(r.History), path)
 	}}
-}
-
-func safe(name string) string {
-	if name == "" {
-		return "run"
-	}
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == ' ' || r == '\\' || r == ':' {
-			return '_'
-		}
-		return r
-	}, name)
 }

@@ -135,8 +135,18 @@ func annotations(r *Result) []porcupine.Annotation {
 	return out
 }
 
+// VisualizationPath is where a run's linearizability view goes: a file in
+// the system's temporary directory named after the scenario, the seed and
+// the trace hash, so that two different failing runs never share one.
+func VisualizationPath(r *Result) string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-seed%d-%016x.html", fileSafe(r.Scenario), r.Seed, r.Hash))
+}
+
 // fileSafe maps a test name to a file name.
 func fileSafe(name string) string {
+	if name == "" {
+		return "run"
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':

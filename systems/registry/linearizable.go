@@ -2,8 +2,6 @@ package registry
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,7 +53,7 @@ func checkLinearizable(r *sim.Result) error {
 		// candidate. The traced replay of the failure writes it.
 		return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; replay the run for porcupine's annotated visualization", len(ops), story)
 	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-seed%d-%016x.html", fileSafe(r.Scenario), r.Seed, r.Hash))
+	path := sim.VisualizationPath(r)
 	if err := sim.VisualizeRun(path, model.KV, info, r); err != nil {
 		return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; writing the visualization failed: %v", len(ops), story, err)
 	}
@@ -153,18 +151,4 @@ func describeOp(r *sim.Result, op sim.Operation) string {
 		return fmt.Sprintf("%s by %s at step %d", s, who, op.CallStep)
 	}
 	return fmt.Sprintf("%s by %s at step %d", s, who, op.ReturnStep)
-}
-
-// fileSafe maps a scenario name to a file name.
-func fileSafe(name string) string {
-	if name == "" {
-		return "run"
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, name)
 }
