@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
@@ -400,7 +401,7 @@ func sameEvent(x, y Event) bool {
 func describeEvent(e Event, procs []string) string {
 	who := "the clock"
 	if e.Proc >= 0 {
-		who = "p" + itoa(e.Proc)
+		who = "p" + strconv.Itoa(e.Proc)
 		if e.Proc < len(procs) {
 			who += fmt.Sprintf(" %q", procs[e.Proc])
 		}

@@ -75,10 +75,9 @@ const faultScale = 1024
 // sites. Sites are looked up, never iterated, so the map cannot leak its
 // random order into the run.
 type faultState struct {
-	on        [faultKinds]uint32 // threshold: fires when choice >= on (0: off)
-	killOn    bool
-	sites     map[string]bool
-	setupDone bool
+	on     [faultKinds]uint32 // threshold: fires when choice >= on (0: off)
+	killOn bool
+	sites  map[string]bool
 }
 
 // setupFaults decides, at the start of a run, which kinds are on.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"runtime/debug"
+	"strconv"
 	"time"
 )
 
@@ -369,7 +370,7 @@ func (q *syncQueue[T]) grow() {
 // how ("wakes", "hands the lock to", "signals").
 func (w *World) wakeEvent(obj *object, p *Proc, verb string) {
 	w.event(OpWake, obj, int64(p.id), func() string {
-		return obj.String() + " " + verb + " p" + itoa(p.id) + " " + p.name
+		return obj.String() + " " + verb + " p" + strconv.Itoa(p.id) + " " + p.name
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,7 @@ func counterScenario(lock, unlock func(), between func(w *World)) func(w *World)
 		wg := NewWaitGroup(w)
 		n := 0
 		for i := range 3 {
-			wg.Go("inc"+itoa(i), func() {
+			wg.Go("inc"+strconv.Itoa(i), func() {
 				for range 3 {
 					lock()
 					v := n
@@ -142,7 +143,7 @@ func syncScenarios() []syncScenario {
 			wg := NewWaitGroup(w)
 			readers, writers := 0, 0
 			for i := range 2 {
-				wg.Go("reader"+itoa(i), func() {
+				wg.Go("reader"+strconv.Itoa(i), func() {
 					for range 2 {
 						rw.RLock()
 						readers++
@@ -193,7 +194,7 @@ func syncScenarios() []syncScenario {
 			n := 0
 			wg.Add(3)
 			for i := range 3 {
-				w.Go("task"+itoa(i), func() { n++; w.Yield(); wg.Done() })
+				w.Go("task"+strconv.Itoa(i), func() { n++; w.Yield(); wg.Done() })
 			}
 			wg.Wait()
 			if n != 3 {
@@ -209,7 +210,7 @@ func syncScenarios() []syncScenario {
 			wg := NewWaitGroup(w)
 			n := 0
 			for i := range 3 {
-				w.Go("task"+itoa(i), func() { wg.Add(1); n++; wg.Done() })
+				w.Go("task"+strconv.Itoa(i), func() { wg.Add(1); n++; wg.Done() })
 			}
 			wg.Wait()
 			if n != 3 {
@@ -252,7 +253,7 @@ func syncScenarios() []syncScenario {
 			wg := NewWaitGroup(w)
 			var q []int
 			for i := range 2 {
-				wg.Go("consumer"+itoa(i), func() {
+				wg.Go("consumer"+strconv.Itoa(i), func() {
 					mu.Lock()
 					if loop {
 						for len(q) == 0 {
@@ -283,7 +284,7 @@ func syncScenarios() []syncScenario {
 		name: "cond hands a queue over", run: condQueue(true),
 		allowed: pass, must: pass,
 	})
-	empty := func(i int) string { return "fatal consumer" + itoa(i) + " woke to an empty queue" }
+	empty := func(i int) string { return "fatal consumer" + strconv.Itoa(i) + " woke to an empty queue" }
 	rows = append(rows, syncScenario{
 		name: "cond checked with if instead of for breaks in some schedules", run: condQueue(false),
 		allowed: []string{"pass", empty(0), empty(1)},
@@ -298,7 +299,7 @@ func syncScenarios() []syncScenario {
 			wg := NewWaitGroup(w)
 			calls := 0
 			for i := range 3 {
-				wg.Go("caller"+itoa(i), func() {
+				wg.Go("caller"+strconv.Itoa(i), func() {
 					once.Do(func() { w.Yield(); calls++ })
 					if calls != 1 {
 						w.Fatalf("Do returned with %d calls", calls)
@@ -573,7 +574,7 @@ func TestMutexWaitersKeepTheirOrder(t *testing.T) {
 			wg := NewWaitGroup(w)
 			mu.Lock()
 			for i := range 3 {
-				wg.Go("waiter"+itoa(i), func() { mu.Lock(); w.Sleep(0); mu.Unlock() })
+				wg.Go("waiter"+strconv.Itoa(i), func() { mu.Lock(); w.Sleep(0); mu.Unlock() })
 			}
 			w.Yield()
 			for range 3 {
@@ -749,7 +750,7 @@ func TestMutexZeroValueInStruct(t *testing.T) {
 			var acct account
 			var wg WaitGroup
 			for i := range 3 {
-				wg.Go("deposit"+itoa(i), func() {
+				wg.Go("deposit"+strconv.Itoa(i), func() {
 					acct.mu.Lock()
 					b := acct.balance
 					w.Yield()

@@ -313,6 +313,8 @@ func (c *Conn) release() {
 	}
 	c.host.removeConn(c)
 	c.discardBuf()
+	// A slow-reader stall on a closed connection must not hold the clock.
+	c.w.stopTimer(&c.stallTimer)
 }
 
 func (c *Conn) ownerExited() {

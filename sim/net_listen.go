@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -33,10 +34,10 @@ func (h *Host) Listen(port int) (*Listener, error) {
 		panic(fmt.Sprintf("sim: Listen(%d): ports are 0 to 65535", port))
 	}
 	if port != 0 && h.ports[port] != nil {
-		return nil, w.netErr(&h.obj, "listen :"+itoa(port), ErrAddrInUse)
+		return nil, w.netErr(&h.obj, "listen :"+strconv.Itoa(port), ErrAddrInUse)
 	}
 	if !h.takeFD() {
-		return nil, w.netErr(&h.obj, "listen :"+itoa(port), ErrEMFILE)
+		return nil, w.netErr(&h.obj, "listen :"+strconv.Itoa(port), ErrEMFILE)
 	}
 	if port == 0 {
 		p, ok := h.ephemeralPort(h.tcpTaken)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -55,7 +56,7 @@ func (h *Host) ListenPacket(port int) (*PacketConn, error) {
 	if port < 0 || port > 65535 {
 		panic(fmt.Sprintf("sim: ListenPacket(%d): ports are 0 to 65535", port))
 	}
-	op := "listen udp :" + itoa(port)
+	op := "listen udp :" + strconv.Itoa(port)
 	if port != 0 && h.udpPorts[port] != nil {
 		return nil, w.netErr(&h.obj, op, ErrAddrInUse)
 	}

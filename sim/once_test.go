@@ -10,6 +10,7 @@ package sim
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -49,7 +50,7 @@ func TestOnceConcurrentDoWaits(t *testing.T) {
 			wg := NewWaitGroup(w)
 			finished := false
 			for i := range 2 {
-				wg.Go("caller"+itoa(i), func() {
+				wg.Go("caller"+strconv.Itoa(i), func() {
 					once.Do(func() { w.Yield(); finished = true })
 					if !finished {
 						w.Fatalf("Do returned before the function finished")

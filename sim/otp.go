@@ -242,8 +242,8 @@ func (w *World) end(p *Proc, reason any) {
 func (w *World) terminate(p *Proc, reason any) {
 	p.reason = reason
 	w.event(OpExit, nil, exitArg(reason), func() string { return fmt.Sprint(reason) })
-	if p.receiving != nil && p.receiving.timer != nil {
-		w.stopTimer(p.receiving.timer)
+	if p.receiving != nil {
+		p.receiving.cancelWait()
 	}
 	p.receiving = nil
 	for _, f := range p.atExit {

@@ -3,6 +3,7 @@ package sim
 import (
 	"iter"
 	"runtime/debug"
+	"strconv"
 )
 
 type procState uint8
@@ -67,7 +68,7 @@ func (p *Proc) Name() string { return p.name }
 
 // String is "p<id>": messages that carry a process (ExitMsg, Down) then
 // render the same in every run's timeline, rather than as a pointer.
-func (p *Proc) String() string { return "p" + itoa(p.id) }
+func (p *Proc) String() string { return "p" + strconv.Itoa(p.id) }
 
 // abort is the panic value that unwinds a process's stack when its run ends
 // early (a failure elsewhere, or teardown): it is not a failure of its own.
@@ -88,7 +89,7 @@ func (w *World) spawn(name string, f func()) *Proc {
 	w.live++
 	p.resume, p.stop = iter.Pull(p.run)
 	w.ready.pushBack(p)
-	w.event(OpSpawn, nil, int64(p.id), func() string { return "p" + itoa(p.id) + " " + p.name })
+	w.event(OpSpawn, nil, int64(p.id), func() string { return "p" + strconv.Itoa(p.id) + " " + p.name })
 	return p
 }
 
@@ -150,9 +151,7 @@ func (w *World) park() {
 		// teardown (stop) or a failure elsewhere: unwind this process.
 		panic(abort{})
 	}
-	if p.canceler != nil {
-		p.canceler = nil
-	}
+	p.canceler = nil
 	if p.exit != nil && !p.exiting {
 		// An exit signal arrived while it waited: unwind, running its
 		// defers, which may still use the world.
@@ -253,25 +252,3 @@ func (o *withCurOptions) ID(i int) int {
 type readyOptions struct{ w *World }
 
 func (o *readyOptions) ID(i int) int { return o.w.ready.at(i).id }
-
-func itoa(i int) string {
-	if i >= 0 && i < 10 {
-		return string(rune('0' + i))
-	}
-	var buf [20]byte
-	n := len(buf)
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	for i > 0 {
-		n--
-		buf[n] = byte('0' + i%10)
-		i /= 10
-	}
-	if neg {
-		n--
-		buf[n] = '-'
-	}
-	return string(buf[n:])
-}

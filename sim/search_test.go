@@ -4,6 +4,7 @@ package sim
 // changes from the calm run, it ends, and its run N can be replayed alone.
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 
 func dfs(t *testing.T, bound int) scheduler.Spec {
 	t.Helper()
-	sp, err := scheduler.ParseSpec("dfs:" + itoa(bound))
+	sp, err := scheduler.ParseSpec("dfs:" + strconv.Itoa(bound))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,9 +138,9 @@ func Timeline(events []Event, names []string) string {
 		case p < 0:
 			heads = append(heads, "clock")
 		case p < len(names):
-			heads = append(heads, "p"+itoa(p)+" "+names[p])
+			heads = append(heads, "p"+strconv.Itoa(p)+" "+names[p])
 		default:
-			heads = append(heads, "p"+itoa(p))
+			heads = append(heads, "p"+strconv.Itoa(p))
 		}
 	}
 	cellOf := func(e Event) string {

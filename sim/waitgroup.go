@@ -1,5 +1,7 @@
 package sim
 
+import "strconv"
+
 // WaitGroup waits for a collection of tasks to finish, with the semantics of
 // sync.WaitGroup, in a world: Add changes a counter, Wait blocks until it is
 // zero, Go starts a task as a process. Every operation is a scheduling point;
@@ -71,7 +73,7 @@ func (wg *WaitGroup) add(w *World, delta int) {
 	v := int32(uint32(wg.counter) + uint32(delta))
 	wg.counter = v
 	w.event(OpNote, &wg.obj, int64(delta), func() string {
-		return wg.obj.String() + " add " + itoa(delta) + ": counter " + itoa(int(v))
+		return wg.obj.String() + " add " + strconv.Itoa(delta) + ": counter " + strconv.Itoa(int(v))
 	})
 	waiters := wg.waiters
 	if v < 0 {

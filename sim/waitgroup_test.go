@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -165,7 +166,7 @@ func TestWaitGroupGo(t *testing.T) {
 		r := Run(Config{Seed: seed}, func(w *World) {
 			wg := NewWaitGroup(w)
 			for i := range 3 {
-				p := wg.Go("task"+itoa(i), func() { w.Sleep(0); done++ })
+				p := wg.Go("task"+strconv.Itoa(i), func() { w.Sleep(0); done++ })
 				names = append(names, p.Name())
 			}
 			wg.Wait()
