@@ -67,6 +67,13 @@ func TestNoLeaks(t *testing.T) {
 		w.Sleep(time.Second)
 	}
 	wantViolation(t, run(NoLeaks(), true, leaky), "no-leaks", `"stuck" blocked in send`)
+	if r := run(NoLeaks(), true, func(w *sim.World) {
+		ch := sim.NewChan[int](w, 1)
+		w.Go("done", func() { ch.Send(1) })
+		w.Sleep(time.Second)
+	}); r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
 }
 
 func TestLinearizable(t *testing.T) {

@@ -462,7 +462,7 @@ func TestSavedLogStaysFixed(t *testing.T) {
 	r, st := replayWith(Config{}, l, lostUpdate)
 	switch {
 	case st.Diverged() > 0:
-		t.Logf("%s: %d decisions no longer fit lostUpdate; the scheduler or the world changed the points it asks", saved, st.Diverged())
+		t.Errorf("%s: %d decisions no longer fit lostUpdate; the scheduler or the world changed the points it asks: save the log again", saved, st.Diverged())
 	case r.Failure.Signature() != lostUpdateSignature:
 		t.Fatalf("%s follows lostUpdate exactly but no longer loses the update: %v", saved, r.Failure)
 	}

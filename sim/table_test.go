@@ -687,7 +687,7 @@ func recordedScenario(w *World) {
 }
 
 func TestTableHistoryIsLinearizable(t *testing.T) {
-	overlapping, open := 0, 0
+	overlapping, open, corrupted := 0, 0, 0
 	for seed := range uint64(40) {
 		r := Run(Config{Seed: seed}, recordedScenario)
 		require.Nil(t, r.Failure, "seed %d", seed)
@@ -715,6 +715,7 @@ func TestTableHistoryIsLinearizable(t *testing.T) {
 				bad[i].Output = out
 				res, _ := CheckLinearizable(kvModel, bad, 5*time.Second)
 				require.Equal(t, porcupine.Illegal, res, "seed %d: a corrupted history passed", seed)
+				corrupted++
 				break
 			}
 		}
@@ -722,6 +723,7 @@ func TestTableHistoryIsLinearizable(t *testing.T) {
 	t.Logf("40 seeds: %d overlapping pairs of operations, %d open operations", overlapping, open)
 	require.NotZero(t, overlapping, "operations were never concurrent: the history checks nothing")
 	require.NotZero(t, open, "the victim was never killed inside an operation")
+	require.NotZero(t, corrupted, "no lookup found a value: the corruption check never ran")
 }
 
 // A badarg is recorded as the operation's output, including through a name
