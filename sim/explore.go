@@ -35,8 +35,13 @@ type Options struct {
 	// hashes differ, naming the first event that differs.
 	CheckDeterminism bool
 	// ShrinkRuns bounds the replays spent shrinking a failure (0: 2000).
-	// Shrinking also stops after a minute of real time.
+	// The bound is a count, not a time, so a shrunk log is the same on a
+	// fast machine and a loaded one.
 	ShrinkRuns int
+	// ShrinkTime, when positive, also stops shrinking after that much real
+	// time, for scenarios whose runs are slow. The shrunk log then depends
+	// on the machine's speed (Finding.ShrinkCut says it was cut).
+	ShrinkTime time.Duration
 	// Config is the configuration of every run. Its Seed, Strategy and
 	// StrategyName are set per run and ignored here; KeepTrace is best left
 	// off, since failing runs are replayed with it anyway.
@@ -49,9 +54,8 @@ type Options struct {
 }
 
 const (
-	defaultRuns     = 1000
-	progressEvery   = 250 * time.Millisecond
-	shrinkTimeLimit = time.Minute
+	defaultRuns   = 1000
+	progressEvery = 250 * time.Millisecond
 )
 
 // check reports options that Explore cannot honour.
@@ -67,6 +71,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("shard %d is not in [0, %d)", o.Shard, max(o.Shards, 1))
 	case o.ShrinkRuns < 0:
 		return fmt.Errorf("shrink runs %d is negative", o.ShrinkRuns)
+	case o.ShrinkTime < 0:
+		return fmt.Errorf("shrink time %v is negative", o.ShrinkTime)
 	case o.Strategy.Exhaustive() && o.Shards > 1:
 		// Every run of a search grows the tree the next runs come from.
 		return fmt.Errorf("an exhaustive search (%s) cannot be sharded", o.Strategy)
@@ -294,10 +300,10 @@ func (e *explorer) investigate(i int, r *Result) *Finding {
 	r, f.Original = again, again
 
 	sig := r.Failure.Signature()
-	deadline := time.Now().Add(shrinkTimeLimit)
+	deadline := time.Now().Add(e.o.ShrinkTime)
 	timedOut := false
 	res := scheduler.Shrink(r.Decisions, func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
-		if time.Now().After(deadline) {
+		if e.o.ShrinkTime > 0 && time.Now().After(deadline) {
 			timedOut = true
 			return nil, false
 		}
