@@ -122,9 +122,25 @@ type network struct {
 	owned map[*Proc]*ownedSockets
 }
 
-// socket is what an owner owns: a listener or a connection.
+// socket is what an owner owns: a connection, a listener or a datagram
+// socket. shut closes it as its owner's exit does: no scheduling point, and
+// the caller has checked it is open.
 type socket interface {
-	ownerExited()
+	base() *sockBase
+	shut()
+}
+
+func (b *sockBase) base() *sockBase { return b }
+
+// closeOp is Close (or Abort) for any socket s: a scheduling point named
+// op, ErrClosed (reported as call) when s is closed already, else shut.
+func (b *sockBase) closeOp(op, call string, shut func()) error {
+	b.w.netOp(op)
+	if b.closed {
+		return b.w.netErr(&b.obj, call, ErrClosed)
+	}
+	shut()
+	return nil
 }
 
 type ownedSockets struct{ list []socket }
@@ -248,7 +264,9 @@ func (n *network) ownerExited(p *Proc) {
 		return
 	}
 	for _, s := range o.list {
-		s.ownerExited()
+		if !s.base().closed {
+			s.shut()
+		}
 	}
 }
 

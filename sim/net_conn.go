@@ -248,25 +248,11 @@ func (c *Conn) CloseWrite() error {
 // data sent before and then io.EOF, unless unread data is left here: then,
 // as Linux does, the connection is reset instead. Processes waiting on the
 // connection get ErrClosed.
-func (c *Conn) Close() error {
-	c.w.netOp("Close")
-	if c.closed {
-		return c.w.netErr(&c.obj, "close", ErrClosed)
-	}
-	c.close(false)
-	return nil
-}
+func (c *Conn) Close() error { return c.closeOp("Close", "close", c.shut) }
 
 // Abort closes the connection with a reset (SO_LINGER 0): the peer reads
 // what had already reached it, then gets ErrReset.
-func (c *Conn) Abort() error {
-	c.w.netOp("Abort")
-	if c.closed {
-		return c.w.netErr(&c.obj, "abort", ErrClosed)
-	}
-	c.close(true)
-	return nil
-}
+func (c *Conn) Abort() error { return c.closeOp("Abort", "abort", func() { c.close(true) }) }
 
 func (c *Conn) close(abort bool) {
 	w := c.w
@@ -317,11 +303,8 @@ func (c *Conn) release() {
 	c.w.stopTimer(&c.stallTimer)
 }
 
-func (c *Conn) ownerExited() {
-	if !c.closed {
-		c.close(false)
-	}
-}
+// shut closes the connection in the orderly way, as Close does.
+func (c *Conn) shut() { c.close(false) }
 
 // arriveData puts arriving bytes in the receive buffer, or, on a socket
 // that is gone, answers them with a reset.

@@ -128,16 +128,9 @@ func (l *Listener) ControllingProcess(p *Proc) error { return l.handOff(l, p, ni
 
 // Close closes the listener: its port and descriptor are freed, waiting
 // Accepts fail with ErrClosed, and connections still pending are reset.
-func (l *Listener) Close() error {
-	l.w.netOp("Close")
-	if l.closed {
-		return l.w.netErr(&l.obj, "close", ErrClosed)
-	}
-	l.close()
-	return nil
-}
+func (l *Listener) Close() error { return l.closeOp("Close", "close", l.shut) }
 
-func (l *Listener) close() {
+func (l *Listener) shut() {
 	w := l.w
 	l.closed = true
 	l.host.releaseFD()
@@ -152,12 +145,6 @@ func (l *Listener) close() {
 		c.close(true)
 	}
 	l.acceptq.wakeAll(w)
-}
-
-func (l *Listener) ownerExited() {
-	if !l.closed {
-		l.close()
-	}
 }
 
 // Connect opens a connection from h to port on the host with address addr,

@@ -208,16 +208,9 @@ func (pc *PacketConn) ControllingProcess(p *Proc) error {
 
 // Close closes the socket: its port and descriptor are freed, queued
 // datagrams are discarded, and a waiting RecvFrom fails with ErrClosed.
-func (pc *PacketConn) Close() error {
-	pc.w.netOp("Close")
-	if pc.closed {
-		return pc.w.netErr(&pc.obj, "close", ErrClosed)
-	}
-	pc.close()
-	return nil
-}
+func (pc *PacketConn) Close() error { return pc.closeOp("Close", "close", pc.shut) }
 
-func (pc *PacketConn) close() {
+func (pc *PacketConn) shut() {
 	pc.closed = true
 	pc.host.releaseFD()
 	delete(pc.host.udpPorts, pc.port)
@@ -226,12 +219,6 @@ func (pc *PacketConn) close() {
 	pc.queue, pc.queued = nil, 0
 	pc.w.event(OpClose, &pc.obj, 0, nil)
 	pc.readq.wakeAll(pc.w)
-}
-
-func (pc *PacketConn) ownerExited() {
-	if !pc.closed {
-		pc.close()
-	}
 }
 
 // Addr is the socket's address.
