@@ -105,11 +105,9 @@ func (t *Timer) fire() {
 // for a one-shot timer.
 func (t *Timer) taken() {}
 
-// drain empties C's slot and reports whether a fired value was waiting
-// there: such a value counts as not yet delivered, so the timer was still
-// active from the program's point of view.
-func (t *Timer) drain() bool { return drainTimerChan(t.C) }
-
+// drainTimerChan empties a timer channel's slot and reports whether a fired
+// value was waiting there: such a value counts as not yet delivered, so the
+// timer was still active from the program's point of view.
 func drainTimerChan(c *Chan[time.Time]) bool {
 	if c == nil || c.count == 0 {
 		return false
@@ -125,16 +123,20 @@ func drainTimerChan(c *Chan[time.Time]) bool {
 // value was received, f was started, or the timer was already stopped.
 // After Stop returns, a receive from C blocks until a later Reset fires.
 // Stop is a scheduling point.
-func (t *Timer) Stop() bool {
+func (t *Timer) Stop() bool { return t.halt("stop", "Stop") }
+
+// halt is what Stop and Reset share: a scheduling point, then the timer
+// unscheduled and any fired value discarded; it reports whether the timer
+// was active.
+func (t *Timer) halt(op, method string) bool {
 	if t.w == nil {
-		panic("time: Stop called on uninitialized Timer")
+		panic("time: " + method + " called on uninitialized Timer")
 	}
 	w := t.w
 	w.point()
 	stopped := w.stopTimer(&t.tm)
-	drained := t.drain()
-	active := stopped || drained
-	t.note("stop", active)
+	active := drainTimerChan(t.C) || stopped
+	noteTimerOp(w, t.obj, op, active)
 	return active
 }
 
@@ -144,30 +146,14 @@ func (t *Timer) Stop() bool {
 // reschedules f (true) or schedules it to run again (false). Reset is a
 // scheduling point.
 func (t *Timer) Reset(d time.Duration) bool {
-	if t.w == nil {
-		panic("time: Reset called on uninitialized Timer")
-	}
-	w := t.w
-	w.point()
-	stopped := w.stopTimer(&t.tm)
-	drained := t.drain()
-	active := stopped || drained
-	t.note("reset", active)
+	active := t.halt("reset", "Reset")
 	t.start(d)
 	return active
 }
 
-// note records a Stop or Reset and its outcome in the trace.
-func (t *Timer) note(op string, active bool) {
-	noteTimerOp(t.w, t.obj, op, active)
-}
-
+// noteTimerOp records a Stop or Reset and its outcome in the trace.
 func noteTimerOp(w *World, obj *object, op string, active bool) {
-	arg := int64(0)
-	if active {
-		arg = 1
-	}
-	w.event(OpNote, obj, arg, func() string {
+	w.event(OpNote, obj, boolArg(active), func() string {
 		s := op + " " + obj.String()
 		if active {
 			return s + " (was active)"
