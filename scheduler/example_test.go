@@ -10,7 +10,7 @@ func ExampleLog_String() {
 	l := &scheduler.Log{
 		Scenario: "counter",
 		Seed:     42,
-		Strategy: "pct:3",
+		Spec:     "pct:3",
 		Decisions: []scheduler.Decision{
 			{Kind: scheduler.Schedule, N: 3, Choice: 0},
 			{Kind: scheduler.Schedule, N: 3, Choice: 1},
@@ -22,7 +22,7 @@ func ExampleLog_String() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(back.Scenario, back.Seed, back.Strategy, back.Decisions)
+	fmt.Println(back.Scenario, back.Seed, back.Spec, back.Decisions)
 	_, err = scheduler.ParseLog(text[:len(text)-8])
 	fmt.Println(err)
 	// Output:

@@ -18,8 +18,8 @@ type Log struct {
 	Scenario string
 	// Seed is the seed the strategy was made with.
 	Seed uint64
-	// Strategy is the strategy's Spec in canonical form, for example "pct:3".
-	Strategy string
+	// Spec is the strategy's Spec in canonical form, for example "pct:3".
+	Spec string
 	// WeftVersion is the version of weft that recorded the log.
 	WeftVersion string
 	// GoVersion is the Go version that built the recording binary.
@@ -81,12 +81,12 @@ const (
 // MarshalBinary encodes l in the binary form above. It fails only when a
 // decision breaks the Decision invariant or has an unknown Kind.
 func (l *Log) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 48+len(l.Scenario)+len(l.Strategy)+len(l.WeftVersion)+len(l.GoVersion)+len(l.Decisions)*5/4)
+	b := make([]byte, 0, 48+len(l.Scenario)+len(l.Spec)+len(l.WeftVersion)+len(l.GoVersion)+len(l.Decisions)*5/4)
 	b = append(b, logMagic...)
 	b = binary.AppendUvarint(b, logFormatVersion)
 	b = appendString(b, l.Scenario)
 	b = binary.AppendUvarint(b, l.Seed)
-	b = appendString(b, l.Strategy)
+	b = appendString(b, l.Spec)
 	b = appendString(b, l.WeftVersion)
 	b = appendString(b, l.GoVersion)
 	b = binary.AppendUvarint(b, uint64(len(l.Decisions)))
@@ -251,7 +251,7 @@ func (d *logDecoder) log() (Log, error) {
 	if l.Seed, err = d.uvarint("the seed"); err != nil {
 		return Log{}, err
 	}
-	if l.Strategy, err = d.string("the strategy"); err != nil {
+	if l.Spec, err = d.string("the strategy"); err != nil {
 		return Log{}, err
 	}
 	if l.WeftVersion, err = d.string("the weft version"); err != nil {

@@ -24,7 +24,7 @@ var (
 // 2 to 6 processes, with select, random and fault points mixed in.
 func randomLog(seed uint64, n int) *Log {
 	r := rng{state: seed}
-	l := &Log{Scenario: "registry/owner-dies", Seed: seed, Strategy: "random", WeftVersion: "v0.1.0", GoVersion: "go1.26.8"}
+	l := &Log{Scenario: "registry/owner-dies", Seed: seed, Spec: "random", WeftVersion: "v0.1.0", GoVersion: "go1.26.8"}
 	procs := 3
 	for range n {
 		var d Decision
@@ -48,7 +48,7 @@ func randomLog(seed uint64, n int) *Log {
 }
 
 func logsEqual(a, b *Log) bool {
-	return a.Scenario == b.Scenario && a.Seed == b.Seed && a.Strategy == b.Strategy &&
+	return a.Scenario == b.Scenario && a.Seed == b.Seed && a.Spec == b.Spec &&
 		a.WeftVersion == b.WeftVersion && a.GoVersion == b.GoVersion &&
 		slices.Equal(a.Decisions, b.Decisions)
 }
@@ -60,7 +60,7 @@ func roundTripLogs() map[string]*Log {
 	}
 	return map[string]*Log{
 		"empty":  {},
-		"header": {Scenario: "s", Seed: 1<<64 - 1, Strategy: "pct:3:5000", WeftVersion: "v1.2.3", GoVersion: "go1.26.8"},
+		"header": {Scenario: "s", Seed: 1<<64 - 1, Spec: "pct:3:5000", WeftVersion: "v1.2.3", GoVersion: "go1.26.8"},
 		"one":    {Decisions: []Decision{{Kind: Schedule, N: 2, Choice: 1}}},
 		"extremes": {Decisions: []Decision{
 			{Kind: Timer, N: 1<<32 - 1, Choice: 1<<32 - 2},
@@ -77,7 +77,7 @@ func roundTripLogs() map[string]*Log {
 		)},
 		"calm":   calm,
 		"random": randomLog(1, 10000),
-		"utf8":   {Scenario: "hé\x00llo", Strategy: strings.Repeat("x", 300)},
+		"utf8":   {Scenario: "hé\x00llo", Spec: strings.Repeat("x", 300)},
 	}
 }
 

@@ -130,7 +130,7 @@ func (a *Application) run(caller *Proc, start func(app *Application) (*Proc, err
 }
 
 func (a *Application) note(arg int64, format string, args ...any) {
-	a.w.event(OpNote, &a.obj, arg, func() string { return fmt.Sprintf(format, args...) })
+	a.w.event(EventNote, &a.obj, arg, func() string { return fmt.Sprintf(format, args...) })
 }
 
 // Master is the application master process: the owner of the resources its

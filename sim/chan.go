@@ -74,7 +74,7 @@ func (c *Chan[T]) Send(v T) {
 	wt := c.newWaiter(nil, 0)
 	wt.val = v
 	c.sendq.push(wt)
-	w.event(OpBlock, &c.obj, 0, nil)
+	w.event(EventBlock, &c.obj, 0, nil)
 	w.cur.canceler = wt
 	w.block("send", &c.obj)
 	ok := wt.ok
@@ -106,7 +106,7 @@ func (c *Chan[T]) trySend(v T) bool {
 }
 
 func (c *Chan[T]) traceSend(v T) {
-	c.w.event(OpSend, &c.obj, 0, func() string { return fmt.Sprintf("%v <- %v", &c.obj, v) })
+	c.w.event(EventSend, &c.obj, 0, func() string { return fmt.Sprintf("%v <- %v", &c.obj, v) })
 }
 
 func (c *Chan[T]) traceRecv(v T, ok bool) {
@@ -114,7 +114,7 @@ func (c *Chan[T]) traceRecv(v T, ok bool) {
 	if !ok {
 		arg = 1
 	}
-	c.w.event(OpRecv, &c.obj, arg, func() string {
+	c.w.event(EventRecv, &c.obj, arg, func() string {
 		if !ok {
 			return fmt.Sprintf("<- %v (closed)", &c.obj)
 		}
@@ -142,7 +142,7 @@ func (c *Chan[T]) RecvOK() (T, bool) {
 	w := c.w
 	wt := c.newWaiter(nil, 0)
 	c.recvq.push(wt)
-	w.event(OpBlock, &c.obj, 1, nil)
+	w.event(EventBlock, &c.obj, 1, nil)
 	w.cur.canceler = wt
 	w.block("recv", &c.obj)
 	v, ok := wt.val, wt.ok
@@ -224,7 +224,7 @@ func (c *Chan[T]) close() {
 		panic(errCloseClosed)
 	}
 	c.closed = true
-	c.w.event(OpClose, &c.obj, 0, nil)
+	c.w.event(EventClose, &c.obj, 0, nil)
 	for wt := c.recvq.popLive(); wt != nil; wt = c.recvq.popLive() {
 		var zero T
 		wt.val, wt.ok = zero, false

@@ -439,7 +439,7 @@ func TestChanCloseWithBlockedSenderPanics(t *testing.T) {
 			t.Fatalf("seed %d: sim panic %v (%T), real %v", seed, f.Value, f.Value, want)
 		}
 		for _, ev := range r.Trace {
-			if ev.Proc == 1 && ev.Op == sim.OpBlock {
+			if ev.Proc == 1 && ev.Kind == sim.EventBlock {
 				blockedFirst++
 				break
 			}

@@ -159,7 +159,7 @@ func sortBySeq(ts []*timer) {
 }
 
 func (w *World) fireTimer(t *timer) {
-	w.event(OpTimer, t.obj, int64(t.seq), nil)
+	w.event(EventTimer, t.obj, int64(t.seq), nil)
 	t.fire()
 }
 
@@ -203,7 +203,7 @@ func (w *World) Sleep(d time.Duration) {
 		s.t.fire = func() { w.wake(p) }
 	}
 	w.addTimer(&s.t, w.when(d))
-	w.event(OpSleep, nil, int64(d), nil)
+	w.event(EventSleep, nil, int64(d), nil)
 	p.canceler = s
 	w.block("sleep")
 }

@@ -111,10 +111,10 @@ func (c *Cond) Wait() {
 	c.waiters.pushBack(wt)
 	c.L.Unlock()
 	if wt.notified {
-		w.event(OpNote, &c.obj, 0, func() string { return c.obj.String() + " wait: signalled before it blocked" })
+		w.event(EventNote, &c.obj, 0, func() string { return c.obj.String() + " wait: signalled before it blocked" })
 	} else {
 		wt.parked = true
-		w.event(OpBlock, &c.obj, 0, nil)
+		w.event(EventBlock, &c.obj, 0, nil)
 		w.block("wait", &c.obj)
 	}
 	c.L.Lock()
@@ -128,7 +128,7 @@ func (c *Cond) Signal() {
 	}
 	w.point()
 	if c.waiters.len() == 0 {
-		w.event(OpNote, &c.obj, -1, func() string { return c.obj.String() + " signal: no waiter" })
+		w.event(EventNote, &c.obj, -1, func() string { return c.obj.String() + " signal: no waiter" })
 		return
 	}
 	c.notify(w, c.waiters.popFront())
@@ -142,7 +142,7 @@ func (c *Cond) Broadcast() {
 	}
 	w.point()
 	if c.waiters.len() == 0 {
-		w.event(OpNote, &c.obj, -1, func() string { return c.obj.String() + " broadcast: no waiter" })
+		w.event(EventNote, &c.obj, -1, func() string { return c.obj.String() + " broadcast: no waiter" })
 		return
 	}
 	for c.waiters.len() > 0 {

@@ -131,7 +131,7 @@ func TestCondSignalDuringWaitUnlock(t *testing.T) {
 		}
 		blocked := false
 		for _, e := range r.Trace {
-			if e.Op == OpBlock && e.Obj == 2 {
+			if e.Kind == EventBlock && e.Obj == 2 {
 				blocked = true
 			}
 		}

@@ -23,9 +23,9 @@ type Options struct {
 	Budget time.Duration
 	// Seed is the seed of run index 0; run index i has seed Seed+i.
 	Seed uint64
-	// Strategy makes each run's decisions; every run gets a fresh one made
-	// with its seed. The zero Spec is the random walk.
-	Strategy scheduler.Spec
+	// Spec names the strategy that makes each run's decisions; every run
+	// gets a fresh one made with its seed. The zero Spec is the random walk.
+	Spec scheduler.Spec
 	// Shard and Shards split the seed space: with Shards n > 1, only the run
 	// indices i with i%n == Shard run here, so n explorations with Shard 0 to
 	// n-1 and otherwise equal options run every index exactly once between
@@ -73,11 +73,11 @@ func (o *Options) check() error {
 		return fmt.Errorf("shrink runs %d is negative", o.ShrinkRuns)
 	case o.ShrinkTime < 0:
 		return fmt.Errorf("shrink time %v is negative", o.ShrinkTime)
-	case o.Strategy.Exhaustive() && o.Shards > 1:
+	case o.Spec.Exhaustive() && o.Shards > 1:
 		// Every run of a search grows the tree the next runs come from.
-		return fmt.Errorf("an exhaustive search (%s) cannot be sharded", o.Strategy)
+		return fmt.Errorf("an exhaustive search (%s) cannot be sharded", o.Spec)
 	}
-	return o.Strategy.Validate()
+	return o.Spec.Validate()
 }
 
 func (o *Options) fill() {
@@ -125,10 +125,10 @@ type Report struct {
 // simplest schedule that still fails the same way, and that run's trace.
 type Finding struct {
 	// Seed, RunIndex and Strategy say which run failed: Seed is
-	// Options.Seed+RunIndex, Strategy the Spec in canonical form.
+	// Options.Seed+RunIndex, Spec the strategy's Spec in canonical form.
 	Seed     uint64
 	RunIndex int
-	Strategy string
+	Spec     string
 	// Original is the failing run as explored (re-run to record its
 	// decisions: it is the same run, with the same hash), without a trace.
 	Original *Result
@@ -168,13 +168,13 @@ func Explore(o Options, scenario func(*World)) *Report {
 		panic("sim: Explore: " + err.Error())
 	}
 	o.fill()
-	e := &explorer{o: o, scenario: scenario, strategy: o.Strategy.String()}
+	e := &explorer{o: o, scenario: scenario, strategy: o.Spec.String()}
 	var tree *scheduler.Tree
-	if o.Strategy.Exhaustive() {
+	if o.Spec.Exhaustive() {
 		// A search, not seeds: run i replays the i-th log of the tree.
 		// Indexes below Seed run only to grow the tree, so that Seed N with
 		// one run reproduces the search's run N.
-		tree, e.search = scheduler.NewTree(o.Strategy.Bound()), true
+		tree, e.search = scheduler.NewTree(o.Spec.Bound()), true
 		for i := uint64(0); i < o.Seed; i++ {
 			p, ok := tree.Next()
 			if !ok {
@@ -249,7 +249,7 @@ func (e *explorer) fresh(seed uint64) scheduler.Strategy {
 	if e.search {
 		return scheduler.Replay(e.prefix)
 	}
-	return e.o.Strategy.New(seed)
+	return e.o.Spec.New(seed)
 }
 
 // run runs one seed under a fresh strategy. Only a traced run records its
@@ -274,7 +274,7 @@ func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record boo
 	cfg := e.o.Config
 	cfg.Seed = seed
 	cfg.Strategy = st
-	cfg.StrategyName = e.strategy
+	cfg.Spec = e.strategy
 	cfg.KeepTrace = trace
 	cfg.DiscardLog = !record
 	return Run(cfg, e.scenario)
@@ -283,7 +283,7 @@ func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record boo
 // investigate confirms, shrinks and traces the failing run r of index i.
 func (e *explorer) investigate(i int, r *Result) *Finding {
 	seed := r.Seed
-	f := &Finding{Seed: seed, RunIndex: i, Strategy: e.strategy, Original: r}
+	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
 	if r.Failure.Kind == Watchdog {
 		// The loop of a watchdog run is stuck for good on a real blocking
 		// call; every re-run would leak another goroutine and wait out the
@@ -340,7 +340,7 @@ func (e *explorer) shrinkBudget() int {
 
 // log returns the saved form of decisions ds of seed, trimmed.
 func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
-	l := (&Result{Scenario: e.o.Name, Seed: seed, Strategy: e.strategy, Decisions: ds}).Log()
+	l := (&Result{Scenario: e.o.Name, Seed: seed, Spec: e.strategy, Decisions: ds}).Log()
 	l.Decisions = l.Trimmed()
 	return l
 }
@@ -351,7 +351,7 @@ func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
 // a few pairs to show itself.
 func (e *explorer) nondeterministic(i int, r, again *Result) *Finding {
 	seed := r.Seed
-	f := &Finding{Seed: seed, RunIndex: i, Strategy: e.strategy, Original: r}
+	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
 	const pairs = 3
 	for range pairs {
 		a := e.run(seed, true)
@@ -401,7 +401,7 @@ func runsDiffer(a, b *Result) bool {
 
 // sameEvent compares what the hash sees of two events; Detail is for people.
 func sameEvent(x, y Event) bool {
-	return x.Step == y.Step && x.Time == y.Time && x.Proc == y.Proc && x.Op == y.Op && x.Obj == y.Obj && x.Arg == y.Arg
+	return x.Step == y.Step && x.Time == y.Time && x.Proc == y.Proc && x.Kind == y.Kind && x.Obj == y.Obj && x.Arg == y.Arg
 }
 
 func describeEvent(e Event, procs []string) string {
@@ -412,7 +412,7 @@ func describeEvent(e Event, procs []string) string {
 			who += fmt.Sprintf(" %q", procs[e.Proc])
 		}
 	}
-	s := fmt.Sprintf("step %d, time %v: %s %s", e.Step, e.Time, who, e.Op)
+	s := fmt.Sprintf("step %d, time %v: %s %s", e.Step, e.Time, who, e.Kind)
 	if e.Detail != "" {
 		s += " " + e.Detail
 	}
@@ -440,7 +440,7 @@ func replayWith(cfg Config, log *scheduler.Log, scenario func(*World)) (*Result,
 	cfg.Strategy = st
 	cfg.KeepTrace = true
 	cfg.Seed = log.Seed
-	cfg.StrategyName = log.Strategy
+	cfg.Spec = log.Spec
 	if cfg.Name == "" {
 		cfg.Name = log.Scenario
 	}

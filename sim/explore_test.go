@@ -59,7 +59,7 @@ func TestExploreFindsShrinksAndReplays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep := Explore(Options{Name: "lostUpdate", Strategy: sp, Runs: 200}, lostUpdate)
+			rep := Explore(Options{Name: "lostUpdate", Spec: sp, Runs: 200}, lostUpdate)
 			f := rep.Failure
 			if f == nil {
 				t.Fatalf("no failure in %d runs", rep.Runs)
@@ -85,7 +85,7 @@ func TestExploreFindsShrinksAndReplays(t *testing.T) {
 			if f.ShrinkRuns == 0 || f.Nondeterministic != "" {
 				t.Fatalf("shrink runs %d, nondeterministic %q", f.ShrinkRuns, f.Nondeterministic)
 			}
-			if f.Log.Scenario != "lostUpdate" || f.Log.Seed != f.Seed || f.Log.Strategy != sp.String() || f.Log.WeftVersion != Version || f.Log.GoVersion == "" {
+			if f.Log.Scenario != "lostUpdate" || f.Log.Seed != f.Seed || f.Log.Spec != sp.String() || f.Log.WeftVersion != Version || f.Log.GoVersion == "" {
 				t.Fatalf("log header %+v", f.Log)
 			}
 			if n := len(f.Log.Decisions); n > 0 && f.Log.Decisions[n-1].Choice == 0 {
@@ -110,8 +110,8 @@ func TestExploreFindsShrinksAndReplays(t *testing.T) {
 			if r.Hash != f.Shrunk.Hash || r.Failure.Signature() != lostUpdateSignature {
 				t.Fatalf("replay: hash %x failure %q; shrunk run: hash %x", r.Hash, r.Failure.Signature(), f.Shrunk.Hash)
 			}
-			if r.Seed != f.Seed || r.Strategy != sp.String() || r.Scenario != "lostUpdate" {
-				t.Fatalf("replay reads as seed %d strategy %q scenario %q", r.Seed, r.Strategy, r.Scenario)
+			if r.Seed != f.Seed || r.Spec != sp.String() || r.Scenario != "lostUpdate" {
+				t.Fatalf("replay reads as seed %d strategy %q scenario %q", r.Seed, r.Spec, r.Scenario)
 			}
 		})
 	}
@@ -202,8 +202,8 @@ func TestExploreRejectsBadOptions(t *testing.T) {
 		{Options{Shard: 2, Shards: 2}, "shard 2 is not in [0, 2)"},
 		{Options{Shard: 1}, "shard 1 is not in [0, 1)"},
 		{Options{Runs: -1}, "runs -1 is negative"},
-		{Options{Strategy: scheduler.Spec{Name: "bfs"}}, "unknown strategy"},
-		{Options{Strategy: scheduler.Spec{Name: "pct", Depth: 5, Steps: 2}}, "needs at least 4 steps"},
+		{Options{Spec: scheduler.Spec{Name: "bfs"}}, "unknown strategy"},
+		{Options{Spec: scheduler.Spec{Name: "pct", Depth: 5, Steps: 2}}, "needs at least 4 steps"},
 	} {
 		func() {
 			defer func() {
@@ -281,9 +281,9 @@ func TestConfirmCatchesNondeterminism(t *testing.T) {
 }
 
 func TestFirstDifference(t *testing.T) {
-	ev := func(step int64, proc int, op Op) Event { return Event{Step: step, Proc: proc, Op: op} }
-	a := &Result{Procs: []string{"main", "x"}, Trace: []Event{ev(0, -1, OpSpawn), ev(1, 0, OpSend)}}
-	b := &Result{Procs: []string{"main", "x"}, Trace: []Event{ev(0, -1, OpSpawn), ev(1, 1, OpRecv)}}
+	ev := func(step int64, proc int, op EventKind) Event { return Event{Step: step, Proc: proc, Kind: op} }
+	a := &Result{Procs: []string{"main", "x"}, Trace: []Event{ev(0, -1, EventSpawn), ev(1, 0, EventSend)}}
+	b := &Result{Procs: []string{"main", "x"}, Trace: []Event{ev(0, -1, EventSpawn), ev(1, 1, EventRecv)}}
 	if d := firstDifference(a, a); d != "" {
 		t.Fatalf("a run differs from itself: %s", d)
 	}

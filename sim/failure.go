@@ -31,7 +31,7 @@ const (
 	// real channel, lock or I/O) or spins without calling into the world.
 	Watchdog
 	// PropertyViolated: a Property of Config.Properties failed on the
-	// finished run; ProcName names the property.
+	// finished run; Property names it.
 	PropertyViolated
 )
 
@@ -51,9 +51,9 @@ func (k FailureKind) String() string {
 type Blocked struct {
 	Proc int
 	Name string
-	// Op is what it was doing (send, recv, select, lock, ...), On the objects
+	// In is what it waits in (send, recv, select, lock, ...), On the objects
 	// it waits on, rendered with their creation sites when known.
-	Op string
+	In string
 	On []string
 	// Proven is true when the world was quiescent (nothing runnable, no timer
 	// pending), so the process can never run again. Otherwise the run was cut
@@ -62,7 +62,7 @@ type Blocked struct {
 }
 
 func (b Blocked) String() string {
-	s := fmt.Sprintf("p%d %q blocked in %s", b.Proc, b.Name, b.Op)
+	s := fmt.Sprintf("p%d %q blocked in %s", b.Proc, b.Name, b.In)
 	if len(b.On) > 0 {
 		s += " on " + strings.Join(b.On, ", ")
 	}
@@ -79,6 +79,8 @@ type Failure struct {
 	// failure belongs to no process (deadlock, leak, horizon).
 	Proc     int
 	ProcName string
+	// Property names the property a PropertyViolated failure broke.
+	Property string
 	// Value is the panic value, or the message of a Fatal failure.
 	Value any
 	// Stack is the failing process's stack, when there is one.
@@ -113,7 +115,7 @@ func (f *Failure) Error() string {
 	case Watchdog:
 		fmt.Fprintf(&b, "watchdog: process p%d %q %v", f.Proc, f.ProcName, f.Value)
 	case PropertyViolated:
-		fmt.Fprintf(&b, "property %s violated: %v", f.ProcName, f.Value)
+		fmt.Fprintf(&b, "property %s violated: %v", f.Property, f.Value)
 	default:
 		fmt.Fprintf(&b, "%s: %v", f.Kind, f.Value)
 	}
@@ -136,7 +138,7 @@ func (f *Failure) Signature() string {
 	case Deadlock, Leak:
 		var names []string
 		for _, b := range f.Blocked {
-			names = append(names, b.Name+":"+b.Op)
+			names = append(names, b.Name+":"+b.In)
 		}
 		return f.Kind.String() + " " + strings.Join(names, ",")
 	case StepLimit, Horizon:
@@ -144,7 +146,7 @@ func (f *Failure) Signature() string {
 	case PropertyViolated:
 		// The message often quotes values that change as the schedule
 		// shrinks; the property's name is what must stay.
-		return f.Kind.String() + " " + f.ProcName
+		return f.Kind.String() + " " + f.Property
 	}
 	if f.Kind == Fatal && f.format != "" {
 		return fmt.Sprintf("%s %s %s", f.Kind, f.ProcName, f.format)

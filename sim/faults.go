@@ -113,7 +113,7 @@ func (w *World) fault(kind FaultKind) bool {
 	if w.decide(scheduler.Fault, faultScale, nil) < int(th) {
 		return false
 	}
-	w.event(OpFault, nil, int64(kind), func() string { return "fault " + kind.String() })
+	w.event(EventFault, nil, int64(kind), func() string { return "fault " + kind.String() })
 	return true
 }
 

@@ -139,7 +139,7 @@ func (s *settings) apply(v flagValues) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("sim: bad strategy: %w", err))
 		}
-		s.explore.Strategy = spec
+		s.explore.Spec = spec
 	}
 	if len(errs) == 0 {
 		if err := s.explore.check(); err != nil {

@@ -68,7 +68,7 @@ func Fuzz(f *testing.F, scenario func(*World), opts ...Option) {
 func fuzzOne(cfg Config, target, sub string, loc location, data []byte, scenario func(*World)) string {
 	cfg.Name = target
 	cfg.Strategy = scheduler.Bytes(data)
-	cfg.StrategyName = "bytes"
+	cfg.Spec = "bytes"
 	cfg.KeepTrace = false
 	r := Run(cfg, scenario)
 	if r.Failure == nil {
@@ -85,7 +85,7 @@ func fuzzOne(cfg Config, target, sub string, loc location, data []byte, scenario
 		}
 	}
 	f := &Finding{
-		Strategy: "bytes", Original: r, Shrunk: traced, Log: l,
+		Spec: "bytes", Original: r, Shrunk: traced, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
 	}
 	id := corpusID(data)

@@ -51,7 +51,7 @@ func (w *World) Call(client int, input any) OpID {
 		Proc: pid, CallStep: w.step, ReturnStep: -1, CallTime: w.now, ReturnTime: -1,
 	})
 	id := OpID(len(w.history.ops) - 1)
-	w.event(OpCall, nil, int64(client), nil)
+	w.event(EventCall, nil, int64(client), nil)
 	return id
 }
 
@@ -64,5 +64,5 @@ func (w *World) Return(id OpID, output any) {
 	w.history.clock++
 	op := &w.history.ops[id]
 	op.Output, op.Return, op.ReturnStep, op.ReturnTime = output, w.history.clock, w.step, w.now
-	w.event(OpReturn, nil, int64(op.Client), nil)
+	w.event(EventReturn, nil, int64(op.Client), nil)
 }

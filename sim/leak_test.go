@@ -29,7 +29,7 @@ func TestLeakAfterMainReturns(t *testing.T) {
 		}
 	})
 	f := r.Failure
-	want := []sim.Blocked{{Proc: 3, Name: "selector", Op: "select", On: []string{"chan#1", "chan#2"}, Proven: true}}
+	want := []sim.Blocked{{Proc: 3, Name: "selector", In: "select", On: []string{"chan#1", "chan#2"}, Proven: true}}
 	if f == nil || f.Kind != sim.Leak || !blockedEqual(f.Blocked, want) || !blockedEqual(r.Leaked, want) {
 		t.Fatalf("failure %+v, want %v", f, want)
 	}
@@ -43,7 +43,7 @@ func TestLeakAfterMainReturns(t *testing.T) {
 		w.Sleep(time.Second)
 	})
 	f = r.Failure
-	want = []sim.Blocked{{Proc: 2, Name: "stuck", Op: "recv", On: []string{"chan#1"}, Proven: true}}
+	want = []sim.Blocked{{Proc: 2, Name: "stuck", In: "recv", On: []string{"chan#1"}, Proven: true}}
 	if f == nil || f.Kind != sim.Leak || !blockedEqual(f.Blocked, want) || !blockedEqual(r.Leaked, want) || f.Proc != -1 {
 		t.Fatalf("failure %+v, want %v", f, want)
 	}
@@ -64,7 +64,7 @@ func TestLeakAllowed(t *testing.T) {
 		c := sim.NewChan[int](w, 0)
 		w.Go("stuck", func() { c.Recv() })
 	})
-	want := []sim.Blocked{{Proc: 1, Name: "stuck", Op: "recv", On: []string{"chan#1"}, Proven: true}}
+	want := []sim.Blocked{{Proc: 1, Name: "stuck", In: "recv", On: []string{"chan#1"}, Proven: true}}
 	if r.Failure != nil || !blockedEqual(r.Leaked, want) {
 		t.Fatalf("failure %v, leaked %v", r.Failure, r.Leaked)
 	}
@@ -95,7 +95,7 @@ func TestLeakSuspectedAfterMainSteps(t *testing.T) {
 		})
 	})
 	f := r.Failure
-	want := []sim.Blocked{{Proc: 1, Name: "ticker", Op: "sleep", Proven: false}}
+	want := []sim.Blocked{{Proc: 1, Name: "ticker", In: "sleep", Proven: false}}
 	if f == nil || f.Kind != sim.Leak || !blockedEqual(f.Blocked, want) || !blockedEqual(r.Leaked, want) {
 		t.Fatalf("failure %+v, want a suspected leak of the ticker", f)
 	}
@@ -137,7 +137,7 @@ func TestLeakSuspectedPoller(t *testing.T) {
 		})
 	})
 	f := r.Failure
-	want := []sim.Blocked{{Proc: 1, Name: "poller", Op: "runnable", Proven: false}}
+	want := []sim.Blocked{{Proc: 1, Name: "poller", In: "runnable", Proven: false}}
 	if f == nil || f.Kind != sim.Leak || !blockedEqual(f.Blocked, want) {
 		t.Fatalf("failure %+v, want a suspected leak of the poller", f)
 	}
@@ -160,7 +160,7 @@ func TestLeakSuspectedAtHorizon(t *testing.T) {
 		})
 	})
 	f := r.Failure
-	want := []sim.Blocked{{Proc: 1, Name: "sleeper", Op: "sleep", Proven: false}}
+	want := []sim.Blocked{{Proc: 1, Name: "sleeper", In: "sleep", Proven: false}}
 	if f == nil || f.Kind != sim.Leak || !blockedEqual(f.Blocked, want) || r.Time != 40*time.Minute {
 		t.Fatalf("failure %+v at %v", f, r.Time)
 	}

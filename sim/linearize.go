@@ -106,11 +106,11 @@ func annotations(r *Result) []porcupine.Annotation {
 	for _, e := range r.Trace {
 		color := ""
 		switch {
-		case e.Op == OpFault, e.Op == OpCrash:
+		case e.Kind == EventFault, e.Kind == EventCrash:
 			color = "#f6c6c6"
-		case e.Op == OpExit && e.Arg != 0: // exitArg: anything but normal
+		case e.Kind == EventExit && e.Arg != 0: // exitArg: anything but normal
 			color = "#f6dcc6"
-		case e.Op == OpDestroy: // a table gone with its owner, say
+		case e.Kind == EventDestroy: // a table gone with its owner, say
 			color = "#f6f0c6"
 		default:
 			continue
@@ -127,7 +127,7 @@ func annotations(r *Result) []porcupine.Annotation {
 		out = append(out, porcupine.Annotation{
 			Tag:             "weft",
 			Start:           at,
-			Description:     fmt.Sprintf("step %d: %s %s", e.Step, e.Op, e.Detail),
+			Description:     fmt.Sprintf("step %d: %s %s", e.Step, e.Kind, e.Detail),
 			Details:         fmt.Sprintf("step %d, virtual time %v, %s", e.Step, e.Time, who),
 			BackgroundColor: color,
 		})

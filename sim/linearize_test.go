@@ -183,12 +183,12 @@ func TestAnnotations(t *testing.T) {
 			{Call: 2, Return: math.MaxInt64, CallStep: 4, ReturnStep: -1},
 		},
 		Trace: []Event{
-			{Step: 1, Proc: 1, Op: OpFault, Detail: "buggify drop"},
-			{Step: 5, Proc: 1, Op: OpCrash, Detail: "boom"},
-			{Step: 5, Proc: 1, Op: OpSend},
-			{Step: 9, Proc: -1, Op: OpFault, Detail: "buggify late"},
-			{Step: 9, Proc: 1, Op: OpExit, Arg: 0, Detail: "normal"},
-			{Step: 9, Proc: 1, Op: OpExit, Arg: 1, Detail: "killed"},
+			{Step: 1, Proc: 1, Kind: EventFault, Detail: "buggify drop"},
+			{Step: 5, Proc: 1, Kind: EventCrash, Detail: "boom"},
+			{Step: 5, Proc: 1, Kind: EventSend},
+			{Step: 9, Proc: -1, Kind: EventFault, Detail: "buggify late"},
+			{Step: 9, Proc: 1, Kind: EventExit, Arg: 0, Detail: "normal"},
+			{Step: 9, Proc: 1, Kind: EventExit, Arg: 1, Detail: "killed"},
 		},
 	}
 	got := annotations(r)

@@ -74,7 +74,7 @@ func (m *Mutex) Lock() {
 	} else {
 		m.core.acquireSlow(w, &m.obj, "lock")
 	}
-	w.event(OpLock, &m.obj, lockArgWrite, nil)
+	w.event(EventLock, &m.obj, lockArgWrite, nil)
 }
 
 // TryLock locks m if it is free and reports whether it did, without ever
@@ -87,11 +87,11 @@ func (m *Mutex) TryLock() bool {
 	}
 	w.point()
 	if m.core.locked {
-		w.event(OpNote, &m.obj, lockArgTryFailed, func() string { return m.obj.String() + " busy: TryLock fails" })
+		w.event(EventNote, &m.obj, lockArgTryFailed, func() string { return m.obj.String() + " busy: TryLock fails" })
 		return false
 	}
 	m.core.locked = true
-	w.event(OpLock, &m.obj, lockArgTry, func() string { return m.obj.String() + " (TryLock)" })
+	w.event(EventLock, &m.obj, lockArgTry, func() string { return m.obj.String() + " (TryLock)" })
 	return true
 }
 
@@ -107,7 +107,7 @@ func (m *Mutex) Unlock() {
 	if !m.core.held() {
 		w.syncFatal(errUnlockUnlocked)
 	}
-	w.event(OpUnlock, &m.obj, lockArgWrite, nil)
+	w.event(EventUnlock, &m.obj, lockArgWrite, nil)
 	m.core.release(w, &m.obj)
 }
 
@@ -192,7 +192,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *object, op string) {
 	l.waiters.pushBack(wt)
 	defer l.abandon(w, obj, p)
 	for {
-		w.event(OpBlock, obj, lockArgWrite, nil)
+		w.event(EventBlock, obj, lockArgWrite, nil)
 		w.block(op, obj)
 		starved := w.now-wt.since > starvationThreshold
 		if l.handoff == p {
@@ -297,7 +297,7 @@ func (s *syncSema) acquire(w *World, obj *object, op string, arg int64) {
 		return
 	}
 	s.waiters.pushBack(w.cur)
-	w.event(OpBlock, obj, arg, nil)
+	w.event(EventBlock, obj, arg, nil)
 	// A permit here is meant for this very waiter (a WaitGroup's
 	// generation, an RWMutex's readers after a writer): if an exit signal
 	// ends the waiter after a release handed it one, the permit dies with
@@ -369,7 +369,7 @@ func (q *syncQueue[T]) grow() {
 // wakeEvent records that the running process woke p through obj; verb says
 // how ("wakes", "hands the lock to", "signals").
 func (w *World) wakeEvent(obj *object, p *Proc, verb string) {
-	w.event(OpWake, obj, int64(p.id), func() string {
+	w.event(EventWake, obj, int64(p.id), func() string {
 		return obj.String() + " " + verb + " p" + strconv.Itoa(p.id) + " " + p.name
 	})
 }

@@ -374,9 +374,9 @@ func TestMutexABBADeadlockReport(t *testing.T) {
 			t.Fatalf("seed %d: %v, want a deadlock", seed, f)
 		}
 		want := []Blocked{
-			{Proc: 0, Name: "main", Op: "wait", On: []string{"waitgroup#3"}, Proven: true},
-			{Proc: 1, Name: "ab", Op: "lock", On: []string{`mutex#2 "B" created at ` + siteB}, Proven: true},
-			{Proc: 2, Name: "ba", Op: "lock", On: []string{`mutex#1 "A" created at ` + siteA}, Proven: true},
+			{Proc: 0, Name: "main", In: "wait", On: []string{"waitgroup#3"}, Proven: true},
+			{Proc: 1, Name: "ab", In: "lock", On: []string{`mutex#2 "B" created at ` + siteB}, Proven: true},
+			{Proc: 2, Name: "ba", In: "lock", On: []string{`mutex#1 "A" created at ` + siteA}, Proven: true},
 		}
 		// The WaitGroup's site is this file too; compare it by prefix.
 		if len(f.Blocked) != 3 || !strings.HasPrefix(f.Blocked[0].On[0], "waitgroup#3 created at sim/mutex_test.go:") {
@@ -565,7 +565,7 @@ func TestMutexBarging(t *testing.T) {
 // blocked get the lock in the order they blocked, as Go's do: a woken
 // waiter that loses goes back to the front, and no other sleeper is woken
 // while it has not retried (Go's mutexWoken). Checked on the trace of every
-// seed: each OpLock of a process that blocked must be by the oldest one.
+// seed: each EventLock of a process that blocked must be by the oldest one.
 func TestMutexWaitersKeepTheirOrder(t *testing.T) {
 	barged := 0
 	for seed := range uint64(syncSeeds) {
@@ -592,12 +592,12 @@ func TestMutexWaitersKeepTheirOrder(t *testing.T) {
 			if e.Obj != 1 {
 				continue
 			}
-			switch e.Op {
-			case OpBlock:
+			switch e.Kind {
+			case EventBlock:
 				if !slices.Contains(queue, e.Proc) {
 					queue = append(queue, e.Proc)
 				}
-			case OpLock:
+			case EventLock:
 				if i := slices.Index(queue, e.Proc); i > 0 {
 					t.Fatalf("seed %d: p%d got the lock before p%d, which blocked first\n%s", seed, e.Proc, queue[0], Timeline(r.Trace, r.Procs))
 				} else if i == 0 {
@@ -670,7 +670,7 @@ func TestMutexTraceEvents(t *testing.T) {
 	var got []string
 	for _, e := range r.Trace {
 		if e.Obj == 1 {
-			got = append(got, fmt.Sprintf("p%d %v %s", e.Proc, e.Op, e.Detail))
+			got = append(got, fmt.Sprintf("p%d %v %s", e.Proc, e.Kind, e.Detail))
 		}
 	}
 	want := []string{

@@ -168,7 +168,7 @@ func (b *sockBase) setActive(mode ActiveMode, pump func(), readq *waitList) erro
 		return w.netErr(&b.obj, "setopts", ErrClosed)
 	}
 	b.active = mode
-	w.event(OpNote, &b.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &b.obj, mode) })
+	w.event(EventNote, &b.obj, int64(mode), func() string { return fmt.Sprintf("%v active %v", &b.obj, mode) })
 	if pump != nil {
 		pump()
 	}
@@ -212,7 +212,7 @@ func (b *sockBase) handOff(s socket, p *Proc, ours func(any) bool) error {
 	b.n.disown(old, s)
 	b.owner = p
 	b.n.own(p, s)
-	w.event(OpNote, &b.obj, int64(p.id), func() string {
+	w.event(EventNote, &b.obj, int64(p.id), func() string {
 		return fmt.Sprintf("%v controlled by p%d (%d messages forwarded)", &b.obj, p.id, len(moved))
 	})
 	for _, m := range moved {
@@ -334,7 +334,7 @@ func (w *World) NewHost(addr string, opts ...HostOption) *Host {
 	h.obj.name = addr
 	n.hosts = append(n.hosts, h)
 	n.byAddr[addr] = h
-	w.event(OpNote, &h.obj, int64(h.fdLimit), func() string {
+	w.event(EventNote, &h.obj, int64(h.fdLimit), func() string {
 		return fmt.Sprintf("new host %q (fd limit %d)", addr, h.fdLimit)
 	})
 	return h
@@ -492,7 +492,7 @@ func (w *World) netSite(skip int) string {
 
 // netErr traces an operation that failed with err, and returns err.
 func (w *World) netErr(obj *object, op string, err error) error {
-	w.event(OpNote, obj, -1-netErrCode(err), func() string { return fmt.Sprintf("%s %v: %v", op, obj, err) })
+	w.event(EventNote, obj, -1-netErrCode(err), func() string { return fmt.Sprintf("%s %v: %v", op, obj, err) })
 	return err
 }
 
@@ -535,7 +535,7 @@ func (l *waitList) park(w *World, op string, obj *object, deadline time.Duration
 		}}
 		w.addTimer(nw.timer, deadline)
 	}
-	w.event(OpBlock, obj, 0, func() string { return op + " " + obj.String() })
+	w.event(EventBlock, obj, 0, func() string { return op + " " + obj.String() })
 	p.canceler = nw
 	w.block(op, obj)
 	return nw.timedOut

@@ -149,7 +149,7 @@ func (c *Conn) send(data []byte, timeout time.Duration) error {
 		seg := data[:k:k]
 		data = data[k:]
 		c.out.push(segData, seg)
-		w.event(OpSend, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(seg)) })
+		w.event(EventSend, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(seg)) })
 	}
 }
 
@@ -185,7 +185,7 @@ func (c *Conn) recv(max int, timeout time.Duration) ([]byte, error) {
 				c.buf = nil
 			}
 			c.consume(k)
-			w.event(OpRecv, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(out)) })
+			w.event(EventRecv, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(out)) })
 			return out, nil
 		case len(c.buf) > 0:
 			// A slow-reader fault holds the data back: wait for it.
@@ -195,7 +195,7 @@ func (c *Conn) recv(max int, timeout time.Duration) ([]byte, error) {
 		case c.soErr != nil && !c.eof:
 			return nil, w.netErr(&c.obj, "recv", c.takeErr())
 		case c.eof || c.broken:
-			w.event(OpRecv, &c.obj, -1, func() string { return fmt.Sprintf("%v: EOF", &c.obj) })
+			w.event(EventRecv, &c.obj, -1, func() string { return fmt.Sprintf("%v: EOF", &c.obj) })
 			return nil, io.EOF
 		case w.netExpired(deadline):
 			return nil, w.netErr(&c.obj, "recv", ErrTimeout)
@@ -239,7 +239,7 @@ func (c *Conn) CloseWrite() error {
 	}
 	c.wrClosed = true
 	c.out.push(segFin, nil)
-	w.event(OpClose, &c.obj, 1, func() string { return fmt.Sprintf("%v (write side)", &c.obj) })
+	w.event(EventClose, &c.obj, 1, func() string { return fmt.Sprintf("%v (write side)", &c.obj) })
 	c.out.sendq.wakeAll(w)
 	return nil
 }
@@ -269,7 +269,7 @@ func (c *Conn) close(abort bool) {
 		c.out.push(segFin, nil)
 	}
 	c.release()
-	w.event(OpClose, &c.obj, boolArg(reset), func() string {
+	w.event(EventClose, &c.obj, boolArg(reset), func() string {
 		if reset {
 			return fmt.Sprintf("%v with reset", &c.obj)
 		}
@@ -317,7 +317,7 @@ func (c *Conn) arriveData(data []byte) {
 	}
 	c.buf = append(c.buf, data...)
 	c.high = max(c.high, len(c.buf))
-	w.event(OpNote, &c.obj, int64(len(data)), func() string { return fmt.Sprintf("arrive %v %s", &c.obj, quoteBytes(data)) })
+	w.event(EventNote, &c.obj, int64(len(data)), func() string { return fmt.Sprintf("arrive %v %s", &c.obj, quoteBytes(data)) })
 	if !c.stalled && w.fault(FaultSlowReader) {
 		c.stall()
 	}
@@ -330,7 +330,7 @@ func (c *Conn) arriveFin() {
 		return
 	}
 	c.eof = true
-	c.w.event(OpNote, &c.obj, -1, func() string { return fmt.Sprintf("arrive %v: end of stream", &c.obj) })
+	c.w.event(EventNote, &c.obj, -1, func() string { return fmt.Sprintf("arrive %v: end of stream", &c.obj) })
 	c.pump()
 	c.readq.wakeAll(c.w)
 }
@@ -367,7 +367,7 @@ func (c *Conn) fail(err error) {
 	w := c.w
 	c.broken, c.soErr = true, err
 	c.out.kill()
-	w.event(OpNote, &c.obj, 1, func() string { return fmt.Sprintf("%v broke: %v", &c.obj, err) })
+	w.event(EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v broke: %v", &c.obj, err) })
 	c.pump()
 	c.readq.wakeAll(w)
 }
@@ -383,7 +383,7 @@ func (c *Conn) stall() {
 		c.readq.wakeAll(w)
 	}}
 	w.addTimer(&c.stallTimer, w.when(d))
-	w.event(OpNote, &c.obj, int64(d), func() string { return fmt.Sprintf("%v reader stalls for %v", &c.obj, d) })
+	w.event(EventNote, &c.obj, int64(d), func() string { return fmt.Sprintf("%v reader stalls for %v", &c.obj, d) })
 }
 
 // pump delivers what arrived to the controlling process, as messages, while

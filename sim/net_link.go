@@ -196,7 +196,7 @@ func (n *network) maybePartition(from, to *Host) {
 	until := n.w.when(d)
 	a, b := n.state(from, to), n.state(to, from)
 	a.cutUntil, b.cutUntil = max(a.cutUntil, until), max(b.cutUntil, until)
-	n.w.event(OpFault, &from.obj, int64(to.idx), func() string {
+	n.w.event(EventFault, &from.obj, int64(to.idx), func() string {
 		return fmt.Sprintf("partition %s <-> %s for %v", from.addr, to.addr, d)
 	})
 }
@@ -208,7 +208,7 @@ func (n *network) sendPacket(from, to *Host, obj *object, what string, arrive fu
 	t := &timer{obj: obj}
 	t.fire = func() {
 		if lost, why := n.lost(from, to); lost {
-			n.w.event(OpNote, obj, 2, func() string { return fmt.Sprintf("%s %s -> %s lost (%s)", what, from.addr, to.addr, why) })
+			n.w.event(EventNote, obj, 2, func() string { return fmt.Sprintf("%s %s -> %s lost (%s)", what, from.addr, to.addr, why) })
 			return
 		}
 		arrive()
@@ -299,7 +299,7 @@ func (pp *pipe) fire() {
 				limit = synRetries
 			}
 			if s.tries > limit {
-				w.event(OpNote, &pp.src.obj, 3, func() string {
+				w.event(EventNote, &pp.src.obj, 3, func() string {
 					return fmt.Sprintf("%s %s gave up after %d retransmissions", pp.src, segNames[s.kind], limit)
 				})
 				pp.src.fail(ErrTimeout)
@@ -308,7 +308,7 @@ func (pp *pipe) fire() {
 			s.sent += rto(s.tries)
 			s.at = max(s.sent+n.delay(pp.from, pp.to), w.now)
 			pp.last = max(pp.last, s.at)
-			w.event(OpNote, &pp.src.obj, 2, func() string {
+			w.event(EventNote, &pp.src.obj, 2, func() string {
 				return fmt.Sprintf("%s %s lost (%s), resent to arrive at %v", pp.src, segNames[s.kind], why, s.at)
 			})
 			break
@@ -365,7 +365,7 @@ func (w *World) SetNetLink(from, to *Host, l NetLink) {
 	l.validate("SetNetLink")
 	ls := w.network().state(from, to)
 	ls.cfg, ls.own = l, true
-	w.event(OpNote, &from.obj, int64(to.idx), func() string {
+	w.event(EventNote, &from.obj, int64(to.idx), func() string {
 		return fmt.Sprintf("link %s -> %s: latency %v, jitter %v, drop %v, duplicate %v", from.addr, to.addr, l.Latency, l.Jitter, l.Drop, l.Duplicate)
 	})
 }
@@ -376,7 +376,7 @@ func (w *World) SetDefaultNetLink(l NetLink) {
 	w.netOp("SetDefaultNetLink")
 	l.validate("SetDefaultNetLink")
 	w.network().link = l
-	w.event(OpNote, nil, 0, func() string {
+	w.event(EventNote, nil, 0, func() string {
 		return fmt.Sprintf("default link: latency %v, jitter %v, drop %v, duplicate %v", l.Latency, l.Jitter, l.Drop, l.Duplicate)
 	})
 }
@@ -394,7 +394,7 @@ func (w *World) Partition(a, b *Host, oneWay bool) {
 	if !oneWay {
 		n.state(b, a).cut = true
 	}
-	w.event(OpFault, &a.obj, int64(b.idx), func() string {
+	w.event(EventFault, &a.obj, int64(b.idx), func() string {
 		arrow := "<->"
 		if oneWay {
 			arrow = "->"
@@ -411,7 +411,7 @@ func (w *World) Heal(a, b *Host) {
 	for _, ls := range [2]*linkState{n.state(a, b), n.state(b, a)} {
 		ls.cut, ls.cutUntil = false, 0
 	}
-	w.event(OpNote, &a.obj, int64(b.idx), func() string { return fmt.Sprintf("heal %s <-> %s", a.addr, b.addr) })
+	w.event(EventNote, &a.obj, int64(b.idx), func() string { return fmt.Sprintf("heal %s <-> %s", a.addr, b.addr) })
 }
 
 // HealAll restores every link. It is a scheduling point.
@@ -424,7 +424,7 @@ func (w *World) HealAll() {
 			}
 		}
 	}
-	w.event(OpNote, nil, 0, func() string { return "heal all links" })
+	w.event(EventNote, nil, 0, func() string { return "heal all links" })
 }
 
 // Partitioned reports whether packets from one host to another are lost now

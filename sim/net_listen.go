@@ -52,7 +52,7 @@ func (h *Host) Listen(port int) (*Listener, error) {
 	l.obj.name = Addr{h.addr, port}.String()
 	h.ports[port] = l
 	h.n.own(w.cur, l)
-	w.event(OpNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
+	w.event(EventNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
 	return l, nil
 }
 
@@ -106,7 +106,7 @@ func (l *Listener) accept(timeout time.Duration) (*Conn, error) {
 			c.active = l.active
 			c.obj.site = w.netSite(2)
 			l.n.own(w.cur, c)
-			w.event(OpNote, &c.obj, int64(c.obj.id), func() string { return fmt.Sprintf("accept %v on %v", &c.obj, &l.obj) })
+			w.event(EventNote, &c.obj, int64(c.obj.id), func() string { return fmt.Sprintf("accept %v on %v", &c.obj, &l.obj) })
 			c.pump()
 			return c, nil
 		}
@@ -136,7 +136,7 @@ func (l *Listener) shut() {
 	l.host.releaseFD()
 	delete(l.host.ports, l.port)
 	l.n.disown(l.owner, l)
-	w.event(OpClose, &l.obj, int64(len(l.backlog)), func() string {
+	w.event(EventClose, &l.obj, int64(len(l.backlog)), func() string {
 		return fmt.Sprintf("%v (%d pending reset)", &l.obj, len(l.backlog))
 	})
 	pending := l.backlog
@@ -189,7 +189,7 @@ func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, err
 	h.ports[lport] = c
 	h.conns = append(h.conns, c)
 	n.own(w.cur, c)
-	w.event(OpNote, &c.obj, int64(port), func() string { return fmt.Sprintf("connect %v", &c.obj) })
+	w.event(EventNote, &c.obj, int64(port), func() string { return fmt.Sprintf("connect %v", &c.obj) })
 	c.sendSyn()
 	deadline := w.netDeadline(timeout)
 	for c.state == connConnecting {
@@ -250,7 +250,7 @@ func (c *Conn) synAcked(window int) {
 	w.stopTimer(&c.synTimer)
 	c.out.window = window
 	c.out.push(segAck, nil)
-	w.event(OpNote, &c.obj, 0, func() string { return fmt.Sprintf("%v established", &c.obj) })
+	w.event(EventNote, &c.obj, 0, func() string { return fmt.Sprintf("%v established", &c.obj) })
 	c.connq.wakeAll(w)
 }
 
@@ -258,7 +258,7 @@ func (c *Conn) connectFailed(err error) {
 	w := c.w
 	c.state, c.connErr = connFailed, err
 	w.stopTimer(&c.synTimer)
-	w.event(OpNote, &c.obj, 1, func() string { return fmt.Sprintf("%v handshake failed: %v", &c.obj, err) })
+	w.event(EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v handshake failed: %v", &c.obj, err) })
 	c.release()
 	c.connq.wakeAll(w)
 }
@@ -292,6 +292,6 @@ func (n *network) establish(pp *pipe) {
 	s.peer, c.peer = c, s
 	srv.conns = append(srv.conns, s)
 	l.backlog = append(l.backlog, s)
-	w.event(OpNote, &s.obj, int64(len(l.backlog)), func() string { return fmt.Sprintf("%v pending on %v", &s.obj, &l.obj) })
+	w.event(EventNote, &s.obj, int64(len(l.backlog)), func() string { return fmt.Sprintf("%v pending on %v", &s.obj, &l.obj) })
 	l.acceptq.wakeAll(w)
 }

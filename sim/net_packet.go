@@ -76,7 +76,7 @@ func (h *Host) ListenPacket(port int) (*PacketConn, error) {
 	pc.obj.name = Addr{h.addr, port}.String()
 	h.udpPorts[port] = pc
 	h.n.own(w.cur, pc)
-	w.event(OpNote, &pc.obj, int64(port), func() string { return fmt.Sprintf("open %v", &pc.obj) })
+	w.event(EventNote, &pc.obj, int64(port), func() string { return fmt.Sprintf("open %v", &pc.obj) })
 	return pc, nil
 }
 
@@ -96,13 +96,13 @@ func (pc *PacketConn) SendTo(addr string, port int, data []byte) error {
 	}
 	data = append([]byte(nil), data...)
 	from := Addr{pc.host.addr, pc.port}
-	w.event(OpSend, &pc.obj, int64(len(data)), func() string {
+	w.event(EventSend, &pc.obj, int64(len(data)), func() string {
 		return fmt.Sprintf("%v -> %v %s", &pc.obj, Addr{addr, port}, quoteBytes(data))
 	})
 	copies := 1
 	if n.duplicated(pc.host, to) {
 		copies = 2
-		w.event(OpFault, &pc.obj, 0, func() string { return fmt.Sprintf("duplicate datagram to %v", Addr{addr, port}) })
+		w.event(EventFault, &pc.obj, 0, func() string { return fmt.Sprintf("duplicate datagram to %v", Addr{addr, port}) })
 	}
 	for range copies {
 		n.sendPacket(pc.host, to, &pc.obj, "datagram", func() { n.datagramArrived(to, port, Datagram{From: from, Data: data}) })
@@ -116,20 +116,20 @@ func (n *network) datagramArrived(to *Host, port int, d Datagram) {
 	w := n.w
 	pc := to.udpPorts[port]
 	if pc == nil {
-		w.event(OpNote, &to.obj, int64(port), func() string {
+		w.event(EventNote, &to.obj, int64(port), func() string {
 			return fmt.Sprintf("datagram from %v to %s:%d dropped: no socket", d.From, to.addr, port)
 		})
 		return
 	}
 	if pc.queued+len(d.Data) > to.recvBuffer {
 		pc.dropped++
-		w.event(OpNote, &pc.obj, -1, func() string { return fmt.Sprintf("datagram from %v dropped: %v is full", d.From, &pc.obj) })
+		w.event(EventNote, &pc.obj, -1, func() string { return fmt.Sprintf("datagram from %v dropped: %v is full", d.From, &pc.obj) })
 		return
 	}
 	pc.queue = append(pc.queue, d)
 	pc.queued += len(d.Data)
 	pc.high = max(pc.high, pc.queued)
-	w.event(OpNote, &pc.obj, int64(len(d.Data)), func() string {
+	w.event(EventNote, &pc.obj, int64(len(d.Data)), func() string {
 		return fmt.Sprintf("arrive %v from %v %s", &pc.obj, d.From, quoteBytes(d.Data))
 	})
 	pc.pump()
@@ -156,7 +156,7 @@ func (pc *PacketConn) recvFrom(timeout time.Duration) (Datagram, error) {
 			return Datagram{}, w.netErr(&pc.obj, "recvfrom", ErrActive)
 		case len(pc.queue) > 0:
 			d := pc.take()
-			w.event(OpRecv, &pc.obj, int64(len(d.Data)), func() string {
+			w.event(EventRecv, &pc.obj, int64(len(d.Data)), func() string {
 				return fmt.Sprintf("%v from %v %s", &pc.obj, d.From, quoteBytes(d.Data))
 			})
 			return d, nil
@@ -217,7 +217,7 @@ func (pc *PacketConn) shut() {
 	pc.n.disown(pc.owner, pc)
 	clear(pc.queue)
 	pc.queue, pc.queued = nil, 0
-	pc.w.event(OpClose, &pc.obj, 0, nil)
+	pc.w.event(EventClose, &pc.obj, 0, nil)
 	pc.readq.wakeAll(pc.w)
 }
 

@@ -844,7 +844,7 @@ func TestNetBlockedSenderIsReported(t *testing.T) {
 	require.Equal(t, Deadlock, r.Failure.Kind)
 	require.Len(t, r.Failure.Blocked, 1)
 	bl := r.Failure.Blocked[0]
-	require.Equal(t, "send", bl.Op)
+	require.Equal(t, "send", bl.In)
 	require.Len(t, bl.On, 1)
 	require.Regexp(t, `^conn#\d+ "a:32768->b:80" created at sim/net_test.go:\d+$`, bl.On[0])
 }
@@ -861,9 +861,9 @@ func TestNetBlockedAcceptAndRecvAreReported(t *testing.T) {
 	require.NotNil(t, r.Failure)
 	require.Equal(t, Deadlock, r.Failure.Kind)
 	require.Len(t, r.Failure.Blocked, 2)
-	require.Equal(t, "recv", r.Failure.Blocked[0].Op)
+	require.Equal(t, "recv", r.Failure.Blocked[0].In)
 	require.Regexp(t, `^conn#\d+ "b:80->a:32768" created at sim/net_test.go:\d+$`, r.Failure.Blocked[0].On[0], "an accepted connection is created where it was accepted")
-	require.Equal(t, "accept", r.Failure.Blocked[1].Op)
+	require.Equal(t, "accept", r.Failure.Blocked[1].In)
 	require.Regexp(t, `^listener#\d+ "b:81" created at sim/net_test.go:\d+$`, r.Failure.Blocked[1].On[0])
 }
 
@@ -1041,7 +1041,7 @@ func TestNetFaultsKeepStreamsIntact(t *testing.T) {
 		r := Run(Config{Seed: seed, Faults: plan, KeepTrace: true}, scenario)
 		require.Nil(t, r.Failure, "seed %d", seed)
 		for _, e := range r.Trace {
-			if e.Op == OpFault {
+			if e.Kind == EventFault {
 				faults++
 			}
 		}

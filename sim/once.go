@@ -46,7 +46,7 @@ func (o *Once) Do(f func()) {
 	}
 	w.point()
 	if o.done {
-		w.event(OpNote, &o.obj, 0, func() string { return o.obj.String() + " already done" })
+		w.event(EventNote, &o.obj, 0, func() string { return o.obj.String() + " already done" })
 		return
 	}
 	o.m.acquire(w, &o.obj, "once")
@@ -58,15 +58,15 @@ func (o *Once) Do(f func()) {
 		}
 	}()
 	if o.done {
-		w.event(OpNote, &o.obj, 0, func() string { return o.obj.String() + " done while waiting" })
+		w.event(EventNote, &o.obj, 0, func() string { return o.obj.String() + " done while waiting" })
 		return
 	}
-	w.event(OpLock, &o.obj, 0, func() string { return o.obj.String() + " runs its function" })
+	w.event(EventLock, &o.obj, 0, func() string { return o.obj.String() + " runs its function" })
 	defer func() {
 		// Deferred so that a panicking f counts as done too.
 		o.done = true
 		if !w.stopping {
-			w.event(OpUnlock, &o.obj, 0, func() string { return o.obj.String() + " done" })
+			w.event(EventUnlock, &o.obj, 0, func() string { return o.obj.String() + " done" })
 		}
 	}()
 	f()

@@ -63,7 +63,7 @@ func TestOnceConcurrentDoWaits(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, r.Failure)
 		}
 		for _, e := range r.Trace {
-			if e.Op == OpBlock && e.Obj == 1 {
+			if e.Kind == EventBlock && e.Obj == 1 {
 				waited++
 				break
 			}

@@ -121,7 +121,7 @@ func (w *World) link(a, b *Proc) {
 	}
 	a.links = append(a.links, b)
 	b.links = append(b.links, a)
-	w.event(OpNote, nil, int64(b.id), func() string { return fmt.Sprintf("link p%d <-> p%d", a.id, b.id) })
+	w.event(EventNote, nil, int64(b.id), func() string { return fmt.Sprintf("link p%d <-> p%d", a.id, b.id) })
 }
 
 // Unlink removes the link between the calling process and p, if any.
@@ -201,7 +201,7 @@ func (w *World) signal(from, to *Proc, reason any) {
 	if to.state == stateDone || to.exit != nil {
 		return
 	}
-	w.event(OpNote, nil, int64(to.id), func() string {
+	w.event(EventNote, nil, int64(to.id), func() string {
 		return fmt.Sprintf("exit signal p%d -> p%d: %v", idOf(from), to.id, reason)
 	})
 	switch {
@@ -230,7 +230,7 @@ func (w *World) end(p *Proc, reason any) {
 			p.canceler = nil
 		}
 		p.state = stateReady
-		p.waitOp = ""
+		p.waitIn = ""
 		p.waitOn = p.waitOn[:0]
 		w.ready.pushBack(p)
 	}
@@ -241,7 +241,7 @@ func (w *World) end(p *Proc, reason any) {
 // It runs on p's own coroutine, as p's last act.
 func (w *World) terminate(p *Proc, reason any) {
 	p.reason = reason
-	w.event(OpExit, nil, exitArg(reason), func() string { return fmt.Sprint(reason) })
+	w.event(EventExit, nil, exitArg(reason), func() string { return fmt.Sprint(reason) })
 	if p.receiving != nil {
 		p.receiving.cancelWait()
 	}
@@ -294,7 +294,7 @@ func (w *World) Send(p *Proc, msg any) {
 
 // deliver appends msg to p's mailbox and wakes p if it waits for it.
 func (w *World) deliver(p *Proc, msg any) {
-	w.event(OpSend, nil, int64(p.id), func() string { return fmt.Sprintf("p%d ! %v", p.id, msg) })
+	w.event(EventSend, nil, int64(p.id), func() string { return fmt.Sprintf("p%d ! %v", p.id, msg) })
 	if p.state == stateDone {
 		return
 	}
@@ -350,14 +350,14 @@ func (w *World) Receive(match func(any) bool, timeout time.Duration) (msg any, o
 					}
 					p.receiving = nil
 				}
-				w.event(OpRecv, nil, int64(i), func() string { return fmt.Sprintf("receive %v", m) })
+				w.event(EventRecv, nil, int64(i), func() string { return fmt.Sprintf("receive %v", m) })
 				return m, true
 			}
 		}
 		scanned = len(p.mailbox)
 		if timeout == 0 || p.receiving != nil && p.receiving.timedOut {
 			p.receiving = nil
-			w.event(OpRecv, nil, -1, func() string { return "receive timed out" })
+			w.event(EventRecv, nil, -1, func() string { return "receive timed out" })
 			return nil, false
 		}
 		if p.receiving == nil {
@@ -372,7 +372,7 @@ func (w *World) Receive(match func(any) bool, timeout time.Duration) (msg any, o
 			}
 			p.receiving = r
 		}
-		w.event(OpBlock, nil, int64(len(p.mailbox)), func() string { return "receive" })
+		w.event(EventBlock, nil, int64(len(p.mailbox)), func() string { return "receive" })
 		w.cur.canceler = p.receiving
 		w.block("receive")
 	}

@@ -29,7 +29,7 @@ type Proc struct {
 	yield  func(struct{}) bool
 
 	// What a blocked process waits on, for deadlock and leak reports.
-	waitOp string
+	waitIn string
 	waitOn []*object
 
 	goexited  bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
@@ -89,7 +89,7 @@ func (w *World) spawn(name string, f func()) *Proc {
 	w.live++
 	p.resume, p.stop = iter.Pull(p.run)
 	w.ready.pushBack(p)
-	w.event(OpSpawn, nil, int64(p.id), func() string { return "p" + strconv.Itoa(p.id) + " " + p.name })
+	w.event(EventSpawn, nil, int64(p.id), func() string { return "p" + strconv.Itoa(p.id) + " " + p.name })
 	return p
 }
 
@@ -198,7 +198,7 @@ func (w *World) enter() {
 // runnable process go first (like runtime.Gosched).
 func (w *World) Yield() {
 	w.enter()
-	w.event(OpYield, nil, 0, nil)
+	w.event(EventYield, nil, 0, nil)
 	if w.ready.n == 0 {
 		return
 	}
@@ -213,7 +213,7 @@ func (w *World) Yield() {
 func (w *World) block(op string, on ...*object) {
 	p := w.cur
 	p.state = stateBlocked
-	p.waitOp = op
+	p.waitIn = op
 	p.waitOn = append(p.waitOn[:0], on...)
 	w.park()
 }
@@ -227,7 +227,7 @@ func (w *World) wake(p *Proc) {
 		panic("sim: internal error: wake of a process that is not blocked")
 	}
 	p.state = stateReady
-	p.waitOp = ""
+	p.waitIn = ""
 	p.waitOn = p.waitOn[:0]
 	w.ready.pushBack(p)
 }

@@ -208,17 +208,17 @@ func TestNilChanBlocksForever(t *testing.T) {
 	if f == nil || f.Kind != Leak || len(f.Blocked) != 2 {
 		t.Fatalf("failure %v, want a leak of two processes", f)
 	}
-	if b := f.Blocked[0]; b.Name != "sender" || b.Op != "send on nil chan" || len(b.On) != 0 || !b.Proven {
+	if b := f.Blocked[0]; b.Name != "sender" || b.In != "send on nil chan" || len(b.On) != 0 || !b.Proven {
 		t.Fatalf("blocked[0] = %+v", b)
 	}
-	if b := f.Blocked[1]; b.Name != "receiver" || b.Op != "receive from nil chan" || !b.Proven {
+	if b := f.Blocked[1]; b.Name != "receiver" || b.In != "receive from nil chan" || !b.Proven {
 		t.Fatalf("blocked[1] = %+v", b)
 	}
 	r = Run(calmConfig(), func(w *World) {
 		current = w
 		nilc.Recv()
 	})
-	if f := r.Failure; f == nil || f.Kind != Deadlock || len(f.Blocked) != 1 || f.Blocked[0].Name != "main" || f.Blocked[0].Op != "receive from nil chan" {
+	if f := r.Failure; f == nil || f.Kind != Deadlock || len(f.Blocked) != 1 || f.Blocked[0].Name != "main" || f.Blocked[0].In != "receive from nil chan" {
 		t.Fatalf("failure %v, want main deadlocked on a nil channel", f)
 	}
 

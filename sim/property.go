@@ -18,7 +18,7 @@ func checkProperties(cfg *Config, r *Result) {
 	}
 	for _, p := range cfg.Properties {
 		if err := p.Check(r); err != nil {
-			r.Failure = &Failure{Kind: PropertyViolated, Proc: -1, ProcName: p.Name, Value: err.Error(), Step: r.Steps, Time: r.Time}
+			r.Failure = &Failure{Kind: PropertyViolated, Proc: -1, Property: p.Name, Value: err.Error(), Step: r.Steps, Time: r.Time}
 			return
 		}
 	}

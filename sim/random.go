@@ -15,7 +15,7 @@ func (w *World) Intn(n int) int {
 	if n > 1 {
 		v = w.decide(scheduler.Random, n, nil)
 	}
-	w.event(OpRandom, nil, int64(v), nil)
+	w.event(EventRandom, nil, int64(v), nil)
 	return v
 }
 
@@ -40,7 +40,7 @@ func (w *World) Buggify(site string) bool {
 	}
 	fire := on && w.decide(scheduler.Fault, 4, nil) == 3
 	if fire {
-		w.event(OpFault, nil, 1, func() string { return "buggify " + site })
+		w.event(EventFault, nil, 1, func() string { return "buggify " + site })
 	}
 	return fire
 }

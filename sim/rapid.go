@@ -18,8 +18,8 @@ import (
 func RunRapid(t *rapid.T, cfg Config, scenario func(*World)) *Result {
 	st := &rapidStrategy{t: t}
 	cfg.Strategy = st
-	if cfg.StrategyName == "" {
-		cfg.StrategyName = "rapid"
+	if cfg.Spec == "" {
+		cfg.Spec = "rapid"
 	}
 	r := Run(cfg, scenario)
 	if st.stopped != nil {

@@ -62,7 +62,7 @@ func (f *Finding) String() string {
 	default:
 		b.WriteString("weft: failure\n")
 	}
-	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", orDash(run.Scenario), f.Seed, orDash(f.Strategy))
+	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", orDash(run.Scenario), f.Seed, orDash(f.Spec))
 	if f.Log != nil {
 		switch {
 		case f.ShrinkRuns > 0:

@@ -76,7 +76,7 @@ func (rw *RWMutex) RLock() {
 		// A writer is pending: wait for its Unlock to let us in.
 		rw.readerSem.acquire(w, &rw.obj, "rlock", lockArgRead)
 	}
-	w.event(OpLock, &rw.obj, lockArgRead, func() string { return "rlock " + rw.obj.String() })
+	w.event(EventLock, &rw.obj, lockArgRead, func() string { return "rlock " + rw.obj.String() })
 }
 
 // TryRLock locks rw for reading if no writer holds it or waits for it, and
@@ -88,11 +88,11 @@ func (rw *RWMutex) TryRLock() bool {
 	}
 	w.point()
 	if rw.readerCount < 0 {
-		w.event(OpNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has a writer: TryRLock fails" })
+		w.event(EventNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has a writer: TryRLock fails" })
 		return false
 	}
 	rw.readerCount++
-	w.event(OpLock, &rw.obj, lockArgTry, func() string { return "rlock " + rw.obj.String() + " (TryRLock)" })
+	w.event(EventLock, &rw.obj, lockArgTry, func() string { return "rlock " + rw.obj.String() + " (TryRLock)" })
 	return true
 }
 
@@ -111,7 +111,7 @@ func (rw *RWMutex) RUnlock() {
 		w.syncFatal(errRUnlockUnlocked)
 	}
 	rw.readerCount = r
-	w.event(OpUnlock, &rw.obj, lockArgRead, func() string { return "runlock " + rw.obj.String() })
+	w.event(EventUnlock, &rw.obj, lockArgRead, func() string { return "runlock " + rw.obj.String() })
 	if r < 0 {
 		// A writer is pending; the last departing reader lets it in.
 		rw.readerWait--
@@ -140,7 +140,7 @@ func (rw *RWMutex) Lock() {
 			rw.writerSem.acquire(w, &rw.obj, "lock", lockArgWrite)
 		}
 	}
-	w.event(OpLock, &rw.obj, lockArgWrite, nil)
+	w.event(EventLock, &rw.obj, lockArgWrite, nil)
 }
 
 // TryLock locks rw for writing if nobody holds it or waits to write, and
@@ -152,16 +152,16 @@ func (rw *RWMutex) TryLock() bool {
 	}
 	w.point()
 	if !rw.wmu.tryAcquire() {
-		w.event(OpNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has a writer: TryLock fails" })
+		w.event(EventNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has a writer: TryLock fails" })
 		return false
 	}
 	if rw.readerCount != 0 {
 		rw.wmu.release(w, &rw.obj)
-		w.event(OpNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has readers: TryLock fails" })
+		w.event(EventNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has readers: TryLock fails" })
 		return false
 	}
 	rw.readerCount = -rwmutexMaxReaders
-	w.event(OpLock, &rw.obj, lockArgTry, func() string { return rw.obj.String() + " (TryLock)" })
+	w.event(EventLock, &rw.obj, lockArgTry, func() string { return rw.obj.String() + " (TryLock)" })
 	return true
 }
 
@@ -180,7 +180,7 @@ func (rw *RWMutex) Unlock() {
 		w.syncFatal(errRWUnlockUnlock)
 	}
 	rw.readerCount = r
-	w.event(OpUnlock, &rw.obj, lockArgWrite, nil)
+	w.event(EventUnlock, &rw.obj, lockArgWrite, nil)
 	for i := int32(0); i < r; i++ {
 		rw.readerSem.release(w, &rw.obj)
 	}

@@ -21,7 +21,7 @@ func dfs(t *testing.T, bound int) scheduler.Spec {
 }
 
 func TestSearchFindsLostUpdate(t *testing.T) {
-	rep := Explore(Options{Strategy: dfs(t, 1), Runs: 10_000}, lostUpdate)
+	rep := Explore(Options{Spec: dfs(t, 1), Runs: 10_000}, lostUpdate)
 	if rep.Failure == nil {
 		t.Fatalf("dfs:1 did not find the lost update in %d runs (exhausted %v)", rep.Runs, rep.Exhausted)
 	}
@@ -52,7 +52,7 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 	}
 	prev := 0
 	for bound := 1; bound <= 3; bound++ {
-		rep := Explore(Options{Strategy: dfs(t, bound), Runs: 100_000}, scenario)
+		rep := Explore(Options{Spec: dfs(t, bound), Runs: 100_000}, scenario)
 		if rep.Failure != nil || !rep.Exhausted {
 			t.Fatalf("bound %d: failure %v, exhausted %v after %d runs", bound, rep.Failure, rep.Exhausted, rep.Runs)
 		}
@@ -83,18 +83,18 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 }
 
 func prevRuns(t *testing.T, scenario func(*World)) int {
-	return Explore(Options{Strategy: dfs(t, 2), Runs: 100_000}, scenario).Runs
+	return Explore(Options{Spec: dfs(t, 2), Runs: 100_000}, scenario).Runs
 }
 
 // The seed of a search's finding is its run index: Seed k with one run
 // replays the search's run k, as the report's seed command promises.
 func TestSearchSeedReproducesRun(t *testing.T) {
-	full := Explore(Options{Strategy: dfs(t, 2), Runs: 10_000}, lostUpdate)
+	full := Explore(Options{Spec: dfs(t, 2), Runs: 10_000}, lostUpdate)
 	if full.Failure == nil || full.Failure.Seed == 0 {
 		t.Fatalf("want a failure past the calm run: %v", full)
 	}
 	k := full.Failure.Seed
-	one := Explore(Options{Strategy: dfs(t, 2), Seed: k, Runs: 1}, lostUpdate)
+	one := Explore(Options{Spec: dfs(t, 2), Seed: k, Runs: 1}, lostUpdate)
 	if one.Runs != 1 || one.Failure == nil || one.Failure.Original.Hash != full.Failure.Original.Hash {
 		t.Fatalf("seed %d alone: %v", k, one)
 	}
@@ -109,5 +109,5 @@ func TestSearchRefusesShards(t *testing.T) {
 			t.Fatalf("panic %v", r)
 		}
 	}()
-	Explore(Options{Strategy: dfs(t, 1), Shards: 2}, lostUpdate)
+	Explore(Options{Spec: dfs(t, 1), Shards: 2}, lostUpdate)
 }

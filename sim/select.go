@@ -71,12 +71,12 @@ func (w *World) Select(cases ...Case) int {
 			k = w.decide(schedulerSelect, len(ready), nil)
 		}
 		i := ready[k]
-		w.event(OpSelect, cases[i].impl.obj(), int64(i), nil)
+		w.event(EventSelect, cases[i].impl.obj(), int64(i), nil)
 		cases[i].impl.commit()
 		return i
 	}
 	if dflt >= 0 {
-		w.event(OpSelect, nil, int64(dflt), func() string { return "default" })
+		w.event(EventSelect, nil, int64(dflt), func() string { return "default" })
 		return dflt
 	}
 	s := &selecting{fired: -1, cases: cases}
@@ -87,7 +87,7 @@ func (w *World) Select(cases ...Case) int {
 			on = append(on, cs.impl.obj())
 		}
 	}
-	w.event(OpBlock, nil, int64(len(on)), func() string { return "select" })
+	w.event(EventBlock, nil, int64(len(on)), func() string { return "select" })
 	w.cur.canceler = s
 	w.block("select", on...)
 	for i, cs := range cases {
@@ -95,7 +95,7 @@ func (w *World) Select(cases ...Case) int {
 			cs.impl.withdraw()
 		}
 	}
-	w.event(OpSelect, cases[s.fired].impl.obj(), int64(s.fired), nil)
+	w.event(EventSelect, cases[s.fired].impl.obj(), int64(s.fired), nil)
 	cases[s.fired].impl.finish()
 	return s.fired
 }

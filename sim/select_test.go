@@ -261,7 +261,7 @@ func simSelect(spec selectSpec, k int) string {
 			return fmt.Sprintf("panic %v (not a runtime.Error)", f.Value)
 		}
 		return selectOutcome(0, "", f.Value, nil)
-	case f.Kind == sim.Deadlock && len(f.Blocked) == 1 && f.Blocked[0].Op == "select":
+	case f.Kind == sim.Deadlock && len(f.Blocked) == 1 && f.Blocked[0].In == "select":
 		return "blocks"
 	default:
 		return "failure: " + f.Error()
@@ -501,7 +501,7 @@ func TestSelectNilChannels(t *testing.T) {
 		}
 		for i, want := range []string{"main", "selector"} {
 			b := f.Blocked[i]
-			if b.Proc != i || b.Name != want || b.Op != "select" || len(b.On) != 0 || !b.Proven {
+			if b.Proc != i || b.Name != want || b.In != "select" || len(b.On) != 0 || !b.Proven {
 				t.Fatalf("%s: blocked[%d] = %+v", name, i, b)
 			}
 		}

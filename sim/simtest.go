@@ -132,7 +132,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*World), opts []Opti
 	}
 	f := rep.Failure
 	var how strings.Builder
-	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Strategy, "-weft.runs=1"}
+	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Spec, "-weft.runs=1"}
 	if f.Nondeterministic != "" || f.Original.Failure.Kind == Watchdog {
 		// A replay would not show it: the failure is that runs differ, or
 		// (the watchdog) the run's decisions could not be read back.
@@ -266,7 +266,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 		return true
 	}
 	f := &Finding{
-		Seed: l.Seed, Strategy: l.Strategy, Original: r, Shrunk: r, Log: l,
+		Seed: l.Seed, Spec: l.Spec, Original: r, Shrunk: r, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
 	}
 	arg := l.String()

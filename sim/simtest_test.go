@@ -268,8 +268,8 @@ func TestFlagsOverrideOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{Name: "T", Seed: 7, Runs: 9, Budget: time.Hour, Strategy: scheduler.Spec{Name: "pct", Depth: 2}, Shard: 1, Shards: 3, ShrinkRuns: 5}
-	if got := s.explore; got.Seed != want.Seed || got.Runs != want.Runs || got.Budget != want.Budget || got.Strategy != want.Strategy ||
+	want := Options{Name: "T", Seed: 7, Runs: 9, Budget: time.Hour, Spec: scheduler.Spec{Name: "pct", Depth: 2}, Shard: 1, Shards: 3, ShrinkRuns: 5}
+	if got := s.explore; got.Seed != want.Seed || got.Runs != want.Runs || got.Budget != want.Budget || got.Spec != want.Spec ||
 		got.Shard != want.Shard || got.Shards != want.Shards || got.CheckDeterminism || got.ShrinkRuns != 5 || got.Name != "T" {
 		t.Fatalf("settings %+v", got)
 	}
@@ -456,7 +456,7 @@ func TestSavedLogStaysFixed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s no longer decodes: %v", saved, err)
 	}
-	if l.Scenario != t.Name() || l.Seed != 1 || l.Strategy != "random" {
+	if l.Scenario != t.Name() || l.Seed != 1 || l.Spec != "random" {
 		t.Fatalf("header %+v", l)
 	}
 	r, st := replayWith(Config{}, l, lostUpdate)

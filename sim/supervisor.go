@@ -397,7 +397,7 @@ func (w *World) adopt(p *Proc) {
 
 // note records one of the supervisor's acts in the trace.
 func (s *Supervisor) note(arg int64, format string, args ...any) {
-	s.w.event(OpNote, &s.obj, arg, func() string { return fmt.Sprintf(format, args...) })
+	s.w.event(EventNote, &s.obj, arg, func() string { return fmt.Sprintf(format, args...) })
 }
 
 // run is the supervisor's process.

@@ -587,7 +587,7 @@ func TestSupervisorTrace(t *testing.T) {
 	require.Nil(t, r.Failure)
 	var notes []string
 	for _, e := range r.Trace {
-		if e.Op == OpNote && e.Obj == supObj {
+		if e.Kind == EventNote && e.Obj == supObj {
 			require.Equal(t, 1, e.Proc, "on the supervisor's column")
 			notes = append(notes, e.Detail)
 		}

@@ -301,7 +301,7 @@ func NewTable[K comparable, V any](w *World, opts TableOptions) (*Table[K, V], e
 	if opts.Name != "" {
 		if c := w.tables.byName[opts.Name]; c != nil {
 			err := w.badArg(tableNew, "a table named %q already exists (%v, owned by %s)", opts.Name, &c.obj, procLabel(c.owner))
-			w.event(OpNote, &c.obj, int64(tableNew)<<2|2, func() string { return fmt.Sprintf("%v: %v", tableNew, err) })
+			w.event(EventNote, &c.obj, int64(tableNew)<<2|2, func() string { return fmt.Sprintf("%v: %v", tableNew, err) })
 			return nil, err
 		}
 	}
@@ -323,7 +323,7 @@ func NewTable[K comparable, V any](w *World, opts TableOptions) (*Table[K, V], e
 		w.tables.byName[opts.Name] = c
 	}
 	w.own(c, p)
-	w.event(OpNote, &c.obj, int64(tableNew)<<2, func() string {
+	w.event(EventNote, &c.obj, int64(tableNew)<<2, func() string {
 		return fmt.Sprintf("%v %v: %v, owner p%d", tableNew, &c.obj, c.access, p.id)
 	})
 	return h, nil
@@ -369,7 +369,7 @@ func (h *Table[K, V]) Insert(key K, val V) error {
 	if err == nil {
 		t.put(key, val)
 	}
-	h.w.event(OpNote, h.obj(t), outcome(TableInsert, true, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(TableInsert, true, err), func() string {
 		return h.detail(t, err, "%v(%s, %s)", TableInsert, show(key), show(val))
 	})
 	h.ret(call, t, err, false, nil)
@@ -390,7 +390,7 @@ func (h *Table[K, V]) InsertNew(key K, val V) (inserted bool, err error) {
 			t.put(key, val)
 		}
 	}
-	h.w.event(OpNote, h.obj(t), outcome(TableInsertNew, !found, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(TableInsertNew, !found, err), func() string {
 		return h.detail(t, err, "%v(%s, %s) = %v", TableInsertNew, show(key), show(val), !found)
 	})
 	h.ret(call, t, err, found, &old)
@@ -406,7 +406,7 @@ func (h *Table[K, V]) Lookup(key K) (val V, found bool, err error) {
 			val, found = t.entries[i].val, true
 		}
 	}
-	h.w.event(OpNote, h.obj(t), outcome(TableLookup, found, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(TableLookup, found, err), func() string {
 		if !found && err == nil {
 			return h.detail(t, err, "%v(%s) = not found", TableLookup, show(key))
 		}
@@ -424,7 +424,7 @@ func (h *Table[K, V]) Delete(key K) error {
 	if err == nil {
 		found = t.remove(key)
 	}
-	h.w.event(OpNote, h.obj(t), outcome(TableDelete, found, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(TableDelete, found, err), func() string {
 		return h.detail(t, err, "%v(%s) = %v", TableDelete, show(key), found)
 	})
 	h.ret(call, t, err, found, nil)
@@ -451,7 +451,7 @@ func (h *Table[K, V]) UpdateCounter(key K, incr int) (int, error) {
 			t.entries[i].val = updated
 		}
 	}
-	h.w.event(OpNote, h.obj(t), outcome(TableUpdateCounter, true, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(TableUpdateCounter, true, err), func() string {
 		return h.detail(t, err, "%v(%s, %d) = %d", TableUpdateCounter, show(key), incr, n)
 	})
 	h.ret(call, t, err, err == nil, &updated)
@@ -473,7 +473,7 @@ func (h *Table[K, V]) SelectAll() ([]Entry[K, V], error) {
 			}
 		}
 	}
-	h.w.event(OpNote, h.obj(t), outcome(tableSelectAll, true, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(tableSelectAll, true, err), func() string {
 		return h.detail(t, err, "%v() = %d entries", tableSelectAll, len(out))
 	})
 	return out, err
@@ -488,7 +488,7 @@ func (h *Table[K, V]) Size() (int, error) {
 	if err == nil {
 		n = t.size
 	}
-	h.w.event(OpNote, h.obj(t), outcome(tableSize, true, err), func() string {
+	h.w.event(EventNote, h.obj(t), outcome(tableSize, true, err), func() string {
 		return h.detail(t, err, "%v() = %d", tableSize, n)
 	})
 	return n, err
@@ -505,7 +505,7 @@ func (h *Table[K, V]) Info() (TableInfo, error) {
 	if err == nil {
 		info = c.info()
 	}
-	h.w.event(OpNote, coreObj(c), outcome(tableInfo, true, err), func() string {
+	h.w.event(EventNote, coreObj(c), outcome(tableInfo, true, err), func() string {
 		if err != nil {
 			return fmt.Sprintf("%v: %v", tableInfo, err)
 		}
@@ -521,7 +521,7 @@ func (h *Table[K, V]) Exists() bool {
 	h.w.mustProc(tableExists)
 	h.w.point()
 	c, err := h.reachCore(tableExists)
-	h.w.event(OpNote, coreObj(c), outcome(tableExists, err == nil, nil), func() string {
+	h.w.event(EventNote, coreObj(c), outcome(tableExists, err == nil, nil), func() string {
 		return fmt.Sprintf("%v %v = %v", tableExists, h, err == nil)
 	})
 	return err == nil
@@ -548,7 +548,7 @@ func (h *Table[K, V]) GiveAway(to *Proc, giftData any) error {
 		}
 	}
 	if err != nil {
-		w.event(OpNote, coreObj(c), outcome(tableGiveAway, true, err), func() string { return fmt.Sprintf("%v: %v", tableGiveAway, err) })
+		w.event(EventNote, coreObj(c), outcome(tableGiveAway, true, err), func() string { return fmt.Sprintf("%v: %v", tableGiveAway, err) })
 		return err
 	}
 	w.transfer(c, w.cur, to, giftData, tableGiveAway)
@@ -572,7 +572,7 @@ func (h *Table[K, V]) SetHeir(heir *Proc, heirData any) error {
 			c.heir, c.heirData = heir, heirData
 		}
 	}
-	w.event(OpNote, coreObj(c), outcome(tableSetHeir, true, err), func() string {
+	w.event(EventNote, coreObj(c), outcome(tableSetHeir, true, err), func() string {
 		if err != nil {
 			return fmt.Sprintf("%v: %v", tableSetHeir, err)
 		}
@@ -592,7 +592,7 @@ func (h *Table[K, V]) Destroy() error {
 		err = c.allow(tableDestroy, true)
 	}
 	if err != nil {
-		w.event(OpNote, coreObj(c), outcome(tableDestroy, true, err), func() string { return fmt.Sprintf("%v: %v", tableDestroy, err) })
+		w.event(EventNote, coreObj(c), outcome(tableDestroy, true, err), func() string { return fmt.Sprintf("%v: %v", tableDestroy, err) })
 		return err
 	}
 	w.destroy(c, tableDestroy, fmt.Sprintf("destroyed at step %d by %s", w.step, procLabel(w.cur)))
@@ -838,7 +838,7 @@ func (w *World) ownerExited(c *tableCore, p *Proc, reason any) {
 // point: inheritance happens inside the owner's exit.
 func (w *World) transfer(c *tableCore, from, to *Proc, data any, op TableOp) {
 	w.own(c, to)
-	w.event(OpNote, &c.obj, int64(op)<<2|int64(to.id)<<8, func() string {
+	w.event(EventNote, &c.obj, int64(op)<<2|int64(to.id)<<8, func() string {
 		return fmt.Sprintf("%v %v: p%d -> p%d", op, &c.obj, from.id, to.id)
 	})
 	w.deliver(to, ETSTransfer{Table: c.handle, From: from, HeirData: data})
@@ -863,7 +863,7 @@ func (w *World) destroy(c *tableCore, op TableOp, story string) {
 		}
 		w.tables.gone[name] = c
 	}
-	w.event(OpDestroy, &c.obj, int64(op)<<2, func() string { return fmt.Sprintf("%v %s", &c.obj, story) })
+	w.event(EventDestroy, &c.obj, int64(op)<<2, func() string { return fmt.Sprintf("%v %s", &c.obj, story) })
 }
 
 // badArg makes an operation's ErrBadArg, naming the calling process and the

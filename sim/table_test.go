@@ -87,7 +87,7 @@ func TestTableDeathStoryNamesTheStep(t *testing.T) {
 	require.Nil(t, r.Failure)
 	var step int64 = -1
 	for _, e := range r.Trace {
-		if e.Op == OpDestroy && e.Detail == fmt.Sprintf(`table#1 "refs" destroyed at step %d when its owner p1 "caller" exited with reason normal`, e.Step) {
+		if e.Kind == EventDestroy && e.Detail == fmt.Sprintf(`table#1 "refs" destroyed at step %d when its owner p1 "caller" exited with reason normal`, e.Step) {
 			step = e.Step
 		}
 	}

@@ -153,7 +153,7 @@ func (t *Timer) Reset(d time.Duration) bool {
 
 // noteTimerOp records a Stop or Reset and its outcome in the trace.
 func noteTimerOp(w *World, obj *object, op string, active bool) {
-	w.event(OpNote, obj, boolArg(active), func() string {
+	w.event(EventNote, obj, boolArg(active), func() string {
 		s := op + " " + obj.String()
 		if active {
 			return s + " (was active)"

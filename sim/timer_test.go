@@ -457,7 +457,7 @@ func TestTimerNamedInReports(t *testing.T) {
 	}
 	b := r.Failure.Blocked[0]
 	want := fmt.Sprintf("timer#1 created at sim/timer_test.go:%d", line)
-	if b.Op != "recv" || len(b.On) != 1 || b.On[0] != want {
+	if b.In != "recv" || len(b.On) != 1 || b.On[0] != want {
 		t.Fatalf("blocked %v, want recv on %s", b, want)
 	}
 	if s := r.Failure.Error(); !strings.Contains(s, "blocked in recv on "+want) {
@@ -470,7 +470,7 @@ func thisLine() int {
 	return line
 }
 
-// Firing is in the trace: an OpTimer event on the timer's object, then the
+// Firing is in the trace: an EventTimer event on the timer's object, then the
 // send, at the instant it was due.
 func TestTimerFiringIsTraced(t *testing.T) {
 	r := sim.Run(sim.Config{KeepTrace: true}, func(w *sim.World) {
@@ -487,7 +487,7 @@ func TestTimerFiringIsTraced(t *testing.T) {
 	}
 	var fired []string
 	for _, e := range r.Trace {
-		if e.Op == sim.OpTimer && e.Obj != 0 { // Obj 0: a Sleep
+		if e.Kind == sim.EventTimer && e.Obj != 0 { // Obj 0: a Sleep
 			if e.Proc != -1 {
 				t.Errorf("timer event %v not on the clock", e)
 			}

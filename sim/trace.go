@@ -8,64 +8,69 @@ import (
 	"unicode/utf8"
 )
 
-// Op names what an event did.
-type Op uint8
+// EventKind says what an event did. Its value goes into the trace hash, so
+// the numbers of the kinds never change.
+type EventKind uint8
 
+// The kinds of events. Libraries built on the Kernel use the same kinds for
+// their own objects: a message or a datagram sent is EventSend, a process
+// waiting on a socket EventBlock, anything else worth a line in the timeline
+// EventNote.
 const (
-	OpSpawn Op = iota + 1
-	OpExit
-	OpCrash
-	OpYield
-	OpSend
-	OpRecv
-	OpClose
-	OpSelect
-	OpBlock
-	OpWake
-	OpLock
-	OpUnlock
-	OpSleep
-	OpTimer
-	OpRandom
-	OpFault
-	OpCall
-	OpReturn
-	OpNote
-	OpDestroy
-	opEnd
+	EventSpawn   EventKind = iota + 1 // a process was made
+	EventExit                         // a process ended (Arg: how, see exitArg)
+	EventCrash                        // a process failed the run (Arg: the FailureKind)
+	EventYield                        // World.Yield
+	EventSend                         // a value or message was sent
+	EventRecv                         // a value or message was received
+	EventClose                        // something was closed
+	EventSelect                       // a Select took a case (Arg: its index)
+	EventBlock                        // the process is about to block
+	EventWake                         // the process woke another (Arg: its id)
+	EventLock                         // a lock was taken
+	EventUnlock                       // a lock was released
+	EventSleep                        // World.Sleep (Arg: the duration)
+	EventTimer                        // an alarm went off on the clock
+	EventRandom                       // a random draw (Arg: the value)
+	EventFault                        // a fault struck
+	EventCall                         // an operation of the history began
+	EventReturn                       // an operation of the history ended
+	EventNote                         // anything else a timeline should show
+	EventDestroy                      // a resource went (a table with its owner, say)
+	eventKindEnd
 )
 
-var opNames = [...]string{
-	OpSpawn: "spawn", OpExit: "exit", OpCrash: "crash", OpYield: "yield",
-	OpSend: "send", OpRecv: "recv", OpClose: "close", OpSelect: "select",
-	OpBlock: "block", OpWake: "wake", OpLock: "lock", OpUnlock: "unlock",
-	OpSleep: "sleep", OpTimer: "timer", OpRandom: "random", OpFault: "fault",
-	OpCall: "call", OpReturn: "return", OpNote: "note", OpDestroy: "destroy",
+var eventKindNames = [...]string{
+	EventSpawn: "spawn", EventExit: "exit", EventCrash: "crash", EventYield: "yield",
+	EventSend: "send", EventRecv: "recv", EventClose: "close", EventSelect: "select",
+	EventBlock: "block", EventWake: "wake", EventLock: "lock", EventUnlock: "unlock",
+	EventSleep: "sleep", EventTimer: "timer", EventRandom: "random", EventFault: "fault",
+	EventCall: "call", EventReturn: "return", EventNote: "note", EventDestroy: "destroy",
 }
 
-func (o Op) String() string {
-	if o > 0 && o < opEnd {
-		return opNames[o]
+func (k EventKind) String() string {
+	if k > 0 && k < eventKindEnd {
+		return eventKindNames[k]
 	}
-	return fmt.Sprintf("Op(%d)", uint8(o))
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
 
 // Event is one entry of a run's trace: at step Step and virtual time Time,
-// process Proc (-1 for the clock) did Op on object Obj (0 for none), with Arg
+// process Proc (-1 for the clock) did an event of kind Kind on object Obj (0 for none), with Arg
 // as its outcome (a select case, a random value, 1 for "closed", ...).
 // Detail is a human-readable rendering, filled only when the trace is kept.
 type Event struct {
 	Step   int64
 	Time   time.Duration
 	Proc   int
-	Op     Op
+	Kind   EventKind
 	Obj    int
 	Arg    int64
 	Detail string
 }
 
 func (e Event) String() string {
-	s := fmt.Sprintf("step %d  %v  p%d %s", e.Step, e.Time, e.Proc, e.Op)
+	s := fmt.Sprintf("step %d  %v  p%d %s", e.Step, e.Time, e.Proc, e.Kind)
 	if e.Detail != "" {
 		s += " " + e.Detail
 	}
@@ -83,7 +88,7 @@ func mix(h, v uint64) uint64 { return (h ^ v) * hashPrime }
 
 // event records an event: it always folds into the running hash, and is kept
 // with a rendered detail only when the world keeps a trace.
-func (w *World) event(op Op, obj *object, arg int64, detail func() string) {
+func (w *World) event(op EventKind, obj *object, arg int64, detail func() string) {
 	id := 0
 	if obj != nil {
 		id = obj.id
@@ -98,7 +103,7 @@ func (w *World) event(op Op, obj *object, arg int64, detail func() string) {
 	h = mix(h, uint64(id))
 	w.hash = mix(h, uint64(arg))
 	if w.cfg.KeepTrace {
-		e := Event{Step: w.step, Time: w.now, Proc: pid, Op: op, Obj: id, Arg: arg}
+		e := Event{Step: w.step, Time: w.now, Proc: pid, Kind: op, Obj: id, Arg: arg}
 		if detail != nil {
 			e.Detail = detail()
 		} else if obj != nil {
@@ -145,9 +150,9 @@ func Timeline(events []Event, names []string) string {
 	}
 	cellOf := func(e Event) string {
 		if e.Detail == "" {
-			return e.Op.String()
+			return e.Kind.String()
 		}
-		return e.Op.String() + " " + e.Detail
+		return e.Kind.String() + " " + e.Detail
 	}
 	widths := make([]int, len(heads))
 	for c, h := range heads {

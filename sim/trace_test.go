@@ -183,8 +183,8 @@ func TestTimelineColumns(t *testing.T) {
 		col := 2 + e.Proc // step and time, clock, then p0, p1, ...
 		for c := 1; c < len(row); c++ {
 			if c == col {
-				if !strings.HasPrefix(row[c], e.Op.String()) {
-					t.Fatalf("line %d: cell %q does not start with %v:\n%s", i+1, row[c], e.Op, out)
+				if !strings.HasPrefix(row[c], e.Kind.String()) {
+					t.Fatalf("line %d: cell %q does not start with %v:\n%s", i+1, row[c], e.Kind, out)
 				}
 			} else if row[c] != "" {
 				t.Fatalf("line %d: event of p%d also in column %d: %q\n%s", i+1, e.Proc, c, row[c], out)

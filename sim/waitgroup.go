@@ -72,7 +72,7 @@ func (wg *WaitGroup) Add(delta int) {
 func (wg *WaitGroup) add(w *World, delta int) {
 	v := int32(uint32(wg.counter) + uint32(delta))
 	wg.counter = v
-	w.event(OpNote, &wg.obj, int64(delta), func() string {
+	w.event(EventNote, &wg.obj, int64(delta), func() string {
 		return wg.obj.String() + " add " + strconv.Itoa(delta) + ": counter " + strconv.Itoa(int(v))
 	})
 	waiters := wg.waiters
@@ -111,7 +111,7 @@ func (wg *WaitGroup) Wait() {
 	}
 	w.point()
 	if wg.counter == 0 {
-		w.event(OpNote, &wg.obj, 0, func() string { return wg.obj.String() + " wait: counter 0" })
+		w.event(EventNote, &wg.obj, 0, func() string { return wg.obj.String() + " wait: counter 0" })
 		return
 	}
 	wg.waiters++

@@ -25,8 +25,10 @@ type Config struct {
 	Seed uint64
 	// Strategy makes the run's decisions. Nil means scheduler.RandomWalk(Seed).
 	Strategy scheduler.Strategy
-	// StrategyName is recorded in the log, e.g. "random" or "pct:3".
-	StrategyName string
+	// Spec names the strategy in the log and in reports, as a
+	// scheduler.Spec reads: "random" or "pct:3" (default "random" when
+	// Strategy is nil).
+	Spec string
 	// MaxSteps bounds the scheduling points of a run (0: 1,000,000).
 	MaxSteps int64
 	// Horizon bounds virtual time (0: 1,000 hours).
@@ -61,8 +63,8 @@ type Config struct {
 func (c *Config) fill() {
 	if c.Strategy == nil {
 		c.Strategy = scheduler.RandomWalk(c.Seed)
-		if c.StrategyName == "" {
-			c.StrategyName = "random"
+		if c.Spec == "" {
+			c.Spec = "random"
 		}
 	}
 	if c.MaxSteps <= 0 {
@@ -83,7 +85,7 @@ func (c *Config) fill() {
 type Result struct {
 	Scenario string
 	Seed     uint64
-	Strategy string
+	Spec     string // the strategy's spec, as Config.Spec
 	// Steps is the number of scheduling points, Time the virtual time elapsed.
 	Steps int64
 	Time  time.Duration
@@ -128,7 +130,7 @@ func (r *Result) Log() *scheduler.Log {
 	return &scheduler.Log{
 		Scenario:    r.Scenario,
 		Seed:        r.Seed,
-		Strategy:    r.Strategy,
+		Spec:        r.Spec,
 		WeftVersion: Version,
 		GoVersion:   runtime.Version(),
 		Decisions:   r.Decisions,
@@ -212,7 +214,7 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 		// Only what the caller owns is safe to read: the loop's goroutine
 		// may still be running (or may wake up later and find the run
 		// abandoned, see checkAlive).
-		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Strategy: cfg.StrategyName, Steps: f.Step, Failure: f}
+		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Spec: cfg.Spec, Steps: f.Step, Failure: f}
 	}
 	r := w.result()
 	checkProperties(&w.cfg, r)
@@ -346,7 +348,7 @@ func (w *World) finish(p *Proc) {
 
 // crash records the failure of process p and ends the run.
 func (w *World) crash(p *Proc, kind FailureKind, value any, stack string) {
-	w.event(OpCrash, nil, int64(kind), func() string { return fmt.Sprint(value) })
+	w.event(EventCrash, nil, int64(kind), func() string { return fmt.Sprint(value) })
 	w.finish(p)
 	w.fail(&Failure{Kind: kind, Proc: p.id, ProcName: p.name, Value: value, Stack: stack})
 }
@@ -369,7 +371,7 @@ func (w *World) Fatalf(format string, args ...any) {
 	if p != nil {
 		f.Proc, f.ProcName = p.id, p.name
 	}
-	w.event(OpNote, nil, 0, func() string { return fmt.Sprint(f.Value) })
+	w.event(EventNote, nil, 0, func() string { return fmt.Sprint(f.Value) })
 	w.fail(f)
 	if p != nil {
 		panic(abort{})
@@ -403,9 +405,9 @@ func (w *World) blockedList(proven bool) []Blocked {
 		if p.state == stateDone {
 			continue
 		}
-		b := Blocked{Proc: p.id, Name: p.name, Op: p.waitOp, Proven: proven}
-		if b.Op == "" {
-			b.Op = "runnable"
+		b := Blocked{Proc: p.id, Name: p.name, In: p.waitIn, Proven: proven}
+		if b.In == "" {
+			b.In = "runnable"
 		}
 		for _, o := range p.waitOn {
 			b.On = append(b.On, o.describe())
@@ -470,7 +472,7 @@ func (w *World) result() *Result {
 	r := &Result{
 		Scenario:  w.cfg.Name,
 		Seed:      w.cfg.Seed,
-		Strategy:  w.cfg.StrategyName,
+		Spec:      w.cfg.Spec,
 		Steps:     w.step,
 		Time:      w.now,
 		Decisions: w.decisions.take(),

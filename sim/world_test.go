@@ -68,9 +68,9 @@ func TestWorldDeadlockReport(t *testing.T) {
 		t.Fatalf("failure %v, want a deadlock", f)
 	}
 	want := []sim.Blocked{
-		{Proc: 0, Name: "main", Op: "select", On: []string{"chan#1 created at " + siteC, `chan#2 "replies" created at ` + siteD}, Proven: true},
-		{Proc: 1, Name: "waiter", Op: "recv", On: []string{"chan#1 created at " + siteC}, Proven: true},
-		{Proc: 2, Name: "sender", Op: "send", On: []string{"chan#3 created at " + siteE}, Proven: true},
+		{Proc: 0, Name: "main", In: "select", On: []string{"chan#1 created at " + siteC, `chan#2 "replies" created at ` + siteD}, Proven: true},
+		{Proc: 1, Name: "waiter", In: "recv", On: []string{"chan#1 created at " + siteC}, Proven: true},
+		{Proc: 2, Name: "sender", In: "send", On: []string{"chan#3 created at " + siteE}, Proven: true},
 	}
 	if !blockedEqual(f.Blocked, want) {
 		t.Fatalf("blocked:\n%v\nwant:\n%v", f.Blocked, want)
@@ -106,7 +106,7 @@ func TestWorldDeadlockReport(t *testing.T) {
 
 func blockedEqual(a, b []sim.Blocked) bool {
 	return slices.EqualFunc(a, b, func(x, y sim.Blocked) bool {
-		return x.Proc == y.Proc && x.Name == y.Name && x.Op == y.Op && slices.Equal(x.On, y.On) && x.Proven == y.Proven
+		return x.Proc == y.Proc && x.Name == y.Name && x.In == y.In && slices.Equal(x.On, y.On) && x.Proven == y.Proven
 	})
 }
 
@@ -394,14 +394,14 @@ func TestWorldResultFields(t *testing.T) {
 		w.Go("child", func() {})
 		w.Sleep(3 * time.Second)
 	})
-	if r.Failure != nil || r.Scenario != "fields" || r.Seed != 42 || r.Strategy != "random" || r.Time != 3*time.Second {
+	if r.Failure != nil || r.Scenario != "fields" || r.Seed != 42 || r.Spec != "random" || r.Time != 3*time.Second {
 		t.Fatalf("result %+v", r)
 	}
 	if !slices.Equal(r.Procs, []string{"main", "child"}) {
 		t.Fatalf("procs %v", r.Procs)
 	}
 	l := r.Log()
-	if l.Scenario != "fields" || l.Seed != 42 || l.Strategy != "random" || l.WeftVersion != sim.Version || l.GoVersion != runtime.Version() || !slices.Equal(l.Decisions, r.Decisions) {
+	if l.Scenario != "fields" || l.Seed != 42 || l.Spec != "random" || l.WeftVersion != sim.Version || l.GoVersion != runtime.Version() || !slices.Equal(l.Decisions, r.Decisions) {
 		t.Fatalf("log %+v", l)
 	}
 }

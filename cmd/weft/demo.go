@@ -48,7 +48,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 		if *only != "" && !strings.Contains(e.Name, *only) {
 			continue
 		}
-		rep := sim.Explore(sim.Options{Name: e.Name, Runs: *runs, Seed: *seed, Strategy: spec, Config: e.config()}, e.Scenario)
+		rep := sim.Explore(sim.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: e.config()}, e.Scenario)
 		verdict, seedCol, preempt := "pass", "-", "-"
 		if f := rep.Failure; f != nil {
 			verdict = "found"

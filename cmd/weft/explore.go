@@ -49,7 +49,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	}
 
 	o := sim.Options{
-		Name: e.Name, Runs: *runs, Budget: *budget, Seed: *seed, Strategy: spec,
+		Name: e.Name, Runs: *runs, Budget: *budget, Seed: *seed, Spec: spec,
 		Shard: i, Shards: n, CheckDeterminism: *determinism, Config: e.config(),
 	}
 	// A line a second: readable in a terminal and in a CI log alike.

@@ -31,7 +31,7 @@ func htmlTimeline(name string, r *sim.Result) string {
 		cells := make([]cell, len(cols))
 		for i, c := range cols {
 			if c == e.Proc {
-				cells[i].Text = e.Op.String() + " " + e.Detail
+				cells[i].Text = e.Kind.String() + " " + e.Detail
 			}
 		}
 		rows = append(rows, row{Step: e.Step, Time: e.Time.String(), Cells: cells})
@@ -52,7 +52,7 @@ func htmlTimeline(name string, r *sim.Result) string {
 	}
 	var b bytes.Buffer
 	err := page.Execute(&b, map[string]any{
-		"Name": name, "Seed": r.Seed, "Strategy": r.Strategy, "Steps": r.Steps, "Time": r.Time.String(),
+		"Name": name, "Seed": r.Seed, "Strategy": r.Spec, "Steps": r.Steps, "Time": r.Time.String(),
 		"Hash": fmt.Sprintf("%016x", r.Hash), "Failure": failure, "Heads": heads, "Rows": rows,
 	})
 	if err != nil {

@@ -36,7 +36,7 @@ func replay(args []string, stdout, stderr io.Writer) error {
 	}
 	r := sim.Replay(e.config(), log, e.Scenario)
 	fmt.Fprintf(stdout, "%s: seed %d, strategy %s, %d decisions, %d steps, virtual time %v, hash %016x\n",
-		e.Name, log.Seed, log.Strategy, len(log.Decisions), r.Steps, r.Time, r.Hash)
+		e.Name, log.Seed, log.Spec, len(log.Decisions), r.Steps, r.Time, r.Hash)
 	fmt.Fprint(stdout, sim.Timeline(r.Trace, r.Procs))
 	if *html != "" {
 		if err := os.WriteFile(*html, []byte(htmlTimeline(e.Name, r)), 0o644); err != nil {

@@ -66,7 +66,7 @@ func TestWriteBehindLosesAcknowledgedWrites(t *testing.T) {
 			t.Parallel()
 			sp := spec(t, strategy)
 			scenario := kv.Scenario(kv.WriteBehind)
-			rep := sim.Explore(sim.Options{Name: "kv/write-behind", Runs: 1000, Strategy: sp, Config: withFaults()}, scenario)
+			rep := sim.Explore(sim.Options{Name: "kv/write-behind", Runs: 1000, Spec: sp, Config: withFaults()}, scenario)
 			f := rep.Failure
 			if f == nil {
 				t.Fatalf("not found in %d runs", rep.Runs)
@@ -88,7 +88,7 @@ func TestWriteBehindLosesAcknowledgedWrites(t *testing.T) {
 			// matters, and its report names it.
 			storeKilled := false
 			for _, e := range f.Shrunk.Trace {
-				if e.Op == sim.OpFault && e.Detail == "fault kill" && f.Shrunk.Procs[e.Proc] == "kv/store" {
+				if e.Kind == sim.EventFault && e.Detail == "fault kill" && f.Shrunk.Procs[e.Proc] == "kv/store" {
 					storeKilled = true
 					if reason := f.Shrunk.Processes[e.Proc].Reason; reason != sim.Killed {
 						t.Errorf("the store p%d was struck by a kill but ended with %v", e.Proc, reason)
@@ -179,7 +179,7 @@ func TestFaultsStrikeTheStore(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, r.Failure)
 		}
 		for _, e := range r.Trace {
-			if e.Op == sim.OpFault && e.Detail == "fault kill" && r.Procs[e.Proc] == "kv/store" {
+			if e.Kind == sim.EventFault && e.Detail == "fault kill" && r.Procs[e.Proc] == "kv/store" {
 				storeKills++
 				break
 			}

@@ -124,7 +124,7 @@ func faultList(r *sim.Result) string {
 	var out []string
 	n := 0
 	for _, e := range r.Trace {
-		if e.Op != sim.OpFault {
+		if e.Kind != sim.EventFault {
 			continue
 		}
 		n++

@@ -14,7 +14,7 @@ import (
 // find the same run every time, so this output never changes.
 func Example() {
 	pct, _ := scheduler.ParseSpec("pct:3")
-	rep := sim.Explore(sim.Options{Name: "Deadlock", Runs: 1000, Strategy: pct}, zoo.Deadlock)
+	rep := sim.Explore(sim.Options{Name: "Deadlock", Runs: 1000, Spec: pct}, zoo.Deadlock)
 	f := rep.Failure
 	fmt.Println(f.Shrunk.Failure.Kind)
 	for _, b := range f.Shrunk.Failure.Blocked {
@@ -22,7 +22,7 @@ func Example() {
 		if len(b.On) > 0 {
 			on, _, _ = strings.Cut(b.On[0], " created at ")
 		}
-		fmt.Printf("  %s blocked in %s on %s\n", b.Name, b.Op, on)
+		fmt.Printf("  %s blocked in %s on %s\n", b.Name, b.In, on)
 	}
 	fmt.Println("preemptions after shrinking:", f.PreemptionsAfter)
 
@@ -31,7 +31,7 @@ func Example() {
 	again := sim.Replay(sim.Config{}, f.Log, zoo.Deadlock)
 	fmt.Println("replay has the same hash:", again.Hash == f.Shrunk.Hash)
 
-	fixed := sim.Explore(sim.Options{Name: "DeadlockFixed", Runs: 1000, Strategy: pct}, zoo.DeadlockFixed)
+	fixed := sim.Explore(sim.Options{Name: "DeadlockFixed", Runs: 1000, Spec: pct}, zoo.DeadlockFixed)
 	fmt.Println("fixed:", fixed.Runs, "runs, failure:", fixed.Failure)
 	// Output:
 	// deadlock

@@ -71,7 +71,7 @@ func expectedBy(v Variant, p Property) string {
 // whose message starts with the property's name, or P3's end-of-run check.
 func propertyOf(f *sim.Failure) (Property, bool) {
 	if f != nil && f.Kind == sim.PropertyViolated {
-		return LinearizableRefs, f.ProcName == LinearizableRefs.String()
+		return LinearizableRefs, f.Property == LinearizableRefs.String()
 	}
 	return verdict.Violated(f, Properties())
 }
