@@ -22,7 +22,7 @@ func wantViolation(t *testing.T, r *sim.Result, name, text string) {
 	if r.Failure == nil || r.Failure.Kind != sim.PropertyViolated {
 		t.Fatalf("failure %v, want property %s violated", r.Failure, name)
 	}
-	if r.Failure.ProcName != name || !strings.Contains(r.Failure.Error(), text) {
+	if r.Failure.Property != name || !strings.Contains(r.Failure.Error(), text) {
 		t.Fatalf("failure %q, want property %s saying %q", r.Failure.Error(), name, text)
 	}
 }

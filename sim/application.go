@@ -22,7 +22,7 @@ import "fmt"
 // process its start callback returned.
 type Application struct {
 	w      *World
-	obj    object
+	obj    Object
 	name   string
 	master *Proc
 }

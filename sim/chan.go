@@ -13,7 +13,7 @@ import (
 // a world can be found for it (code rewritten from plain Go); otherwise it
 // has no world to block in and panics saying so: wait on it with Select.
 type Chan[T any] struct {
-	obj    object
+	obj    Object
 	w      *World
 	buf    []T // ring buffer of capacity cap(buf)
 	head   int
@@ -75,8 +75,7 @@ func (c *Chan[T]) Send(v T) {
 	wt.val = v
 	c.sendq.push(wt)
 	w.event(EventBlock, &c.obj, 0, nil)
-	w.cur.canceler = wt
-	w.block("send", &c.obj)
+	w.block("send", wt, &c.obj)
 	ok := wt.ok
 	c.freeWaiter(wt)
 	if !ok {
@@ -143,8 +142,7 @@ func (c *Chan[T]) RecvOK() (T, bool) {
 	wt := c.newWaiter(nil, 0)
 	c.recvq.push(wt)
 	w.event(EventBlock, &c.obj, 1, nil)
-	w.cur.canceler = wt
-	w.block("recv", &c.obj)
+	w.block("recv", wt, &c.obj)
 	v, ok := wt.val, wt.ok
 	c.freeWaiter(wt)
 	c.traceRecv(v, ok)
@@ -275,7 +273,7 @@ func (c *Chan[T]) Range() iter.Seq[T] {
 func blockForever(op string) {
 	w := ambient()
 	w.point()
-	w.block(op)
+	w.block(op, nil)
 	panic("sim: internal error: a process blocked forever was woken")
 }
 
@@ -292,8 +290,8 @@ type waiter[T any] struct {
 	q          *waitq[T] // the queue it is on, while queued
 }
 
-// cancelWait takes the waiter off its queue: its process is ending.
-func (wt *waiter[T]) cancelWait() {
+// Withdraw takes the waiter off its queue: its process is ending.
+func (wt *waiter[T]) Withdraw() {
 	if wt.q != nil {
 		wt.q.remove(wt)
 	}

@@ -11,18 +11,28 @@ import (
 // Epoch is the virtual wall-clock time at which every run starts.
 var Epoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// timer is an entry of the world's timer heap: fire runs on the loop, with no
-// current process, when virtual time reaches when.
-type timer struct {
+// An Alarm calls Fire on the world's loop when virtual time reaches the
+// instant it was set for (Kernel.SetAlarm): the clock that every timer,
+// timeout and network delay of a world runs on. Alarms due at the same
+// instant go off in an order a Timer decision picks (option 0: the one set
+// first). The zero Alarm is not set; an Alarm must not be copied while it is
+// set.
+type Alarm struct {
+	// Fire runs when the alarm goes off, on the world's loop with no running
+	// process (see Kernel.SetAlarm for what it may do). It is read then, so
+	// it may change while the alarm is set.
+	Fire func()
+	// Obj, when set, is the object the alarm belongs to: the EventTimer
+	// event of its going off names it.
+	Obj *Object
+
 	when time.Duration
 	seq  uint64 // set order, which breaks ties by default
-	idx  int    // index in the heap, -1 when not pending
-	fire func()
-	obj  *object
+	pos  int    // 1 + its index in the heap; 0 when not set
 }
 
 // timerHeap is a binary min-heap ordered by (when, seq).
-type timerHeap []*timer
+type timerHeap []*Alarm
 
 func (h timerHeap) less(i, j int) bool {
 	if h[i].when != h[j].when {
@@ -33,16 +43,16 @@ func (h timerHeap) less(i, j int) bool {
 
 func (h timerHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].idx, h[j].idx = i, j
+	h[i].pos, h[j].pos = i+1, j+1
 }
 
-func (h *timerHeap) push(t *timer) {
-	t.idx = len(*h)
+func (h *timerHeap) push(t *Alarm) {
 	*h = append(*h, t)
-	h.up(t.idx)
+	t.pos = len(*h)
+	h.up(t.pos - 1)
 }
 
-func (h *timerHeap) remove(i int) *timer {
+func (h *timerHeap) remove(i int) *Alarm {
 	old := *h
 	n := len(old) - 1
 	t := old[i]
@@ -56,7 +66,7 @@ func (h *timerHeap) remove(i int) *timer {
 			h.up(i)
 		}
 	}
-	t.idx = -1
+	t.pos = 0
 	return t
 }
 
@@ -92,7 +102,7 @@ func (h timerHeap) down(i int) bool {
 }
 
 // addTimer schedules fire at virtual time when (clamped to now).
-func (w *World) addTimer(t *timer, when time.Duration) {
+func (w *World) addTimer(t *Alarm, when time.Duration) {
 	if when < w.now {
 		when = w.now
 	}
@@ -112,11 +122,11 @@ func (w *World) when(d time.Duration) time.Duration {
 }
 
 // stopTimer unschedules t and reports whether it was pending.
-func (w *World) stopTimer(t *timer) bool {
-	if t.idx < 0 || t.idx >= len(w.timers) || w.timers[t.idx] != t {
+func (w *World) stopTimer(t *Alarm) bool {
+	if t.pos == 0 {
 		return false
 	}
-	w.timers.remove(t.idx)
+	w.timers.remove(t.pos - 1)
 	return true
 }
 
@@ -139,7 +149,7 @@ func (w *World) fireDue() {
 		sortBySeq(tied)
 		w.tiedScratch = tied
 		c := w.decide(scheduler.Timer, len(tied), nil)
-		w.fireTimer(w.timers.remove(tied[c].idx))
+		w.fireTimer(w.timers.remove(tied[c].pos - 1))
 	}
 }
 
@@ -150,7 +160,7 @@ func (w *World) secondDue() bool {
 	return len(h) > 1 && h[1].when <= w.now || len(h) > 2 && h[2].when <= w.now
 }
 
-func sortBySeq(ts []*timer) {
+func sortBySeq(ts []*Alarm) {
 	for i := 1; i < len(ts); i++ {
 		for j := i; j > 0 && ts[j].seq < ts[j-1].seq; j-- {
 			ts[j], ts[j-1] = ts[j-1], ts[j]
@@ -158,9 +168,9 @@ func sortBySeq(ts []*timer) {
 	}
 }
 
-func (w *World) fireTimer(t *timer) {
-	w.event(EventTimer, t.obj, int64(t.seq), nil)
-	t.fire()
+func (w *World) fireTimer(t *Alarm) {
+	w.event(EventTimer, t.Obj, int64(t.seq), nil)
+	t.Fire()
 }
 
 // advance moves the clock to the next pending timer and fires what is due.
@@ -198,14 +208,13 @@ func (w *World) Sleep(d time.Duration) {
 	}
 	p := w.cur
 	s := &p.sleep
-	if s.t.fire == nil {
-		s.w, s.t.idx = w, -1
-		s.t.fire = func() { w.wake(p) }
+	if s.t.Fire == nil {
+		s.w = w
+		s.t.Fire = func() { w.wake(p) }
 	}
 	w.addTimer(&s.t, w.when(d))
 	w.event(EventSleep, nil, int64(d), nil)
-	p.canceler = s
-	w.block("sleep")
+	w.block("sleep", s)
 }
 
 // sleeping is a process's Sleep timer. It is made once per process (a
@@ -213,7 +222,7 @@ func (w *World) Sleep(d time.Duration) {
 // stops it, so a dead sleeper does not keep the clock going.
 type sleeping struct {
 	w *World
-	t timer
+	t Alarm
 }
 
-func (s *sleeping) cancelWait() { s.w.stopTimer(&s.t) }
+func (s *sleeping) Withdraw() { s.w.stopTimer(&s.t) }

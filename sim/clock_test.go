@@ -19,13 +19,13 @@ import (
 	"github.com/weftsim/weft/scheduler"
 )
 
-func checkHeap(h timerHeap, model []*timer) error {
+func checkHeap(h timerHeap, model []*Alarm) error {
 	if len(h) != len(model) {
 		return fmt.Errorf("heap has %d timers, model %d", len(h), len(model))
 	}
 	for i, t := range h {
-		if t.idx != i {
-			return fmt.Errorf("timer at %d has idx %d", i, t.idx)
+		if t.pos != i+1 {
+			return fmt.Errorf("timer at %d has pos %d", i, t.pos)
 		}
 		if i > 0 && h.less(i, (i-1)/2) {
 			return fmt.Errorf("timer at %d is less than its parent", i)
@@ -37,32 +37,32 @@ func checkHeap(h timerHeap, model []*timer) error {
 	return nil
 }
 
-func byWhenSeq(a, b *timer) int {
+func byWhenSeq(a, b *Alarm) int {
 	return cmp.Or(cmp.Compare(a.when, b.when), cmp.Compare(a.seq, b.seq))
 }
 
 func TestTimerHeapModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var h timerHeap
-		var model []*timer // sorted by (when, seq)
+		var model []*Alarm // sorted by (when, seq)
 		seq := uint64(0)
 		for step := range rapid.IntRange(1, 300).Draw(t, "steps") {
 			switch op := rapid.IntRange(0, 4).Draw(t, "op"); {
 			case op <= 1 || len(model) == 0:
 				seq++
-				tm := &timer{when: time.Duration(rapid.IntRange(0, 8).Draw(t, "when")), seq: seq}
+				tm := &Alarm{when: time.Duration(rapid.IntRange(0, 8).Draw(t, "when")), seq: seq}
 				h.push(tm)
 				i, _ := slices.BinarySearchFunc(model, tm, byWhenSeq)
 				model = slices.Insert(model, i, tm)
 			case op == 2:
-				if got := h.remove(0); got != model[0] || got.idx != -1 {
+				if got := h.remove(0); got != model[0] || got.pos != 0 {
 					t.Fatalf("step %d: pop (%v, %d), model (%v, %d)", step, got.when, got.seq, model[0].when, model[0].seq)
 				}
 				model = model[1:]
 			default:
 				i := rapid.IntRange(0, len(h)-1).Draw(t, "i")
 				victim := h[i]
-				if got := h.remove(i); got != victim || got.idx != -1 {
+				if got := h.remove(i); got != victim || got.pos != 0 {
 					t.Fatalf("step %d: remove(%d) returned another timer", step, i)
 				}
 				j := slices.Index(model, victim)
@@ -120,8 +120,8 @@ func TestTimerTiesAndStop(t *testing.T) {
 		st := &fixedChoices{choices: tc.choices}
 		w := testWorld(Config{Strategy: st})
 		var fired []string
-		mk := func(name string, when time.Duration) *timer {
-			tm := &timer{fire: func() { fired = append(fired, name) }}
+		mk := func(name string, when time.Duration) *Alarm {
+			tm := &Alarm{Fire: func() { fired = append(fired, name) }}
 			w.addTimer(tm, when)
 			return tm
 		}
@@ -158,13 +158,13 @@ func TestTimerTiesAndStop(t *testing.T) {
 func TestTimerClampAndHorizon(t *testing.T) {
 	w := testWorld(Config{Strategy: scheduler.Replay(nil), Horizon: time.Minute})
 	w.now = 10 * time.Second
-	tm := &timer{fire: func() {}}
+	tm := &Alarm{Fire: func() {}}
 	w.addTimer(tm, time.Second)
 	if tm.when != 10*time.Second {
 		t.Fatalf("timer in the past set for %v, want now", tm.when)
 	}
 	w.advance()
-	w.addTimer(&timer{fire: func() { t.Fatal("fired past the horizon") }}, 2*time.Minute)
+	w.addTimer(&Alarm{Fire: func() { t.Fatal("fired past the horizon") }}, 2*time.Minute)
 	if !w.advance() || w.failure == nil || w.failure.Kind != Horizon || w.now != 10*time.Second {
 		t.Fatalf("failure %v at %v", w.failure, w.now)
 	}

@@ -33,7 +33,7 @@ type Cond struct {
 
 	w       *World // nil until bound
 	waiters syncQueue[*condWaiter]
-	obj     object
+	obj     Object
 }
 
 // condWaiter is a process in Cond.Wait. It is queued before Wait unlocks L,
@@ -115,7 +115,7 @@ func (c *Cond) Wait() {
 	} else {
 		wt.parked = true
 		w.event(EventBlock, &c.obj, 0, nil)
-		w.block("wait", &c.obj)
+		w.block("wait", nil, &c.obj)
 	}
 	c.L.Lock()
 }

@@ -110,7 +110,7 @@ func withDeadline(parent Context, d time.Time, cause error, skip int) (Context, 
 		return c, func() { c.cancelFromProc(context.Canceled, nil) }
 	}
 	if c.err == nil {
-		c.timer = &timer{idx: -1, obj: &c.done.obj, fire: func() {
+		c.timer = &Alarm{Obj: &c.done.obj, Fire: func() {
 			c.cancel(true, context.DeadlineExceeded, cause)
 		}}
 		w.addTimer(c.timer, w.when(dur))
@@ -167,7 +167,7 @@ type cancelCtx struct {
 
 	deadline    time.Time
 	hasDeadline bool
-	timer       *timer // the deadline's timer; nil without one
+	timer       *Alarm // the deadline's timer; nil without one
 }
 
 var (

@@ -2,40 +2,62 @@ package sim
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/weftsim/weft/scheduler"
 )
 
-// FaultKind names a kind of injected fault.
+// FaultKind names a kind of injected fault that a FaultPlan can turn on.
+// sim has one, FaultKill; a library declares its own with NewFaultKind (the
+// network's packet drops, delays and partitions, say) and asks whether one
+// strikes with Kernel.Fault.
 type FaultKind uint8
 
-const (
-	// FaultKill kills an eligible process at a scheduling point.
-	FaultKill FaultKind = iota
-	// FaultDrop drops a packet on a network link.
-	FaultDrop
-	// FaultDelay delays a packet beyond its link's latency.
-	FaultDelay
-	// FaultDuplicate delivers a packet twice.
-	FaultDuplicate
-	// FaultPartition cuts a link for a while.
-	FaultPartition
-	// FaultEMFILE makes an accept fail as if the host were out of fds.
-	FaultEMFILE
-	// FaultSlowReader stalls a reader, so its receive buffer fills up.
-	FaultSlowReader
+// FaultKill kills an eligible process at a scheduling point (see
+// FaultPlan.Killable).
+const FaultKill FaultKind = 0
 
-	faultKinds
-)
+// faultKinds names the declared kinds, by number. It is written only while
+// packages initialize (NewFaultKind) and read afterwards; the lock keeps a
+// late NewFaultKind honest.
+var faultKinds = struct {
+	sync.Mutex
+	names []string
+}{names: []string{FaultKill: "kill"}}
 
-var faultNames = [...]string{
-	FaultKill: "kill", FaultDrop: "drop", FaultDelay: "delay", FaultDuplicate: "duplicate",
-	FaultPartition: "partition", FaultEMFILE: "emfile", FaultSlowReader: "slow-reader",
+// NewFaultKind declares a kind of fault named name, for a FaultPlan to turn
+// on and Kernel.Fault to ask about. Call it once per kind, to initialize a
+// package-level variable:
+//
+//	var FaultTornWrite = sim.NewFaultKind("torn-write")
+//
+// Kinds are numbered in the order they are declared, which is the order in
+// which their packages initialize: the same in every binary built from the
+// same code, so a run's trace (which records a fault's number) is too. It
+// panics on a name already declared, or past 256 kinds.
+func NewFaultKind(name string) FaultKind {
+	faultKinds.Lock()
+	defer faultKinds.Unlock()
+	if name == "" {
+		panic("sim: NewFaultKind with an empty name")
+	}
+	for _, n := range faultKinds.names {
+		if n == name {
+			panic(fmt.Sprintf("sim: NewFaultKind(%q): a kind with that name is already declared", name))
+		}
+	}
+	if len(faultKinds.names) > 255 {
+		panic(fmt.Sprintf("sim: NewFaultKind(%q): more than 256 kinds", name))
+	}
+	faultKinds.names = append(faultKinds.names, name)
+	return FaultKind(len(faultKinds.names) - 1)
 }
 
 func (k FaultKind) String() string {
-	if k < faultKinds {
-		return faultNames[k]
+	faultKinds.Lock()
+	defer faultKinds.Unlock()
+	if int(k) < len(faultKinds.names) {
+		return faultKinds.names[k]
 	}
 	return fmt.Sprintf("FaultKind(%d)", uint8(k))
 }
@@ -45,11 +67,9 @@ func (k FaultKind) String() string {
 // fault", so a failing run's faults shrink away when they do not matter,
 // and the shrunk log keeps only those that do.
 type FaultPlan struct {
-	// Rate is the probability, per opportunity, that a fault of each kind
-	// fires: per scheduling point of an eligible process for FaultKill,
-	// per packet for the network kinds, per accept for FaultEMFILE. Rates
-	// are rounded to multiples of 1/1024; 0 turns the kind off.
-	Rate [faultKinds]float64
+	// rates holds each kind's rate, by kind (With sets them); a plan is a
+	// value, so With copies it.
+	rates []float64
 	// Swarm turns on, at the start of each run, a random subset of the kinds
 	// with a nonzero rate (swarm testing: runs that leave some faults out
 	// reach states that runs with all of them crowd out).
@@ -61,10 +81,29 @@ type FaultPlan struct {
 	_ struct{}
 }
 
-// With returns a copy of the plan with kind set to rate.
+// With returns a copy of the plan with kind set to rate: the probability,
+// per opportunity, that a fault of that kind strikes (per scheduling point
+// of an eligible process for FaultKill; per packet, accept, write, ... for a
+// library's kinds, as the kind's documentation says). Rates are rounded to
+// multiples of 1/1024; 0 turns the kind off. It panics on a rate outside
+// [0, 1].
 func (f FaultPlan) With(kind FaultKind, rate float64) FaultPlan {
-	f.Rate[kind] = rate
+	if !(rate >= 0 && rate <= 1) {
+		panic(fmt.Sprintf("sim: FaultPlan.With(%v, %v): a rate is a probability, in [0, 1]", kind, rate))
+	}
+	rates := make([]float64, max(len(f.rates), int(kind)+1))
+	copy(rates, f.rates)
+	rates[kind] = rate
+	f.rates = rates
 	return f
+}
+
+// Rate is the rate the plan sets for kind (0: off).
+func (f FaultPlan) Rate(kind FaultKind) float64 {
+	if int(kind) < len(f.rates) {
+		return f.rates[kind]
+	}
+	return 0
 }
 
 // faultScale is the number of options of a fault decision: a kind with rate
@@ -75,7 +114,7 @@ const faultScale = 1024
 // sites. Sites are looked up, never iterated, so the map cannot leak its
 // random order into the run.
 type faultState struct {
-	on     [faultKinds]uint32 // threshold: fires when choice >= on (0: off)
+	on     []uint32 // by kind, the threshold: fires when choice >= on (0: off)
 	killOn bool
 	sites  map[string]bool
 }
@@ -83,8 +122,10 @@ type faultState struct {
 // setupFaults decides, at the start of a run, which kinds are on.
 func (w *World) setupFaults() {
 	plan := &w.cfg.Faults
-	for k := FaultKind(0); k < faultKinds; k++ {
-		r := plan.Rate[k]
+	if len(plan.rates) > 0 {
+		w.faults.on = make([]uint32, len(plan.rates))
+	}
+	for k, r := range plan.rates {
 		if r <= 0 {
 			continue
 		}
@@ -100,12 +141,15 @@ func (w *World) setupFaults() {
 		}
 		w.faults.on[k] = faultScale - n
 	}
-	w.faults.killOn = w.faults.on[FaultKill] != 0
+	w.faults.killOn = len(w.faults.on) > 0 && w.faults.on[FaultKill] != 0
 }
 
 // fault reports whether a fault of kind fires now, through a Fault decision
 // when the kind is on.
 func (w *World) fault(kind FaultKind) bool {
+	if int(kind) >= len(w.faults.on) {
+		return false
+	}
 	th := w.faults.on[kind]
 	if th == 0 {
 		return false
@@ -115,14 +159,6 @@ func (w *World) fault(kind FaultKind) bool {
 	}
 	w.event(EventFault, nil, int64(kind), func() string { return "fault " + kind.String() })
 	return true
-}
-
-// Fault reports whether a fault of the given kind fires now, according to
-// the run's FaultPlan. Systems with fault sites of their own (a disk, a
-// clock) call it where the fault would strike.
-func (w *World) Fault(kind FaultKind) bool {
-	w.checkAlive()
-	return w.fault(kind)
 }
 
 // maybeKill runs at the scheduling points of a run whose plan kills

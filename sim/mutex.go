@@ -27,7 +27,7 @@ import (
 type Mutex struct {
 	w    *World // nil until bound: one nil check on the fast path
 	core mutexCore
-	obj  object
+	obj  Object
 }
 
 // NewMutex makes an unlocked mutex in w.
@@ -177,7 +177,7 @@ func (l *mutexCore) tryAcquire() bool {
 }
 
 // acquire takes the lock, blocking in op on obj until it has it.
-func (l *mutexCore) acquire(w *World, obj *object, op string) {
+func (l *mutexCore) acquire(w *World, obj *Object, op string) {
 	if !l.locked {
 		l.locked = true
 		return
@@ -186,14 +186,14 @@ func (l *mutexCore) acquire(w *World, obj *object, op string) {
 }
 
 // acquireSlow queues the running process and blocks until it owns the lock.
-func (l *mutexCore) acquireSlow(w *World, obj *object, op string) {
+func (l *mutexCore) acquireSlow(w *World, obj *Object, op string) {
 	p := w.cur
 	wt := mutexWaiter{p: p, since: w.now}
 	l.waiters.pushBack(wt)
 	defer l.abandon(w, obj, p)
 	for {
 		w.event(EventBlock, obj, lockArgWrite, nil)
-		w.block(op, obj)
+		w.block(op, nil, obj)
 		starved := w.now-wt.since > starvationThreshold
 		if l.handoff == p {
 			l.handoff = nil
@@ -224,7 +224,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *object, op string) {
 // wait forever: a handed lock is released on its behalf, and a wake-up goes
 // to the next waiter. (p itself leaves the queue lazily: popBlocked drops
 // waiters that are not blocked.)
-func (l *mutexCore) abandon(w *World, obj *object, p *Proc) {
+func (l *mutexCore) abandon(w *World, obj *Object, p *Proc) {
 	if p.exit == nil || !p.exiting {
 		return
 	}
@@ -246,7 +246,7 @@ func (l *mutexCore) abandon(w *World, obj *object, p *Proc) {
 
 // release gives up the lock, which the caller checked is held, and wakes or
 // hands the lock to a waiter as Go's Unlock does.
-func (l *mutexCore) release(w *World, obj *object) {
+func (l *mutexCore) release(w *World, obj *Object) {
 	if l.starving {
 		if wt, ok := l.popBlocked(); ok {
 			l.handoff = wt.p
@@ -291,7 +291,7 @@ type syncSema struct {
 }
 
 // acquire takes a permit, blocking in op on obj until there is one.
-func (s *syncSema) acquire(w *World, obj *object, op string, arg int64) {
+func (s *syncSema) acquire(w *World, obj *Object, op string, arg int64) {
 	if s.count > 0 {
 		s.count--
 		return
@@ -302,11 +302,11 @@ func (s *syncSema) acquire(w *World, obj *object, op string, arg int64) {
 	// generation, an RWMutex's readers after a writer): if an exit signal
 	// ends the waiter after a release handed it one, the permit dies with
 	// it, since passing it on would wake someone it was not meant for.
-	w.block(op, obj)
+	w.block(op, nil, obj)
 }
 
 // release adds a permit, handing it to the longest waiter if there is one.
-func (s *syncSema) release(w *World, obj *object) {
+func (s *syncSema) release(w *World, obj *Object) {
 	for s.waiters.len() > 0 {
 		if p := s.waiters.popFront(); p.state == stateBlocked {
 			w.wakeEvent(obj, p, "wakes")
@@ -368,7 +368,7 @@ func (q *syncQueue[T]) grow() {
 
 // wakeEvent records that the running process woke p through obj; verb says
 // how ("wakes", "hands the lock to", "signals").
-func (w *World) wakeEvent(obj *object, p *Proc, verb string) {
+func (w *World) wakeEvent(obj *Object, p *Proc, verb string) {
 	w.event(EventWake, obj, int64(p.id), func() string {
 		return obj.String() + " " + verb + " p" + strconv.Itoa(p.id) + " " + p.name
 	})

@@ -55,7 +55,7 @@ func syncRecover(f func()) (v any) {
 
 // syncLine returns the caller's site as object creation sites render it.
 func syncLine(skip int) string {
-	o := object{}
+	o := Object{}
 	w := &World{cfg: Config{KeepTrace: true}}
 	w.newObject(&o, "site", skip+1)
 	return o.site
@@ -705,19 +705,19 @@ func withAmbient(cfg Config, scenario func(w *World)) *Result {
 func TestSyncZeroValues(t *testing.T) {
 	uses := []struct {
 		name string
-		use  func(w *World) *object // uses a zero value, returns its identity
+		use  func(w *World) *Object // uses a zero value, returns its identity
 	}{
-		{"Mutex", func(w *World) *object { var mu Mutex; mu.Lock(); mu.Unlock(); return &mu.obj }},
-		{"RWMutex", func(w *World) *object { var rw RWMutex; rw.RLock(); rw.RUnlock(); return &rw.obj }},
-		{"WaitGroup", func(w *World) *object { var wg WaitGroup; wg.Add(1); wg.Done(); wg.Wait(); return &wg.obj }},
-		{"Once", func(w *World) *object { var o Once; o.Do(func() {}); return &o.obj }},
-		{"Cond", func(w *World) *object { c := Cond{L: &Mutex{}}; c.Signal(); return &c.obj }},
+		{"Mutex", func(w *World) *Object { var mu Mutex; mu.Lock(); mu.Unlock(); return &mu.obj }},
+		{"RWMutex", func(w *World) *Object { var rw RWMutex; rw.RLock(); rw.RUnlock(); return &rw.obj }},
+		{"WaitGroup", func(w *World) *Object { var wg WaitGroup; wg.Add(1); wg.Done(); wg.Wait(); return &wg.obj }},
+		{"Once", func(w *World) *Object { var o Once; o.Do(func() {}); return &o.obj }},
+		{"Cond", func(w *World) *Object { c := Cond{L: &Mutex{}}; c.Signal(); return &c.obj }},
 	}
 	for _, u := range uses {
 		t.Run(u.name, func(t *testing.T) {
 			cfg := syncCalm()
 			cfg.KeepTrace = true
-			var o *object
+			var o *Object
 			var site string
 			r := withAmbient(cfg, func(w *World) { o, site = u.use(w), syncLine(0) })
 			if r.Failure != nil {

@@ -102,6 +102,19 @@ var (
 	ErrPipe = errors.New("sim: broken pipe (epipe)")
 )
 
+// The network's kinds of fault, for a FaultPlan: each strikes per packet
+// (drop, delay, duplicate: datagrams only see duplicates; partition: cuts
+// the link both ways for a while), per accept (emfile) or per arrival
+// (slow-reader: the receiver stalls).
+var (
+	FaultDrop       = NewFaultKind("drop")
+	FaultDelay      = NewFaultKind("delay")
+	FaultDuplicate  = NewFaultKind("duplicate")
+	FaultPartition  = NewFaultKind("partition")
+	FaultEMFILE     = NewFaultKind("emfile")
+	FaultSlowReader = NewFaultKind("slow-reader")
+)
+
 // Defaults of a host, and the range of ephemeral ports (Linux's default).
 const (
 	defaultFDLimit       = 1024
@@ -149,7 +162,7 @@ type ownedSockets struct{ list []socket }
 // has: its identity, its world, its controlling process and its active mode;
 // and the two operations whose rules are the same for all of them.
 type sockBase struct {
-	obj    object
+	obj    Object
 	w      *World
 	n      *network
 	owner  *Proc // nil while a connection waits in a backlog
@@ -274,7 +287,7 @@ func (n *network) ownerExited(p *Proc) {
 // ports. Its methods must be called from the world's processes; its
 // accessors (Addr, FDs, Conns, ...) only read and may be called anywhere.
 type Host struct {
-	obj        object
+	obj        Object
 	w          *World
 	n          *network
 	idx        int // index in network.hosts
@@ -491,7 +504,7 @@ func (w *World) netSite(skip int) string {
 }
 
 // netErr traces an operation that failed with err, and returns err.
-func (w *World) netErr(obj *object, op string, err error) error {
+func (w *World) netErr(obj *Object, op string, err error) error {
 	w.event(EventNote, obj, -1-netErrCode(err), func() string { return fmt.Sprintf("%s %v: %v", op, obj, err) })
 	return err
 }
@@ -512,23 +525,23 @@ func netErrCode(err error) int64 {
 // a woken process that finds nothing for it parks again at the back.
 type waitList struct{ ws []*netWait }
 
-// netWait is one parked process; it is its canceler while parked.
+// netWait is one parked process; it is its Withdrawer while parked.
 type netWait struct {
 	w        *World
 	p        *Proc
 	list     *waitList
-	timer    *timer
+	timer    *Alarm
 	timedOut bool
 }
 
 // park blocks the running process on the list until a wake, or until
 // deadline (negative: none). It reports whether the deadline passed.
-func (l *waitList) park(w *World, op string, obj *object, deadline time.Duration) bool {
+func (l *waitList) park(w *World, op string, obj *Object, deadline time.Duration) bool {
 	p := w.cur
 	nw := &netWait{w: w, p: p, list: l}
 	l.ws = append(l.ws, nw)
 	if deadline >= 0 {
-		nw.timer = &timer{obj: obj, fire: func() {
+		nw.timer = &Alarm{Obj: obj, Fire: func() {
 			l.remove(nw)
 			nw.timedOut = true
 			w.wake(p)
@@ -536,8 +549,7 @@ func (l *waitList) park(w *World, op string, obj *object, deadline time.Duration
 		w.addTimer(nw.timer, deadline)
 	}
 	w.event(EventBlock, obj, 0, func() string { return op + " " + obj.String() })
-	p.canceler = nw
-	w.block(op, obj)
+	w.block(op, nw, obj)
 	return nw.timedOut
 }
 
@@ -561,8 +573,9 @@ func (l *waitList) remove(nw *netWait) {
 	}
 }
 
-// cancelWait withdraws the process: an exit signal ends it while it waits.
-func (nw *netWait) cancelWait() {
+// Withdraw takes the process off the list: an exit signal ends it while it
+// waits.
+func (nw *netWait) Withdraw() {
 	nw.list.remove(nw)
 	if nw.timer != nil {
 		nw.w.stopTimer(nw.timer)

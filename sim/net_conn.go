@@ -100,9 +100,9 @@ type Conn struct {
 	rstSent      bool
 	stalled      bool // a slow-reader fault holds its data back
 	readq, connq waitList
-	synTimer     timer
+	synTimer     Alarm
 	synTries     int
-	stallTimer   timer
+	stallTimer   Alarm
 }
 
 // Send sends data, waiting while the peer's receive buffer is full. It
@@ -377,7 +377,7 @@ func (c *Conn) stall() {
 	w := c.w
 	d := faultStalls[w.decide(scheduler.Random, len(faultStalls), nil)]
 	c.stalled = true
-	c.stallTimer = timer{obj: &c.obj, idx: -1, fire: func() {
+	c.stallTimer = Alarm{Obj: &c.obj, Fire: func() {
 		c.stalled = false
 		c.pump()
 		c.readq.wakeAll(w)

@@ -203,10 +203,10 @@ func (n *network) maybePartition(from, to *Host) {
 
 // sendPacket sends a handshake packet: it arrives after the link's delay
 // unless it is lost then, in which case the handshake's own timer resends.
-func (n *network) sendPacket(from, to *Host, obj *object, what string, arrive func()) {
+func (n *network) sendPacket(from, to *Host, obj *Object, what string, arrive func()) {
 	n.maybePartition(from, to)
-	t := &timer{obj: obj}
-	t.fire = func() {
+	t := &Alarm{Obj: obj}
+	t.Fire = func() {
 		if lost, why := n.lost(from, to); lost {
 			n.w.event(EventNote, obj, 2, func() string { return fmt.Sprintf("%s %s -> %s lost (%s)", what, from.addr, to.addr, why) })
 			return
@@ -243,7 +243,7 @@ type pipe struct {
 	from, to *Host
 	src, dst *Conn // dst is nil until the handshake's last leg reaches the server
 	segs     []*segment
-	timer    timer // fires when segs[0] is due; armed says it is pending
+	timer    Alarm // fires when segs[0] is due; armed says it is pending
 	armed    bool
 	last     time.Duration // when the newest segment arrives: none overtakes it
 	// window is the receive buffer of dst, unacked the bytes pushed and not
@@ -257,7 +257,7 @@ type pipe struct {
 
 func newPipe(n *network, src *Conn, from, to *Host, window int) *pipe {
 	pp := &pipe{n: n, from: from, to: to, src: src, window: window}
-	pp.timer = timer{obj: &src.obj, fire: pp.fire, idx: -1}
+	pp.timer = Alarm{Obj: &src.obj, Fire: pp.fire}
 	return pp
 }
 

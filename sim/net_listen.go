@@ -184,8 +184,7 @@ func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, err
 	w.newObject(&c.obj, "conn", 2)
 	c.obj.name = c.local.String() + "->" + c.raddr.String()
 	c.out = newPipe(n, c, h, dst, 0)
-	c.synTimer = timer{obj: &c.obj, fire: c.synTimeout, idx: -1}
-	c.stallTimer.idx = -1
+	c.synTimer = Alarm{Obj: &c.obj, Fire: c.synTimeout}
 	h.ports[lport] = c
 	h.conns = append(h.conns, c)
 	n.own(w.cur, c)
@@ -285,7 +284,6 @@ func (n *network) establish(pp *pipe) {
 	w.newObject(&s.obj, "conn", 0)
 	s.obj.site = "" // set by Accept: the timer's stack names no user code
 	s.obj.name = s.local.String() + "->" + s.raddr.String()
-	s.stallTimer.idx = -1
 	s.in, pp.dst = pp, s
 	s.out = newPipe(n, s, srv, c.host, c.host.recvBuffer)
 	s.out.dst, c.in = c, s.out

@@ -5,18 +5,44 @@ import (
 	"runtime"
 )
 
-// object is the identity every simulated primitive carries: a small id given
+// Object is the identity every simulated primitive carries: a small id given
 // out in creation order (stable across replays, so it can go into the trace
 // hash), a kind, an optional name, and, when the world keeps a trace, the
-// place it was created.
-type object struct {
+// place it was created. Events name objects, and a blocked process's report
+// says which objects it waits on and where they were made. A primitive
+// embeds one and gives it its identity with Kernel.Register.
+type Object struct {
 	id   int
 	kind string
 	name string
 	site string
 }
 
-func (o *object) String() string {
+// ID is the object's number: 1, 2, ... in creation order within its world,
+// the same in every replay of the run. 0 means not registered.
+func (o *Object) ID() int { return o.id }
+
+// Kind is what the object is ("mutex", "conn", "table", ...).
+func (o *Object) Kind() string { return o.kind }
+
+// Name is the name the object has in traces and reports ("" for none).
+func (o *Object) Name() string { return o.name }
+
+// SetName names the object in traces and reports.
+func (o *Object) SetName(name string) { o.name = name }
+
+// Site is where the object was made (file:line), when the world keeps a
+// trace; "" otherwise.
+func (o *Object) Site() string { return o.site }
+
+// SetSite sets where the object was made, for an object whose creation the
+// user's code did not call directly (a connection made by the network's
+// clock and handed out by Accept, say): Kernel.Site gives the place.
+func (o *Object) SetSite(site string) { o.site = site }
+
+// String is "<kind>#<id>", with the name quoted after it when it has one:
+// mutex#3 "account a".
+func (o *Object) String() string {
 	if o == nil {
 		return "nil"
 	}
@@ -28,7 +54,7 @@ func (o *object) String() string {
 }
 
 // describe is String plus the creation site, for failure reports.
-func (o *object) describe() string {
+func (o *Object) describe() string {
 	if o.site == "" {
 		return o.String()
 	}
@@ -37,17 +63,24 @@ func (o *object) describe() string {
 
 // newObject gives o its identity. skip counts the callers between the user's
 // code and newObject, so that site names the user's line.
-func (w *World) newObject(o *object, kind string, skip int) {
+func (w *World) newObject(o *Object, kind string, skip int) {
 	w.objects++
 	o.id = w.objects
 	o.kind = kind
-	if w.cfg.KeepTrace {
-		// runtime.Caller costs about a microsecond: only pay for it when
-		// a failing run is replayed for its report.
-		if _, file, line, ok := runtime.Caller(skip + 1); ok {
-			o.site = fmt.Sprintf("%s:%d", shortFile(file), line)
-		}
+	o.site = w.site(skip + 1)
+}
+
+// site is the source line skip frames above its caller, when the world
+// keeps a trace. runtime.Caller costs about a microsecond: only pay for it
+// when a failing run is replayed for its report.
+func (w *World) site(skip int) string {
+	if !w.cfg.KeepTrace {
+		return ""
 	}
+	if _, file, line, ok := runtime.Caller(skip + 1); ok {
+		return fmt.Sprintf("%s:%d", shortFile(file), line)
+	}
+	return ""
 }
 
 func shortFile(path string) string {

@@ -14,7 +14,7 @@ type Once struct {
 	w    *World // nil until bound
 	done bool
 	m    mutexCore // held while the function runs, as Go's Once holds its Mutex
-	obj  object
+	obj  Object
 }
 
 // NewOnce makes a Once in w.

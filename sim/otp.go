@@ -36,6 +36,13 @@ const (
 	NoProc   Atom = "noproc"   // the process did not exist (or had ended)
 )
 
+// ShutdownWith is Erlang's exit reason {shutdown, Info}: an orderly stop
+// that carries information. Like Shutdown it is not abnormal, so a
+// Transient child that exits with it is not restarted.
+type ShutdownWith struct{ Info any }
+
+func (s ShutdownWith) String() string { return fmt.Sprintf("{shutdown, %v}", s.Info) }
+
 // Crash is the exit reason of a Spawned process that panicked.
 type Crash struct {
 	Value any
@@ -176,6 +183,25 @@ func (w *World) Demonitor(ref MonitorRef) {
 	m.target.monitors = withoutMonitor(m.target.monitors, m)
 }
 
+// demonitorFlush turns off a monitor of the running process and drops its
+// Down if one is already in the mailbox: erlang:demonitor(Ref, [flush]).
+func (w *World) demonitorFlush(ref MonitorRef) {
+	m := w.monitorsByRef[ref.id-1]
+	if m.active {
+		m.active = false
+		m.target.monitors = withoutMonitor(m.target.monitors, m)
+	}
+	p := w.cur
+	for i, msg := range p.mailbox {
+		if d, ok := msg.(Down); ok && d.Ref == ref {
+			copy(p.mailbox[i:], p.mailbox[i+1:])
+			p.mailbox[len(p.mailbox)-1] = nil
+			p.mailbox = p.mailbox[:len(p.mailbox)-1]
+			return
+		}
+	}
+}
+
 // Exit ends the calling process with reason, as erlang:exit/1: its defers
 // run, then its links and monitors fire.
 func (w *World) Exit(reason any) {
@@ -225,9 +251,9 @@ func (w *World) end(p *Proc, reason any) {
 	}
 	p.exit = &reason
 	if p.state == stateBlocked {
-		if p.canceler != nil {
-			p.canceler.cancelWait()
-			p.canceler = nil
+		if p.withdraw != nil {
+			p.withdraw.Withdraw()
+			p.withdraw = nil
 		}
 		p.state = stateReady
 		p.waitIn = ""
@@ -243,7 +269,7 @@ func (w *World) terminate(p *Proc, reason any) {
 	p.reason = reason
 	w.event(EventExit, nil, exitArg(reason), func() string { return fmt.Sprint(reason) })
 	if p.receiving != nil {
-		p.receiving.cancelWait()
+		p.receiving.Withdraw()
 	}
 	p.receiving = nil
 	for _, f := range p.atExit {
@@ -317,12 +343,12 @@ const Infinity time.Duration = -1
 type receiving struct {
 	w        *World
 	match    func(any) bool
-	timer    *timer
+	timer    *Alarm
 	timedOut bool
 }
 
-// cancelWait stops the timeout: the receiving process is ending.
-func (r *receiving) cancelWait() {
+// Withdraw stops the timeout: the receiving process is ending.
+func (r *receiving) Withdraw() {
 	if r.timer != nil {
 		r.w.stopTimer(r.timer)
 		r.timer = nil
@@ -363,7 +389,7 @@ func (w *World) Receive(match func(any) bool, timeout time.Duration) (msg any, o
 		if p.receiving == nil {
 			r := &receiving{w: w, match: match}
 			if timeout > 0 {
-				r.timer = &timer{fire: func() {
+				r.timer = &Alarm{Fire: func() {
 					r.timedOut = true
 					r.timer = nil
 					w.wake(p)
@@ -373,8 +399,7 @@ func (w *World) Receive(match func(any) bool, timeout time.Duration) (msg any, o
 			p.receiving = r
 		}
 		w.event(EventBlock, nil, int64(len(p.mailbox)), func() string { return "receive" })
-		w.cur.canceler = p.receiving
-		w.block("receive")
+		w.block("receive", p.receiving)
 	}
 }
 

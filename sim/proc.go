@@ -30,7 +30,7 @@ type Proc struct {
 
 	// What a blocked process waits on, for deadlock and leak reports.
 	waitIn string
-	waitOn []*object
+	waitOn []*Object
 
 	goexited  bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
 	sleep     sleeping // its Sleep timer, reused: a process sleeps once at a time
@@ -51,13 +51,10 @@ type Proc struct {
 	exit    *any
 	exiting bool
 	reason  any // why it ended, once done
-	// canceler withdraws the process from what it waits on, when an exit
-	// signal ends it while blocked.
-	canceler waitCanceler
+	// withdraw takes the process out of what it waits in, when an exit
+	// signal ends it while blocked (see Kernel.Block).
+	withdraw Withdrawer
 }
-
-// waitCanceler withdraws a blocked process from the queue it waits in.
-type waitCanceler interface{ cancelWait() }
 
 // ID is the process's id: 0 for the main process, then 1, 2, ... in spawn
 // order. Ids are stable across replays of the same decisions.
@@ -151,7 +148,7 @@ func (w *World) park() {
 		// teardown (stop) or a failure elsewhere: unwind this process.
 		panic(abort{})
 	}
-	p.canceler = nil
+	p.withdraw = nil
 	if p.exit != nil && !p.exiting {
 		// An exit signal arrived while it waited: unwind, running its
 		// defers, which may still use the world.
@@ -208,12 +205,13 @@ func (w *World) Yield() {
 	w.park()
 }
 
-// block parks the current process until wake is called on it. op and on say
-// what it waits for, for deadlock reports.
-func (w *World) block(op string, on ...*object) {
+// block parks the current process until wake is called on it (see
+// Kernel.Block).
+func (w *World) block(in string, wd Withdrawer, on ...*Object) {
 	p := w.cur
 	p.state = stateBlocked
-	p.waitIn = op
+	p.withdraw = wd
+	p.waitIn = in
 	p.waitOn = append(p.waitOn[:0], on...)
 	w.park()
 }

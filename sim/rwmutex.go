@@ -24,7 +24,7 @@ type RWMutex struct {
 	// rwmutexMaxReaders while a writer is pending or active.
 	readerCount int32
 	readerWait  int32 // readers the pending writer still waits for
-	obj         object
+	obj         Object
 }
 
 // rwmutexMaxReaders is Go's bound on concurrent readers.

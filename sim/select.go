@@ -8,7 +8,7 @@ type Case struct {
 
 // caseImpl is a channel operation a select can try, wait on, and withdraw.
 type caseImpl interface {
-	obj() *object
+	obj() *Object
 	isNil() bool
 	ready() bool
 	commit()
@@ -23,8 +23,8 @@ type selecting struct {
 	cases []Case
 }
 
-// cancelWait withdraws every case: the selecting process is ending.
-func (s *selecting) cancelWait() {
+// Withdraw withdraws every case: the selecting process is ending.
+func (s *selecting) Withdraw() {
 	for _, cs := range s.cases {
 		if cs.impl != nil && !cs.impl.isNil() {
 			cs.impl.withdraw()
@@ -80,7 +80,7 @@ func (w *World) Select(cases ...Case) int {
 		return dflt
 	}
 	s := &selecting{fired: -1, cases: cases}
-	var on []*object
+	var on []*Object
 	for i, cs := range cases {
 		if cs.impl != nil && !cs.impl.isNil() {
 			cs.impl.enqueue(s, i)
@@ -88,8 +88,7 @@ func (w *World) Select(cases ...Case) int {
 		}
 	}
 	w.event(EventBlock, nil, int64(len(on)), func() string { return "select" })
-	w.cur.canceler = s
-	w.block("select", on...)
+	w.block("select", s, on...)
 	for i, cs := range cases {
 		if i != s.fired && cs.impl != nil && !cs.impl.isNil() {
 			cs.impl.withdraw()
@@ -106,7 +105,7 @@ type sendCase[T any] struct {
 	wt *waiter[T]
 }
 
-func (s *sendCase[T]) obj() *object {
+func (s *sendCase[T]) obj() *Object {
 	if s.c == nil {
 		return nil
 	}
@@ -143,7 +142,7 @@ type recvCase[T any] struct {
 	wt *waiter[T]
 }
 
-func (r *recvCase[T]) obj() *object {
+func (r *recvCase[T]) obj() *Object {
 	if r.c == nil {
 		return nil
 	}

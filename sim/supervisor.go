@@ -87,13 +87,6 @@ func (s RestartStrategy) String() string {
 	return fmt.Sprintf("RestartStrategy(%d)", uint8(s))
 }
 
-// ShutdownWith is Erlang's exit reason {shutdown, Info}: an orderly stop
-// that carries information. Like Shutdown it is not abnormal, so a
-// Transient child that exits with it is not restarted.
-type ShutdownWith struct{ Info any }
-
-func (s ShutdownWith) String() string { return fmt.Sprintf("{shutdown, %v}", s.Info) }
-
 // isOrderly reports whether reason is a normal exit for a supervisor: a
 // Transient child that ends with it is not restarted.
 func isOrderly(reason any) bool {
@@ -168,7 +161,7 @@ type ChildInfo struct {
 // process; other processes reach it only through messages (Which, Stop).
 type Supervisor struct {
 	w      *World
-	obj    object
+	obj    Object
 	name   string
 	proc   *Proc
 	parent *Proc
@@ -357,25 +350,6 @@ func (s *Supervisor) call(stop bool, what string) (supReply, bool) {
 		return r, true
 	}
 	return supReply{}, false
-}
-
-// demonitorFlush turns off a monitor of the running process and drops its
-// Down if one is already in the mailbox: erlang:demonitor(Ref, [flush]).
-func (w *World) demonitorFlush(ref MonitorRef) {
-	m := w.monitorsByRef[ref.id-1]
-	if m.active {
-		m.active = false
-		m.target.monitors = withoutMonitor(m.target.monitors, m)
-	}
-	p := w.cur
-	for i, msg := range p.mailbox {
-		if d, ok := msg.(Down); ok && d.Ref == ref {
-			copy(p.mailbox[i:], p.mailbox[i+1:])
-			p.mailbox[len(p.mailbox)-1] = nil
-			p.mailbox = p.mailbox[:len(p.mailbox)-1]
-			return
-		}
-	}
 }
 
 // adopt makes sure the running process hears of p's end: it links p if the

@@ -264,7 +264,7 @@ type entry[K comparable, V any] struct {
 // tableCore is the part of a table that does not depend on its types: what
 // the world and ownership rules need.
 type tableCore struct {
-	obj      object
+	obj      Object
 	w        *World
 	self     tableData // the *table[K, V] this core belongs to
 	handle   AnyTable  // the handle NewTable returned, sent in ETSTransfer
@@ -708,7 +708,7 @@ func (h *Table[K, V]) missing(op TableOp) error {
 }
 
 // obj is the object of the table an operation reached, for its event.
-func (h *Table[K, V]) obj(t *table[K, V]) *object {
+func (h *Table[K, V]) obj(t *table[K, V]) *Object {
 	if t == nil {
 		return nil
 	}
@@ -736,7 +736,7 @@ func outcome(op TableOp, ok bool, err error) int64 {
 	return int64(op) << 2
 }
 
-func coreObj(c *tableCore) *object {
+func coreObj(c *tableCore) *Object {
 	if c == nil {
 		return nil
 	}

@@ -15,7 +15,7 @@ type Ticker struct {
 	C *Chan[time.Time]
 
 	w      *World
-	tm     timer
+	tm     Alarm
 	period time.Duration
 	// stalled is set when a tick was dropped because one was pending. A
 	// stalled ticker has no timer in the heap until a receive takes the
@@ -51,7 +51,7 @@ func (w *World) newTicker(d time.Duration, skip int) *Ticker {
 	c := &Chan[time.Time]{w: w, buf: make([]time.Time, 1), timer: tk}
 	w.newObject(&c.obj, "ticker", skip)
 	tk.C = c
-	tk.tm = timer{idx: -1, fire: tk.fire, obj: &c.obj}
+	tk.tm = Alarm{Fire: tk.fire, Obj: &c.obj}
 	w.addTimer(&tk.tm, w.when(d))
 	return tk
 }

@@ -16,9 +16,9 @@ type Timer struct {
 	C *Chan[time.Time]
 
 	w   *World
-	tm  timer
+	tm  Alarm
 	f   func() // AfterFunc's function; nil for a channel timer
-	obj *object
+	obj *Object
 }
 
 // timerChan is the timer or ticker that owns a channel. The channel reports
@@ -58,10 +58,10 @@ func (w *World) newTimer(d time.Duration, f func(), skip int) *Timer {
 		w.newObject(&c.obj, "timer", skip)
 		t.C, t.obj = c, &c.obj
 	} else {
-		t.obj = new(object)
+		t.obj = new(Object)
 		w.newObject(t.obj, "timer", skip)
 	}
-	t.tm = timer{idx: -1, fire: t.fire, obj: t.obj}
+	t.tm = Alarm{Fire: t.fire, Obj: t.obj}
 	t.start(d)
 	return t
 }
@@ -152,7 +152,7 @@ func (t *Timer) Reset(d time.Duration) bool {
 }
 
 // noteTimerOp records a Stop or Reset and its outcome in the trace.
-func noteTimerOp(w *World, obj *object, op string, active bool) {
+func noteTimerOp(w *World, obj *Object, op string, active bool) {
 	w.event(EventNote, obj, boolArg(active), func() string {
 		s := op + " " + obj.String()
 		if active {

@@ -88,7 +88,7 @@ func mix(h, v uint64) uint64 { return (h ^ v) * hashPrime }
 
 // event records an event: it always folds into the running hash, and is kept
 // with a rendered detail only when the world keeps a trace.
-func (w *World) event(op EventKind, obj *object, arg int64, detail func() string) {
+func (w *World) event(op EventKind, obj *Object, arg int64, detail func() string) {
 	id := 0
 	if obj != nil {
 		id = obj.id

@@ -27,7 +27,7 @@ type WaitGroup struct {
 	counter int32  // Go's counter: 32 bits, and it wraps as Go's does
 	waiters uint32 // processes counted into Wait since the counter last hit zero
 	sema    syncSema
-	obj     object
+	obj     Object
 }
 
 const (

@@ -109,6 +109,8 @@ type Result struct {
 	Hosts  []HostInfo
 	Tables []TableInfo
 
+	locals []any // the world's Locals, for Local.Of
+
 	_ struct{}
 }
 
@@ -160,7 +162,7 @@ type World struct {
 	now         time.Duration
 	timers      timerHeap
 	timerSeq    uint64
-	tiedScratch []*timer
+	tiedScratch []*Alarm
 
 	decisions decisionLog
 	hash      uint64
@@ -172,6 +174,7 @@ type World struct {
 	monitorSeq    int
 	monitorsByRef []*monitor // by ref id - 1
 
+	locals []any    // the libraries' state, by Local (kernel.go)
 	tables tableSet // owned tables (table.go)
 	net    *network // the simulated network (net.go), made by the first NewHost
 
@@ -483,6 +486,7 @@ func (w *World) result() *Result {
 		History:   w.history.ops,
 		Hosts:     w.HostInfos(),
 		Tables:    w.Tables(),
+		locals:    w.locals,
 	}
 	r.Procs = make([]string, len(w.procs))
 	r.Processes = make([]ProcInfo, len(w.procs))

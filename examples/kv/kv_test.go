@@ -79,7 +79,7 @@ func TestWriteBehindLosesAcknowledgedWrites(t *testing.T) {
 
 			// The failure is the lost write, before and after shrinking.
 			for _, r := range []*sim.Result{f.Original, f.Shrunk} {
-				if r.Failure == nil || r.Failure.Kind != sim.PropertyViolated || r.Failure.ProcName != "linearizable" {
+				if r.Failure == nil || r.Failure.Kind != sim.PropertyViolated || r.Failure.Property != "linearizable" {
 					t.Fatalf("failure %v, want the linearizable property violated", r.Failure)
 				}
 			}
