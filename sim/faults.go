@@ -11,55 +11,58 @@ import (
 // sim has one, FaultKill; a library declares its own with NewFaultKind (the
 // network's packet drops, delays and partitions, say) and asks whether one
 // strikes with Kernel.Fault.
-type FaultKind uint8
+//
+// A kind is a number. The number goes into the trace (a fault's event
+// records it), so, like a protocol buffer's field number, it is chosen once
+// and never changed, and it is the same in every binary whatever else the
+// binary imports. weft's own kinds use 0 to 99; choose yours above.
+type FaultKind uint16
 
 // FaultKill kills an eligible process at a scheduling point (see
 // FaultPlan.Killable).
 const FaultKill FaultKind = 0
 
-// faultKinds names the declared kinds, by number. It is written only while
-// packages initialize (NewFaultKind) and read afterwards; the lock keeps a
-// late NewFaultKind honest.
+// faultKinds names the declared kinds. It is written while packages
+// initialize (NewFaultKind) and read afterwards; it is looked up, never
+// iterated.
 var faultKinds = struct {
 	sync.Mutex
-	names []string
-}{names: []string{FaultKill: "kill"}}
+	names  map[FaultKind]string
+	byName map[string]FaultKind
+}{names: map[FaultKind]string{FaultKill: "kill"}, byName: map[string]FaultKind{"kill": FaultKill}}
 
-// NewFaultKind declares a kind of fault named name, for a FaultPlan to turn
-// on and Kernel.Fault to ask about. Call it once per kind, to initialize a
-// package-level variable:
+// NewFaultKind declares the kind of fault with the given number and name,
+// for a FaultPlan to turn on and Kernel.Fault to ask about. Call it once per
+// kind, to initialize a package-level variable:
 //
-//	var FaultTornWrite = sim.NewFaultKind("torn-write")
+//	var FaultTornWrite = sim.NewFaultKind(1201, "torn-write")
 //
-// Kinds are numbered in the order they are declared, which is the order in
-// which their packages initialize: the same in every binary built from the
-// same code, so a run's trace (which records a fault's number) is too. It
-// panics on a name already declared, or past 256 kinds.
-func NewFaultKind(name string) FaultKind {
+// It panics when the number or the name is already declared.
+func NewFaultKind(number uint16, name string) FaultKind {
 	faultKinds.Lock()
 	defer faultKinds.Unlock()
+	k := FaultKind(number)
 	if name == "" {
-		panic("sim: NewFaultKind with an empty name")
+		panic(fmt.Sprintf("sim: NewFaultKind(%d, \"\"): the name is empty", number))
 	}
-	for _, n := range faultKinds.names {
-		if n == name {
-			panic(fmt.Sprintf("sim: NewFaultKind(%q): a kind with that name is already declared", name))
-		}
+	if old, ok := faultKinds.names[k]; ok {
+		panic(fmt.Sprintf("sim: NewFaultKind(%d, %q): %d is already the number of %q", number, name, number, old))
 	}
-	if len(faultKinds.names) > 255 {
-		panic(fmt.Sprintf("sim: NewFaultKind(%q): more than 256 kinds", name))
+	if old, ok := faultKinds.byName[name]; ok {
+		panic(fmt.Sprintf("sim: NewFaultKind(%d, %q): %q is already the name of kind %d", number, name, name, old))
 	}
-	faultKinds.names = append(faultKinds.names, name)
-	return FaultKind(len(faultKinds.names) - 1)
+	faultKinds.names[k] = name
+	faultKinds.byName[name] = k
+	return k
 }
 
 func (k FaultKind) String() string {
 	faultKinds.Lock()
 	defer faultKinds.Unlock()
-	if int(k) < len(faultKinds.names) {
-		return faultKinds.names[k]
+	if name, ok := faultKinds.names[k]; ok {
+		return name
 	}
-	return fmt.Sprintf("FaultKind(%d)", uint8(k))
+	return fmt.Sprintf("FaultKind(%d)", uint16(k))
 }
 
 // FaultPlan says which faults a run injects and how often. The zero plan
@@ -67,18 +70,24 @@ func (k FaultKind) String() string {
 // fault", so a failing run's faults shrink away when they do not matter,
 // and the shrunk log keeps only those that do.
 type FaultPlan struct {
-	// rates holds each kind's rate, by kind (With sets them); a plan is a
-	// value, so With copies it.
-	rates []float64
+	// rates holds the kinds With set, in the order of their numbers; a plan
+	// is a value, so With copies it.
+	rates []faultRate
 	// Swarm turns on, at the start of each run, a random subset of the kinds
 	// with a nonzero rate (swarm testing: runs that leave some faults out
-	// reach states that runs with all of them crowd out).
+	// reach states that runs with all of them crowd out). Each kind's
+	// decision is taken in the order of the kinds' numbers.
 	Swarm bool
 	// Killable says which processes FaultKill may kill. Nil means every
 	// process made with Spawn (an OTP process) other than the main process.
 	Killable func(p *Proc) bool
 
 	_ struct{}
+}
+
+type faultRate struct {
+	kind FaultKind
+	rate float64
 }
 
 // With returns a copy of the plan with kind set to rate: the probability,
@@ -91,17 +100,26 @@ func (f FaultPlan) With(kind FaultKind, rate float64) FaultPlan {
 	if !(rate >= 0 && rate <= 1) {
 		panic(fmt.Sprintf("sim: FaultPlan.With(%v, %v): a rate is a probability, in [0, 1]", kind, rate))
 	}
-	rates := make([]float64, max(len(f.rates), int(kind)+1))
-	copy(rates, f.rates)
-	rates[kind] = rate
-	f.rates = rates
+	i := 0
+	for i < len(f.rates) && f.rates[i].kind < kind {
+		i++
+	}
+	rates := make([]faultRate, 0, len(f.rates)+1)
+	rates = append(rates, f.rates[:i]...)
+	rates = append(rates, faultRate{kind, rate})
+	if i < len(f.rates) && f.rates[i].kind == kind {
+		i++
+	}
+	f.rates = append(rates, f.rates[i:]...)
 	return f
 }
 
 // Rate is the rate the plan sets for kind (0: off).
 func (f FaultPlan) Rate(kind FaultKind) float64 {
-	if int(kind) < len(f.rates) {
-		return f.rates[kind]
+	for _, r := range f.rates {
+		if r.kind == kind {
+			return r.rate
+		}
 	}
 	return 0
 }
@@ -114,18 +132,23 @@ const faultScale = 1024
 // sites. Sites are looked up, never iterated, so the map cannot leak its
 // random order into the run.
 type faultState struct {
-	on     []uint32 // by kind, the threshold: fires when choice >= on (0: off)
+	on     []faultOn // the kinds switched on, in the order of their numbers
 	killOn bool
 	sites  map[string]bool
+}
+
+// faultOn is a kind switched on for a run: it fires when a Fault decision's
+// choice is at least threshold.
+type faultOn struct {
+	kind      FaultKind
+	threshold uint32
 }
 
 // setupFaults decides, at the start of a run, which kinds are on.
 func (w *World) setupFaults() {
 	plan := &w.cfg.Faults
-	if len(plan.rates) > 0 {
-		w.faults.on = make([]uint32, len(plan.rates))
-	}
-	for k, r := range plan.rates {
+	for _, kr := range plan.rates {
+		r := kr.rate
 		if r <= 0 {
 			continue
 		}
@@ -139,18 +162,21 @@ func (w *World) setupFaults() {
 		if plan.Swarm && w.decide(scheduler.Fault, 2, nil) == 0 {
 			continue // swarm: this kind sits the run out
 		}
-		w.faults.on[k] = faultScale - n
+		w.faults.on = append(w.faults.on, faultOn{kr.kind, faultScale - n})
+		w.faults.killOn = w.faults.killOn || kr.kind == FaultKill
 	}
-	w.faults.killOn = len(w.faults.on) > 0 && w.faults.on[FaultKill] != 0
 }
 
 // fault reports whether a fault of kind fires now, through a Fault decision
 // when the kind is on.
 func (w *World) fault(kind FaultKind) bool {
-	if int(kind) >= len(w.faults.on) {
-		return false
+	th := uint32(0)
+	for _, on := range w.faults.on {
+		if on.kind == kind {
+			th = on.threshold
+			break
+		}
 	}
-	th := w.faults.on[kind]
 	if th == 0 {
 		return false
 	}

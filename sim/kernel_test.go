@@ -24,7 +24,7 @@ type semaphores struct{ made, reclaimed int }
 var semaState = sim.NewLocal(func(*sim.Kernel) *semaphores { return &semaphores{} })
 
 // faultLostRelease makes a Release lose its permit.
-var faultLostRelease = sim.NewFaultKind("test-lost-release")
+var faultLostRelease = sim.NewFaultKind(9001, "test-lost-release")
 
 type sema struct {
 	k       *sim.Kernel
@@ -295,4 +295,20 @@ func TestKernelMessages(t *testing.T) {
 	})
 	require.Nil(t, r.Failure)
 	require.True(t, strings.HasPrefix(r.Procs[1], "peer"))
+}
+
+func TestFaultKindsAndPlans(t *testing.T) {
+	require.PanicsWithValue(t, `sim: NewFaultKind(9001, "again"): 9001 is already the number of "test-lost-release"`,
+		func() { sim.NewFaultKind(9001, "again") })
+	require.PanicsWithValue(t, `sim: NewFaultKind(9002, "kill"): "kill" is already the name of kind 0`,
+		func() { sim.NewFaultKind(9002, "kill") })
+	require.Equal(t, "FaultKind(9003)", sim.FaultKind(9003).String())
+
+	plan := sim.FaultPlan{}.With(faultLostRelease, 0.5).With(sim.FaultKill, 0.25)
+	again := plan.With(faultLostRelease, 0.125)
+	require.Equal(t, 0.5, plan.Rate(faultLostRelease), "With copies the plan")
+	require.Equal(t, 0.125, again.Rate(faultLostRelease))
+	require.Equal(t, 0.25, again.Rate(sim.FaultKill))
+	require.Zero(t, again.Rate(sim.FaultKind(9003)))
+	require.Panics(t, func() { plan.With(sim.FaultKill, 1.5) })
 }

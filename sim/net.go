@@ -107,12 +107,12 @@ var (
 // the link both ways for a while), per accept (emfile) or per arrival
 // (slow-reader: the receiver stalls).
 var (
-	FaultDrop       = NewFaultKind("drop")
-	FaultDelay      = NewFaultKind("delay")
-	FaultDuplicate  = NewFaultKind("duplicate")
-	FaultPartition  = NewFaultKind("partition")
-	FaultEMFILE     = NewFaultKind("emfile")
-	FaultSlowReader = NewFaultKind("slow-reader")
+	FaultDrop       = NewFaultKind(1, "drop")
+	FaultDelay      = NewFaultKind(2, "delay")
+	FaultDuplicate  = NewFaultKind(3, "duplicate")
+	FaultPartition  = NewFaultKind(4, "partition")
+	FaultEMFILE     = NewFaultKind(5, "emfile")
+	FaultSlowReader = NewFaultKind(6, "slow-reader")
 )
 
 // Defaults of a host, and the range of ephemeral ports (Linux's default).
