@@ -17,6 +17,41 @@ type ownedServer struct {
 	subs    map[string]*subscription // by client address; looked up, never ranged over
 	order   []*subscription          // the registered subscriptions, for broadcasting
 	current Update                   // the latest state broadcast; once GOAWAY, it stays GOAWAY
+
+	hooks ownedHooks
+}
+
+// ownedHooks are the design's three safeguards, each a decision the server
+// asks about, so that the test of the tester (mutants_test.go) can take one
+// out without copying the design. A nil hook is the design's own rule.
+type ownedHooks struct {
+	// keepOld reports whether old, the address's subscription, stays when sub
+	// registers: the design keeps it only when it is the newer stream.
+	keepOld func(old, sub *subscription) bool
+	// catchUp reports whether a new subscription starts from the current
+	// state: the design always does.
+	catchUp func(sub *subscription) bool
+	// mine reports whether cur, the address's subscription, is sub's to
+	// remove when sub unregisters: the design's answer is cur == sub.
+	mine func(cur, sub *subscription) bool
+}
+
+func (h *ownedHooks) keepsOld(old, sub *subscription) bool {
+	if h.keepOld != nil {
+		return h.keepOld(old, sub)
+	}
+	return old.st.id > sub.st.id
+}
+
+func (h *ownedHooks) catchesUp(sub *subscription) bool {
+	return h.catchUp == nil || h.catchUp(sub)
+}
+
+func (h *ownedHooks) isMine(cur, sub *subscription) bool {
+	if h.mine != nil {
+		return h.mine(cur, sub)
+	}
+	return cur == sub
 }
 
 // subscription is one stream's registration. Its handler creates it, is
@@ -52,7 +87,7 @@ func (s *ownedServer) register(sub *subscription) bool {
 	defer s.mu.Unlock()
 	addr := sub.st.c.addr
 	if old := s.subs[addr]; old != nil {
-		if old.st.id > sub.st.id {
+		if s.hooks.keepsOld(old, sub) {
 			return false
 		}
 		old.replaced, old.st.replacedBy = true, sub.st
@@ -61,7 +96,7 @@ func (s *ownedServer) register(sub *subscription) bool {
 	}
 	s.subs[addr] = sub
 	s.order = append(s.order, sub)
-	if s.current.Seq > 0 {
+	if s.current.Seq > 0 && s.hooks.catchesUp(sub) {
 		sub.latest = s.current
 		s.r.posted(sub.st, s.current)
 		s.poke(sub)
@@ -73,9 +108,9 @@ func (s *ownedServer) register(sub *subscription) bool {
 func (s *ownedServer) unregister(sub *subscription) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.subs[sub.st.c.addr] == sub {
+	if cur := s.subs[sub.st.c.addr]; cur != nil && s.hooks.isMine(cur, sub) {
 		delete(s.subs, sub.st.c.addr)
-		s.remove(sub)
+		s.remove(cur)
 	}
 }
 
