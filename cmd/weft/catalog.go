@@ -50,10 +50,12 @@ func lookup(name string) (entry, error) {
 	return entry{}, fmt.Errorf("%w: no scenario %q (have: %s)", errUsage, name, strings.Join(names, ", "))
 }
 
-// catalog lists every scenario the command knows: the zoo, then the
-// reference systems (catalog_<system>.go), buggy ones next to their fixes.
+// catalog lists every scenario the command knows: the zoo, the reference
+// systems (from their descriptions), then the examples; buggy ones next to
+// their fixes.
 func catalog() []entry {
-	return append(zooEntries(), systemEntries()...)
+	out := append(zooEntries(), systemEntries()...)
+	return append(out, kvEntries()...)
 }
 
 func zooEntries() []entry {

@@ -1,0 +1,56 @@
+package health
+
+import (
+	"fmt"
+
+	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/systems"
+)
+
+// System describes the health broadcaster to weft's tools (package
+// systems): its three variants, judged by its four properties, all in one
+// run configuration.
+func System() systems.System {
+	s := systems.System{
+		Name: "health",
+		Variants: []systems.Variant{
+			{Name: string(Original), About: "arke's health broadcaster"},
+			{Name: string(PR115), About: "arke with PR 115 (non-blocking, recovering sendHealthCode; notifier buffer 1)"},
+			{Name: string(Owned), About: "the owned design (handler-owned subscriptions, latest state, sticky GOAWAY)"},
+		},
+		Scenario: func(v string, props ...string) func(*sim.World) {
+			return Scenario(variantNamed(v), propertiesNamed(props)...)
+		},
+		Fails: func(v, p string) bool { return ExpectFail(variantNamed(v), propertiesNamed([]string{p})[0]) },
+	}
+	for _, p := range Properties() {
+		s.Properties = append(s.Properties, systems.Property{Name: p.String(), About: p.About()})
+	}
+	props := s.Properties
+	s.Violated = func(f *sim.Failure) (string, bool) { return systems.ViolatedIn(f, props) }
+	return s
+}
+
+func variantNamed(name string) Variant {
+	v := Variant(name)
+	if !v.valid() {
+		panic(fmt.Sprintf("health: unknown variant %q (have %v)", name, Variants()))
+	}
+	return v
+}
+
+func propertiesNamed(names []string) []Property {
+	var out []Property
+	for _, name := range names {
+		found := false
+		for _, p := range Properties() {
+			if p.String() == name {
+				out, found = append(out, p), true
+			}
+		}
+		if !found {
+			panic(fmt.Sprintf("health: unknown property %q (have %v)", name, Properties()))
+		}
+	}
+	return out
+}

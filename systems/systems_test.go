@@ -1,0 +1,61 @@
+package systems_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/systems"
+	"github.com/weftsim/weft/systems/health"
+	"github.com/weftsim/weft/systems/registry"
+)
+
+// Every reference system describes itself completely, and its description
+// agrees with its typed API.
+func TestDescriptions(t *testing.T) {
+	for _, s := range []systems.System{health.System(), registry.System()} {
+		t.Run(s.Name, func(t *testing.T) {
+			require.NoError(t, s.Check())
+			for _, v := range s.Variants {
+				for _, p := range s.Properties {
+					require.NotNil(t, s.Scenario(v.Name, p.Name), "%s %s", v.Name, p.Name)
+					s.Fails(v.Name, p.Name) // a known pair never panics
+				}
+			}
+			require.Panics(t, func() { s.Scenario("no-such-variant") })
+			require.Panics(t, func() { s.Scenario(s.Variants[0].Name, "P9-no-such") })
+			got, ok := s.Violated(&sim.Failure{Kind: sim.Fatal, Value: s.Properties[0].Name + ": it broke"})
+			require.True(t, ok)
+			require.Equal(t, s.Properties[0].Name, got)
+			_, ok = s.Violated(&sim.Failure{Kind: sim.Panic, Value: s.Properties[0].Name + ": it broke"})
+			require.False(t, ok, "only a judged violation names a property")
+		})
+	}
+}
+
+func TestGroups(t *testing.T) {
+	s := registry.System()
+	require.Equal(t, [][]string{
+		{"P1-no-silent-stream", "P2-first-use-safe", "P3-linearizable"},
+		{"P4-nothing-masked", "P5-no-silent-loss"},
+	}, s.Groups())
+	cfg := s.Config("x", "P5-no-silent-loss")
+	require.Equal(t, registry.KillRate, cfg.Faults.Rate(sim.FaultKill), "P5 is judged under kills")
+	require.Zero(t, s.Config("x", "P1-no-silent-stream").Faults.Rate(sim.FaultKill))
+	h := health.System()
+	require.Len(t, h.Groups(), 1)
+	require.Equal(t, "health/owned/P1-no-panic", h.Entry("owned", "P1-no-panic"))
+}
+
+func TestCheck(t *testing.T) {
+	s := systems.System{
+		Name:       "a/b",
+		Variants:   []systems.Variant{{Name: "v"}, {Name: "v"}},
+		Properties: []systems.Property{{Name: "p"}},
+	}
+	err := s.Check()
+	require.ErrorContains(t, err, `name "a/b" is empty or has a slash`)
+	require.ErrorContains(t, err, "Scenario, Violated and Fails are required")
+	require.ErrorContains(t, err, `variant name "v" is empty, has a slash or is used twice`)
+}
