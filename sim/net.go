@@ -582,13 +582,6 @@ func (nw *netWait) Withdraw() {
 	}
 }
 
-func boolArg(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // quoteBytes renders data for the trace, cut to a readable length.
 func quoteBytes(data []byte) string {
 	const most = 40
