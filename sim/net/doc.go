@@ -65,7 +65,8 @@
 //
 // # Usage
 //
-// A scenario makes hosts in its world and uses them from its processes:
+// A scenario makes hosts in its world and uses them from its processes (the
+// package's examples run this one):
 //
 //	func echo(w *sim.World) {
 //		client, server := net.NewHost(w, "10.0.0.1"), net.NewHost(w, "10.0.0.2")

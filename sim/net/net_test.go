@@ -1204,3 +1204,29 @@ func BenchmarkPairConn(b *testing.B) {
 		_ = l.Close()
 	})
 }
+
+// TestNetMisusePanics: the mistakes the package's functions can be handed
+// panic with a message that names them.
+func TestNetMisusePanics(t *testing.T) {
+	var other *Host
+	sim.Run(sim.Config{}, func(w *sim.World) { other = NewHost(w, "elsewhere") })
+	r := sim.Run(sim.Config{}, func(w *sim.World) {
+		h := NewHost(w, "here")
+		require.PanicsWithValue(t, `net: Partitioned: host "elsewhere" belongs to another world`,
+			func() { Partitioned(w, h, other) })
+		require.PanicsWithValue(t, `net: SetLink: host "elsewhere" belongs to another world`,
+			func() { SetLink(w, other, h, Link{}) })
+		require.PanicsWithValue(t, `net: Partition: a host (here) cannot be cut from itself`,
+			func() { Partition(w, h, h, false) })
+		require.Panics(t, func() { NewHost(w, "") })
+		require.Panics(t, func() { _, _ = h.Listen(65536) })
+		var inAlarm any
+		w.Kernel().SetAlarm(&sim.Alarm{Fire: func() {
+			defer func() { inAlarm = recover() }()
+			_, _ = h.Listen(80)
+		}}, 0)
+		w.Sleep(time.Millisecond)
+		require.Equal(t, "net: Listen called outside a process (from an alarm, or after the run): network operations need a calling process", inAlarm)
+	})
+	require.Nil(t, r.Failure)
+}
