@@ -113,6 +113,14 @@ func (w *World) event(op EventKind, obj *Object, arg int64, detail func() string
 	}
 }
 
+// boolArg is an event's Arg for a yes-or-no outcome: 1 for true, 0 for false.
+func boolArg(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Timeline renders events with one column per process, so the order of what
 // each process did reads top to bottom and who ran when reads left to right.
 // Only processes that appear in events get a column, headed "p<id> <name>"

@@ -104,9 +104,9 @@ type Result struct {
 	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
-	// Hosts and Tables are the network's hosts (fds, connections and their
-	// buffers) and the tables still alive, as the run left them.
-	Hosts  []HostInfo
+	// Tables are the tables still alive, as the run left them. What a
+	// library kept in the world (the network's hosts, say) is read from the
+	// Result with its Local's Of.
 	Tables []TableInfo
 
 	locals []any // the world's Locals, for Local.Of
@@ -176,7 +176,6 @@ type World struct {
 
 	locals []any    // the libraries' state, by Local (kernel.go)
 	tables tableSet // owned tables (table.go)
-	net    *network // the simulated network (net.go), made by the first NewHost
 
 	failure     *Failure
 	leaked      []Blocked
@@ -484,7 +483,6 @@ func (w *World) result() *Result {
 		Leaked:    w.leaked,
 		Trace:     w.trace,
 		History:   w.history.ops,
-		Hosts:     w.HostInfos(),
 		Tables:    w.Tables(),
 		locals:    w.locals,
 	}

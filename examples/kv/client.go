@@ -8,6 +8,7 @@ import (
 
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
 // Client timing: how long a client waits for an answer before it gives up
@@ -29,7 +30,7 @@ const (
 // indeterminate operation, so that each id's operations stay sequential.
 type client struct {
 	w      *sim.World
-	host   *sim.Host
+	host   *net.Host
 	server string
 	port   int
 	ids    *int // the scenario's client id counter
@@ -37,7 +38,7 @@ type client struct {
 	conn   *lineConn // nil between connections
 }
 
-func newClient(w *sim.World, h *sim.Host, server string, port int, ids *int) *client {
+func newClient(w *sim.World, h *net.Host, server string, port int, ids *int) *client {
 	c := &client{w: w, host: h, server: server, port: port, ids: ids}
 	c.renew()
 	return c

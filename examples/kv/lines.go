@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
 // lineConn frames a connection's byte stream into lines: TCP keeps bytes in
@@ -12,13 +13,13 @@ import (
 // pieces, or with the start of the next one.
 type lineConn struct {
 	w   *sim.World
-	c   *sim.Conn
+	c   *net.Conn
 	buf []byte // received, not yet returned
 }
 
 // readLine returns the next line without its newline, waiting up to timeout
 // of virtual time for it (negative: forever). It fails with the
-// connection's error, io.EOF when the peer closed it, or sim.ErrTimeout.
+// connection's error, io.EOF when the peer closed it, or net.ErrTimeout.
 func (lc *lineConn) readLine(timeout time.Duration) (string, error) {
 	deadline := lc.w.Elapsed() + timeout
 	for {
@@ -30,7 +31,7 @@ func (lc *lineConn) readLine(timeout time.Duration) (string, error) {
 		wait := timeout
 		if timeout >= 0 {
 			if wait = deadline - lc.w.Elapsed(); wait <= 0 {
-				return "", sim.ErrTimeout
+				return "", net.ErrTimeout
 			}
 		}
 		data, err := lc.c.RecvTimeout(0, wait)

@@ -8,6 +8,7 @@ import (
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
 // The scenario's shape: a server listening on port, clients clients doing
@@ -43,8 +44,8 @@ const checkTimeout = 10 * time.Second
 func Scenario(v Variant) func(*sim.World) {
 	return func(w *sim.World) {
 		// A millisecond or two each way: connections overtake each other.
-		w.SetDefaultNetLink(sim.NetLink{Latency: time.Millisecond, Jitter: time.Millisecond})
-		server := w.NewHost("kv")
+		net.SetDefaultLink(w, net.Link{Latency: time.Millisecond, Jitter: time.Millisecond})
+		server := net.NewHost(w, "kv")
 		srv, err := StartServer(w, server, port, v)
 		if err != nil {
 			w.Fatalf("%v", err)
@@ -53,7 +54,7 @@ func Scenario(v Variant) func(*sim.World) {
 		wg := sim.NewWaitGroup(w)
 		for i := range clients {
 			name := fmt.Sprintf("client%d", i+1)
-			c := newClient(w, w.NewHost(name), server.Addr(), port, &ids)
+			c := newClient(w, net.NewHost(w, name), server.Addr(), port, &ids)
 			wg.Go(name, func() {
 				defer c.disconnect()
 				for k := range opsPerClient {
@@ -68,7 +69,7 @@ func Scenario(v Variant) func(*sim.World) {
 			})
 		}
 		wg.Wait()
-		audit := newClient(w, w.NewHost("audit"), server.Addr(), port, &ids)
+		audit := newClient(w, net.NewHost(w, "audit"), server.Addr(), port, &ids)
 		for _, key := range keys {
 			audit.do(model.KVInput{Op: model.Get, Key: key})
 		}
@@ -86,8 +87,8 @@ func Scenario(v Variant) func(*sim.World) {
 func Faults() sim.FaultPlan {
 	return sim.FaultPlan{Killable: Killable}.
 		With(sim.FaultKill, killRate).
-		With(sim.FaultDelay, delayRate).
-		With(sim.FaultDrop, dropRate)
+		With(net.FaultDelay, delayRate).
+		With(net.FaultDrop, dropRate)
 }
 
 // Killable says which processes a kill fault may end: the store, the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
 // Variant says how the server acknowledges a PUT.
@@ -42,7 +43,7 @@ func Variants() []Variant { return []Variant{WriteBehind, WriteThrough} }
 type Server struct {
 	w       *sim.World
 	variant Variant
-	host    *sim.Host
+	host    *net.Host
 	port    int
 	app     *sim.Application
 	table   *sim.Table[string, int]
@@ -72,7 +73,7 @@ const (
 // must be called from a process of w, and returns once the application has
 // started (the listener may open a moment later, when the acceptor first
 // runs). It fails only if the table or the supervisor cannot be made.
-func StartServer(w *sim.World, h *sim.Host, port int, v Variant) (*Server, error) {
+func StartServer(w *sim.World, h *net.Host, port int, v Variant) (*Server, error) {
 	if v != WriteBehind && v != WriteThrough {
 		panic(fmt.Sprintf("kv: StartServer: %v is not a variant", v))
 	}
@@ -211,7 +212,7 @@ func (e storeDown) String() string { return fmt.Sprintf("the store died during a
 //
 //	PUT <key> <int>  ->  OK
 //	GET <key>        ->  VALUE <int> | NONE
-func (s *Server) serve(c *sim.Conn) {
+func (s *Server) serve(c *net.Conn) {
 	w := s.w
 	lc := &lineConn{w: w, c: c}
 	for {

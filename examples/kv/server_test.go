@@ -11,6 +11,7 @@ import (
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
 // runCalm runs scenario once on the calm schedule and fails t if the run
@@ -28,14 +29,14 @@ func TestProtocol(t *testing.T) {
 	for _, v := range Variants() {
 		t.Run(v.String(), func(t *testing.T) {
 			r := runCalm(t, func(w *sim.World) {
-				h := w.NewHost("kv")
+				h := net.NewHost(w, "kv")
 				srv, err := StartServer(w, h, port, v)
 				if err != nil {
 					t.Errorf("StartServer: %v", err)
 					return
 				}
 				ids := 0
-				c := newClient(w, w.NewHost("c"), "kv", port, &ids)
+				c := newClient(w, net.NewHost(w, "c"), "kv", port, &ids)
 				c.do(model.KVInput{Op: model.Get, Key: "x"})
 				c.do(model.KVInput{Op: model.Put, Key: "x", Value: 7})
 				c.do(model.KVInput{Op: model.Get, Key: "x"})
@@ -67,7 +68,7 @@ func TestProtocol(t *testing.T) {
 // store killed and restarted serves what its predecessor wrote.
 func TestTableOutlivesTheStore(t *testing.T) {
 	r := runCalm(t, func(w *sim.World) {
-		h := w.NewHost("kv")
+		h := net.NewHost(w, "kv")
 		srv, err := StartServer(w, h, port, WriteThrough)
 		if err != nil {
 			t.Errorf("StartServer: %v", err)
@@ -78,7 +79,7 @@ func TestTableOutlivesTheStore(t *testing.T) {
 			t.Errorf("table owner %v (err %v), want the application master %v", info.Owner, err, srv.app.Master())
 		}
 		ids := 0
-		c := newClient(w, w.NewHost("c"), "kv", port, &ids)
+		c := newClient(w, net.NewHost(w, "c"), "kv", port, &ids)
 		c.do(model.KVInput{Op: model.Put, Key: "x", Value: 7})
 		old := srv.store
 		w.Kill(old)

@@ -1,9 +1,11 @@
-package sim
+package net
 
 import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/weftsim/weft/sim"
 )
 
 // Listening, accepting and connecting: the handshake that brings a
@@ -28,31 +30,31 @@ type Listener struct {
 // owned by the calling process. It fails with ErrAddrInUse if the port is
 // taken and with ErrEMFILE if the host has no free descriptor.
 func (h *Host) Listen(port int) (*Listener, error) {
-	w := h.w
-	w.netOp("Listen")
+	n := h.n
+	n.op("Listen")
 	if port < 0 || port > 65535 {
-		panic(fmt.Sprintf("sim: Listen(%d): ports are 0 to 65535", port))
+		panic(fmt.Sprintf("net: Listen(%d): ports are 0 to 65535", port))
 	}
 	if port != 0 && h.ports[port] != nil {
-		return nil, w.netErr(&h.obj, "listen :"+strconv.Itoa(port), ErrAddrInUse)
+		return nil, n.opErr(&h.obj, "listen :"+strconv.Itoa(port), ErrAddrInUse)
 	}
 	if !h.takeFD() {
-		return nil, w.netErr(&h.obj, "listen :"+strconv.Itoa(port), ErrEMFILE)
+		return nil, n.opErr(&h.obj, "listen :"+strconv.Itoa(port), ErrEMFILE)
 	}
 	if port == 0 {
 		p, ok := h.ephemeralPort(h.tcpTaken)
 		if !ok {
 			h.releaseFD()
-			return nil, w.netErr(&h.obj, "listen :0", ErrAddrInUse)
+			return nil, n.opErr(&h.obj, "listen :0", ErrAddrInUse)
 		}
 		port = p
 	}
-	l := &Listener{sockBase: sockBase{w: w, n: h.n, owner: w.cur}, host: h, port: port}
-	w.newObject(&l.obj, "listener", 1)
-	l.obj.name = Addr{h.addr, port}.String()
+	l := &Listener{sockBase: sockBase{n: n, owner: n.k.Running()}, host: h, port: port}
+	n.k.Register(&l.obj, "listener", 1)
+	l.obj.SetName(Addr{h.addr, port}.String())
 	h.ports[port] = l
-	h.n.own(w.cur, l)
-	w.event(EventNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
+	n.own(l.owner, l)
+	n.k.Event(sim.EventNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
 	return l, nil
 }
 
@@ -66,7 +68,7 @@ func (l *Listener) Addr() Addr { return Addr{l.host.addr, l.port} }
 func (l *Listener) Host() *Host { return l.host }
 
 // Owner is the listener's controlling process.
-func (l *Listener) Owner() *Proc { return l.owner }
+func (l *Listener) Owner() *sim.Proc { return l.owner }
 
 // Pending is the number of connections established and not yet accepted.
 func (l *Listener) Pending() int { return len(l.backlog) }
@@ -79,41 +81,41 @@ func (l *Listener) String() string { return l.obj.String() }
 // ErrClosed once the listener is closed, and with ErrEMFILE when a
 // connection is pending and the host has no free descriptor: the connection
 // stays pending, and a later Accept takes it once a descriptor is free.
-func (l *Listener) Accept() (*Conn, error) { return l.accept(Infinity) }
+func (l *Listener) Accept() (*Conn, error) { return l.accept(sim.Infinity) }
 
 // AcceptTimeout is Accept that gives up with ErrTimeout after d of virtual
 // time (0: only takes a pending connection; negative: waits forever).
 func (l *Listener) AcceptTimeout(d time.Duration) (*Conn, error) { return l.accept(d) }
 
 func (l *Listener) accept(timeout time.Duration) (*Conn, error) {
-	w := l.w
-	w.netOp("Accept")
-	deadline := w.netDeadline(timeout)
+	n := l.n
+	n.op("Accept")
+	deadline := n.deadline(timeout)
 	for {
 		if l.closed {
-			return nil, w.netErr(&l.obj, "accept", ErrClosed)
+			return nil, n.opErr(&l.obj, "accept", ErrClosed)
 		}
 		if len(l.backlog) > 0 {
-			if l.host.fds >= l.host.fdLimit || w.fault(FaultEMFILE) {
-				return nil, w.netErr(&l.obj, "accept", ErrEMFILE)
+			if l.host.fds >= l.host.fdLimit || n.k.Fault(FaultEMFILE) {
+				return nil, n.opErr(&l.obj, "accept", ErrEMFILE)
 			}
 			c := l.backlog[0]
 			l.backlog[0] = nil
 			l.backlog = l.backlog[1:]
 			l.host.takeFD()
 			c.hasFD = true
-			c.owner = w.cur
+			c.owner = n.k.Running()
 			c.active = l.active
-			c.obj.site = w.netSite(2)
-			l.n.own(w.cur, c)
-			w.event(EventNote, &c.obj, int64(c.obj.id), func() string { return fmt.Sprintf("accept %v on %v", &c.obj, &l.obj) })
+			c.obj.SetSite(n.k.Site(2))
+			n.own(c.owner, c)
+			n.k.Event(sim.EventNote, &c.obj, int64(c.obj.ID()), func() string { return fmt.Sprintf("accept %v on %v", &c.obj, &l.obj) })
 			c.pump()
 			return c, nil
 		}
-		if w.netExpired(deadline) {
-			return nil, w.netErr(&l.obj, "accept", ErrTimeout)
+		if n.expired(deadline) {
+			return nil, n.opErr(&l.obj, "accept", ErrTimeout)
 		}
-		l.acceptq.park(w, "accept", &l.obj, deadline)
+		l.acceptq.park(n.k, "accept", &l.obj, deadline)
 	}
 }
 
@@ -124,19 +126,19 @@ func (l *Listener) SetActive(mode ActiveMode) error { return l.setActive(mode, n
 // ControllingProcess hands the listener to p; only its current controlling
 // process may (ErrNotOwner otherwise). The listener then closes when p
 // exits.
-func (l *Listener) ControllingProcess(p *Proc) error { return l.handOff(l, p, nil) }
+func (l *Listener) ControllingProcess(p *sim.Proc) error { return l.handOff(l, p, nil) }
 
 // Close closes the listener: its port and descriptor are freed, waiting
 // Accepts fail with ErrClosed, and connections still pending are reset.
 func (l *Listener) Close() error { return l.closeOp("Close", "close", l.shut) }
 
 func (l *Listener) shut() {
-	w := l.w
+	n := l.n
 	l.closed = true
 	l.host.releaseFD()
 	delete(l.host.ports, l.port)
 	l.n.disown(l.owner, l)
-	w.event(EventClose, &l.obj, int64(len(l.backlog)), func() string {
+	n.k.Event(sim.EventClose, &l.obj, int64(len(l.backlog)), func() string {
 		return fmt.Sprintf("%v (%d pending reset)", &l.obj, len(l.backlog))
 	})
 	pending := l.backlog
@@ -144,7 +146,7 @@ func (l *Listener) shut() {
 	for _, c := range pending {
 		c.close(true)
 	}
-	l.acceptq.wakeAll(w)
+	l.acceptq.wakeAll(n.k)
 }
 
 // Connect opens a connection from h to port on the host with address addr,
@@ -152,7 +154,9 @@ func (l *Listener) shut() {
 // handshake, resending it as TCP does, and fails with ErrNoHost (no such
 // address), ErrEMFILE (h has no free descriptor), ErrRefused (nothing
 // listens there) or ErrTimeout (no answer for about two minutes).
-func (h *Host) Connect(addr string, port int) (*Conn, error) { return h.connect(addr, port, Infinity) }
+func (h *Host) Connect(addr string, port int) (*Conn, error) {
+	return h.connect(addr, port, sim.Infinity)
+}
 
 // ConnectTimeout is Connect that gives up with ErrTimeout after d of
 // virtual time (negative: the handshake's own limit only).
@@ -161,45 +165,45 @@ func (h *Host) ConnectTimeout(addr string, port int, d time.Duration) (*Conn, er
 }
 
 func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, error) {
-	w, n := h.w, h.n
-	w.netOp("Connect")
+	n := h.n
+	n.op("Connect")
 	if port < 0 || port > 65535 {
-		panic(fmt.Sprintf("sim: Connect(%q, %d): ports are 0 to 65535", addr, port))
+		panic(fmt.Sprintf("net: Connect(%q, %d): ports are 0 to 65535", addr, port))
 	}
 	op := "connect " + Addr{addr, port}.String()
 	dst := n.byAddr[addr]
 	if dst == nil {
-		return nil, w.netErr(&h.obj, op, ErrNoHost)
+		return nil, n.opErr(&h.obj, op, ErrNoHost)
 	}
 	if !h.takeFD() {
-		return nil, w.netErr(&h.obj, op, ErrEMFILE)
+		return nil, n.opErr(&h.obj, op, ErrEMFILE)
 	}
 	lport, ok := h.ephemeralPort(h.tcpTaken)
 	if !ok {
 		h.releaseFD()
-		return nil, w.netErr(&h.obj, op, ErrAddrInUse)
+		return nil, n.opErr(&h.obj, op, ErrAddrInUse)
 	}
-	c := &Conn{sockBase: sockBase{w: w, n: n, owner: w.cur}, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
+	c := &Conn{sockBase: sockBase{n: n, owner: n.k.Running()}, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
 		state: connConnecting, hasFD: true, ownsPort: true}
-	w.newObject(&c.obj, "conn", 2)
-	c.obj.name = c.local.String() + "->" + c.raddr.String()
+	n.k.Register(&c.obj, "conn", 2)
+	c.obj.SetName(c.local.String() + "->" + c.raddr.String())
 	c.out = newPipe(n, c, h, dst, 0)
-	c.synTimer = Alarm{Obj: &c.obj, Fire: c.synTimeout}
+	c.synTimer = sim.Alarm{Obj: &c.obj, Fire: c.synTimeout}
 	h.ports[lport] = c
 	h.conns = append(h.conns, c)
-	n.own(w.cur, c)
-	w.event(EventNote, &c.obj, int64(port), func() string { return fmt.Sprintf("connect %v", &c.obj) })
+	n.own(c.owner, c)
+	n.k.Event(sim.EventNote, &c.obj, int64(port), func() string { return fmt.Sprintf("connect %v", &c.obj) })
 	c.sendSyn()
-	deadline := w.netDeadline(timeout)
+	deadline := n.deadline(timeout)
 	for c.state == connConnecting {
-		if w.netExpired(deadline) {
+		if n.expired(deadline) {
 			c.close(true)
-			return nil, w.netErr(&c.obj, "connect", ErrTimeout)
+			return nil, n.opErr(&c.obj, "connect", ErrTimeout)
 		}
-		c.connq.park(w, "connect", &c.obj, deadline)
+		c.connq.park(n.k, "connect", &c.obj, deadline)
 	}
 	if c.state == connFailed {
-		return nil, w.netErr(&c.obj, "connect", c.connErr)
+		return nil, n.opErr(&c.obj, "connect", c.connErr)
 	}
 	return c, nil
 }
@@ -207,7 +211,7 @@ func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, err
 func (c *Conn) sendSyn() {
 	n := c.n
 	n.sendPacket(c.host, c.remote, &c.obj, "syn", func() { n.synArrived(c) })
-	n.w.addTimer(&c.synTimer, n.w.when(synRTO<<c.synTries))
+	n.k.SetAlarm(&c.synTimer, n.k.Deadline(synRTO<<c.synTries))
 }
 
 // synTimeout resends the handshake, or gives up.
@@ -244,22 +248,22 @@ func (c *Conn) synAcked(window int) {
 	if c.state != connConnecting {
 		return
 	}
-	w := c.w
+	n := c.n
 	c.state = connOpen
-	w.stopTimer(&c.synTimer)
+	n.k.StopAlarm(&c.synTimer)
 	c.out.window = window
 	c.out.push(segAck, nil)
-	w.event(EventNote, &c.obj, 0, func() string { return fmt.Sprintf("%v established", &c.obj) })
-	c.connq.wakeAll(w)
+	n.k.Event(sim.EventNote, &c.obj, 0, func() string { return fmt.Sprintf("%v established", &c.obj) })
+	c.connq.wakeAll(n.k)
 }
 
 func (c *Conn) connectFailed(err error) {
-	w := c.w
+	n := c.n
 	c.state, c.connErr = connFailed, err
-	w.stopTimer(&c.synTimer)
-	w.event(EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v handshake failed: %v", &c.obj, err) })
+	n.k.StopAlarm(&c.synTimer)
+	n.k.Event(sim.EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v handshake failed: %v", &c.obj, err) })
 	c.release()
-	c.connq.wakeAll(w)
+	c.connq.wakeAll(n.k)
 }
 
 // backlogFull reports whether the handshake's last leg must be dropped
@@ -273,23 +277,23 @@ func (n *network) backlogFull(pp *pipe) bool {
 // establish brings the server's side of a connection into being, pending
 // in its listener's backlog, when the handshake's last leg arrives.
 func (n *network) establish(pp *pipe) {
-	w, c, srv := n.w, pp.src, pp.to
+	c, srv := pp.src, pp.to
 	l, _ := srv.ports[c.raddr.Port].(*Listener)
 	if l == nil {
 		// The listener went away during the handshake.
 		n.sendPacket(srv, c.host, &c.obj, "rst", c.arriveRst)
 		return
 	}
-	s := &Conn{sockBase: sockBase{w: w, n: n}, host: srv, remote: c.host, local: c.raddr, raddr: c.local, state: connOpen}
-	w.newObject(&s.obj, "conn", 0)
-	s.obj.site = "" // set by Accept: the timer's stack names no user code
-	s.obj.name = s.local.String() + "->" + s.raddr.String()
+	s := &Conn{sockBase: sockBase{n: n}, host: srv, remote: c.host, local: c.raddr, raddr: c.local, state: connOpen}
+	n.k.Register(&s.obj, "conn", 0)
+	s.obj.SetSite("") // set by Accept: the alarm's stack names no user code
+	s.obj.SetName(s.local.String() + "->" + s.raddr.String())
 	s.in, pp.dst = pp, s
 	s.out = newPipe(n, s, srv, c.host, c.host.recvBuffer)
 	s.out.dst, c.in = c, s.out
 	s.peer, c.peer = c, s
 	srv.conns = append(srv.conns, s)
 	l.backlog = append(l.backlog, s)
-	w.event(EventNote, &s.obj, int64(len(l.backlog)), func() string { return fmt.Sprintf("%v pending on %v", &s.obj, &l.obj) })
-	l.acceptq.wakeAll(w)
+	n.k.Event(sim.EventNote, &s.obj, int64(len(l.backlog)), func() string { return fmt.Sprintf("%v pending on %v", &s.obj, &l.obj) })
+	l.acceptq.wakeAll(n.k)
 }

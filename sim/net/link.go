@@ -1,14 +1,15 @@
-package sim
+package net
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // Links: how packets travel between hosts. Each ordered pair of hosts has a
-// link (a NetLink of its own, or the network's default). A packet's delay is
+// link (a Link of its own, or the network's default). A packet's delay is
 // drawn when it is sent; whether it is lost is decided when it would arrive,
 // so a packet in flight when a partition starts is lost, and one sent just
 // before a partition heals gets through. Connections retransmit what is
@@ -26,12 +27,12 @@ import (
 // reorder them). Separate connections are separate timers: when they are
 // due at the same instant, a Timer decision picks which arrives first.
 
-// NetLink says how packets travel from one host to another, in one
-// direction. The zero NetLink delivers every packet at the instant it is
+// Link says how packets travel from one host to another, in one
+// direction. The zero Link delivers every packet at the instant it is
 // sent: it arrives as soon as the world next looks at its timers, that is,
 // when the running process blocks, so on a zero link the order of arrivals
 // and process steps is the schedule's to choose.
-type NetLink struct {
+type Link struct {
 	// Latency is every packet's one-way delay.
 	Latency time.Duration
 	// Jitter is the most extra delay a packet gets on top of Latency: each
@@ -52,12 +53,12 @@ type NetLink struct {
 	_ struct{} // disallow positional literals, for extensibility
 }
 
-func (l NetLink) validate(op string) {
+func (l Link) validate(op string) {
 	if l.Latency < 0 || l.Jitter < 0 {
-		panic(fmt.Sprintf("sim: %s: negative latency or jitter (%v, %v)", op, l.Latency, l.Jitter))
+		panic(fmt.Sprintf("net: %s: negative latency or jitter (%v, %v)", op, l.Latency, l.Jitter))
 	}
 	if !(l.Drop >= 0 && l.Drop <= 1) || !(l.Duplicate >= 0 && l.Duplicate <= 1) {
-		panic(fmt.Sprintf("sim: %s: drop or duplicate probability (%v, %v) is not in [0, 1]", op, l.Drop, l.Duplicate))
+		panic(fmt.Sprintf("net: %s: drop or duplicate probability (%v, %v) is not in [0, 1]", op, l.Drop, l.Duplicate))
 	}
 }
 
@@ -90,8 +91,8 @@ func rto(tries int) time.Duration {
 
 // linkState is the link from one host to another.
 type linkState struct {
-	cfg      NetLink
-	own      bool          // cfg was set by SetNetLink; else the default applies
+	cfg      Link
+	own      bool          // cfg was set by SetLink; else the default applies
 	cut      bool          // cut by Partition until Heal
 	cutUntil time.Duration // cut by a partition fault until then
 }
@@ -109,16 +110,16 @@ func (n *network) state(from, to *Host) *linkState {
 	return ls
 }
 
-// cfg is the NetLink packets from one host to another travel by. A host's
-// link to itself is the zero NetLink unless set.
-func (n *network) cfg(from, to *Host) NetLink {
+// cfg is the Link packets from one host to another travel by. A host's
+// link to itself is the zero Link unless set.
+func (n *network) cfg(from, to *Host) Link {
 	if to.idx < len(from.links) {
 		if ls := from.links[to.idx]; ls != nil && ls.own {
 			return ls.cfg
 		}
 	}
 	if from == to {
-		return NetLink{}
+		return Link{}
 	}
 	return n.link
 }
@@ -128,7 +129,7 @@ func (n *network) isCut(from, to *Host) bool {
 		return false
 	}
 	ls := from.links[to.idx]
-	return ls != nil && (ls.cut || n.w.now < ls.cutUntil)
+	return ls != nil && (ls.cut || n.w.Elapsed() < ls.cutUntil)
 }
 
 // delay draws the time a packet sent now takes from one host to another.
@@ -136,10 +137,10 @@ func (n *network) delay(from, to *Host) time.Duration {
 	l := n.cfg(from, to)
 	d := l.Latency
 	if l.Jitter > 0 {
-		d += l.Jitter * time.Duration(n.w.decide(scheduler.Random, jitterSteps+1, nil)) / jitterSteps
+		d += l.Jitter * time.Duration(n.k.Decide(scheduler.Random, jitterSteps+1)) / jitterSteps
 	}
-	if from != to && n.w.fault(FaultDelay) {
-		d += faultDelays[n.w.decide(scheduler.Random, len(faultDelays), nil)]
+	if from != to && n.k.Fault(FaultDelay) {
+		d += faultDelays[n.k.Decide(scheduler.Random, len(faultDelays))]
 	}
 	return d
 }
@@ -154,12 +155,12 @@ func (n *network) lost(from, to *Host) (bool, string) {
 		return true, "partition"
 	}
 	if l := n.cfg(from, to); l.Drop > 0 {
-		if n.chance(l.Drop) {
+		if n.k.Chance(l.Drop) {
 			return true, "drop"
 		}
 		return false, ""
 	}
-	if n.w.fault(FaultDrop) {
+	if n.k.Fault(FaultDrop) {
 		return true, "drop"
 	}
 	return false, ""
@@ -171,49 +172,39 @@ func (n *network) duplicated(from, to *Host) bool {
 		return false
 	}
 	if l := n.cfg(from, to); l.Duplicate > 0 {
-		return n.chance(l.Duplicate)
+		return n.k.Chance(l.Duplicate)
 	}
-	return n.w.fault(FaultDuplicate)
-}
-
-// chance fires with probability rate through a Fault decision whose top
-// options fire, so that lowering the choice switches the fault off.
-func (n *network) chance(rate float64) bool {
-	if rate >= 1 {
-		return true
-	}
-	k := min(max(int(rate*faultScale+0.5), 1), faultScale-1)
-	return n.w.decide(scheduler.Fault, faultScale, nil) >= faultScale-k
+	return n.k.Fault(FaultDuplicate)
 }
 
 // maybePartition lets the run's FaultPlan cut the link between two hosts,
 // both ways, for a while, as a packet is sent over it.
 func (n *network) maybePartition(from, to *Host) {
-	if from == to || n.isCut(from, to) || !n.w.fault(FaultPartition) {
+	if from == to || n.isCut(from, to) || !n.k.Fault(FaultPartition) {
 		return
 	}
-	d := faultPartitions[n.w.decide(scheduler.Random, len(faultPartitions), nil)]
-	until := n.w.when(d)
+	d := faultPartitions[n.k.Decide(scheduler.Random, len(faultPartitions))]
+	until := n.k.Deadline(d)
 	a, b := n.state(from, to), n.state(to, from)
 	a.cutUntil, b.cutUntil = max(a.cutUntil, until), max(b.cutUntil, until)
-	n.w.event(EventFault, &from.obj, int64(to.idx), func() string {
+	n.k.Event(sim.EventFault, &from.obj, int64(to.idx), func() string {
 		return fmt.Sprintf("partition %s <-> %s for %v", from.addr, to.addr, d)
 	})
 }
 
 // sendPacket sends a handshake packet: it arrives after the link's delay
 // unless it is lost then, in which case the handshake's own timer resends.
-func (n *network) sendPacket(from, to *Host, obj *Object, what string, arrive func()) {
+func (n *network) sendPacket(from, to *Host, obj *sim.Object, what string, arrive func()) {
 	n.maybePartition(from, to)
-	t := &Alarm{Obj: obj}
+	t := &sim.Alarm{Obj: obj}
 	t.Fire = func() {
 		if lost, why := n.lost(from, to); lost {
-			n.w.event(EventNote, obj, 2, func() string { return fmt.Sprintf("%s %s -> %s lost (%s)", what, from.addr, to.addr, why) })
+			n.k.Event(sim.EventNote, obj, 2, func() string { return fmt.Sprintf("%s %s -> %s lost (%s)", what, from.addr, to.addr, why) })
 			return
 		}
 		arrive()
 	}
-	n.w.addTimer(t, n.w.when(n.delay(from, to)))
+	n.k.SetAlarm(t, n.k.Deadline(n.delay(from, to)))
 }
 
 type segKind uint8
@@ -243,7 +234,7 @@ type pipe struct {
 	from, to *Host
 	src, dst *Conn // dst is nil until the handshake's last leg reaches the server
 	segs     []*segment
-	timer    Alarm // fires when segs[0] is due; armed says it is pending
+	timer    sim.Alarm // fires when segs[0] is due; armed says it is pending
 	armed    bool
 	last     time.Duration // when the newest segment arrives: none overtakes it
 	// window is the receive buffer of dst, unacked the bytes pushed and not
@@ -257,16 +248,17 @@ type pipe struct {
 
 func newPipe(n *network, src *Conn, from, to *Host, window int) *pipe {
 	pp := &pipe{n: n, from: from, to: to, src: src, window: window}
-	pp.timer = Alarm{Obj: &src.obj, Fire: pp.fire}
+	pp.timer = sim.Alarm{Obj: &src.obj, Fire: pp.fire}
 	return pp
 }
 
 // push sends a segment.
 func (pp *pipe) push(kind segKind, data []byte) {
-	n, w := pp.n, pp.n.w
+	n := pp.n
 	n.maybePartition(pp.from, pp.to)
-	s := &segment{kind: kind, data: data, sent: w.now}
-	s.at = max(w.now+n.delay(pp.from, pp.to), pp.last)
+	now := n.w.Elapsed()
+	s := &segment{kind: kind, data: data, sent: now}
+	s.at = max(now+n.delay(pp.from, pp.to), pp.last)
 	pp.last = s.at
 	pp.segs = append(pp.segs, s)
 	pp.unacked += len(data)
@@ -278,15 +270,15 @@ func (pp *pipe) arm() {
 		return
 	}
 	pp.armed = true
-	pp.n.w.addTimer(&pp.timer, pp.segs[0].at)
+	pp.n.k.SetAlarm(&pp.timer, pp.segs[0].at)
 }
 
 // fire delivers the segments that are due, in order, until one is lost: that
 // one is resent later and holds back the rest.
 func (pp *pipe) fire() {
 	pp.armed = false
-	n, w := pp.n, pp.n.w
-	for len(pp.segs) > 0 && pp.segs[0].at <= w.now && !pp.dead {
+	n := pp.n
+	for len(pp.segs) > 0 && pp.segs[0].at <= n.w.Elapsed() && !pp.dead {
 		s := pp.segs[0]
 		lost, why := n.lost(pp.from, pp.to)
 		if !lost && s.kind == segAck && n.backlogFull(pp) {
@@ -299,16 +291,16 @@ func (pp *pipe) fire() {
 				limit = synRetries
 			}
 			if s.tries > limit {
-				w.event(EventNote, &pp.src.obj, 3, func() string {
+				n.k.Event(sim.EventNote, &pp.src.obj, 3, func() string {
 					return fmt.Sprintf("%s %s gave up after %d retransmissions", pp.src, segNames[s.kind], limit)
 				})
 				pp.src.fail(ErrTimeout)
 				return
 			}
 			s.sent += rto(s.tries)
-			s.at = max(s.sent+n.delay(pp.from, pp.to), w.now)
+			s.at = max(s.sent+n.delay(pp.from, pp.to), n.w.Elapsed())
 			pp.last = max(pp.last, s.at)
-			w.event(EventNote, &pp.src.obj, 2, func() string {
+			n.k.Event(sim.EventNote, &pp.src.obj, 2, func() string {
 				return fmt.Sprintf("%s %s lost (%s), resent to arrive at %v", pp.src, segNames[s.kind], why, s.at)
 			})
 			break
@@ -349,52 +341,57 @@ func (pp *pipe) kill() {
 	}
 	pp.dead = true
 	if pp.armed {
-		pp.n.w.stopTimer(&pp.timer)
+		pp.n.k.StopAlarm(&pp.timer)
 		pp.armed = false
 	}
 	clear(pp.segs)
 	pp.segs = nil
 	pp.unacked = 0
-	pp.sendq.wakeAll(pp.n.w)
+	pp.sendq.wakeAll(pp.n.k)
 }
 
-// SetNetLink sets how packets travel from one host to another (one
+// SetLink sets how packets travel from one host of w to another (one
 // direction; call it twice for both). It is a scheduling point.
-func (w *World) SetNetLink(from, to *Host, l NetLink) {
-	w.netOp("SetNetLink")
-	l.validate("SetNetLink")
-	ls := w.network().state(from, to)
+func SetLink(w *sim.World, from, to *Host, l Link) {
+	n := of(w)
+	n.op("SetLink")
+	l.validate("SetLink")
+	n.check("SetLink", from, to)
+	ls := n.state(from, to)
 	ls.cfg, ls.own = l, true
-	w.event(EventNote, &from.obj, int64(to.idx), func() string {
+	n.k.Event(sim.EventNote, &from.obj, int64(to.idx), func() string {
 		return fmt.Sprintf("link %s -> %s: latency %v, jitter %v, drop %v, duplicate %v", from.addr, to.addr, l.Latency, l.Jitter, l.Drop, l.Duplicate)
 	})
 }
 
-// SetDefaultNetLink sets the link of every pair of distinct hosts that has
-// none of its own (initially the zero NetLink). It is a scheduling point.
-func (w *World) SetDefaultNetLink(l NetLink) {
-	w.netOp("SetDefaultNetLink")
-	l.validate("SetDefaultNetLink")
-	w.network().link = l
-	w.event(EventNote, nil, 0, func() string {
+// SetDefaultLink sets the link of every pair of distinct hosts of w that has
+// none of its own (initially the zero Link). It is a scheduling point.
+func SetDefaultLink(w *sim.World, l Link) {
+	n := of(w)
+	n.op("SetDefaultLink")
+	l.validate("SetDefaultLink")
+	n.link = l
+	n.k.Event(sim.EventNote, nil, 0, func() string {
 		return fmt.Sprintf("default link: latency %v, jitter %v, drop %v, duplicate %v", l.Latency, l.Jitter, l.Drop, l.Duplicate)
 	})
 }
 
-// Partition cuts the link from a to b, and from b to a too unless oneWay:
-// every packet that would arrive over a cut link is lost (connections resend
-// it, see the rules above), until Heal. It is a scheduling point.
-func (w *World) Partition(a, b *Host, oneWay bool) {
-	w.netOp("Partition")
+// Partition cuts the link from host a to host b of w, and from b to a too
+// unless oneWay: every packet that would arrive over a cut link is lost
+// (connections resend it, see the package's rules), until Heal. It is a
+// scheduling point.
+func Partition(w *sim.World, a, b *Host, oneWay bool) {
+	n := of(w)
+	n.op("Partition")
+	n.check("Partition", a, b)
 	if a == b {
-		panic(fmt.Sprintf("sim: Partition: a host (%s) cannot be cut from itself", a.addr))
+		panic(fmt.Sprintf("net: Partition: a host (%s) cannot be cut from itself", a.addr))
 	}
-	n := w.network()
 	n.state(a, b).cut = true
 	if !oneWay {
 		n.state(b, a).cut = true
 	}
-	w.event(EventFault, &a.obj, int64(b.idx), func() string {
+	n.k.Event(sim.EventFault, &a.obj, int64(b.idx), func() string {
 		arrow := "<->"
 		if oneWay {
 			arrow = "->"
@@ -403,32 +400,37 @@ func (w *World) Partition(a, b *Host, oneWay bool) {
 	})
 }
 
-// Heal restores the links between a and b, both ways, including a cut made
-// by a partition fault. It is a scheduling point.
-func (w *World) Heal(a, b *Host) {
-	w.netOp("Heal")
-	n := w.network()
+// Heal restores the links between hosts a and b of w, both ways, including
+// a cut made by a partition fault. It is a scheduling point.
+func Heal(w *sim.World, a, b *Host) {
+	n := of(w)
+	n.op("Heal")
+	n.check("Heal", a, b)
 	for _, ls := range [2]*linkState{n.state(a, b), n.state(b, a)} {
 		ls.cut, ls.cutUntil = false, 0
 	}
-	w.event(EventNote, &a.obj, int64(b.idx), func() string { return fmt.Sprintf("heal %s <-> %s", a.addr, b.addr) })
+	n.k.Event(sim.EventNote, &a.obj, int64(b.idx), func() string { return fmt.Sprintf("heal %s <-> %s", a.addr, b.addr) })
 }
 
-// HealAll restores every link. It is a scheduling point.
-func (w *World) HealAll() {
-	w.netOp("HealAll")
-	for _, h := range w.network().hosts {
+// HealAll restores every link of w. It is a scheduling point.
+func HealAll(w *sim.World) {
+	n := of(w)
+	n.op("HealAll")
+	for _, h := range n.hosts {
 		for _, ls := range h.links {
 			if ls != nil {
 				ls.cut, ls.cutUntil = false, 0
 			}
 		}
 	}
-	w.event(EventNote, nil, 0, func() string { return "heal all links" })
+	n.k.Event(sim.EventNote, nil, 0, func() string { return "heal all links" })
 }
 
-// Partitioned reports whether packets from one host to another are lost now
-// because the link is cut.
-func (w *World) Partitioned(from, to *Host) bool {
-	return w.net != nil && from != to && w.net.isCut(from, to)
+// Partitioned reports whether packets from one host of w to another are
+// lost now because the link is cut. It only reads, and may be called
+// anywhere.
+func Partitioned(w *sim.World, from, to *Host) bool {
+	n := networks.Peek(w.Kernel())
+	n.check("Partitioned", from, to)
+	return n != nil && from != to && n.isCut(from, to)
 }

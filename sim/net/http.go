@@ -1,4 +1,4 @@
-package sim
+package net
 
 import (
 	"encoding/binary"
@@ -13,8 +13,8 @@ import (
 // HTTP-style exchanges: a method, a path, ordered headers and a body each
 // way. It is not HTTP/1.1 text: each request and response is one frame, a
 // 4-byte big-endian length and an encoded payload. What it keeps of HTTP is
-// the shape that systems depend on: HTTPDo opens a connection per request,
-// and ServeHTTP serves each connection in its own process, so requests are
+// the shape that systems depend on: Host.Do opens a connection per request,
+// and Listener.Serve serves each connection in its own process, so requests are
 // served concurrently and a slow or crashing handler holds up only its own.
 // A connection may carry several requests in turn (keep-alive): the server
 // answers them in order until the client closes it.
@@ -43,7 +43,7 @@ type Request struct {
 	Path   string
 	Header Headers
 	Body   []byte
-	// Timeout bounds HTTPDo's whole exchange in virtual time, from the
+	// Timeout bounds Do's whole exchange in virtual time, from the
 	// connection to the last byte of the response (0: no bound). It does
 	// not travel to the server.
 	Timeout time.Duration
@@ -65,28 +65,28 @@ type Response struct {
 
 // ErrBadFrame is the error of a request or response that does not decode:
 // the peer does not speak this layer's framing.
-var ErrBadFrame = errors.New("sim: malformed request or response frame")
+var ErrBadFrame = errors.New("net: malformed request or response frame")
 
 // maxFrame bounds a frame's length, so that a peer speaking something else
 // cannot make a reader wait for gigabytes.
 const maxFrame = 64 << 20
 
-// HTTPDo sends req from host h to the server at addr:port over a new
-// connection and returns its response. It fails with the connection's
-// errors (ErrRefused, ErrReset, ...), with io.ErrUnexpectedEOF when the
-// server closes the connection without answering (a crashed handler), and
-// with ErrTimeout when req.Timeout passes. The connection is closed before
-// HTTPDo returns.
-func (w *World) HTTPDo(h *Host, addr string, port int, req Request) (Response, error) {
+// Do sends req from h to the server at addr:port over a new connection and
+// returns its response. It fails with the connection's errors (ErrRefused,
+// ErrReset, ...), with io.ErrUnexpectedEOF when the server closes the
+// connection without answering (a crashed handler), and with ErrTimeout
+// when req.Timeout passes. The connection is closed before Do returns.
+func (h *Host) Do(addr string, port int, req Request) (Response, error) {
+	n := h.n
 	deadline := time.Duration(-1)
 	if req.Timeout > 0 {
-		deadline = w.when(req.Timeout)
+		deadline = n.k.Deadline(req.Timeout)
 	}
-	c, err := h.connect(addr, port, w.netRemaining(deadline))
+	c, err := h.connect(addr, port, n.remaining(deadline))
 	if err != nil {
 		return Response{}, err
 	}
-	if err := c.send(encodeRequest(&req), w.netRemaining(deadline)); err != nil {
+	if err := c.send(encodeRequest(&req), n.remaining(deadline)); err != nil {
 		c.closeQuietly()
 		return Response{}, err
 	}
@@ -104,14 +104,15 @@ func (w *World) HTTPDo(h *Host, addr string, port int, req Request) (Response, e
 	return resp, err
 }
 
-// ServeHTTP accepts connections on l and serves each in a new process
-// (made with Spawn, so a handler that panics ends only its connection's
-// process, and the client sees the connection close). handler runs in that
-// process, once per request, in the order the connection's requests come.
-// As net/http's Server does, ServeHTTP waits and retries when Accept fails
-// with ErrEMFILE (5ms, doubling up to 1s). It returns Accept's error when
-// the listener is closed (ErrClosed).
-func (w *World) ServeHTTP(l *Listener, handler func(Request) Response) error {
+// Serve accepts connections on l and serves each in a new process (made
+// with Spawn, so a handler that panics ends only its connection's process,
+// and the client sees the connection close). handler runs in that process,
+// once per request, in the order the connection's requests come. As
+// net/http's Server does, Serve waits and retries when Accept fails with
+// ErrEMFILE (5ms, doubling up to 1s). It returns Accept's error when the
+// listener is closed (ErrClosed).
+func (l *Listener) Serve(handler func(Request) Response) error {
+	w := l.n.w
 	var backoff time.Duration
 	for {
 		c, err := l.Accept()
@@ -124,7 +125,7 @@ func (w *World) ServeHTTP(l *Listener, handler func(Request) Response) error {
 			return err
 		}
 		backoff = 0
-		p := w.Spawn("http "+c.raddr.String(), func() { serveHTTPConn(w, c, handler) })
+		p := w.Spawn("http "+c.raddr.String(), func() { serveConn(c, handler) })
 		if err := c.ControllingProcess(p); err != nil {
 			// The connection's process has already finished with it, or
 			// crashed before it became the owner.
@@ -133,9 +134,9 @@ func (w *World) ServeHTTP(l *Listener, handler func(Request) Response) error {
 	}
 }
 
-// serveHTTPConn answers the requests of one connection, in turn, until the
+// serveConn answers the requests of one connection, in turn, until the
 // client closes it.
-func serveHTTPConn(w *World, c *Conn, handler func(Request) Response) {
+func serveConn(c *Conn, handler func(Request) Response) {
 	r := frameReader{c: c}
 	for {
 		frame, err := r.next(-1)
@@ -159,18 +160,10 @@ func serveHTTPConn(w *World, c *Conn, handler func(Request) Response) {
 
 // closeQuietly closes c unless something already did.
 func (c *Conn) closeQuietly() {
-	c.w.netOp("Close")
+	c.n.op("Close")
 	if !c.closed {
 		c.close(false)
 	}
-}
-
-// netRemaining turns a deadline (-1: none) into the timeout left.
-func (w *World) netRemaining(deadline time.Duration) time.Duration {
-	if deadline < 0 {
-		return Infinity
-	}
-	return max(deadline-w.now, 0)
 }
 
 // frameReader reads frames from a connection, keeping what arrived beyond
@@ -181,7 +174,6 @@ type frameReader struct {
 }
 
 func (r *frameReader) next(deadline time.Duration) ([]byte, error) {
-	w := r.c.w
 	for {
 		if len(r.buf) >= 4 {
 			n := binary.BigEndian.Uint32(r.buf)
@@ -194,7 +186,7 @@ func (r *frameReader) next(deadline time.Duration) ([]byte, error) {
 				return frame, nil
 			}
 		}
-		data, err := r.c.recv(0, w.netRemaining(deadline))
+		data, err := r.c.recv(0, r.c.n.remaining(deadline))
 		if err != nil {
 			if err == io.EOF && len(r.buf) > 0 {
 				err = io.ErrUnexpectedEOF

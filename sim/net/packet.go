@@ -1,9 +1,11 @@
-package sim
+package net
 
 import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/weftsim/weft/sim"
 )
 
 // Datagrams, as UDP: messages between hosts with nothing to mask what the
@@ -51,32 +53,32 @@ func (m UDPData) String() string {
 // ErrAddrInUse if the port is taken and ErrEMFILE if the host has no free
 // descriptor.
 func (h *Host) ListenPacket(port int) (*PacketConn, error) {
-	w := h.w
-	w.netOp("ListenPacket")
+	n := h.n
+	n.op("ListenPacket")
 	if port < 0 || port > 65535 {
-		panic(fmt.Sprintf("sim: ListenPacket(%d): ports are 0 to 65535", port))
+		panic(fmt.Sprintf("net: ListenPacket(%d): ports are 0 to 65535", port))
 	}
 	op := "listen udp :" + strconv.Itoa(port)
 	if port != 0 && h.udpPorts[port] != nil {
-		return nil, w.netErr(&h.obj, op, ErrAddrInUse)
+		return nil, n.opErr(&h.obj, op, ErrAddrInUse)
 	}
 	if !h.takeFD() {
-		return nil, w.netErr(&h.obj, op, ErrEMFILE)
+		return nil, n.opErr(&h.obj, op, ErrEMFILE)
 	}
 	if port == 0 {
 		p, ok := h.ephemeralPort(h.udpTaken)
 		if !ok {
 			h.releaseFD()
-			return nil, w.netErr(&h.obj, op, ErrAddrInUse)
+			return nil, n.opErr(&h.obj, op, ErrAddrInUse)
 		}
 		port = p
 	}
-	pc := &PacketConn{sockBase: sockBase{w: w, n: h.n, owner: w.cur}, host: h, port: port}
-	w.newObject(&pc.obj, "udp", 1)
-	pc.obj.name = Addr{h.addr, port}.String()
+	pc := &PacketConn{sockBase: sockBase{n: n, owner: n.k.Running()}, host: h, port: port}
+	n.k.Register(&pc.obj, "udp", 1)
+	pc.obj.SetName(Addr{h.addr, port}.String())
 	h.udpPorts[port] = pc
-	h.n.own(w.cur, pc)
-	w.event(EventNote, &pc.obj, int64(port), func() string { return fmt.Sprintf("open %v", &pc.obj) })
+	n.own(pc.owner, pc)
+	n.k.Event(sim.EventNote, &pc.obj, int64(port), func() string { return fmt.Sprintf("open %v", &pc.obj) })
 	return pc, nil
 }
 
@@ -85,24 +87,24 @@ func (h *Host) ListenPacket(port int) (*PacketConn, error) {
 // fails with ErrClosed on a closed socket and ErrNoHost for an unknown
 // address.
 func (pc *PacketConn) SendTo(addr string, port int, data []byte) error {
-	w, n := pc.w, pc.n
-	w.netOp("SendTo")
+	n := pc.n
+	n.op("SendTo")
 	if pc.closed {
-		return w.netErr(&pc.obj, "sendto", ErrClosed)
+		return n.opErr(&pc.obj, "sendto", ErrClosed)
 	}
 	to := n.byAddr[addr]
 	if to == nil {
-		return w.netErr(&pc.obj, "sendto "+addr, ErrNoHost)
+		return n.opErr(&pc.obj, "sendto "+addr, ErrNoHost)
 	}
 	data = append([]byte(nil), data...)
 	from := Addr{pc.host.addr, pc.port}
-	w.event(EventSend, &pc.obj, int64(len(data)), func() string {
+	n.k.Event(sim.EventSend, &pc.obj, int64(len(data)), func() string {
 		return fmt.Sprintf("%v -> %v %s", &pc.obj, Addr{addr, port}, quoteBytes(data))
 	})
 	copies := 1
 	if n.duplicated(pc.host, to) {
 		copies = 2
-		w.event(EventFault, &pc.obj, 0, func() string { return fmt.Sprintf("duplicate datagram to %v", Addr{addr, port}) })
+		n.k.Event(sim.EventFault, &pc.obj, 0, func() string { return fmt.Sprintf("duplicate datagram to %v", Addr{addr, port}) })
 	}
 	for range copies {
 		n.sendPacket(pc.host, to, &pc.obj, "datagram", func() { n.datagramArrived(to, port, Datagram{From: from, Data: data}) })
@@ -113,57 +115,56 @@ func (pc *PacketConn) SendTo(addr string, port int, data []byte) error {
 // datagramArrived queues a datagram at its destination, if a socket is
 // there with room for it.
 func (n *network) datagramArrived(to *Host, port int, d Datagram) {
-	w := n.w
 	pc := to.udpPorts[port]
 	if pc == nil {
-		w.event(EventNote, &to.obj, int64(port), func() string {
+		n.k.Event(sim.EventNote, &to.obj, int64(port), func() string {
 			return fmt.Sprintf("datagram from %v to %s:%d dropped: no socket", d.From, to.addr, port)
 		})
 		return
 	}
 	if pc.queued+len(d.Data) > to.recvBuffer {
 		pc.dropped++
-		w.event(EventNote, &pc.obj, -1, func() string { return fmt.Sprintf("datagram from %v dropped: %v is full", d.From, &pc.obj) })
+		n.k.Event(sim.EventNote, &pc.obj, -1, func() string { return fmt.Sprintf("datagram from %v dropped: %v is full", d.From, &pc.obj) })
 		return
 	}
 	pc.queue = append(pc.queue, d)
 	pc.queued += len(d.Data)
 	pc.high = max(pc.high, pc.queued)
-	w.event(EventNote, &pc.obj, int64(len(d.Data)), func() string {
+	n.k.Event(sim.EventNote, &pc.obj, int64(len(d.Data)), func() string {
 		return fmt.Sprintf("arrive %v from %v %s", &pc.obj, d.From, quoteBytes(d.Data))
 	})
 	pc.pump()
-	pc.readq.wakeAll(w)
+	pc.readq.wakeAll(n.k)
 }
 
 // RecvFrom waits for a datagram and returns it. It fails with ErrClosed
 // once the socket is closed and ErrActive in active mode.
-func (pc *PacketConn) RecvFrom() (Datagram, error) { return pc.recvFrom(Infinity) }
+func (pc *PacketConn) RecvFrom() (Datagram, error) { return pc.recvFrom(sim.Infinity) }
 
 // RecvFromTimeout is RecvFrom that gives up with ErrTimeout after d of
 // virtual time (0: only takes a queued datagram; negative: waits forever).
 func (pc *PacketConn) RecvFromTimeout(d time.Duration) (Datagram, error) { return pc.recvFrom(d) }
 
 func (pc *PacketConn) recvFrom(timeout time.Duration) (Datagram, error) {
-	w := pc.w
-	w.netOp("RecvFrom")
-	deadline := w.netDeadline(timeout)
+	n := pc.n
+	n.op("RecvFrom")
+	deadline := n.deadline(timeout)
 	for {
 		switch {
 		case pc.closed:
-			return Datagram{}, w.netErr(&pc.obj, "recvfrom", ErrClosed)
+			return Datagram{}, n.opErr(&pc.obj, "recvfrom", ErrClosed)
 		case pc.active != ActiveFalse:
-			return Datagram{}, w.netErr(&pc.obj, "recvfrom", ErrActive)
+			return Datagram{}, n.opErr(&pc.obj, "recvfrom", ErrActive)
 		case len(pc.queue) > 0:
 			d := pc.take()
-			w.event(EventRecv, &pc.obj, int64(len(d.Data)), func() string {
+			n.k.Event(sim.EventRecv, &pc.obj, int64(len(d.Data)), func() string {
 				return fmt.Sprintf("%v from %v %s", &pc.obj, d.From, quoteBytes(d.Data))
 			})
 			return d, nil
-		case w.netExpired(deadline):
-			return Datagram{}, w.netErr(&pc.obj, "recvfrom", ErrTimeout)
+		case n.expired(deadline):
+			return Datagram{}, n.opErr(&pc.obj, "recvfrom", ErrTimeout)
 		}
-		pc.readq.park(w, "recvfrom", &pc.obj, deadline)
+		pc.readq.park(n.k, "recvfrom", &pc.obj, deadline)
 	}
 }
 
@@ -183,7 +184,7 @@ func (pc *PacketConn) pump() {
 	}
 	for pc.active != ActiveFalse && len(pc.queue) > 0 {
 		d := pc.take()
-		pc.w.deliver(pc.owner, UDPData{Conn: pc, From: d.From, Data: d.Data})
+		pc.n.k.Deliver(pc.owner, UDPData{Conn: pc, From: d.From, Data: d.Data})
 		if pc.active == ActiveOnce {
 			pc.active = ActiveFalse
 		}
@@ -199,7 +200,7 @@ func (pc *PacketConn) SetActive(mode ActiveMode) error {
 // ControllingProcess hands the socket to p, with the rules of
 // Conn.ControllingProcess: only the owner may, p must be alive, and the
 // socket's messages in the caller's mailbox move to p's.
-func (pc *PacketConn) ControllingProcess(p *Proc) error {
+func (pc *PacketConn) ControllingProcess(p *sim.Proc) error {
 	return pc.handOff(pc, p, func(m any) bool {
 		u, ok := m.(UDPData)
 		return ok && u.Conn == pc
@@ -217,15 +218,15 @@ func (pc *PacketConn) shut() {
 	pc.n.disown(pc.owner, pc)
 	clear(pc.queue)
 	pc.queue, pc.queued = nil, 0
-	pc.w.event(EventClose, &pc.obj, 0, nil)
-	pc.readq.wakeAll(pc.w)
+	pc.n.k.Event(sim.EventClose, &pc.obj, 0, nil)
+	pc.readq.wakeAll(pc.n.k)
 }
 
 // Addr is the socket's address.
 func (pc *PacketConn) Addr() Addr { return Addr{pc.host.addr, pc.port} }
 
 // Owner is the socket's controlling process.
-func (pc *PacketConn) Owner() *Proc { return pc.owner }
+func (pc *PacketConn) Owner() *sim.Proc { return pc.owner }
 
 // Buffered is the number of bytes queued and not yet read or delivered,
 // BufferedHigh the most ever queued, and Dropped the number of datagrams

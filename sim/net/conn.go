@@ -1,4 +1,4 @@
-package sim
+package net
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // ActiveMode says where a connection's arriving data goes, as gen_tcp's
@@ -38,7 +39,7 @@ func (m ActiveMode) String() string {
 
 func (m ActiveMode) validate(op string) {
 	if m > ActiveOnce {
-		panic(fmt.Sprintf("sim: %s: %v is not an active mode (ActiveFalse, ActiveTrue or ActiveOnce)", op, m))
+		panic(fmt.Sprintf("net: %s: %v is not an active mode (ActiveFalse, ActiveTrue or ActiveOnce)", op, m))
 	}
 }
 
@@ -100,9 +101,9 @@ type Conn struct {
 	rstSent      bool
 	stalled      bool // a slow-reader fault holds its data back
 	readq, connq waitList
-	synTimer     Alarm
+	synTimer     sim.Alarm
 	synTries     int
-	stallTimer   Alarm
+	stallTimer   sim.Alarm
 }
 
 // Send sends data, waiting while the peer's receive buffer is full. It
@@ -111,7 +112,7 @@ type Conn struct {
 // connection broke, with its error (ErrReset, ErrTimeout) if no call
 // reported it yet and ErrPipe after that. Bytes already on their way stay
 // so.
-func (c *Conn) Send(data []byte) error { return c.send(data, Infinity) }
+func (c *Conn) Send(data []byte) error { return c.send(data, sim.Infinity) }
 
 // SendTimeout is Send that gives up with ErrTimeout after d of virtual time
 // spent waiting for room (negative: waits forever); the bytes that found
@@ -119,37 +120,37 @@ func (c *Conn) Send(data []byte) error { return c.send(data, Infinity) }
 func (c *Conn) SendTimeout(data []byte, d time.Duration) error { return c.send(data, d) }
 
 func (c *Conn) send(data []byte, timeout time.Duration) error {
-	w := c.w
-	w.netOp("Send")
-	deadline := w.netDeadline(timeout)
+	n := c.n
+	n.op("Send")
+	deadline := n.deadline(timeout)
 	// The bytes travel in virtual time: the caller may reuse its slice.
 	data = append([]byte(nil), data...)
 	for {
 		switch {
 		case c.closed:
-			return w.netErr(&c.obj, "send", ErrClosed)
+			return n.opErr(&c.obj, "send", ErrClosed)
 		case c.wrClosed:
-			return w.netErr(&c.obj, "send", ErrPipe)
+			return n.opErr(&c.obj, "send", ErrPipe)
 		case c.soErr != nil:
-			return w.netErr(&c.obj, "send", c.takeErr())
+			return n.opErr(&c.obj, "send", c.takeErr())
 		case c.broken:
-			return w.netErr(&c.obj, "send", ErrPipe)
+			return n.opErr(&c.obj, "send", ErrPipe)
 		case len(data) == 0:
 			return nil
 		}
 		room := c.out.window - c.out.unacked
 		if room <= 0 {
-			if w.netExpired(deadline) {
-				return w.netErr(&c.obj, "send", ErrTimeout)
+			if n.expired(deadline) {
+				return n.opErr(&c.obj, "send", ErrTimeout)
 			}
-			c.out.sendq.park(w, "send", &c.obj, deadline)
+			c.out.sendq.park(n.k, "send", &c.obj, deadline)
 			continue
 		}
 		k := min(room, len(data))
 		seg := data[:k:k]
 		data = data[k:]
 		c.out.push(segData, seg)
-		w.event(EventSend, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(seg)) })
+		n.k.Event(sim.EventSend, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(seg)) })
 	}
 }
 
@@ -158,22 +159,22 @@ func (c *Conn) send(data []byte, timeout time.Duration) error {
 // the peer's end of stream arrived; if the connection broke, its error
 // (ErrReset, ErrTimeout) once, then io.EOF. It fails with ErrClosed after
 // Close and ErrActive in active mode.
-func (c *Conn) Recv(max int) ([]byte, error) { return c.recv(max, Infinity) }
+func (c *Conn) Recv(max int) ([]byte, error) { return c.recv(max, sim.Infinity) }
 
 // RecvTimeout is Recv that gives up with ErrTimeout after d of virtual time
 // (0: only takes what is buffered; negative: waits forever).
 func (c *Conn) RecvTimeout(max int, d time.Duration) ([]byte, error) { return c.recv(max, d) }
 
 func (c *Conn) recv(max int, timeout time.Duration) ([]byte, error) {
-	w := c.w
-	w.netOp("Recv")
-	deadline := w.netDeadline(timeout)
+	n := c.n
+	n.op("Recv")
+	deadline := n.deadline(timeout)
 	for {
 		switch {
 		case c.closed:
-			return nil, w.netErr(&c.obj, "recv", ErrClosed)
+			return nil, n.opErr(&c.obj, "recv", ErrClosed)
 		case c.active != ActiveFalse:
-			return nil, w.netErr(&c.obj, "recv", ErrActive)
+			return nil, n.opErr(&c.obj, "recv", ErrActive)
 		case len(c.buf) > 0 && !c.stalled:
 			k := len(c.buf)
 			if max > 0 && max < k {
@@ -185,22 +186,22 @@ func (c *Conn) recv(max int, timeout time.Duration) ([]byte, error) {
 				c.buf = nil
 			}
 			c.consume(k)
-			w.event(EventRecv, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(out)) })
+			n.k.Event(sim.EventRecv, &c.obj, int64(k), func() string { return fmt.Sprintf("%v %s", &c.obj, quoteBytes(out)) })
 			return out, nil
 		case len(c.buf) > 0:
 			// A slow-reader fault holds the data back: wait for it.
-			if w.netExpired(deadline) {
-				return nil, w.netErr(&c.obj, "recv", ErrTimeout)
+			if n.expired(deadline) {
+				return nil, n.opErr(&c.obj, "recv", ErrTimeout)
 			}
 		case c.soErr != nil && !c.eof:
-			return nil, w.netErr(&c.obj, "recv", c.takeErr())
+			return nil, n.opErr(&c.obj, "recv", c.takeErr())
 		case c.eof || c.broken:
-			w.event(EventRecv, &c.obj, -1, func() string { return fmt.Sprintf("%v: EOF", &c.obj) })
+			n.k.Event(sim.EventRecv, &c.obj, -1, func() string { return fmt.Sprintf("%v: EOF", &c.obj) })
 			return nil, io.EOF
-		case w.netExpired(deadline):
-			return nil, w.netErr(&c.obj, "recv", ErrTimeout)
+		case n.expired(deadline):
+			return nil, n.opErr(&c.obj, "recv", ErrTimeout)
 		}
-		c.readq.park(w, "recv", &c.obj, deadline)
+		c.readq.park(n.k, "recv", &c.obj, deadline)
 	}
 }
 
@@ -208,7 +209,7 @@ func (c *Conn) recv(max int, timeout time.Duration) ([]byte, error) {
 func (c *Conn) consume(k int) {
 	if c.in != nil && k > 0 {
 		c.in.unacked -= k
-		c.in.sendq.wakeAll(c.w)
+		c.in.sendq.wakeAll(c.n.k)
 	}
 }
 
@@ -227,20 +228,20 @@ func (c *Conn) discardBuf() {
 // CloseWrite ends the stream toward the peer (shutdown(SHUT_WR)): the peer
 // reads io.EOF after the data sent before, and this side can still read.
 func (c *Conn) CloseWrite() error {
-	w := c.w
-	w.netOp("CloseWrite")
+	n := c.n
+	n.op("CloseWrite")
 	switch {
 	case c.closed:
-		return w.netErr(&c.obj, "shutdown", ErrClosed)
+		return n.opErr(&c.obj, "shutdown", ErrClosed)
 	case c.broken:
-		return w.netErr(&c.obj, "shutdown", ErrPipe)
+		return n.opErr(&c.obj, "shutdown", ErrPipe)
 	case c.wrClosed:
 		return nil
 	}
 	c.wrClosed = true
 	c.out.push(segFin, nil)
-	w.event(EventClose, &c.obj, 1, func() string { return fmt.Sprintf("%v (write side)", &c.obj) })
-	c.out.sendq.wakeAll(w)
+	n.k.Event(sim.EventClose, &c.obj, 1, func() string { return fmt.Sprintf("%v (write side)", &c.obj) })
+	c.out.sendq.wakeAll(n.k)
 	return nil
 }
 
@@ -255,9 +256,9 @@ func (c *Conn) Close() error { return c.closeOp("Close", "close", c.shut) }
 func (c *Conn) Abort() error { return c.closeOp("Abort", "abort", func() { c.close(true) }) }
 
 func (c *Conn) close(abort bool) {
-	w := c.w
+	n := c.n
 	if c.state == connConnecting {
-		w.stopTimer(&c.synTimer)
+		n.k.StopAlarm(&c.synTimer)
 		c.state, c.connErr = connFailed, ErrClosed
 	}
 	reset := c.state == connOpen && !c.broken && (abort || len(c.buf) > 0)
@@ -269,15 +270,15 @@ func (c *Conn) close(abort bool) {
 		c.out.push(segFin, nil)
 	}
 	c.release()
-	w.event(EventClose, &c.obj, boolArg(reset), func() string {
+	n.k.Event(sim.EventClose, &c.obj, boolArg(reset), func() string {
 		if reset {
 			return fmt.Sprintf("%v with reset", &c.obj)
 		}
 		return c.obj.String()
 	})
-	c.readq.wakeAll(w)
-	c.connq.wakeAll(w)
-	c.out.sendq.wakeAll(w)
+	c.readq.wakeAll(n.k)
+	c.connq.wakeAll(n.k)
+	c.out.sendq.wakeAll(n.k)
 }
 
 // release frees what the connection holds on its host.
@@ -300,7 +301,7 @@ func (c *Conn) release() {
 	c.host.removeConn(c)
 	c.discardBuf()
 	// A slow-reader stall on a closed connection must not hold the clock.
-	c.w.stopTimer(&c.stallTimer)
+	c.n.k.StopAlarm(&c.stallTimer)
 }
 
 // shut closes the connection in the orderly way, as Close does.
@@ -309,7 +310,7 @@ func (c *Conn) shut() { c.close(false) }
 // arriveData puts arriving bytes in the receive buffer, or, on a socket
 // that is gone, answers them with a reset.
 func (c *Conn) arriveData(data []byte) {
-	w := c.w
+	n := c.n
 	if c.closed || c.broken {
 		c.in.unacked -= len(data)
 		c.answerRst()
@@ -317,12 +318,12 @@ func (c *Conn) arriveData(data []byte) {
 	}
 	c.buf = append(c.buf, data...)
 	c.high = max(c.high, len(c.buf))
-	w.event(EventNote, &c.obj, int64(len(data)), func() string { return fmt.Sprintf("arrive %v %s", &c.obj, quoteBytes(data)) })
-	if !c.stalled && w.fault(FaultSlowReader) {
+	n.k.Event(sim.EventNote, &c.obj, int64(len(data)), func() string { return fmt.Sprintf("arrive %v %s", &c.obj, quoteBytes(data)) })
+	if !c.stalled && n.k.Fault(FaultSlowReader) {
 		c.stall()
 	}
 	c.pump()
-	c.readq.wakeAll(w)
+	c.readq.wakeAll(n.k)
 }
 
 func (c *Conn) arriveFin() {
@@ -330,9 +331,9 @@ func (c *Conn) arriveFin() {
 		return
 	}
 	c.eof = true
-	c.w.event(EventNote, &c.obj, -1, func() string { return fmt.Sprintf("arrive %v: end of stream", &c.obj) })
+	c.n.k.Event(sim.EventNote, &c.obj, -1, func() string { return fmt.Sprintf("arrive %v: end of stream", &c.obj) })
 	c.pump()
-	c.readq.wakeAll(c.w)
+	c.readq.wakeAll(c.n.k)
 }
 
 func (c *Conn) arriveRst() {
@@ -364,32 +365,32 @@ func (c *Conn) answerRst() {
 // for a reset after the end of stream): nothing more is sent, what arrived
 // stays readable, and waiters wake to the error.
 func (c *Conn) fail(err error) {
-	w := c.w
+	n := c.n
 	c.broken, c.soErr = true, err
 	c.out.kill()
-	w.event(EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v broke: %v", &c.obj, err) })
+	n.k.Event(sim.EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v broke: %v", &c.obj, err) })
 	c.pump()
-	c.readq.wakeAll(w)
+	c.readq.wakeAll(n.k)
 }
 
 // stall holds the connection's data back for a while: a slow-reader fault.
 func (c *Conn) stall() {
-	w := c.w
-	d := faultStalls[w.decide(scheduler.Random, len(faultStalls), nil)]
+	n := c.n
+	d := faultStalls[n.k.Decide(scheduler.Random, len(faultStalls))]
 	c.stalled = true
-	c.stallTimer = Alarm{Obj: &c.obj, Fire: func() {
+	c.stallTimer = sim.Alarm{Obj: &c.obj, Fire: func() {
 		c.stalled = false
 		c.pump()
-		c.readq.wakeAll(w)
+		c.readq.wakeAll(n.k)
 	}}
-	w.addTimer(&c.stallTimer, w.when(d))
-	w.event(EventNote, &c.obj, int64(d), func() string { return fmt.Sprintf("%v reader stalls for %v", &c.obj, d) })
+	n.k.SetAlarm(&c.stallTimer, n.k.Deadline(d))
+	n.k.Event(sim.EventNote, &c.obj, int64(d), func() string { return fmt.Sprintf("%v reader stalls for %v", &c.obj, d) })
 }
 
 // pump delivers what arrived to the controlling process, as messages, while
 // the connection is active.
 func (c *Conn) pump() {
-	w := c.w
+	n := c.n
 	if c.owner == nil || c.closed || c.stalled {
 		return
 	}
@@ -399,14 +400,14 @@ func (c *Conn) pump() {
 			data := c.buf
 			c.buf = nil
 			c.consume(len(data))
-			w.deliver(c.owner, TCPData{Conn: c, Data: data})
+			n.k.Deliver(c.owner, TCPData{Conn: c, Data: data})
 		case c.soErr != nil && !c.eof && !c.closedSent:
 			c.closedSent = true
-			w.deliver(c.owner, TCPError{Conn: c, Err: c.takeErr()})
-			w.deliver(c.owner, TCPClosed{Conn: c})
+			n.k.Deliver(c.owner, TCPError{Conn: c, Err: c.takeErr()})
+			n.k.Deliver(c.owner, TCPClosed{Conn: c})
 		case (c.eof || c.broken) && !c.closedSent:
 			c.closedSent = true
-			w.deliver(c.owner, TCPClosed{Conn: c})
+			n.k.Deliver(c.owner, TCPClosed{Conn: c})
 		default:
 			return
 		}
@@ -423,11 +424,11 @@ func (c *Conn) SetActive(mode ActiveMode) error { return c.setActive(mode, c.pum
 
 // ControllingProcess hands the connection to p, as
 // gen_tcp:controlling_process: only the current controlling process may
-// (ErrNotOwner otherwise), and p must be alive (ErrBadArg). As on the BEAM,
+// (ErrNotOwner otherwise), and p must be alive (sim.ErrBadArg). As on the BEAM,
 // the connection's messages still in the caller's mailbox move to p's, in
 // order; a message the caller already took out is gone for p. From then on
 // arrivals go to p, and the connection closes when p exits.
-func (c *Conn) ControllingProcess(p *Proc) error {
+func (c *Conn) ControllingProcess(p *sim.Proc) error {
 	if err := c.handOff(c, p, c.isMessage); err != nil {
 		return err
 	}
@@ -456,7 +457,7 @@ func (c *Conn) Remote() Addr { return c.raddr }
 func (c *Conn) Host() *Host { return c.host }
 
 // Owner is the controlling process (nil while pending in a backlog).
-func (c *Conn) Owner() *Proc { return c.owner }
+func (c *Conn) Owner() *sim.Proc { return c.owner }
 
 // Active is the connection's active mode.
 func (c *Conn) Active() ActiveMode { return c.active }
@@ -472,7 +473,7 @@ func (c *Conn) InFlight() int { return c.out.unacked }
 // Info describes the connection now.
 func (c *Conn) Info() ConnInfo {
 	return ConnInfo{Conn: c, Local: c.local, Remote: c.raddr, Owner: c.owner, Buffered: len(c.buf),
-		BufferedHigh: c.high, InFlight: c.out.unacked, Site: c.obj.site}
+		BufferedHigh: c.high, InFlight: c.out.unacked, Site: c.obj.Site()}
 }
 
 func (c *Conn) String() string { return c.obj.String() }

@@ -1,4 +1,4 @@
-package sim
+package net
 
 // The request/response layer: requests are served concurrently, each
 // connection by its own process; a crashing handler costs only its own
@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/sim"
 )
 
 // httpEcho answers after a second with what it was asked.
-func httpEcho(w *World) func(Request) Response {
+func httpEcho(w *sim.World) func(Request) Response {
 	return func(req Request) Response {
 		w.Sleep(time.Second)
 		if req.Path == "/boom" {
@@ -32,28 +34,28 @@ func httpEcho(w *World) func(Request) Response {
 	}
 }
 
-// netServe starts ServeHTTP on a new listener of h and returns the listener;
+// netServe starts Serve on a new listener of h and returns the listener;
 // closing it ends the server process, which checks that it ended so.
-func netServe(t *testing.T, w *World, h *Host, handler func(Request) Response) *Listener {
+func netServe(t *testing.T, w *sim.World, h *Host, handler func(Request) Response) *Listener {
 	l, err := h.Listen(80)
 	require.NoError(t, err)
 	w.Go("server", func() {
-		require.ErrorIs(t, w.ServeHTTP(l, handler), ErrClosed)
+		require.ErrorIs(t, l.Serve(handler), ErrClosed)
 	})
 	return l
 }
 
 func TestHTTPServesConcurrently(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		srv := w.NewHost("srv")
-		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
+	runSeeds(t, 30, func(w *sim.World) {
+		srv := NewHost(w, "srv")
+		SetDefaultLink(w, Link{Latency: time.Millisecond})
 		l := netServe(t, w, srv, httpEcho(w))
 		const clients = 5
-		wg := NewWaitGroup(w)
+		wg := sim.NewWaitGroup(w)
 		for i := range clients {
-			h := w.NewHost(fmt.Sprintf("c%d", i))
+			h := NewHost(w, fmt.Sprintf("c%d", i))
 			wg.Go(fmt.Sprintf("client%d", i), func() {
-				resp, err := w.HTTPDo(h, "srv", 80, Request{
+				resp, err := h.Do("srv", 80, Request{
 					Method: "POST", Path: fmt.Sprintf("/item/%d", i),
 					Header: Headers{{"X-Trace", fmt.Sprint(i)}}, Body: []byte("payload"),
 				})
@@ -77,12 +79,12 @@ func TestHTTPServesConcurrently(t *testing.T) {
 }
 
 func TestHTTPHandlerCrashCostsOnlyItsRequest(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		srv, cli := w.NewHost("srv"), w.NewHost("cli")
+	runSeeds(t, 30, func(w *sim.World) {
+		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, httpEcho(w))
-		_, err := w.HTTPDo(cli, "srv", 80, Request{Method: "GET", Path: "/boom"})
+		_, err := cli.Do("srv", 80, Request{Method: "GET", Path: "/boom"})
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the connection closed without an answer")
-		resp, err := w.HTTPDo(cli, "srv", 80, Request{Method: "GET", Path: "/ok"})
+		resp, err := cli.Do("srv", 80, Request{Method: "GET", Path: "/ok"})
 		require.NoError(t, err, "the server goes on")
 		require.Equal(t, "GET /ok  from cli:32769", string(resp.Body))
 		require.NoError(t, l.Close())
@@ -93,8 +95,8 @@ func TestHTTPHandlerCrashCostsOnlyItsRequest(t *testing.T) {
 }
 
 func TestHTTPKeepAlive(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		srv, cli := w.NewHost("srv"), w.NewHost("cli")
+	runSeeds(t, 30, func(w *sim.World) {
+		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, func(req Request) Response {
 			if req.Path == "/slow" {
 				w.Sleep(time.Second)
@@ -123,23 +125,23 @@ func TestHTTPKeepAlive(t *testing.T) {
 }
 
 func TestHTTPTimeout(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		srv, cli := w.NewHost("srv"), w.NewHost("cli")
+	runSeeds(t, 20, func(w *sim.World) {
+		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, func(req Request) Response {
 			w.Sleep(10 * time.Second)
 			return Response{}
 		})
-		_, err := w.HTTPDo(cli, "srv", 80, Request{Method: "GET", Path: "/", Timeout: time.Second})
+		_, err := cli.Do("srv", 80, Request{Method: "GET", Path: "/", Timeout: time.Second})
 		require.ErrorIs(t, err, ErrTimeout)
 		require.Equal(t, time.Second, w.Elapsed())
 		require.Equal(t, 0, cli.FDs())
-		_, err = w.HTTPDo(cli, "srv", 81, Request{Method: "GET", Path: "/"})
+		_, err = cli.Do("srv", 81, Request{Method: "GET", Path: "/"})
 		require.ErrorIs(t, err, ErrRefused)
 		// Nobody accepts on this one, and the request is larger than the
 		// server's buffer: the timeout bounds the sending too.
 		idle, _ := srv.Listen(82)
 		start := w.Elapsed()
-		_, err = w.HTTPDo(cli, "srv", 82, Request{Method: "PUT", Path: "/", Body: make([]byte, 100<<10), Timeout: time.Second})
+		_, err = cli.Do("srv", 82, Request{Method: "PUT", Path: "/", Body: make([]byte, 100<<10), Timeout: time.Second})
 		require.ErrorIs(t, err, ErrTimeout)
 		require.Equal(t, time.Second, w.Elapsed()-start)
 		require.NoError(t, idle.Close())
@@ -151,15 +153,15 @@ func TestHTTPTimeout(t *testing.T) {
 }
 
 func TestHTTPRetriesAfterEMFILE(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		srv := w.NewHost("srv", FDLimit(2)) // the listener and one connection
+	runSeeds(t, 20, func(w *sim.World) {
+		srv := NewHost(w, "srv", FDLimit(2)) // the listener and one connection
 		l := netServe(t, w, srv, httpEcho(w))
 		var done []time.Duration
-		wg := NewWaitGroup(w)
+		wg := sim.NewWaitGroup(w)
 		for i := range 2 {
-			h := w.NewHost(fmt.Sprintf("c%d", i))
+			h := NewHost(w, fmt.Sprintf("c%d", i))
 			wg.Go(fmt.Sprintf("client%d", i), func() {
-				_, err := w.HTTPDo(h, "srv", 80, Request{Method: "GET", Path: "/"})
+				_, err := h.Do("srv", 80, Request{Method: "GET", Path: "/"})
 				require.NoError(t, err)
 				done = append(done, w.Elapsed())
 			})
@@ -203,8 +205,8 @@ func TestHTTPFraming(t *testing.T) {
 }
 
 func TestHTTPBadFrameResetsTheConnection(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		srv, cli := w.NewHost("srv"), w.NewHost("cli")
+	runSeeds(t, 10, func(w *sim.World) {
+		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, httpEcho(w))
 		c, _ := cli.Connect("srv", 80)
 		require.NoError(t, c.Send([]byte{0, 0, 0, 1, 0xff}))

@@ -1,23 +1,38 @@
-package sim
+package net
 
 // The simulated network, rule by rule: each test builds the smallest world
-// that exercises one rule of net.go and checks exact bytes, errors, messages
-// and virtual times under several seeds, and that the same seed gives the
-// same hash. Where the rule is TCP's, TestNetMatchesLinuxTCP runs the same
-// script over real loopback TCP and compares what each side observes.
+// that exercises one rule of the package's doc and checks exact bytes,
+// errors, messages and virtual times under several seeds, and that the same
+// seed gives the same hash. Where the rule is TCP's, TestNetMatchesLinuxTCP
+// runs the same script over real loopback TCP and compares what each side
+// observes.
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	stdnet "net"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/sim"
 )
+
+// runSeeds runs scenario under seeds 0..n-1, fails the test on any run
+// failure, and checks that each seed runs again to the same hash.
+func runSeeds(t *testing.T, n int, scenario func(w *sim.World)) {
+	t.Helper()
+	for seed := uint64(0); seed < uint64(n); seed++ {
+		r := sim.Run(sim.Config{Seed: seed}, scenario)
+		require.Nil(t, r.Failure, "seed %d", seed)
+		again := sim.Run(sim.Config{Seed: seed}, scenario)
+		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
+	}
+}
 
 // netReadAll reads c until the end of the stream.
 func netReadAll(t *testing.T, c *Conn) string {
@@ -33,9 +48,9 @@ func netReadAll(t *testing.T, c *Conn) string {
 }
 
 func TestNetEcho(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("10.0.0.1"), w.NewHost("10.0.0.2")
-		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "10.0.0.1"), NewHost(w, "10.0.0.2")
+		SetDefaultLink(w, Link{Latency: time.Millisecond})
 		l, err := b.Listen(80)
 		require.NoError(t, err)
 		require.Equal(t, 1, b.FDs())
@@ -72,8 +87,8 @@ func TestNetEcho(t *testing.T) {
 }
 
 func TestNetPortsAndErrors(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l1, err := b.Listen(0)
 		require.NoError(t, err)
 		l2, err := b.Listen(0)
@@ -104,13 +119,13 @@ func TestNetPortsAndErrors(t *testing.T) {
 			require.NoError(t, x.Close())
 		}
 		require.NoError(t, self.Close())
-		require.Panics(t, func() { w.NewHost("a") }, "addresses are unique")
+		require.Panics(t, func() { NewHost(w, "a") }, "addresses are unique")
 	})
 }
 
 func TestNetHalfClose(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		done := w.Self()
 		w.Go("server", func() {
@@ -128,15 +143,15 @@ func TestNetHalfClose(t *testing.T) {
 		require.NoError(t, c.CloseWrite())
 		require.ErrorIs(t, c.Send([]byte("more")), ErrPipe)
 		require.Equal(t, "response", netReadAll(t, c))
-		w.Receive(nil, Infinity)
+		w.Receive(nil, sim.Infinity)
 		require.NoError(t, c.Close())
 		require.NoError(t, l.Close())
 	})
 }
 
 func TestNetResetSeenByPeer(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		// Abort: the peer reads what reached it, then the reset, once.
 		w.Go("aborter", func() {
@@ -245,12 +260,12 @@ func TestNetMatchesLinuxTCP(t *testing.T) {
 	}
 	for _, sc := range scripts {
 		t.Run(sc.name, func(t *testing.T) {
-			real := netRunRealTCP(t, func(c, s *net.TCPConn) []string {
+			real := netRunRealTCP(t, func(c, s *stdnet.TCPConn) []string {
 				return sc.run(netRealSide{t, c}, netRealSide{t, s}, func() { time.Sleep(20 * time.Millisecond) })
 			})
 			var simulated []string
-			r := Run(Config{}, func(w *World) {
-				a, b := w.NewHost("a"), w.NewHost("b")
+			r := sim.Run(sim.Config{}, func(w *sim.World) {
+				a, b := NewHost(w, "a"), NewHost(w, "b")
 				l, _ := b.Listen(80)
 				c, err := a.Connect("b", 80)
 				require.NoError(t, err)
@@ -267,13 +282,13 @@ func TestNetMatchesLinuxTCP(t *testing.T) {
 	}
 }
 
-func netRunRealTCP(t *testing.T, script func(c, s *net.TCPConn) []string) []string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func netRunRealTCP(t *testing.T, script func(c, s *stdnet.TCPConn) []string) []string {
+	l, err := stdnet.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Skipf("no loopback TCP: %v", err)
 	}
 	defer l.Close()
-	accepted := make(chan net.Conn, 1)
+	accepted := make(chan stdnet.Conn, 1)
 	go func() {
 		s, err := l.Accept()
 		if err != nil {
@@ -282,13 +297,13 @@ func netRunRealTCP(t *testing.T, script func(c, s *net.TCPConn) []string) []stri
 		}
 		accepted <- s
 	}()
-	c, err := net.Dial("tcp", l.Addr().String())
+	c, err := stdnet.Dial("tcp", l.Addr().String())
 	require.NoError(t, err)
 	defer c.Close()
 	s, ok := <-accepted
 	require.True(t, ok)
 	defer s.Close()
-	return script(c.(*net.TCPConn), s.(*net.TCPConn))
+	return script(c.(*stdnet.TCPConn), s.(*stdnet.TCPConn))
 }
 
 // netClassify names an outcome the same way for both worlds.
@@ -307,7 +322,7 @@ func netClassify(data []byte, err error) string {
 	case errors.Is(err, ErrTimeout) || errors.Is(err, syscall.ETIMEDOUT):
 		return "timeout"
 	}
-	var ne net.Error
+	var ne stdnet.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return "nothing to read"
 	}
@@ -316,7 +331,7 @@ func netClassify(data []byte, err error) string {
 
 type netRealSide struct {
 	t *testing.T
-	c *net.TCPConn
+	c *stdnet.TCPConn
 }
 
 func (s netRealSide) write(d string) string {
@@ -355,8 +370,8 @@ func (s netSimSide) close()      { _ = s.c.Close() }
 func (s netSimSide) abort()      { _ = s.c.Abort() }
 
 func TestNetEMFILEThenRecovery(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b", FDLimit(2))
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b", FDLimit(2))
 		l, err := b.Listen(80) // descriptor 1 of 2
 		require.NoError(t, err)
 		for i := range 2 {
@@ -417,8 +432,8 @@ func TestNetEMFILEThenRecovery(t *testing.T) {
 }
 
 func TestNetClosedListener(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		idle, _ := b.Listen(80)
 		self := w.Self()
 		w.Go("acceptor", func() {
@@ -430,7 +445,7 @@ func TestNetClosedListener(t *testing.T) {
 		})
 		w.Sleep(time.Millisecond)
 		require.NoError(t, idle.Close())
-		w.Receive(nil, Infinity)
+		w.Receive(nil, sim.Infinity)
 		require.ErrorIs(t, idle.Close(), ErrClosed)
 		_, err := a.Connect("b", 80)
 		require.ErrorIs(t, err, ErrRefused)
@@ -451,7 +466,7 @@ func TestNetClosedListener(t *testing.T) {
 }
 
 // netAccept returns the two ends of a fresh connection from a to b's l.
-func netAccept(t *testing.T, w *World, a *Host, l *Listener) (client, server *Conn) {
+func netAccept(t *testing.T, w *sim.World, a *Host, l *Listener) (client, server *Conn) {
 	client, err := a.Connect(l.host.addr, l.port)
 	require.NoError(t, err)
 	server, err = l.Accept()
@@ -460,8 +475,8 @@ func netAccept(t *testing.T, w *World, a *Host, l *Listener) (client, server *Co
 }
 
 func TestNetActiveOnce(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveOnce))
 		c, s := netAccept(t, w, a, l)
@@ -498,9 +513,9 @@ func TestNetActiveOnce(t *testing.T) {
 }
 
 func TestNetActiveTrue(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetDefaultLink(w, Link{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
 		c, s := netAccept(t, w, a, l)
@@ -532,8 +547,8 @@ func TestNetActiveTrue(t *testing.T) {
 }
 
 func TestNetActiveReset(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
 		c, s := netAccept(t, w, a, l)
@@ -552,21 +567,21 @@ func TestNetActiveReset(t *testing.T) {
 }
 
 func TestNetHandoff(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		self := w.Self()
 		handler := w.Spawn("handler", func() {
 			require.ErrorIs(t, s.ControllingProcess(w.Self()), ErrNotOwner, "only the owner hands a socket on")
 			w.Send(self, "tried")
-			w.Receive(nil, Infinity)
+			w.Receive(nil, sim.Infinity)
 			require.NoError(t, s.SetActive(ActiveTrue))
-			m, _ := w.Receive(nil, Infinity)
+			m, _ := w.Receive(nil, sim.Infinity)
 			require.Equal(t, TCPData{Conn: s, Data: []byte("for the handler")}, m)
 			require.NoError(t, s.Close())
 		})
-		w.Receive(nil, Infinity)
+		w.Receive(nil, sim.Infinity)
 		require.Equal(t, self, s.Owner())
 		require.NoError(t, s.ControllingProcess(handler))
 		require.Equal(t, handler, s.Owner())
@@ -577,7 +592,7 @@ func TestNetHandoff(t *testing.T) {
 		dead := w.Spawn("dead", func() {})
 		w.Sleep(time.Millisecond)
 		_, s2 := netAccept(t, w, a, l)
-		require.ErrorIs(t, s2.ControllingProcess(dead), ErrBadArg)
+		require.ErrorIs(t, s2.ControllingProcess(dead), sim.ErrBadArg)
 		require.NoError(t, c.Close())
 		require.NoError(t, s2.Close())
 		require.NoError(t, l.Close())
@@ -595,8 +610,8 @@ func TestNetHandoffRace(t *testing.T) {
 	const seeds = 60
 	for i, flush := range []bool{false, true} {
 		for seed := uint64(0); seed < seeds; seed++ {
-			r := Run(Config{Seed: seed}, func(w *World) {
-				a, b := w.NewHost("client"), w.NewHost("server")
+			r := sim.Run(sim.Config{Seed: seed}, func(w *sim.World) {
+				a, b := NewHost(w, "client"), NewHost(w, "server")
 				l, _ := b.Listen(80)
 				require.NoError(t, l.SetActive(ActiveTrue))
 				w.Go("client", func() {
@@ -651,8 +666,8 @@ func TestNetHandoffRace(t *testing.T) {
 // on; the handler's own attempt fails with ErrNotOwner, and every byte goes
 // to the acceptor.
 func TestNetIdiomaticListenerLosesData(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		a, b := w.NewHost("client"), w.NewHost("server")
+	runSeeds(t, 20, func(w *sim.World) {
+		a, b := NewHost(w, "client"), NewHost(w, "server")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
 		w.Go("client", func() {
@@ -669,7 +684,7 @@ func TestNetIdiomaticListenerLosesData(t *testing.T) {
 			require.False(t, ok, "the handler never sees the request")
 			w.Send(acceptor, "gave up")
 		})
-		m, _ := w.Receive(func(m any) bool { _, ok := m.(string); return ok }, Infinity)
+		m, _ := w.Receive(func(m any) bool { _, ok := m.(string); return ok }, sim.Infinity)
 		require.Equal(t, "gave up", m)
 		m, ok := w.Receive(nil, 0)
 		require.True(t, ok)
@@ -680,9 +695,9 @@ func TestNetIdiomaticListenerLosesData(t *testing.T) {
 }
 
 func TestNetPartitionThenHeal(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetDefaultNetLink(NetLink{Latency: 10 * time.Millisecond})
+	runSeeds(t, 20, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetDefaultLink(w, Link{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
 		self := w.Self()
 		w.Go("server", func() {
@@ -705,28 +720,28 @@ func TestNetPartitionThenHeal(t *testing.T) {
 		require.Equal(t, 20*time.Millisecond, w.Elapsed())
 		require.NoError(t, c.Send([]byte("x")))
 		w.Sleep(5 * time.Millisecond)
-		w.Partition(a, b, false)
-		require.True(t, w.Partitioned(a, b))
-		require.True(t, w.Partitioned(b, a))
+		Partition(w, a, b, false)
+		require.True(t, Partitioned(w, a, b))
+		require.True(t, Partitioned(w, b, a))
 		w.Sleep(975 * time.Millisecond)
-		w.Heal(a, b)
-		require.False(t, w.Partitioned(a, b))
+		Heal(w, a, b)
+		require.False(t, Partitioned(w, a, b))
 		require.Equal(t, "y", netReadAll(t, c))
 		require.Equal(t, 1440*time.Millisecond, w.Elapsed(), "after the heal, the link's latency")
-		w.Receive(nil, Infinity)
+		w.Receive(nil, sim.Infinity)
 		require.NoError(t, c.Close())
 		require.NoError(t, l.Close())
 	})
 }
 
 func TestNetPartitionOutlastsRetransmission(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetDefaultNetLink(NetLink{Latency: 10 * time.Millisecond})
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetDefaultLink(w, Link{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		w.Sleep(time.Second)
-		w.Partition(a, b, false)
+		Partition(w, a, b, false)
 		start := w.Elapsed()
 		require.NoError(t, c.Send([]byte("x")))
 		_, err := c.Recv(0)
@@ -738,7 +753,7 @@ func TestNetPartitionOutlastsRetransmission(t *testing.T) {
 		require.ErrorIs(t, err, ErrTimeout)
 		require.Equal(t, 0, s.Buffered())
 		// Once healed, what it sends is answered with a reset.
-		w.Heal(a, b)
+		Heal(w, a, b)
 		require.NoError(t, s.Send([]byte("anyone?")))
 		_, err = s.Recv(0)
 		require.ErrorIs(t, err, ErrReset)
@@ -749,10 +764,10 @@ func TestNetPartitionOutlastsRetransmission(t *testing.T) {
 }
 
 func TestNetConnectTimesOut(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
-		w.Partition(a, b, false)
+		Partition(w, a, b, false)
 		_, err := a.Connect("b", 80)
 		require.ErrorIs(t, err, ErrTimeout)
 		require.Equal(t, 127*time.Second, w.Elapsed(), "SYN resent after 1, 2, 4, ... 64s")
@@ -766,15 +781,15 @@ func TestNetConnectTimesOut(t *testing.T) {
 }
 
 func TestNetOneWayPartition(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetDefaultNetLink(NetLink{Latency: 10 * time.Millisecond})
+	runSeeds(t, 20, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetDefaultLink(w, Link{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		w.Sleep(time.Second)
-		w.Partition(a, b, true)
-		require.True(t, w.Partitioned(a, b))
-		require.False(t, w.Partitioned(b, a))
+		Partition(w, a, b, true)
+		require.True(t, Partitioned(w, a, b))
+		require.False(t, Partitioned(w, b, a))
 		start := w.Elapsed()
 		require.NoError(t, s.Send([]byte("b to a")))
 		d, err := c.Recv(0)
@@ -784,7 +799,7 @@ func TestNetOneWayPartition(t *testing.T) {
 		require.NoError(t, c.Send([]byte("a to b")))
 		_, err = s.RecvTimeout(0, time.Second)
 		require.ErrorIs(t, err, ErrTimeout)
-		w.Heal(a, b)
+		Heal(w, a, b)
 		d, err = s.Recv(0)
 		require.NoError(t, err)
 		require.Equal(t, "a to b", string(d))
@@ -797,8 +812,8 @@ func TestNetOneWayPartition(t *testing.T) {
 }
 
 func TestNetSlowReaderBlocksSender(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b", RecvBuffer(10))
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b", RecvBuffer(10))
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		data := []byte("abcdefghijklmnopqrstuvwxy") // 25 bytes
@@ -834,24 +849,24 @@ func TestNetSlowReaderBlocksSender(t *testing.T) {
 }
 
 func TestNetBlockedSenderIsReported(t *testing.T) {
-	r := Run(Config{KeepTrace: true}, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b", RecvBuffer(4))
+	r := sim.Run(sim.Config{KeepTrace: true}, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b", RecvBuffer(4))
 		l, _ := b.Listen(80)
 		c, _ := netAccept(t, w, a, l)
 		_ = c.Send([]byte("more than four bytes"))
 	})
 	require.NotNil(t, r.Failure)
-	require.Equal(t, Deadlock, r.Failure.Kind)
+	require.Equal(t, sim.Deadlock, r.Failure.Kind)
 	require.Len(t, r.Failure.Blocked, 1)
 	bl := r.Failure.Blocked[0]
 	require.Equal(t, "send", bl.In)
 	require.Len(t, bl.On, 1)
-	require.Regexp(t, `^conn#\d+ "a:32768->b:80" created at sim/net_test.go:\d+$`, bl.On[0])
+	require.Regexp(t, `^conn#\d+ "a:32768->b:80" created at net/net_test.go:\d+$`, bl.On[0])
 }
 
 func TestNetBlockedAcceptAndRecvAreReported(t *testing.T) {
-	r := Run(Config{KeepTrace: true}, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	r := sim.Run(sim.Config{KeepTrace: true}, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		l2, _ := b.Listen(81)
 		w.Go("acceptor", func() { _, _ = l2.Accept() })
@@ -859,19 +874,19 @@ func TestNetBlockedAcceptAndRecvAreReported(t *testing.T) {
 		_, _ = s.Recv(0)
 	})
 	require.NotNil(t, r.Failure)
-	require.Equal(t, Deadlock, r.Failure.Kind)
+	require.Equal(t, sim.Deadlock, r.Failure.Kind)
 	require.Len(t, r.Failure.Blocked, 2)
 	require.Equal(t, "recv", r.Failure.Blocked[0].In)
-	require.Regexp(t, `^conn#\d+ "b:80->a:32768" created at sim/net_test.go:\d+$`, r.Failure.Blocked[0].On[0], "an accepted connection is created where it was accepted")
+	require.Regexp(t, `^conn#\d+ "b:80->a:32768" created at net/net_test.go:\d+$`, r.Failure.Blocked[0].On[0], "an accepted connection is created where it was accepted")
 	require.Equal(t, "accept", r.Failure.Blocked[1].In)
-	require.Regexp(t, `^listener#\d+ "b:81" created at sim/net_test.go:\d+$`, r.Failure.Blocked[1].On[0])
+	require.Regexp(t, `^listener#\d+ "b:81" created at net/net_test.go:\d+$`, r.Failure.Blocked[1].On[0])
 }
 
 func TestNetFIFOUnderJitter(t *testing.T) {
 	spans := map[string]bool{} // how the bytes arrived over time
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond, Jitter: 20 * time.Millisecond})
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetDefaultLink(w, Link{Latency: time.Millisecond, Jitter: 20 * time.Millisecond})
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		var want []byte
@@ -905,9 +920,9 @@ func TestNetFIFOUnderJitter(t *testing.T) {
 func TestNetConnectionsReorder(t *testing.T) {
 	orders := map[string]int{}
 	for seed := uint64(0); seed < 40; seed++ {
-		r := Run(Config{Seed: seed}, func(w *World) {
-			a1, a2, b := w.NewHost("a1"), w.NewHost("a2"), w.NewHost("b")
-			w.SetDefaultNetLink(NetLink{Latency: time.Millisecond, Jitter: time.Millisecond})
+		r := sim.Run(sim.Config{Seed: seed}, func(w *sim.World) {
+			a1, a2, b := NewHost(w, "a1"), NewHost(w, "a2"), NewHost(w, "b")
+			SetDefaultLink(w, Link{Latency: time.Millisecond, Jitter: time.Millisecond})
 			l, _ := b.Listen(80)
 			require.NoError(t, l.SetActive(ActiveTrue))
 			c1, s1 := netAccept(t, w, a1, l)
@@ -918,7 +933,7 @@ func TestNetConnectionsReorder(t *testing.T) {
 			require.NoError(t, c2.Send([]byte("2")))
 			var order string
 			for range 2 {
-				m, _ := w.Receive(nil, Infinity)
+				m, _ := w.Receive(nil, sim.Infinity)
 				order += string(m.(TCPData).Data)
 			}
 			orders[order]++
@@ -934,8 +949,8 @@ func TestNetConnectionsReorder(t *testing.T) {
 }
 
 func TestNetOwnerExitClosesSockets(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 30, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		var l *Listener
 		server, ref := w.SpawnMonitor("server", func() {
 			var err error
@@ -958,8 +973,8 @@ func TestNetOwnerExitClosesSockets(t *testing.T) {
 		w.Sleep(time.Millisecond)
 		require.Equal(t, 2, b.FDs())
 		w.Kill(server)
-		m, _ := w.Receive(nil, Infinity)
-		require.Equal(t, Down{Ref: ref, Proc: server, Reason: Killed}, m)
+		m, _ := w.Receive(nil, sim.Infinity)
+		require.Equal(t, sim.Down{Ref: ref, Proc: server, Reason: sim.Killed}, m)
 		require.Equal(t, 0, b.FDs(), "the listener and the connection closed with their owner")
 		require.Empty(t, b.Conns())
 		require.Equal(t, "", netReadAll(t, c), "the peer sees the end of the stream")
@@ -971,7 +986,7 @@ func TestNetOwnerExitClosesSockets(t *testing.T) {
 		// A connection handed on closes with its new owner, not the old.
 		l2, _ := b.Listen(81)
 		c2, s2 := netAccept(t, w, a, l2)
-		h := w.Spawn("handler", func() { w.Receive(nil, Infinity) })
+		h := w.Spawn("handler", func() { w.Receive(nil, sim.Infinity) })
 		require.NoError(t, s2.ControllingProcess(h))
 		w.Kill(h)
 		require.Equal(t, "", netReadAll(t, c2))
@@ -983,9 +998,9 @@ func TestNetOwnerExitClosesSockets(t *testing.T) {
 }
 
 func TestNetKilledConnectGivesBackItsDescriptor(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.Partition(a, b, false)
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		Partition(w, a, b, false)
 		p := w.Spawn("connector", func() {
 			_, _ = a.Connect("b", 80)
 			t.Error("a killed process does not return from Connect")
@@ -1002,13 +1017,13 @@ func TestNetKilledConnectGivesBackItsDescriptor(t *testing.T) {
 // plan on: packets are lost, delayed and held back, links are cut, accepts
 // fail; the bytes still arrive whole and in order, and each seed replays.
 func TestNetFaultsKeepStreamsIntact(t *testing.T) {
-	plan := FaultPlan{}.With(FaultDrop, 0.2).With(FaultDelay, 0.2).With(FaultPartition, 0.02).
+	plan := sim.FaultPlan{}.With(FaultDrop, 0.2).With(FaultDelay, 0.2).With(FaultPartition, 0.02).
 		With(FaultEMFILE, 0.3).With(FaultSlowReader, 0.1)
 	faults := 0
 	for seed := uint64(0); seed < 30; seed++ {
-		scenario := func(w *World) {
-			a, b := w.NewHost("a"), w.NewHost("b", RecvBuffer(64))
-			w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
+		scenario := func(w *sim.World) {
+			a, b := NewHost(w, "a"), NewHost(w, "b", RecvBuffer(64))
+			SetDefaultLink(w, Link{Latency: time.Millisecond})
 			l, _ := b.Listen(80)
 			msg := strings.Repeat("0123456789", 50)
 			w.Go("client", func() {
@@ -1038,14 +1053,14 @@ func TestNetFaultsKeepStreamsIntact(t *testing.T) {
 			require.NoError(t, s.Close())
 			require.NoError(t, l.Close())
 		}
-		r := Run(Config{Seed: seed, Faults: plan, KeepTrace: true}, scenario)
+		r := sim.Run(sim.Config{Seed: seed, Faults: plan, KeepTrace: true}, scenario)
 		require.Nil(t, r.Failure, "seed %d", seed)
 		for _, e := range r.Trace {
-			if e.Kind == EventFault {
+			if e.Kind == sim.EventFault {
 				faults++
 			}
 		}
-		again := Run(Config{Seed: seed, Faults: plan}, scenario)
+		again := sim.Run(sim.Config{Seed: seed, Faults: plan}, scenario)
 		require.Equal(t, r.Hash, again.Hash, "seed %d", seed)
 	}
 	require.Greater(t, faults, 30, "the faults fired")
@@ -1053,10 +1068,10 @@ func TestNetFaultsKeepStreamsIntact(t *testing.T) {
 
 func TestNetLinkDrop(t *testing.T) {
 	var slow int
-	runSeeds(t, 20, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetNetLink(a, b, NetLink{Latency: time.Millisecond, Drop: 0.5})
-		w.SetNetLink(b, a, NetLink{Latency: time.Millisecond})
+	runSeeds(t, 20, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetLink(w, a, b, Link{Latency: time.Millisecond, Drop: 0.5})
+		SetLink(w, b, a, Link{Latency: time.Millisecond})
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		start := w.Elapsed()
@@ -1075,13 +1090,16 @@ func TestNetLinkDrop(t *testing.T) {
 }
 
 func TestNetAccounting(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a", FDLimit(8)), w.NewHost("b")
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a", FDLimit(8)), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
 		require.NoError(t, c.Send([]byte("12345")))
 		w.Sleep(time.Millisecond)
-		infos := w.HostInfos()
+		var infos []HostInfo
+		for _, h := range Hosts(w) {
+			infos = append(infos, h.Info())
+		}
 		require.Len(t, infos, 2)
 		require.Equal(t, "a", infos[0].Addr)
 		require.Equal(t, 1, infos[0].FDs)
@@ -1096,18 +1114,75 @@ func TestNetAccounting(t *testing.T) {
 		require.Equal(t, 3, s.Buffered())
 		require.Equal(t, 5, s.BufferedHigh())
 		require.Equal(t, 3, c.InFlight())
-		require.Equal(t, []*Host{a, b}, w.Hosts())
+		require.Equal(t, []*Host{a, b}, Hosts(w))
 		require.NoError(t, c.Close())
 		require.NoError(t, s.Close())
 		require.NoError(t, l.Close())
 	})
 }
 
-// BenchmarkPairConn is BenchmarkPairChan's ping-pong over a connection on a
-// zero link: each pair is a Send, the packet's timer, and a Recv.
+// TestNetHostsOf: a finished run's hosts are read from its Result as the run
+// left them: what closed is gone, and what a leaked process still owned is
+// there, with its buffers.
+func TestNetHostsOf(t *testing.T) {
+	r := sim.Run(sim.Config{AllowLeaks: true}, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b", FDLimit(4))
+		main := w.Self()
+		w.Go("server", func() {
+			_, err := b.Listen(80)
+			require.NoError(t, err)
+			w.Send(main, "listening")
+			w.Receive(nil, sim.Infinity) // never accepts: leaked, owning the listener
+		})
+		w.Receive(nil, sim.Infinity)
+		c, err := a.Connect("b", 80)
+		require.NoError(t, err)
+		require.NoError(t, c.Send([]byte("hello")))
+		w.Sleep(time.Millisecond)
+		// c closes as its owner, the main process, returns.
+	})
+	require.Nil(t, r.Failure)
+	require.Len(t, r.Leaked, 1)
+	hosts := HostsOf(r)
+	require.Len(t, hosts, 2)
+	require.Equal(t, "a", hosts[0].Addr)
+	require.Equal(t, 0, hosts[0].FDs, "the client's connection closed with its owner")
+	require.Equal(t, 1, hosts[0].FDHigh)
+	require.Empty(t, hosts[0].Conns)
+	require.Equal(t, "b", hosts[1].Addr)
+	require.Equal(t, 1, hosts[1].FDs, "the leaked server still holds its listener")
+	require.Equal(t, 4, hosts[1].FDLimit)
+	require.Len(t, hosts[1].Conns, 1, "the connection it never accepted")
+	ci := hosts[1].Conns[0]
+	require.Nil(t, ci.Owner, "pending in the backlog")
+	require.Equal(t, Addr{"b", 80}, ci.Local)
+	require.Equal(t, Addr{"a", 32768}, ci.Remote)
+	require.Equal(t, 5, ci.Buffered)
+	require.Equal(t, 5, ci.BufferedHigh)
+	require.Same(t, ci.Conn, hosts[1].Host.Conns()[0])
+
+	require.Nil(t, HostsOf(sim.Run(sim.Config{}, func(*sim.World) {})), "a run without a network")
+}
+
+// benchPairsPerRun is the number of pairs one run of a benchmark does.
+const benchPairsPerRun = 4096 // as sim's own pair benchmarks
+
+// benchPairs runs scenario over as many runs as b.N pairs need.
+func benchPairs(b *testing.B, scenario func(w *sim.World, pairs int)) {
+	b.ReportAllocs()
+	for done := 0; done < b.N; done += benchPairsPerRun {
+		r := sim.Run(sim.Config{Seed: uint64(done)}, func(w *sim.World) { scenario(w, benchPairsPerRun) })
+		if r.Failure != nil {
+			b.Fatal(r.Failure)
+		}
+	}
+}
+
+// BenchmarkPairConn is sim's BenchmarkPairChan's ping-pong over a connection
+// on a zero link: each pair is a Send, the packet's alarm, and a Recv.
 func BenchmarkPairConn(b *testing.B) {
-	benchPairs(b, func(w *World, pairs int) {
-		a, h := w.NewHost("a"), w.NewHost("b")
+	benchPairs(b, func(w *sim.World, pairs int) {
+		a, h := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := h.Listen(80)
 		w.Go("echo", func() {
 			s, _ := l.Accept()
@@ -1128,4 +1203,30 @@ func BenchmarkPairConn(b *testing.B) {
 		_ = c.Close()
 		_ = l.Close()
 	})
+}
+
+// TestNetMisusePanics: the mistakes the package's functions can be handed
+// panic with a message that names them.
+func TestNetMisusePanics(t *testing.T) {
+	var other *Host
+	sim.Run(sim.Config{}, func(w *sim.World) { other = NewHost(w, "elsewhere") })
+	r := sim.Run(sim.Config{}, func(w *sim.World) {
+		h := NewHost(w, "here")
+		require.PanicsWithValue(t, `net: Partitioned: host "elsewhere" belongs to another world`,
+			func() { Partitioned(w, h, other) })
+		require.PanicsWithValue(t, `net: SetLink: host "elsewhere" belongs to another world`,
+			func() { SetLink(w, other, h, Link{}) })
+		require.PanicsWithValue(t, `net: Partition: a host (here) cannot be cut from itself`,
+			func() { Partition(w, h, h, false) })
+		require.Panics(t, func() { NewHost(w, "") })
+		require.Panics(t, func() { _, _ = h.Listen(65536) })
+		var inAlarm any
+		w.Kernel().SetAlarm(&sim.Alarm{Fire: func() {
+			defer func() { inAlarm = recover() }()
+			_, _ = h.Listen(80)
+		}}, 0)
+		w.Sleep(time.Millisecond)
+		require.Equal(t, "net: Listen called outside a process (from an alarm, or after the run): network operations need a calling process", inAlarm)
+	})
+	require.Nil(t, r.Failure)
 }

@@ -1,4 +1,4 @@
-package sim
+package net
 
 // Datagrams: boundaries kept, the link's losses, duplicates and reordering
 // seen unmasked, a full queue dropping, active modes and ownership as for
@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/sim"
 )
 
 func TestNetDatagrams(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
-		w.SetDefaultNetLink(NetLink{Latency: time.Millisecond})
+	runSeeds(t, 20, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
+		SetDefaultLink(w, Link{Latency: time.Millisecond})
 		pa, err := a.ListenPacket(0)
 		require.NoError(t, err)
 		pb, err := b.ListenPacket(53)
@@ -50,9 +52,9 @@ func TestNetDatagrams(t *testing.T) {
 
 // datagramsArriving sends n datagrams over a link and counts what arrives
 // within a second.
-func datagramsArriving(t *testing.T, w *World, link NetLink, n int) []byte {
-	a, b := w.NewHost("a"), w.NewHost("b")
-	w.SetNetLink(a, b, link)
+func datagramsArriving(t *testing.T, w *sim.World, link Link, n int) []byte {
+	a, b := NewHost(w, "a"), NewHost(w, "b")
+	SetLink(w, a, b, link)
 	pa, _ := a.ListenPacket(0)
 	pb, _ := b.ListenPacket(53)
 	for i := range n {
@@ -73,15 +75,15 @@ func datagramsArriving(t *testing.T, w *World, link NetLink, n int) []byte {
 }
 
 func TestNetDatagramLossAndDuplication(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		require.Empty(t, datagramsArriving(t, w, NetLink{Drop: 1}, 5), "a lost datagram is gone")
+	runSeeds(t, 10, func(w *sim.World) {
+		require.Empty(t, datagramsArriving(t, w, Link{Drop: 1}, 5), "a lost datagram is gone")
 	})
-	runSeeds(t, 10, func(w *World) {
-		require.ElementsMatch(t, []byte{0, 0, 1, 1, 2, 2}, datagramsArriving(t, w, NetLink{Duplicate: 1}, 3), "each arrives twice")
+	runSeeds(t, 10, func(w *sim.World) {
+		require.ElementsMatch(t, []byte{0, 0, 1, 1, 2, 2}, datagramsArriving(t, w, Link{Duplicate: 1}, 3), "each arrives twice")
 	})
 	var lost, dups int
-	runSeeds(t, 30, func(w *World) {
-		got := datagramsArriving(t, w, NetLink{Drop: 0.3, Duplicate: 0.3}, 10)
+	runSeeds(t, 30, func(w *sim.World) {
+		got := datagramsArriving(t, w, Link{Drop: 0.3, Duplicate: 0.3}, 10)
 		seen := map[byte]int{}
 		for _, b := range got {
 			seen[b]++
@@ -100,8 +102,8 @@ func TestNetDatagramLossAndDuplication(t *testing.T) {
 	// The FaultPlan's duplication reaches datagrams too.
 	dups = 0
 	for seed := uint64(0); seed < 20; seed++ {
-		r := Run(Config{Seed: seed, Faults: FaultPlan{}.With(FaultDuplicate, 0.5)}, func(w *World) {
-			dups += len(datagramsArriving(t, w, NetLink{}, 4)) - 4
+		r := sim.Run(sim.Config{Seed: seed, Faults: sim.FaultPlan{}.With(FaultDuplicate, 0.5)}, func(w *sim.World) {
+			dups += len(datagramsArriving(t, w, Link{}, 4)) - 4
 		})
 		require.Nil(t, r.Failure)
 	}
@@ -110,8 +112,8 @@ func TestNetDatagramLossAndDuplication(t *testing.T) {
 
 func TestNetDatagramsReorder(t *testing.T) {
 	orders := map[string]int{}
-	runSeeds(t, 40, func(w *World) {
-		got := datagramsArriving(t, w, NetLink{Latency: time.Millisecond, Jitter: 4 * time.Millisecond}, 2)
+	runSeeds(t, 40, func(w *sim.World) {
+		got := datagramsArriving(t, w, Link{Latency: time.Millisecond, Jitter: 4 * time.Millisecond}, 2)
 		orders[string(got)]++
 	})
 	require.Greater(t, orders["\x00\x01"], 0)
@@ -120,8 +122,8 @@ func TestNetDatagramsReorder(t *testing.T) {
 }
 
 func TestNetDatagramQueueFull(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b", RecvBuffer(10))
+	runSeeds(t, 10, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b", RecvBuffer(10))
 		pa, _ := a.ListenPacket(0)
 		pb, _ := b.ListenPacket(53)
 		for range 4 {
@@ -136,8 +138,8 @@ func TestNetDatagramQueueFull(t *testing.T) {
 }
 
 func TestNetDatagramActiveAndOwner(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		a, b := w.NewHost("a"), w.NewHost("b")
+	runSeeds(t, 20, func(w *sim.World) {
+		a, b := NewHost(w, "a"), NewHost(w, "b")
 		pa, _ := a.ListenPacket(0)
 		pb, _ := b.ListenPacket(53)
 		require.NoError(t, pb.SetActive(ActiveOnce))
@@ -150,11 +152,11 @@ func TestNetDatagramActiveAndOwner(t *testing.T) {
 		// The handoff moves the socket's messages with it.
 		self := w.Self()
 		h := w.Spawn("handler", func() {
-			m, _ := w.Receive(nil, Infinity)
+			m, _ := w.Receive(nil, sim.Infinity)
 			w.Send(self, m)
 		})
 		require.NoError(t, pb.ControllingProcess(h))
-		m, _ := w.Receive(nil, Infinity)
+		m, _ := w.Receive(nil, sim.Infinity)
 		require.IsType(t, UDPData{}, m)
 		require.Equal(t, pb, m.(UDPData).Conn)
 		require.Equal(t, Addr{"a", 32768}, m.(UDPData).From)
