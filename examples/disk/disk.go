@@ -156,9 +156,6 @@ func (d *Disk) Unmount() error {
 		return ErrNotMounted
 	case d.owner != p:
 		panic(fmt.Sprintf("disk: Unmount of %v by %v %q, not by its node %v %q", &d.obj, p, p.Name(), d.owner, d.owner.Name()))
-	case d.unmounting:
-		// Its node is its only caller, and the node is here.
-		panic("disk: Unmount while unmounting")
 	case len(d.waiters) > 0:
 		return ErrBusy
 	}
