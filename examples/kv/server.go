@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/otp"
 )
 
 // Variant says how the server acknowledges a PUT.
@@ -44,7 +45,7 @@ type Server struct {
 	variant Variant
 	host    *sim.Host
 	port    int
-	app     *sim.Application
+	app     *otp.Application
 	table   *sim.Table[string, int]
 	// store is the store process the supervisor started last; handlers
 	// reach the store through it, as Erlang code reaches a registered name.
@@ -77,7 +78,7 @@ func StartServer(w *sim.World, h *sim.Host, port int, v Variant) (*Server, error
 		panic(fmt.Sprintf("kv: StartServer: %v is not a variant", v))
 	}
 	s := &Server{w: w, variant: v, host: h, port: port}
-	app, err := w.StartApplication(appName, func(*sim.Application) (*sim.Proc, error) {
+	app, err := otp.StartApplication(w, appName, func(*otp.Application) (*sim.Proc, error) {
 		// Made on the master, which owns it: the table outlives every
 		// restart of the store. Public, because its owner is not the
 		// process that writes it.
@@ -86,10 +87,10 @@ func StartServer(w *sim.World, h *sim.Host, port int, v Variant) (*Server, error
 			return nil, err
 		}
 		s.table = t
-		sup, err := w.StartSupervisor("kv/sup", sim.SupervisorSpec{
+		sup, err := otp.StartSupervisor(w, "kv/sup", otp.SupervisorSpec{
 			MaxRestarts: storeRestarts,
 			Period:      storePeriod,
-			Children: []sim.ChildSpec{
+			Children: []otp.ChildSpec{
 				{ID: "store", Start: func() *sim.Proc {
 					p := w.SpawnLink(storeName, s.runStore)
 					s.store = p

@@ -131,7 +131,7 @@
 // the properties take: callers, stream processes, httpc handlers, holders,
 // and the application master, its supervisor and its stream manager.
 // Killing the master destroys its tables at once and takes the application
-// down, as on the BEAM (sim.Application).
+// down, as on the BEAM (otp.Application).
 //
 // # Verdicts
 //
