@@ -43,7 +43,8 @@
 // state other processes share: spawning (Go, Spawn), channel operations and
 // Select, mutex, wait-group, cond and once operations, Sleep and Yield,
 // timer and ticker Stop and Reset, deriving and cancelling a Context, Send
-// and Receive, links, monitors and exit signals, table operations, and every
+// and Receive, links, monitors and exit signals, Kernel.Point (which every
+// operation of a library's primitive takes, a sim/ets table's say), and every
 // network operation. A step is one scheduling point;
 // the step count of a run is the number of them. Code between two scheduling
 // points runs atomically with respect to other processes. Drawing a random

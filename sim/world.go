@@ -104,12 +104,11 @@ type Result struct {
 	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
-	// Hosts and Tables are the network's hosts (fds, connections and their
-	// buffers) and the tables still alive, as the run left them.
-	Hosts  []HostInfo
-	Tables []TableInfo
+	// Hosts are the network's hosts (fds, connections and their buffers),
+	// as the run left them.
+	Hosts []HostInfo
 
-	locals []any // the world's Locals, for Local.Of
+	locals []any // the world's Locals, for Local.Of: a library's state as the run left it (ets.TablesLeft)
 
 	_ struct{}
 }
@@ -175,7 +174,6 @@ type World struct {
 	monitorsByRef []*monitor // by ref id - 1
 
 	locals []any    // the libraries' state, by Local (kernel.go)
-	tables tableSet // owned tables (table.go)
 	net    *network // the simulated network (net.go), made by the first NewHost
 
 	failure     *Failure
@@ -485,7 +483,6 @@ func (w *World) result() *Result {
 		Trace:     w.trace,
 		History:   w.history.ops,
 		Hosts:     w.HostInfos(),
-		Tables:    w.Tables(),
 		locals:    w.locals,
 	}
 	r.Procs = make([]string, len(w.procs))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 	"github.com/weftsim/weft/sim/otp"
 )
 
@@ -46,7 +47,7 @@ type Server struct {
 	host    *sim.Host
 	port    int
 	app     *otp.Application
-	table   *sim.Table[string, int]
+	table   *ets.Table[string, int]
 	// store is the store process the supervisor started last; handlers
 	// reach the store through it, as Erlang code reaches a registered name.
 	// It may have ended and not yet been restarted: a message sent to it
@@ -82,7 +83,7 @@ func StartServer(w *sim.World, h *sim.Host, port int, v Variant) (*Server, error
 		// Made on the master, which owns it: the table outlives every
 		// restart of the store. Public, because its owner is not the
 		// process that writes it.
-		t, err := sim.NewTable[string, int](w, sim.TableOptions{Name: "kv", Access: sim.Public})
+		t, err := ets.New[string, int](w, ets.Options{Name: "kv", Access: ets.Public})
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 	"github.com/weftsim/weft/sim/otp"
 )
 
@@ -240,7 +241,7 @@ func TestApplicationOwnsATable(t *testing.T) {
 	runSup(t, 30, func(w *sim.World) {
 		var top *otp.Supervisor
 		app, err := otp.StartApplication(w, "registry", func(app *otp.Application) (*sim.Proc, error) {
-			refs, err := sim.NewTable[string, int](w, sim.TableOptions{Name: "refs", Access: sim.Public})
+			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})
 			if err != nil {
 				return nil, err
 			}
@@ -250,7 +251,7 @@ func TestApplicationOwnsATable(t *testing.T) {
 			top, err = otp.StartSupervisor(w, "registry_sup", otp.SupervisorSpec{Children: []otp.ChildSpec{{
 				ID: "stream",
 				Run: func() {
-					refs := sim.TableNamed[string, int](w, "refs")
+					refs := ets.ByName[string, int](w, "refs")
 					for {
 						m, _ := w.Receive(nil, sim.Infinity)
 						if m == "crash" {
@@ -270,7 +271,7 @@ func TestApplicationOwnsATable(t *testing.T) {
 			return top.Proc(), nil
 		})
 		require.NoError(t, err)
-		refs := sim.TableNamed[string, int](w, "refs")
+		refs := ets.ByName[string, int](w, "refs")
 
 		// A short-lived process writes and ends: the table stays.
 		caller := w.Spawn("caller", func() { require.NoError(t, refs.Insert("stream-2", 7)) })

@@ -103,7 +103,7 @@
 //   - P2 first use is safe: any number of concurrent first calls never crash
 //     a caller of start_stream. Judged without faults.
 //   - P3 the reference table is linearizable: the table records its
-//     operations in the run's history (sim.TableOptions.Record); at the end
+//     operations in the run's history (ets.Options.Record); at the end
 //     of the run, porcupine checks them against model.KV, partitioned by key
 //     (Linearizable). The table is judged by its name, as the library uses
 //     it: a table that dies and comes back empty under the same name has

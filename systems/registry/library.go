@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 	"github.com/weftsim/weft/sim/otp"
 )
 
@@ -50,11 +51,11 @@ func (l lazyLib) stop() {}
 // and public, owned by the master for the application's lifetime.
 func (r *run) createTables() error {
 	w := r.w
-	if _, err := sim.NewTable[any, any](w, sim.TableOptions{Name: RefTable, Access: sim.Public, Record: true}); err != nil {
+	if _, err := ets.New[any, any](w, ets.Options{Name: RefTable, Access: ets.Public, Record: true}); err != nil {
 		return err
 	}
 	r.created(RefTable)
-	if _, err := sim.NewTable[StringID, zctx](w, sim.TableOptions{Name: ZlibTable, Access: sim.Public}); err != nil {
+	if _, err := ets.New[StringID, zctx](w, ets.Options{Name: ZlibTable, Access: ets.Public}); err != nil {
 		return err
 	}
 	r.created(ZlibTable)
