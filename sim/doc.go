@@ -43,9 +43,9 @@
 // state other processes share: spawning (Go, Spawn), channel operations and
 // Select, mutex, wait-group, cond and once operations, Sleep and Yield,
 // timer and ticker Stop and Reset, deriving and cancelling a Context, Send
-// and Receive, links, monitors and exit signals, table operations, and every
-// operation of a library built on the Kernel that calls Kernel.Point (every
-// network operation of package sim/net, say). A step is one scheduling point;
+// and Receive, links, monitors and exit signals, and Kernel.Point, which
+// every operation of a library built on the Kernel takes (a sim/net socket's
+// or a sim/ets table's, say). A step is one scheduling point;
 // the step count of a run is the number of them. Code between two scheduling
 // points runs atomically with respect to other processes. Drawing a random
 // value and Buggify are decisions but not scheduling points.

@@ -32,7 +32,8 @@ import (
 // world's processes and from the Fire functions of its alarms. Which of the
 // two may call an operation is written on it:
 //
-//   - From a process only: Point and Block, which park the running process.
+//   - From a process only: Point and Block, which park the running process,
+//     and CheckRun, which unwinds it.
 //   - From a process or an alarm: every other operation. During an alarm's
 //     Fire no process runs (Running is nil): Fire must not reach a
 //     scheduling point or block, and Deliver and Event then act for the
@@ -96,6 +97,16 @@ func (k *Kernel) Step() int64 { return k.step }
 // depends on the schedule. It unwinds the process when the run is over.
 // From a process only.
 func (k *Kernel) Point() { k.World().point() }
+
+// CheckRun unwinds the running process when its run is over (it failed
+// elsewhere, a budget ran out, or the watchdog abandoned it), as every world
+// operation does before it acts, and otherwise does nothing. It is not a
+// scheduling point and asks nothing. Point and Block check the same
+// themselves; an operation that may answer before its Point (a spec it
+// rejects before anything is made, a misuse it reports) calls CheckRun
+// first, so that a process whose run is over unwinds there instead of
+// acting on the answer, as it would inside sim. From a process only.
+func (k *Kernel) CheckRun() { k.World().checkAlive() }
 
 // Block parks the running process until Wake is called on it. in says what
 // it waits in ("recv", "accept", "fsync") and on the objects it waits on:

@@ -297,6 +297,31 @@ func TestKernelMessages(t *testing.T) {
 	require.True(t, strings.HasPrefix(r.Procs[1], "peer"))
 }
 
+// CheckRun does nothing while the run goes on, and unwinds a process that
+// runs after its run is over: here a deferred function of a main process
+// that Fatalf is unwinding.
+func TestKernelCheckRun(t *testing.T) {
+	unwound := false
+	r := sim.Run(sim.Config{}, func(w *sim.World) {
+		k := w.Kernel()
+		k.CheckRun()
+		defer func() {
+			v := recover()
+			func() {
+				defer func() { unwound = k.Unwinding(recover()) }()
+				k.CheckRun()
+			}()
+			panic(v)
+		}()
+		w.Fatalf("over")
+	})
+	require.NotNil(t, r.Failure)
+	require.Equal(t, sim.Fatal, r.Failure.Kind)
+	require.True(t, unwound, "CheckRun unwinds once the run is over")
+	require.Zero(t, r.Steps, "CheckRun is not a scheduling point")
+	require.Empty(t, r.Decisions)
+}
+
 func TestFaultKindsAndPlans(t *testing.T) {
 	require.PanicsWithValue(t, `sim: NewFaultKind(9001, "again"): 9001 is already the number of "test-lost-release"`,
 		func() { sim.NewFaultKind(9001, "again") })

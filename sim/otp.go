@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -23,6 +24,15 @@ import (
 //   - Messages from one process to another arrive in the order they were
 //     sent. Send never blocks; a message to a process that has ended is
 //     dropped.
+
+// ErrBadArg is Erlang's badarg: the error of an operation given an argument
+// it cannot act on. The network's operations wrap it (a controlling process
+// that has ended), and so do the owned tables of package sim/ets (a table
+// that does not exist, an access its owner does not allow, a name that is
+// taken): test with errors.Is. Erlang code crashes on badarg; a model of it
+// panics with the error, and a Spawned process's crash reason then carries
+// it.
+var ErrBadArg = errors.New("sim: badarg")
 
 // Atom is an exit reason that is a plain name, as in Erlang.
 type Atom string

@@ -104,12 +104,8 @@ type Result struct {
 	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
-	// Tables are the tables still alive, as the run left them. What a
-	// library kept in the world (the network's hosts, say) is read from the
-	// Result with its Local's Of.
-	Tables []TableInfo
 
-	locals []any // the world's Locals, for Local.Of
+	locals []any // the world's Locals, for Local.Of: a library's state as the run left it (ets.TablesLeft)
 
 	_ struct{}
 }
@@ -175,7 +171,6 @@ type World struct {
 	monitorsByRef []*monitor // by ref id - 1
 
 	locals []any    // the libraries' state, by Local (kernel.go)
-	tables tableSet // owned tables (table.go)
 
 	failure     *Failure
 	leaked      []Blocked
@@ -483,7 +478,6 @@ func (w *World) result() *Result {
 		Leaked:    w.leaked,
 		Trace:     w.trace,
 		History:   w.history.ops,
-		Tables:    w.Tables(),
 		locals:    w.locals,
 	}
 	r.Procs = make([]string, len(w.procs))

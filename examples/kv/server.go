@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 	"github.com/weftsim/weft/sim/net"
+	"github.com/weftsim/weft/sim/otp"
 )
 
 // Variant says how the server acknowledges a PUT.
@@ -45,8 +47,8 @@ type Server struct {
 	variant Variant
 	host    *net.Host
 	port    int
-	app     *sim.Application
-	table   *sim.Table[string, int]
+	app     *otp.Application
+	table   *ets.Table[string, int]
 	// store is the store process the supervisor started last; handlers
 	// reach the store through it, as Erlang code reaches a registered name.
 	// It may have ended and not yet been restarted: a message sent to it
@@ -78,19 +80,19 @@ func StartServer(w *sim.World, h *net.Host, port int, v Variant) (*Server, error
 		panic(fmt.Sprintf("kv: StartServer: %v is not a variant", v))
 	}
 	s := &Server{w: w, variant: v, host: h, port: port}
-	app, err := w.StartApplication(appName, func(*sim.Application) (*sim.Proc, error) {
+	app, err := otp.StartApplication(w, appName, func(*otp.Application) (*sim.Proc, error) {
 		// Made on the master, which owns it: the table outlives every
 		// restart of the store. Public, because its owner is not the
 		// process that writes it.
-		t, err := sim.NewTable[string, int](w, sim.TableOptions{Name: "kv", Access: sim.Public})
+		t, err := ets.New[string, int](w, ets.Options{Name: "kv", Access: ets.Public})
 		if err != nil {
 			return nil, err
 		}
 		s.table = t
-		sup, err := w.StartSupervisor("kv/sup", sim.SupervisorSpec{
+		sup, err := otp.StartSupervisor(w, "kv/sup", otp.SupervisorSpec{
 			MaxRestarts: storeRestarts,
 			Period:      storePeriod,
-			Children: []sim.ChildSpec{
+			Children: []otp.ChildSpec{
 				{ID: "store", Start: func() *sim.Proc {
 					p := w.SpawnLink(storeName, s.runStore)
 					s.store = p

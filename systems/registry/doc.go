@@ -103,7 +103,7 @@
 //   - P2 first use is safe: any number of concurrent first calls never crash
 //     a caller of start_stream. Judged without faults.
 //   - P3 the reference table is linearizable: the table records its
-//     operations in the run's history (sim.TableOptions.Record); at the end
+//     operations in the run's history (ets.Options.Record); at the end
 //     of the run, porcupine checks them against model.KV, partitioned by key
 //     (Linearizable). The table is judged by its name, as the library uses
 //     it: a table that dies and comes back empty under the same name has
@@ -131,7 +131,7 @@
 // the properties take: callers, stream processes, httpc handlers, holders,
 // and the application master, its supervisor and its stream manager.
 // Killing the master destroys its tables at once and takes the application
-// down, as on the BEAM (sim.Application).
+// down, as on the BEAM (otp.Application).
 //
 // # Verdicts
 //

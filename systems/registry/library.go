@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
+	"github.com/weftsim/weft/sim/otp"
 )
 
 // library is the HTTP client library as a variant builds it: how a caller
@@ -15,10 +17,10 @@ type library interface {
 	startStream(st *stream) error
 	// application is the application that runs the library (appowned,
 	// supervised), or nil.
-	application() *sim.Application
+	application() *otp.Application
 	// watched is the application the waiting side monitors, or nil: only
 	// the supervised library's waiting side watches its application.
-	watched() *sim.Application
+	watched() *otp.Application
 	// stop ends what the library left running, once the run is judged.
 	stop()
 }
@@ -38,9 +40,9 @@ func (l lazyLib) startStream(st *stream) error {
 	return nil
 }
 
-func (l lazyLib) application() *sim.Application { return nil }
+func (l lazyLib) application() *otp.Application { return nil }
 
-func (l lazyLib) watched() *sim.Application { return nil }
+func (l lazyLib) watched() *otp.Application { return nil }
 
 func (l lazyLib) stop() {}
 
@@ -49,11 +51,11 @@ func (l lazyLib) stop() {}
 // and public, owned by the master for the application's lifetime.
 func (r *run) createTables() error {
 	w := r.w
-	if _, err := sim.NewTable[any, any](w, sim.TableOptions{Name: RefTable, Access: sim.Public, Record: true}); err != nil {
+	if _, err := ets.New[any, any](w, ets.Options{Name: RefTable, Access: ets.Public, Record: true}); err != nil {
 		return err
 	}
 	r.created(RefTable)
-	if _, err := sim.NewTable[StringID, zctx](w, sim.TableOptions{Name: ZlibTable, Access: sim.Public}); err != nil {
+	if _, err := ets.New[StringID, zctx](w, ets.Options{Name: ZlibTable, Access: ets.Public}); err != nil {
 		return err
 	}
 	r.created(ZlibTable)
@@ -65,9 +67,9 @@ func (r *run) createTables() error {
 // master while it starts; the boot retries, as a supervisor of the node
 // would, and gives up after a few attempts (it then returns nil, and the
 // run starts no streams).
-func (r *run) bootApp(start func(*sim.Application) (*sim.Proc, error)) *sim.Application {
+func (r *run) bootApp(start func(*otp.Application) (*sim.Proc, error)) *otp.Application {
 	for range 5 {
-		if app, err := r.w.StartApplication("dream_http_client", start); err == nil {
+		if app, err := otp.StartApplication(r.w, "dream_http_client", start); err == nil {
 			return app
 		}
 	}
@@ -86,7 +88,7 @@ func (r *run) bootApp(start func(*sim.Application) (*sim.Proc, error)) *sim.Appl
 // changed.
 type mergedLib struct {
 	lazyLib
-	app *sim.Application
+	app *otp.Application
 }
 
 // bootMerged boots PR 66's merged application; nil if it could not start.
@@ -101,20 +103,20 @@ func (r *run) bootMerged() library {
 
 // start is dream_http_client_app:start/2 as merged: both tables, then the
 // (empty) top supervisor.
-func (l *mergedLib) start(app *sim.Application) (*sim.Proc, error) {
+func (l *mergedLib) start(app *otp.Application) (*sim.Proc, error) {
 	if err := l.r.createTables(); err != nil {
 		return nil, err
 	}
-	sup, err := l.r.w.StartSupervisor("dream_http_client_sup", sim.SupervisorSpec{})
+	sup, err := otp.StartSupervisor(l.r.w, "dream_http_client_sup", otp.SupervisorSpec{})
 	if err != nil {
 		return nil, err
 	}
 	return sup.Proc(), nil
 }
 
-func (l *mergedLib) application() *sim.Application { return l.app }
+func (l *mergedLib) application() *otp.Application { return l.app }
 
-func (l *mergedLib) watched() *sim.Application { return nil }
+func (l *mergedLib) watched() *otp.Application { return nil }
 
 func (l *mergedLib) stop() { l.app.Stop() }
 
@@ -131,7 +133,7 @@ func (l *mergedLib) stop() { l.app.Stop() }
 // side waiting in silence.
 type supervisedLib struct {
 	r       *run
-	app     *sim.Application
+	app     *otp.Application
 	manager *sim.Proc // the stream manager, once started (its registered name)
 }
 
@@ -168,14 +170,14 @@ func (r *run) bootSupervised() library {
 
 // start is dream_http_client_app:start/2 of our design: both tables, then
 // the supervisor with the stream manager.
-func (a *supervisedLib) start(app *sim.Application) (*sim.Proc, error) {
+func (a *supervisedLib) start(app *otp.Application) (*sim.Proc, error) {
 	w := a.r.w
 	if err := a.r.createTables(); err != nil {
 		return nil, err
 	}
-	sup, err := w.StartSupervisor("dream_http_client_sup", sim.SupervisorSpec{
+	sup, err := otp.StartSupervisor(w, "dream_http_client_sup", otp.SupervisorSpec{
 		MaxRestarts: -1, // the manager's death is the application's
-		Children: []sim.ChildSpec{{
+		Children: []otp.ChildSpec{{
 			ID: "dream_http_client_streams",
 			Start: func() *sim.Proc {
 				parent := w.Self()
@@ -247,8 +249,8 @@ func (a *supervisedLib) startStream(st *stream) error {
 	return nil
 }
 
-func (a *supervisedLib) application() *sim.Application { return a.app }
+func (a *supervisedLib) application() *otp.Application { return a.app }
 
-func (a *supervisedLib) watched() *sim.Application { return a.app }
+func (a *supervisedLib) watched() *otp.Application { return a.app }
 
 func (a *supervisedLib) stop() { a.app.Stop() }

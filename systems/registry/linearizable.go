@@ -9,6 +9,7 @@ import (
 
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 )
 
 // checkTimeout bounds one run's linearizability check; a check that runs
@@ -16,8 +17,8 @@ import (
 const checkTimeout = 10 * time.Second
 
 // Linearizable is P3 as an end-of-run check: the reference table's
-// operations, which the table records in the run's history (sim's
-// TableOptions.Record), must be linearizable against model.KV. The table is
+// operations, which the table records in the run's history
+// (ets.Options.Record), must be linearizable against model.KV. The table is
 // judged by its name, as the library uses it: a table destroyed and made
 // again under the same name is the same key-value store to its users, so
 // one that comes back empty loses their mappings. An operation that failed
@@ -64,26 +65,26 @@ func checkLinearizable(r *sim.Result) error {
 func kvHistory(history []sim.Operation) []sim.Operation {
 	out := make([]sim.Operation, 0, len(history))
 	for _, op := range history {
-		in, ok := op.Input.(sim.TableInput)
+		in, ok := op.Input.(ets.Input)
 		if !ok {
 			continue
 		}
 		kin := model.KVInput{Key: kvKey(in.Key), Value: in.Value}
 		switch in.Op {
-		case sim.TableInsert:
+		case ets.Insert:
 			kin.Op = model.Put
-		case sim.TableInsertNew:
+		case ets.InsertNew:
 			kin.Op = model.PutNew
-		case sim.TableLookup:
+		case ets.Lookup:
 			kin.Op = model.Get
-		case sim.TableDelete:
+		case ets.Delete:
 			kin.Op = model.Delete
 		default:
 			continue
 		}
 		op.Input = kin
-		if o, ok := op.Output.(sim.TableOutput); ok {
-			kout := model.KVOutput{Value: o.Value, Found: o.Found, FoundUnknown: in.Op == sim.TableInsert}
+		if o, ok := op.Output.(ets.Output); ok {
+			kout := model.KVOutput{Value: o.Value, Found: o.Found, FoundUnknown: in.Op == ets.Insert}
 			if o.Err != nil {
 				kout.Err = "badarg"
 			}

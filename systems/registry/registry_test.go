@@ -15,6 +15,7 @@ import (
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 )
 
 // fastSlow is PR 66's concurrent_streams_from_expired_callers_both_complete:
@@ -185,9 +186,9 @@ func TestKillable(t *testing.T) {
 // an Insert does not say whether the key was there.
 func TestKVHistory(t *testing.T) {
 	in := []sim.Operation{
-		{Input: sim.TableInput{Op: sim.TableInsert, Key: StringID("#Ref<0.1>"), Value: Ref(1)}, Output: sim.TableOutput{}},
-		{Input: sim.TableInput{Op: sim.TableLookup, Key: Ref(1)}, Output: sim.TableOutput{Err: sim.ErrBadArg}},
-		{Input: sim.TableInput{Op: sim.TableDelete, Key: Ref(1)}, Output: nil},
+		{Input: ets.Input{Op: ets.Insert, Key: StringID("#Ref<0.1>"), Value: Ref(1)}, Output: ets.Output{}},
+		{Input: ets.Input{Op: ets.Lookup, Key: Ref(1)}, Output: ets.Output{Err: sim.ErrBadArg}},
+		{Input: ets.Input{Op: ets.Delete, Key: Ref(1)}, Output: nil},
 		{Input: "not a table operation"},
 	}
 	out := kvHistory(in)

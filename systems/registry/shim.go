@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 )
 
 // The tables. RefTable is the incident's: a named public table mapping each
@@ -49,10 +50,10 @@ type shim struct {
 	guarded bool
 }
 
-func (s *shim) refs() *sim.Table[any, any] { return sim.TableNamed[any, any](s.r.w, RefTable) }
+func (s *shim) refs() *ets.Table[any, any] { return ets.ByName[any, any](s.r.w, RefTable) }
 
-func (s *shim) zlibs() *sim.Table[StringID, zctx] {
-	return sim.TableNamed[StringID, zctx](s.r.w, ZlibTable)
+func (s *shim) zlibs() *ets.Table[StringID, zctx] {
+	return ets.ByName[StringID, zctx](s.r.w, ZlibTable)
 }
 
 // must is what an ets call does with badarg in Erlang: raise it.
@@ -127,14 +128,14 @@ func ensureName(table string) string {
 func ensureTable[K comparable, V any](s *shim, st *stream, name string) {
 	w := s.r.w
 	st.at(ensureName(name), name)
-	if sim.TableNamed[K, V](w, name).Exists() {
+	if ets.ByName[K, V](w, name).Exists() {
 		return
 	}
 	if s.guarded {
 		defer s.try(st, ensureName(name), func() {})
 	}
 	st.at("ets:new in "+ensureName(name), name)
-	t, err := sim.NewTable[K, V](w, sim.TableOptions{Name: name, Access: sim.Public, Record: name == RefTable})
+	t, err := ets.New[K, V](w, ets.Options{Name: name, Access: ets.Public, Record: name == RefTable})
 	if err != nil {
 		st.lastTable = s.r.current(name) // the table in the way
 	}

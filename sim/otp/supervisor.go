@@ -1,36 +1,11 @@
-package sim
+package otp
 
 import (
 	"fmt"
 	"time"
-)
 
-// A supervisor after OTP's supervisor module, built only from the process
-// primitives of otp.go (links, monitors, exit signals, selective receive),
-// so it is exactly as deterministic as they are. It is a Spawned process
-// that traps exits and follows the rules of supervisor.erl:
-//
-//   - It starts its children in spec order; a child whose start panics makes
-//     the start fail, and the children already started are terminated.
-//   - When a child ends, its RestartType decides: Permanent children are
-//     always restarted, Transient ones only after an abnormal exit (any
-//     reason but Normal, Shutdown or ShutdownWith), Temporary ones never
-//     (they leave the supervisor). Its RestartStrategy decides which other
-//     children are restarted with it.
-//   - Every restart counts against the restart intensity: more than
-//     MaxRestarts restarts within Period of virtual time (a restart exactly
-//     Period ago still counts, as in OTP) and the supervisor gives up: it
-//     terminates its children and exits with reason Shutdown.
-//   - It terminates children in reverse start order. Terminating a child is
-//     OTP's shutdown/2: monitor it, send it the exit signal Shutdown (or Kill
-//     when its Shutdown is 0), wait for its Down up to its Shutdown duration,
-//     then Kill it, and finally unlink and flush its ExitMsg.
-//   - When its parent (the process that started it) ends with any reason,
-//     even Normal, it terminates its children and exits with that reason,
-//     as a gen_server does when its parent's EXIT arrives.
-//
-// Its acts (starts, exits, restarts, terminations, giving up) are trace
-// events on its own column of a timeline.
+	"github.com/weftsim/weft/sim"
+)
 
 // RestartType says when a supervisor restarts a child that ended.
 type RestartType uint8
@@ -40,8 +15,8 @@ const (
 	// default).
 	Permanent RestartType = iota
 	// Transient children are restarted only after an abnormal exit: any
-	// reason but Normal, Shutdown or ShutdownWith. After a normal one they
-	// stay listed, not running.
+	// reason but sim.Normal, sim.Shutdown or sim.ShutdownWith. After a
+	// normal one they stay listed, not running.
 	Transient
 	// Temporary children are never restarted; they leave the supervisor's
 	// list when they end, and whenever it terminates them.
@@ -91,10 +66,10 @@ func (s RestartStrategy) String() string {
 // Transient child that ends with it is not restarted.
 func isOrderly(reason any) bool {
 	switch reason.(type) {
-	case ShutdownWith:
+	case sim.ShutdownWith:
 		return true
 	}
-	return reason == Normal || reason == Shutdown
+	return reason == sim.Normal || reason == sim.Shutdown
 }
 
 // ChildSpec describes one child of a supervisor.
@@ -103,22 +78,22 @@ type ChildSpec struct {
 	// supervisor's children.
 	ID string
 	// Start starts the child and returns it. The supervisor calls it on its
-	// own process, so a child made with World.SpawnLink is linked to the
+	// own process, so a child made with sim.World.SpawnLink is linked to the
 	// supervisor; a child Start did not link, the supervisor links.
 	// Returning nil means "ignore" (OTP's ignore): the child is listed but
 	// not running, and a Temporary one is dropped. A panic in Start is a
 	// failed start: it fails StartSupervisor, and at a restart it counts as
 	// a restart and is retried. Start may itself start a supervisor
-	// (World.StartSupervisor) and return its Proc, which nests supervisors.
-	Start func() *Proc
+	// (StartSupervisor) and return its Proc, which nests supervisors.
+	Start func() *sim.Proc
 	// Run is the child's body when Start is nil: the supervisor spawns it
 	// linked, as a process named ID.
 	Run func()
 	// Restart says when the child is restarted (zero: Permanent).
 	Restart RestartType
 	// Shutdown is how long the supervisor waits, after sending the child the
-	// exit signal Shutdown, for it to end before it kills it. 0 kills it at
-	// once (OTP's brutal_kill); Infinity (any negative duration) waits
+	// exit signal sim.Shutdown, for it to end before it kills it. 0 kills it
+	// at once (OTP's brutal_kill); sim.Infinity (any negative duration) waits
 	// forever, as supervisors of supervisors should.
 	Shutdown time.Duration
 
@@ -150,7 +125,7 @@ type ChildInfo struct {
 	// Proc is the child's current process, nil while it is not running (a
 	// Transient child that ended normally, an ignored child, or one whose
 	// restart failed and is being retried).
-	Proc    *Proc
+	Proc    *sim.Proc
 	Restart RestartType
 	// Restarts counts the times the supervisor started the child again after
 	// its first start.
@@ -160,11 +135,11 @@ type ChildInfo struct {
 // Supervisor is a running supervisor process. Its state belongs to its
 // process; other processes reach it only through messages (Which, Stop).
 type Supervisor struct {
-	w      *World
-	obj    Object
+	w      *sim.World
+	obj    sim.Object
 	name   string
-	proc   *Proc
-	parent *Proc
+	proc   *sim.Proc
+	parent *sim.Proc
 
 	strategy    RestartStrategy
 	maxRestarts int
@@ -176,9 +151,9 @@ type Supervisor struct {
 // child is a supervisor's record of one child.
 type child struct {
 	spec       ChildSpec
-	proc       *Proc // nil: not running
-	starts     int   // successful starts
-	restarting bool  // a failed restart will be retried
+	proc       *sim.Proc // nil: not running
+	starts     int       // successful starts
+	restarting bool      // a failed restart will be retried
 }
 
 // The messages a supervisor exchanges with its callers. They are unexported,
@@ -190,11 +165,11 @@ type (
 	}
 	supCall struct {
 		stop bool // false: which
-		from *Proc
-		ref  MonitorRef
+		from *sim.Proc
+		ref  sim.MonitorRef
 	}
 	supReply struct {
-		ref      MonitorRef
+		ref      sim.MonitorRef
 		children []ChildInfo
 	}
 	supRetry struct{ c *child }
@@ -224,18 +199,20 @@ func (m supRetry) String() string { return "retry " + m.c.spec.ID }
 // error and starts nothing. If a child's Start panics, the supervisor
 // terminates the children it started, unlinks from the caller (so that the
 // error value, not an exit signal, tells the caller) and exits with reason
-// ShutdownWith{Info: err}; StartSupervisor returns err.
+// sim.ShutdownWith{Info: err}; StartSupervisor returns err.
 //
 // When the parent ends, with any reason, the supervisor terminates its
 // children and exits with the parent's reason. When the supervisor gives up
-// it exits with reason Shutdown, which ends a parent that does not trap
-// exits, as in OTP. StartSupervisor is a scheduling point.
-func (w *World) StartSupervisor(name string, spec SupervisorSpec) (*Supervisor, error) {
-	w.checkAlive()
+// it exits with reason sim.Shutdown, which ends a parent that does not trap
+// exits, as in OTP. StartSupervisor is a scheduling point: the one of
+// World.SpawnLink, which starts the supervisor.
+func StartSupervisor(w *sim.World, name string, spec SupervisorSpec) (*Supervisor, error) {
+	k := w.Kernel()
+	k.CheckRun() // an invalid spec is no answer for a run that is over
 	if err := spec.validate(name); err != nil {
 		return nil, err
 	}
-	s := &Supervisor{w: w, name: name, parent: w.cur, strategy: spec.Strategy, maxRestarts: spec.MaxRestarts, period: spec.Period}
+	s := &Supervisor{w: w, name: name, parent: w.Self(), strategy: spec.Strategy, maxRestarts: spec.MaxRestarts, period: spec.Period}
 	switch {
 	case s.maxRestarts == 0:
 		s.maxRestarts = 1
@@ -248,21 +225,19 @@ func (w *World) StartSupervisor(name string, spec SupervisorSpec) (*Supervisor, 
 	for _, cs := range spec.Children {
 		s.children = append(s.children, &child{spec: cs})
 	}
-	w.newObject(&s.obj, "supervisor", 1)
-	s.obj.name = name
-	s.proc = w.spawn(name, s.run)
-	s.proc.otp = true
-	w.link(s.parent, s.proc)
-	w.point()
+	k.Register(&s.obj, "supervisor", 1)
+	s.obj.SetName(name)
+	// The supervisor may run before SpawnLink returns: run sets s.proc too.
+	s.proc = w.SpawnLink(name, s.run)
 	m, _ := w.Receive(func(m any) bool {
 		switch m := m.(type) {
 		case supAck:
 			return m.s == s
-		case ExitMsg:
+		case sim.ExitMsg:
 			return m.From == s.proc
 		}
 		return false
-	}, Infinity)
+	}, sim.Infinity)
 	switch m := m.(type) {
 	case supAck:
 		if m.err != nil {
@@ -272,29 +247,29 @@ func (w *World) StartSupervisor(name string, spec SupervisorSpec) (*Supervisor, 
 	default:
 		// Killed before it could answer, and the caller traps exits (one
 		// that does not died of the same signal).
-		return nil, fmt.Errorf("sim: supervisor %q exited while starting: %v", name, m.(ExitMsg).Reason)
+		return nil, fmt.Errorf("otp: supervisor %q exited while starting: %v", name, m.(sim.ExitMsg).Reason)
 	}
 }
 
 func (spec *SupervisorSpec) validate(name string) error {
 	if spec.Strategy > RestForOne {
-		return fmt.Errorf("sim: supervisor %q: invalid strategy %v", name, spec.Strategy)
+		return fmt.Errorf("otp: supervisor %q: invalid strategy %v", name, spec.Strategy)
 	}
 	if spec.Period < 0 {
-		return fmt.Errorf("sim: supervisor %q: negative period %v", name, spec.Period)
+		return fmt.Errorf("otp: supervisor %q: negative period %v", name, spec.Period)
 	}
 	for i, c := range spec.Children {
 		switch {
 		case c.ID == "":
-			return fmt.Errorf("sim: supervisor %q: child %d has no ID", name, i)
+			return fmt.Errorf("otp: supervisor %q: child %d has no ID", name, i)
 		case c.Start == nil && c.Run == nil:
-			return fmt.Errorf("sim: supervisor %q: child %q has neither Start nor Run", name, c.ID)
+			return fmt.Errorf("otp: supervisor %q: child %q has neither Start nor Run", name, c.ID)
 		case c.Restart > Temporary:
-			return fmt.Errorf("sim: supervisor %q: child %q has invalid restart type %v", name, c.ID, c.Restart)
+			return fmt.Errorf("otp: supervisor %q: child %q has invalid restart type %v", name, c.ID, c.Restart)
 		}
 		for _, d := range spec.Children[:i] {
 			if d.ID == c.ID {
-				return fmt.Errorf("sim: supervisor %q: duplicate child ID %q", name, c.ID)
+				return fmt.Errorf("otp: supervisor %q: duplicate child ID %q", name, c.ID)
 			}
 		}
 	}
@@ -302,7 +277,7 @@ func (spec *SupervisorSpec) validate(name string) error {
 }
 
 // Proc is the supervisor's process.
-func (s *Supervisor) Proc() *Proc { return s.proc }
+func (s *Supervisor) Proc() *sim.Proc { return s.proc }
 
 func (s *Supervisor) String() string { return s.obj.String() }
 
@@ -320,9 +295,10 @@ func (s *Supervisor) Which() []ChildInfo {
 }
 
 // Stop terminates the supervisor's children in reverse start order and makes
-// it exit with reason Normal; it returns once the supervisor has ended, at
-// once if it already had. It must not be called from the supervisor's own
-// process, nor from one of its children, which it would wait to terminate.
+// it exit with reason sim.Normal; it returns once the supervisor has ended,
+// at once if it already had. It must not be called from the supervisor's
+// own process, nor from one of its children, which it would wait to
+// terminate.
 func (s *Supervisor) Stop() { s.call(true, "Stop") }
 
 // call sends the supervisor a request and waits for its reply (Which) or
@@ -330,23 +306,23 @@ func (s *Supervisor) Stop() { s.call(true, "Stop") }
 // with a monitor as the tag.
 func (s *Supervisor) call(stop bool, what string) (supReply, bool) {
 	w := s.w
-	w.checkAlive()
-	if w.cur == s.proc {
-		panic("sim: Supervisor." + what + " called on the supervisor's own process (from a child's Start?): it would wait for itself")
+	w.Kernel().CheckRun()
+	if w.Self() == s.proc {
+		panic("otp: Supervisor." + what + " called on the supervisor's own process (from a child's Start?): it would wait for itself")
 	}
 	ref := w.Monitor(s.proc)
-	w.Send(s.proc, supCall{stop: stop, from: w.cur, ref: ref})
+	w.Send(s.proc, supCall{stop: stop, from: w.Self(), ref: ref})
 	m, _ := w.Receive(func(m any) bool {
 		switch m := m.(type) {
 		case supReply:
 			return m.ref == ref
-		case Down:
+		case sim.Down:
 			return m.Ref == ref
 		}
 		return false
-	}, Infinity)
+	}, sim.Infinity)
 	if r, ok := m.(supReply); ok {
-		w.demonitorFlush(ref)
+		w.Kernel().DemonitorFlush(ref)
 		return r, true
 	}
 	return supReply{}, false
@@ -354,41 +330,43 @@ func (s *Supervisor) call(stop bool, what string) (supReply, bool) {
 
 // adopt makes sure the running process hears of p's end: it links p if the
 // code that started p did not, and reports a p that has already ended
-// without a link as if it had been linked.
-func (w *World) adopt(p *Proc) {
-	self := w.cur
-	if p.state != stateDone {
-		w.link(self, p)
+// without a link as if it had been linked. It is not a scheduling point.
+func adopt(w *sim.World, p *sim.Proc) {
+	k := w.Kernel()
+	self := w.Self()
+	if p.Alive() {
+		k.Link(self, p)
 		return
 	}
-	for _, m := range self.mailbox {
-		if e, ok := m.(ExitMsg); ok && e.From == p {
+	for _, m := range k.Mailbox(self) {
+		if e, ok := m.(sim.ExitMsg); ok && e.From == p {
 			return
 		}
 	}
-	w.deliver(self, ExitMsg{From: p, Reason: p.reason})
+	k.Deliver(self, sim.ExitMsg{From: p, Reason: p.Reason()})
 }
 
 // note records one of the supervisor's acts in the trace.
 func (s *Supervisor) note(arg int64, format string, args ...any) {
-	s.w.event(EventNote, &s.obj, arg, func() string { return fmt.Sprintf(format, args...) })
+	s.w.Kernel().Event(sim.EventNote, &s.obj, arg, func() string { return fmt.Sprintf(format, args...) })
 }
 
 // run is the supervisor's process.
 func (s *Supervisor) run() {
 	w := s.w
+	s.proc = w.Self()
 	w.TrapExits(true)
 	if _, err := s.startFrom(0); err != nil {
 		s.terminateFrom(0)
 		w.Unlink(s.parent)
 		w.Send(s.parent, supAck{s: s, err: err})
-		w.Exit(ShutdownWith{Info: err})
+		w.Exit(sim.ShutdownWith{Info: err})
 	}
 	w.Send(s.parent, supAck{s: s})
 	for {
-		m, _ := w.Receive(nil, Infinity)
+		m, _ := w.Receive(nil, sim.Infinity)
 		switch m := m.(type) {
-		case ExitMsg:
+		case sim.ExitMsg:
 			if m.From == s.parent {
 				s.note(int64(idOf(m.From)), "parent p%d exited: %v", idOf(m.From), m.Reason)
 				s.terminateFrom(0)
@@ -405,7 +383,7 @@ func (s *Supervisor) run() {
 			if m.stop {
 				s.note(0, "stop requested by p%d", idOf(m.from))
 				s.terminateFrom(0)
-				w.Exit(Normal)
+				w.Exit(sim.Normal)
 			}
 			w.Send(m.from, supReply{ref: m.ref, children: s.which()})
 		}
@@ -414,7 +392,7 @@ func (s *Supervisor) run() {
 	}
 }
 
-func (s *Supervisor) find(p *Proc) *child {
+func (s *Supervisor) find(p *sim.Proc) *child {
 	for _, c := range s.children {
 		if c.proc == p {
 			return c
@@ -445,7 +423,7 @@ func (s *Supervisor) which() []ChildInfo {
 func (s *Supervisor) childExited(c *child, reason any) bool {
 	p := c.proc
 	c.proc = nil
-	s.note(int64(p.id), "%s p%d exited: %v", c.spec.ID, p.id, reason)
+	s.note(int64(p.ID()), "%s p%d exited: %v", c.spec.ID, p.ID(), reason)
 	if c.spec.Restart == Permanent || c.spec.Restart == Transient && !isOrderly(reason) {
 		return s.restart(c)
 	}
@@ -491,7 +469,7 @@ func (s *Supervisor) restart(c *child) bool {
 // addRestart records a restart now and reports whether the restart
 // intensity still allows it (add_restart in supervisor.erl).
 func (s *Supervisor) addRestart() bool {
-	now := s.w.now
+	now := s.w.Elapsed()
 	keep := 0
 	for _, t := range s.restarts {
 		if t >= now-s.period {
@@ -506,7 +484,7 @@ func (s *Supervisor) addRestart() bool {
 // giveUp ends the supervisor after its restart intensity was exceeded.
 func (s *Supervisor) giveUp() {
 	s.terminateFrom(0)
-	s.w.Exit(Shutdown)
+	s.w.Exit(sim.Shutdown)
 }
 
 func (s *Supervisor) index(c *child) int {
@@ -515,7 +493,7 @@ func (s *Supervisor) index(c *child) int {
 			return i
 		}
 	}
-	panic("sim: internal error: supervisor child not found")
+	panic("otp: internal error: supervisor child not found")
 }
 
 func (s *Supervisor) remove(c *child) {
@@ -557,23 +535,22 @@ func (s *Supervisor) startChild(c *child) error {
 	}
 	c.proc = p
 	c.starts++
-	s.w.adopt(p)
+	adopt(s.w, p)
 	verb := "start"
 	if c.starts > 1 {
 		verb = "restart"
 	}
-	s.note(int64(p.id), "%s %s = p%d", verb, c.spec.ID, p.id)
+	s.note(int64(p.ID()), "%s %s = p%d", verb, c.spec.ID, p.ID())
 	return nil
 }
 
-func (s *Supervisor) callStart(c *child) (p *Proc, err error) {
+func (s *Supervisor) callStart(c *child) (p *sim.Proc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			switch r.(type) {
-			case exitSignal, abort:
+			if s.w.Kernel().Unwinding(r) {
 				panic(r) // the supervisor itself is ending
 			}
-			err = fmt.Errorf("sim: supervisor %q: child %q failed to start: Start panicked: %v", s.name, c.spec.ID, r)
+			err = fmt.Errorf("otp: supervisor %q: child %q failed to start: Start panicked: %v", s.name, c.spec.ID, r)
 		}
 	}()
 	if c.spec.Start != nil {
@@ -609,30 +586,38 @@ func (s *Supervisor) terminateChild(c *child) {
 	p := c.proc
 	ref := w.Monitor(p)
 	isDown := func(m any) bool {
-		d, ok := m.(Down)
+		d, ok := m.(sim.Down)
 		return ok && d.Ref == ref
 	}
 	var m any
 	if c.spec.Shutdown == 0 {
 		w.Kill(p)
-		m, _ = w.Receive(isDown, Infinity)
+		m, _ = w.Receive(isDown, sim.Infinity)
 	} else {
-		w.SendExit(p, Shutdown)
+		w.SendExit(p, sim.Shutdown)
 		var ok bool
 		if m, ok = w.Receive(isDown, c.spec.Shutdown); !ok {
-			s.note(int64(p.id), "kill %s p%d: no exit in %v", c.spec.ID, p.id, c.spec.Shutdown)
+			s.note(int64(p.ID()), "kill %s p%d: no exit in %v", c.spec.ID, p.ID(), c.spec.Shutdown)
 			w.Kill(p)
-			m, _ = w.Receive(isDown, Infinity)
+			m, _ = w.Receive(isDown, sim.Infinity)
 		}
 	}
-	reason := m.(Down).Reason
+	reason := m.(sim.Down).Reason
 	w.Unlink(p)
 	if e, ok := w.Receive(func(m any) bool {
-		e, ok := m.(ExitMsg)
+		e, ok := m.(sim.ExitMsg)
 		return ok && e.From == p
 	}, 0); ok {
-		reason = e.(ExitMsg).Reason
+		reason = e.(sim.ExitMsg).Reason
 	}
 	c.proc = nil
-	s.note(int64(p.id), "stopped %s p%d: %v", c.spec.ID, p.id, reason)
+	s.note(int64(p.ID()), "stopped %s p%d: %v", c.spec.ID, p.ID(), reason)
+}
+
+// idOf is p's id, -1 for none.
+func idOf(p *sim.Proc) int {
+	if p == nil {
+		return -1
+	}
+	return p.ID()
 }

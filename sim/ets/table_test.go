@@ -1,7 +1,7 @@
-package sim
+package ets_test
 
 // Owned tables, rule by rule. Method: each test builds the smallest world
-// that exercises one rule of table.go (the rules of erl_db.c) and checks the
+// that exercises one rule of the package doc (the rules of erl_db.c) and checks the
 // exact values, messages and error texts, under many seeds, with the same
 // seed giving the same hash. There is no Go original to compare with, so the
 // iteration order is checked against a plain reference model, the incident's
@@ -19,6 +19,8 @@ import (
 	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 )
 
 // requireBadArg checks that err wraps ErrBadArg and that its message matches
@@ -26,25 +28,25 @@ import (
 func requireBadArg(t *testing.T, err error, pattern string) {
 	t.Helper()
 	require.Error(t, err)
-	require.ErrorIs(t, err, ErrBadArg)
+	require.ErrorIs(t, err, sim.ErrBadArg)
 	require.Regexp(t, regexp.MustCompile(`^`+pattern+`$`), err.Error())
 }
 
 func TestTableDiesWithOwner(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		var unnamed *Table[string, int]
+	runSeeds(t, 30, func(w *sim.World) {
+		var unnamed *ets.Table[string, int]
 		caller, ref := w.SpawnMonitor("caller", func() {
-			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public})
+			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})
 			require.NoError(t, err)
 			require.NoError(t, refs.Insert("a", 1))
-			unnamed, err = NewTable[string, int](w, TableOptions{Access: Public})
+			unnamed, err = ets.New[string, int](w, ets.Options{Access: ets.Public})
 			require.NoError(t, err)
-			require.Len(t, w.Tables(), 2)
+			require.Len(t, ets.Tables(w), 2)
 		})
-		m, _ := w.Receive(nil, Infinity)
-		require.Equal(t, Down{Ref: ref, Proc: caller, Reason: Normal}, m)
+		m, _ := w.Receive(nil, sim.Infinity)
+		require.Equal(t, sim.Down{Ref: ref, Proc: caller, Reason: sim.Normal}, m)
 
-		refs := TableNamed[string, int](w, "refs")
+		refs := ets.ByName[string, int](w, "refs")
 		_, _, err := refs.Lookup("a")
 		requireBadArg(t, err, `sim: badarg: p0 "main" Lookup: no table named "refs" exists \(the last one, table#1 "refs", was destroyed at step \d+ when its owner p1 "caller" exited with reason normal\)`)
 		_, _, err = unnamed.Lookup("a")
@@ -61,12 +63,12 @@ func TestTableDiesWithOwner(t *testing.T) {
 			func() error { return refs.SetHeir(nil, nil) },
 			func() error { return refs.Destroy() },
 		} {
-			require.ErrorIs(t, op(), ErrBadArg)
+			require.ErrorIs(t, op(), sim.ErrBadArg)
 		}
 		require.False(t, refs.Exists())
 		require.False(t, unnamed.Exists())
-		require.Empty(t, w.Tables())
-		_, _, err = TableNamed[string, int](w, "never").Lookup("a")
+		require.Empty(t, ets.Tables(w))
+		_, _, err = ets.ByName[string, int](w, "never").Lookup("a")
 		requireBadArg(t, err, `sim: badarg: p0 "main" Lookup: no table named "never" exists \(none was ever created\)`)
 	})
 }
@@ -75,19 +77,19 @@ func TestTableDiesWithOwner(t *testing.T) {
 // event in the trace.
 func TestTableDeathStoryNamesTheStep(t *testing.T) {
 	var msg string
-	r := Run(Config{Seed: 3, KeepTrace: true}, func(w *World) {
+	r := sim.Run(sim.Config{Seed: 3, KeepTrace: true}, func(w *sim.World) {
 		w.SpawnMonitor("caller", func() {
-			_, err := NewTable[string, int](w, TableOptions{Name: "refs"})
+			_, err := ets.New[string, int](w, ets.Options{Name: "refs"})
 			require.NoError(t, err)
 		})
-		w.Receive(nil, Infinity)
-		_, _, err := TableNamed[string, int](w, "refs").Lookup("a")
+		w.Receive(nil, sim.Infinity)
+		_, _, err := ets.ByName[string, int](w, "refs").Lookup("a")
 		msg = err.Error()
 	})
 	require.Nil(t, r.Failure)
 	var step int64 = -1
 	for _, e := range r.Trace {
-		if e.Kind == EventDestroy && e.Detail == fmt.Sprintf(`table#1 "refs" destroyed at step %d when its owner p1 "caller" exited with reason normal`, e.Step) {
+		if e.Kind == sim.EventDestroy && e.Detail == fmt.Sprintf(`table#1 "refs" destroyed at step %d when its owner p1 "caller" exited with reason normal`, e.Step) {
 			step = e.Step
 		}
 	}
@@ -96,24 +98,24 @@ func TestTableDeathStoryNamesTheStep(t *testing.T) {
 }
 
 func TestTableHeirInherits(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *sim.World) {
 		self := w.Self()
 		owner, ref := w.SpawnMonitor("owner", func() {
-			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Heir: self, HeirData: "take care"})
+			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Heir: self, HeirData: "take care"})
 			require.NoError(t, err)
 			require.NoError(t, refs.Insert("a", 1))
 		})
 		// The transfer happens inside the owner's exit, before its monitors
-		// fire: the ETSTransfer comes first.
-		m, _ := w.Receive(nil, Infinity)
-		tr, ok := m.(ETSTransfer)
-		require.True(t, ok, "got %v, want an ETSTransfer first", m)
+		// fire: the Transfer comes first.
+		m, _ := w.Receive(nil, sim.Infinity)
+		tr, ok := m.(ets.Transfer)
+		require.True(t, ok, "got %v, want a Transfer first", m)
 		require.Equal(t, owner, tr.From)
 		require.Equal(t, "take care", tr.HeirData)
-		m, _ = w.Receive(nil, Infinity)
-		require.Equal(t, Down{Ref: ref, Proc: owner, Reason: Normal}, m)
+		m, _ = w.Receive(nil, sim.Infinity)
+		require.Equal(t, sim.Down{Ref: ref, Proc: owner, Reason: sim.Normal}, m)
 
-		refs := tr.Table.(*Table[string, int])
+		refs := tr.Table.(*ets.Table[string, int])
 		require.Equal(t, "refs", refs.Name())
 		v, found, err := refs.Lookup("a")
 		require.NoError(t, err)
@@ -131,81 +133,81 @@ func TestTableHeirInherits(t *testing.T) {
 // An inherited table keeps its heir, which is now its owner: so it dies
 // with its second owner.
 func TestTableInheritedDiesWithHeir(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *sim.World) {
 		heir, heirRef := w.SpawnMonitor("heir", func() {
-			m, _ := w.Receive(nil, Infinity)
-			_ = m.(ETSTransfer)
+			m, _ := w.Receive(nil, sim.Infinity)
+			_ = m.(ets.Transfer)
 		})
 		w.SpawnMonitor("owner", func() {
-			_, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public, Heir: heir})
+			_, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public, Heir: heir})
 			require.NoError(t, err)
 		})
 		for {
-			m, _ := w.Receive(nil, Infinity)
-			if d := m.(Down); d.Ref == heirRef {
+			m, _ := w.Receive(nil, sim.Infinity)
+			if d := m.(sim.Down); d.Ref == heirRef {
 				break
 			}
 		}
-		_, _, err := TableNamed[string, int](w, "refs").Lookup("a")
+		_, _, err := ets.ByName[string, int](w, "refs").Lookup("a")
 		requireBadArg(t, err, `sim: badarg: p0 "main" Lookup: no table named "refs" exists \(the last one, table#1 "refs", was destroyed at step \d+ when its owner p1 "heir" exited with reason normal\)`)
 	})
 }
 
 func TestTableDeadHeirInheritsNothing(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *sim.World) {
 		early, ref := w.SpawnMonitor("early", func() {})
-		w.Receive(nil, Infinity) // early's Down
-		late, lateRef := w.SpawnMonitor("late", func() { w.Receive(nil, Infinity) })
+		w.Receive(nil, sim.Infinity) // early's Down
+		late, lateRef := w.SpawnMonitor("late", func() { w.Receive(nil, sim.Infinity) })
 		self := w.Self()
 		_, ownerRef := w.SpawnMonitor("owner", func() {
-			a, err := NewTable[string, int](w, TableOptions{Name: "a", Heir: early})
+			a, err := ets.New[string, int](w, ets.Options{Name: "a", Heir: early})
 			require.NoError(t, err)
 			info, err := a.Info()
 			require.NoError(t, err)
 			require.Nil(t, info.Heir, "an heir that is not alive is no heir")
-			_, err = NewTable[string, int](w, TableOptions{Name: "b", Heir: late})
+			_, err = ets.New[string, int](w, ets.Options{Name: "b", Heir: late})
 			require.NoError(t, err)
 			w.Send(self, "created")
-			w.Receive(nil, Infinity)
+			w.Receive(nil, sim.Infinity)
 		})
-		w.Receive(func(m any) bool { return m == "created" }, Infinity)
-		info, err := TableNamed[string, int](w, "b").Info()
+		w.Receive(func(m any) bool { return m == "created" }, sim.Infinity)
+		info, err := ets.ByName[string, int](w, "b").Info()
 		require.NoError(t, err)
 		require.Equal(t, late, info.Heir)
 		w.Kill(late)
-		w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == lateRef }, Infinity)
+		w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == lateRef }, sim.Infinity)
 		// The heir died first: the owner's exit destroys the table.
-		owner := w.Tables()[0].Owner
+		owner := ets.Tables(w)[0].Owner
 		w.Kill(owner)
-		m, _ := w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == ownerRef }, Infinity)
-		require.Equal(t, Killed, m.(Down).Reason)
-		_, _, err = TableNamed[string, int](w, "b").Lookup("a")
+		m, _ := w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == ownerRef }, sim.Infinity)
+		require.Equal(t, sim.Killed, m.(sim.Down).Reason)
+		_, _, err = ets.ByName[string, int](w, "b").Lookup("a")
 		requireBadArg(t, err, `sim: badarg: p0 "main" Lookup: no table named "b" exists \(the last one, table#2 "b", was destroyed at step \d+ when its owner p3 "owner" exited with reason killed\)`)
 		_, empty := w.Receive(nil, 0)
-		require.False(t, empty, "no ETSTransfer for anyone")
+		require.False(t, empty, "no Transfer for anyone")
 		_ = ref
 	})
 }
 
 func TestTableGiveAway(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
+	runSeeds(t, 30, func(w *sim.World) {
 		self := w.Self()
 		holder := w.Spawn("holder", func() {
 			for {
-				m, _ := w.Receive(nil, Infinity)
-				if tr, ok := m.(ETSTransfer); ok {
+				m, _ := w.Receive(nil, sim.Infinity)
+				if tr, ok := m.(ets.Transfer); ok {
 					w.Send(self, tr)
 				}
 			}
 		})
 		holderRef := w.Monitor(holder)
-		refs, err := NewTable[string, int](w, TableOptions{Name: "refs"})
+		refs, err := ets.New[string, int](w, ets.Options{Name: "refs"})
 		require.NoError(t, err)
 		require.NoError(t, refs.Insert("a", 1))
 		require.NoError(t, refs.GiveAway(holder, "gift"))
 
-		m, _ := w.Receive(nil, Infinity)
-		require.Equal(t, ETSTransfer{Table: refs, From: self, HeirData: "gift"}, m)
+		m, _ := w.Receive(nil, sim.Infinity)
+		require.Equal(t, ets.Transfer{Table: refs, From: self, HeirData: "gift"}, m)
 		info, err := refs.Info()
 		require.NoError(t, err)
 		require.Equal(t, holder, info.Owner)
@@ -219,38 +221,38 @@ func TestTableGiveAway(t *testing.T) {
 		requireBadArg(t, refs.Insert("a", 2), `sim: badarg: p0 "main" Insert: table#1 "refs" is protected: only its owner p1 "holder" may write to it`)
 		requireBadArg(t, refs.GiveAway(self, nil), `sim: badarg: p0 "main" GiveAway: only the owner of table#1 "refs", p1 "holder", may give it away`)
 
-		mine, err := NewTable[int, int](w, TableOptions{})
+		mine, err := ets.New[int, int](w, ets.Options{})
 		require.NoError(t, err)
 		requireBadArg(t, mine.GiveAway(self, nil), `sim: badarg: p0 "main" GiveAway: table#2 to its own owner`)
 		requireBadArg(t, mine.GiveAway(nil, nil), `sim: badarg: p0 "main" GiveAway: to a nil process`)
 		gone, goneRef := w.SpawnMonitor("gone", func() {})
-		w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == goneRef }, Infinity)
+		w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == goneRef }, sim.Infinity)
 		requireBadArg(t, mine.GiveAway(gone, nil), `sim: badarg: p0 "main" GiveAway: table#2 to p2 "gone", which is not alive \(it exited with reason normal\)`)
 
 		// The holder variant's weakness: whoever kills the holder kills the
 		// table.
 		w.Kill(holder)
-		w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == holderRef }, Infinity)
+		w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == holderRef }, sim.Infinity)
 		_, _, err = refs.Lookup("a")
 		requireBadArg(t, err, `sim: badarg: p0 "main" Lookup: no table named "refs" exists \(the last one, table#1 "refs", was destroyed at step \d+ when its owner p1 "holder" exited with reason killed\)`)
 	})
 }
 
 func TestTableNameClash(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		a, err := NewTable[string, int](w, TableOptions{Name: "refs"})
+	runSeeds(t, 20, func(w *sim.World) {
+		a, err := ets.New[string, int](w, ets.Options{Name: "refs"})
 		require.NoError(t, err)
-		_, err = NewTable[string, int](w, TableOptions{Name: "refs"})
-		requireBadArg(t, err, `sim: badarg: p0 "main" NewTable: a table named "refs" already exists \(table#1 "refs", owned by p0 "main"\)`)
-		_, err = NewTable[int, string](w, TableOptions{Name: "refs"})
-		require.ErrorIs(t, err, ErrBadArg, "a name clashes whatever the types")
+		_, err = ets.New[string, int](w, ets.Options{Name: "refs"})
+		requireBadArg(t, err, `sim: badarg: p0 "main" New: a table named "refs" already exists \(table#1 "refs", owned by p0 "main"\)`)
+		_, err = ets.New[int, string](w, ets.Options{Name: "refs"})
+		require.ErrorIs(t, err, sim.ErrBadArg, "a name clashes whatever the types")
 		for range 2 {
-			_, err = NewTable[string, int](w, TableOptions{})
+			_, err = ets.New[string, int](w, ets.Options{})
 			require.NoError(t, err, "unnamed tables never clash")
 		}
 		require.NoError(t, a.Insert("x", 1))
 		require.NoError(t, a.Destroy())
-		b, err := NewTable[string, int](w, TableOptions{Name: "refs"})
+		b, err := ets.New[string, int](w, ets.Options{Name: "refs"})
 		require.NoError(t, err, "a destroyed table's name is free")
 		require.Equal(t, `table#4 "refs"`, b.String())
 		// The first handle is bound to the name, as ets:new's return value
@@ -259,7 +261,7 @@ func TestTableNameClash(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, found)
 		require.Equal(t, `table#4 "refs"`, a.String())
-		require.Len(t, w.Tables(), 3)
+		require.Len(t, ets.Tables(w), 3)
 	})
 }
 
@@ -267,13 +269,13 @@ func TestTableNameClash(t *testing.T) {
 // table exists and creates it if not; two first callers can both see it
 // missing, and the second create fails. Some schedules must crash a caller,
 // and some must not.
-func ensureScenario(crashes *int) func(w *World) {
-	return func(w *World) {
+func ensureScenario(crashes *int) func(w *sim.World) {
+	return func(w *sim.World) {
 		ensure := func() {
-			if TableNamed[string, int](w, "refs").Exists() {
+			if ets.ByName[string, int](w, "refs").Exists() {
 				return
 			}
-			if _, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public}); err != nil {
+			if _, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public}); err != nil {
 				panic(err) // as ets:new raises badarg
 			}
 		}
@@ -284,10 +286,10 @@ func ensureScenario(crashes *int) func(w *World) {
 			})
 		}
 		for range 2 {
-			m, _ := w.Receive(nil, Infinity)
-			if c, ok := m.(Down).Reason.(*Crash); ok {
+			m, _ := w.Receive(nil, sim.Infinity)
+			if c, ok := m.(sim.Down).Reason.(*sim.Crash); ok {
 				err, _ := c.Value.(error)
-				if !errors.Is(err, ErrBadArg) {
+				if !errors.Is(err, sim.ErrBadArg) {
 					w.Fatalf("caller crashed with %v, want a badarg", c.Value)
 				}
 				*crashes++
@@ -300,7 +302,7 @@ func TestTableEnsureRaceIsExplored(t *testing.T) {
 	crashedRuns, cleanRuns := 0, 0
 	for seed := range uint64(200) {
 		crashes := 0
-		r := Run(Config{Seed: seed}, ensureScenario(&crashes))
+		r := sim.Run(sim.Config{Seed: seed}, ensureScenario(&crashes))
 		require.Nil(t, r.Failure, "seed %d", seed)
 		if crashes > 0 {
 			crashedRuns++
@@ -316,9 +318,9 @@ func TestTableEnsureRaceIsExplored(t *testing.T) {
 	// other: no crash. One preemption, of the first caller between its
 	// check and its create, crashes it: main spawns both callers and waits
 	// (three calm points, then it blocks and the first caller is picked);
-	// the caller checks (calm), and is preempted at NewTable's point.
+	// the caller checks (calm), and is preempted at New's point.
 	crashes := 0
-	calm := Run(Config{Strategy: scheduler.Replay(nil)}, ensureScenario(&crashes))
+	calm := sim.Run(sim.Config{Strategy: scheduler.Replay(nil)}, ensureScenario(&crashes))
 	require.Nil(t, calm.Failure)
 	require.Zero(t, crashes)
 	var ds []scheduler.Decision
@@ -326,12 +328,12 @@ func TestTableEnsureRaceIsExplored(t *testing.T) {
 		ds = append(ds, scheduler.Decision{Kind: scheduler.Schedule, N: n, Choice: uint32(i / 5)})
 	}
 	replay := scheduler.Replay(ds)
-	r := Run(Config{Strategy: replay}, ensureScenario(&crashes))
+	r := sim.Run(sim.Config{Strategy: replay}, ensureScenario(&crashes))
 	require.Nil(t, r.Failure)
 	require.Zero(t, replay.Diverged(), "the schedule did not fit the scenario")
 	require.Equal(t, 1, crashes, "one preemption between check and create crashes a caller")
 
-	rep := Explore(Options{Runs: 200}, func(w *World) {
+	rep := sim.Explore(sim.Options{Runs: 200}, func(w *sim.World) {
 		n := 0
 		ensureScenario(&n)(w)
 		if n > 0 {
@@ -347,19 +349,19 @@ func TestTableAccess(t *testing.T) {
 	type result map[string]bool // operation -> allowed
 	reads := []string{"Lookup", "SelectAll", "Size"}
 	writes := []string{"Insert", "InsertNew", "Delete", "UpdateCounter", "Destroy"}
-	for _, access := range []Access{Public, Protected, Private} {
+	for _, access := range []ets.Access{ets.Public, ets.Protected, ets.Private} {
 		t.Run(access.String(), func(t *testing.T) {
-			runSeeds(t, 10, func(w *World) {
-				tab, err := NewTable[string, int](w, TableOptions{Access: access})
+			runSeeds(t, 10, func(w *sim.World) {
+				tab, err := ets.New[string, int](w, ets.Options{Access: access})
 				require.NoError(t, err)
 				require.NoError(t, tab.Insert("n", 1), "the owner may always write")
 				got := result{}
-				done := NewChan[int](w, 0)
+				done := sim.NewChan[int](w, 0)
 				w.Go("other", func() {
 					try := func(name string, err error) {
 						got[name] = err == nil
 						if err != nil {
-							require.ErrorIs(t, err, ErrBadArg)
+							require.ErrorIs(t, err, sim.ErrBadArg)
 							require.Contains(t, err.Error(), fmt.Sprintf(`p1 "other" %s: table#1 is %v: only its owner p0 "main" may`, name, access))
 						}
 					}
@@ -383,12 +385,12 @@ func TestTableAccess(t *testing.T) {
 				})
 				done.Recv()
 				for _, op := range reads {
-					require.Equal(t, access != Private, got[op], "%v %s", access, op)
+					require.Equal(t, access != ets.Private, got[op], "%v %s", access, op)
 				}
 				for _, op := range writes {
-					require.Equal(t, access == Public, got[op], "%v %s", access, op)
+					require.Equal(t, access == ets.Public, got[op], "%v %s", access, op)
 				}
-				require.Equal(t, access != Public, tab.Exists())
+				require.Equal(t, access != ets.Public, tab.Exists())
 			})
 		})
 	}
@@ -421,17 +423,17 @@ func (r *orderedRef) delete(k int) {
 	}
 }
 
-func (r *orderedRef) entries() []Entry[int, int] {
-	out := []Entry[int, int]{}
+func (r *orderedRef) entries() []ets.Entry[int, int] {
+	out := []ets.Entry[int, int]{}
 	for _, k := range r.keys {
-		out = append(out, Entry[int, int]{k, r.vals[k]})
+		out = append(out, ets.Entry[int, int]{k, r.vals[k]})
 	}
 	return out
 }
 
 func TestTableIterationOrder(t *testing.T) {
-	runSeeds(t, 20, func(w *World) {
-		tab, err := NewTable[int, int](w, TableOptions{})
+	runSeeds(t, 20, func(w *sim.World) {
+		tab, err := ets.New[int, int](w, ets.Options{})
 		require.NoError(t, err)
 		ref := &orderedRef{vals: map[int]int{}}
 		for i := range 600 {
@@ -463,8 +465,8 @@ func TestTableIterationOrder(t *testing.T) {
 }
 
 func TestTableOperations(t *testing.T) {
-	runSeeds(t, 10, func(w *World) {
-		tab, err := NewTable[string, any](w, TableOptions{Name: "t"})
+	runSeeds(t, 10, func(w *sim.World) {
+		tab, err := ets.New[string, any](w, ets.Options{Name: "t"})
 		require.NoError(t, err)
 		ok, err := tab.InsertNew("n", 1)
 		require.NoError(t, err)
@@ -486,55 +488,99 @@ func TestTableOperations(t *testing.T) {
 		requireBadArg(t, err, `sim: badarg: p0 "main" UpdateCounter: the value of key "s" in table#1 "t" is string, not an int`)
 		require.NoError(t, tab.Delete("absent"), "deleting an absent key is fine")
 
-		ints, err := NewTable[int, int](w, TableOptions{})
+		ints, err := ets.New[int, int](w, ets.Options{})
 		require.NoError(t, err)
 		require.NoError(t, ints.Insert(7, 0))
 		n, err = ints.UpdateCounter(7, -3)
 		require.NoError(t, err)
 		require.Equal(t, -3, n)
 
-		_, _, err = TableNamed[string, string](w, "t").Lookup("n")
+		_, _, err = ets.ByName[string, string](w, "t").Lookup("n")
 		requireBadArg(t, err, `sim: badarg: p0 "main" Lookup: table#1 "t" holds keys string and values interface \{\}, not keys string and values string`)
-		require.True(t, TableNamed[int, int](w, "t").Exists(), "Exists does not care about types")
+		require.True(t, ets.ByName[int, int](w, "t").Exists(), "Exists does not care about types")
 
-		infos := w.Tables()
+		infos := ets.Tables(w)
 		require.Len(t, infos, 2)
 		require.Equal(t, "t", infos[0].Name)
 		require.Equal(t, 2, infos[0].Size)
 		require.Equal(t, w.Self(), infos[0].Owner)
-		require.Equal(t, Protected, infos[0].Access)
+		require.Equal(t, ets.Protected, infos[0].Access)
 		require.Equal(t, 1, infos[1].Size)
 		require.Same(t, tab, infos[0].Table)
 	})
+}
+
+// Tables lists the live tables during a run, and TablesLeft those a
+// finished run left: here the table of an owner still blocked at the end.
+func TestTablesLeft(t *testing.T) {
+	r := sim.Run(sim.Config{AllowLeaks: true, KeepTrace: true}, func(w *sim.World) {
+		require.Nil(t, ets.Tables(w), "no table yet")
+		self := w.Self()
+		w.Spawn("keeper", func() {
+			_, err := ets.New[string, int](w, ets.Options{Name: "kept", Access: ets.Public})
+			require.NoError(t, err)
+			w.Send(self, "made")
+			w.Receive(nil, sim.Infinity) // never: the table outlives the run
+		})
+		w.Spawn("passer", func() {
+			_, err := ets.New[string, int](w, ets.Options{Name: "gone"})
+			require.NoError(t, err)
+			w.Send(self, "made")
+		})
+		w.Receive(nil, sim.Infinity)
+		w.Receive(nil, sim.Infinity)
+		w.Sleep(time.Second)
+		live := ets.Tables(w)
+		require.Len(t, live, 1, "the passer's table went with it")
+		require.Equal(t, "kept", live[0].Name)
+	})
+	require.Nil(t, r.Failure)
+	left := ets.TablesLeft(r)
+	require.Len(t, left, 1)
+	require.Equal(t, "kept", left[0].Name)
+	require.Equal(t, "keeper", left[0].Owner.Name())
+	require.Equal(t, ets.Public, left[0].Access)
+	require.Regexp(t, `^ets/table_test.go:\d+$`, left[0].Site)
+	require.Nil(t, ets.TablesLeft(sim.Run(sim.Config{}, func(w *sim.World) {})), "a run without tables left none")
+}
+
+// A table operation needs a calling process: after the run there is none.
+func TestTableOutsideAProcess(t *testing.T) {
+	var kept *ets.Table[string, int]
+	r := sim.Run(sim.Config{}, func(w *sim.World) { kept = ets.ByName[string, int](w, "t") })
+	require.Nil(t, r.Failure)
+	require.PanicsWithValue(t,
+		"ets: table Lookup called outside a process (from an alarm's Fire, or after the run): table operations need a calling process",
+		func() { kept.Lookup("a") })
 }
 
 // The registry incident itself: a stream process looks references up in its
 // receive loop; the table's creator exits; the next lookup's badarg kills
 // the stream, and its monitor sees why.
 func TestTableBadArgKillsStream(t *testing.T) {
-	runSeeds(t, 30, func(w *World) {
-		var stream *Proc
+	runSeeds(t, 30, func(w *sim.World) {
+		var stream *sim.Proc
 		_, callerRef := w.SpawnMonitor("caller", func() {
-			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public})
+			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})
 			require.NoError(t, err)
 			require.NoError(t, refs.Insert("s1", 7))
 			stream = w.Spawn("stream", func() {
-				refs := TableNamed[string, int](w, "refs")
+				refs := ets.ByName[string, int](w, "refs")
 				for {
-					m, _ := w.Receive(nil, Infinity)
+					m, _ := w.Receive(nil, sim.Infinity)
 					if _, _, err := refs.Lookup(m.(string)); err != nil {
 						panic(err)
 					}
 				}
 			})
 		})
-		w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == callerRef }, Infinity)
+		w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == callerRef }, sim.Infinity)
 		streamRef := w.Monitor(stream)
 		w.Send(stream, "s1")
-		m, _ := w.Receive(nil, Infinity)
-		d := m.(Down)
+		m, _ := w.Receive(nil, sim.Infinity)
+		d := m.(sim.Down)
 		require.Equal(t, streamRef, d.Ref)
-		crash, ok := d.Reason.(*Crash)
+		crash, ok := d.Reason.(*sim.Crash)
 		require.True(t, ok, "reason %v", d.Reason)
 		err := crash.Value.(error)
 		requireBadArg(t, err, `sim: badarg: p2 "stream" Lookup: no table named "refs" exists \(the last one, table#1 "refs", was destroyed at step \d+ when its owner p1 "caller" exited with reason normal\)`)
@@ -542,11 +588,11 @@ func TestTableBadArgKillsStream(t *testing.T) {
 }
 
 func TestTableDeterminism(t *testing.T) {
-	scenario := func(w *World) {
+	scenario := func(w *sim.World) {
 		self := w.Self()
 		heir := w.Spawn("heir", func() {
-			m, _ := w.Receive(nil, Infinity)
-			tab := m.(ETSTransfer).Table.(*Table[int, int])
+			m, _ := w.Receive(nil, sim.Infinity)
+			tab := m.(ets.Transfer).Table.(*ets.Table[int, int])
 			for i := range 5 {
 				tab.Insert(i, i)
 			}
@@ -554,9 +600,9 @@ func TestTableDeterminism(t *testing.T) {
 		})
 		for i := range 3 {
 			w.Spawn("writer", func() {
-				tab, err := NewTable[int, int](w, TableOptions{Name: "shared", Access: Public, Heir: heir})
+				tab, err := ets.New[int, int](w, ets.Options{Name: "shared", Access: ets.Public, Heir: heir})
 				if err != nil {
-					tab = TableNamed[int, int](w, "shared")
+					tab = ets.ByName[int, int](w, "shared")
 				}
 				for j := range 4 {
 					tab.Insert(w.Intn(6), i*10+j)
@@ -568,9 +614,9 @@ func TestTableDeterminism(t *testing.T) {
 	}
 	hashes := map[uint64]bool{}
 	for seed := range uint64(30) {
-		r := Run(Config{Seed: seed, AllowLeaks: true}, scenario)
+		r := sim.Run(sim.Config{Seed: seed, AllowLeaks: true}, scenario)
 		require.Nil(t, r.Failure, "seed %d", seed)
-		again := Run(Config{Seed: seed, AllowLeaks: true}, scenario)
+		again := sim.Run(sim.Config{Seed: seed, AllowLeaks: true}, scenario)
 		require.Equal(t, r.Hash, again.Hash, "seed %d", seed)
 		hashes[r.Hash] = true
 	}
@@ -590,7 +636,7 @@ var kvModel = porcupine.Model{
 		var keys []any
 		byKey := map[any][]porcupine.Operation{}
 		for _, op := range history {
-			k := op.Input.(TableInput).Key
+			k := op.Input.(ets.Input).Key
 			if _, ok := byKey[k]; !ok {
 				keys = append(keys, k)
 			}
@@ -604,19 +650,19 @@ var kvModel = porcupine.Model{
 	},
 	Init: func() any { return kvState{} },
 	Step: func(state, input, output any) (bool, any) {
-		s, in := state.(kvState), input.(TableInput)
+		s, in := state.(kvState), input.(ets.Input)
 		var after kvState
 		switch in.Op {
-		case TableInsert:
+		case ets.Insert:
 			after = kvState{true, in.Value}
-		case TableInsertNew:
+		case ets.InsertNew:
 			after = s
 			if !s.present {
 				after = kvState{true, in.Value}
 			}
-		case TableDelete:
+		case ets.Delete:
 			after = kvState{}
-		case TableUpdateCounter:
+		case ets.UpdateCounter:
 			after = s
 			if s.present {
 				after = kvState{true, s.val.(int) + in.Value.(int)}
@@ -627,16 +673,16 @@ var kvModel = porcupine.Model{
 		if output == nil {
 			return true, after
 		}
-		out := output.(TableOutput)
+		out := output.(ets.Output)
 		if out.Err != nil {
-			return in.Op == TableUpdateCounter && !s.present, s
+			return in.Op == ets.UpdateCounter && !s.present, s
 		}
 		switch in.Op {
-		case TableInsertNew, TableLookup:
+		case ets.InsertNew, ets.Lookup:
 			return out.Found == s.present && (!s.present || out.Value == s.val), after
-		case TableDelete:
+		case ets.Delete:
 			return out.Found == s.present, after
-		case TableUpdateCounter:
+		case ets.UpdateCounter:
 			return s.present && out.Value == after.val, after
 		}
 		return true, after
@@ -648,13 +694,13 @@ var kvModel = porcupine.Model{
 
 // recordedScenario runs clients against a recorded table; a victim, killed
 // mid-way, may leave an operation open.
-func recordedScenario(w *World) {
-	tab, err := NewTable[string, int](w, TableOptions{Access: Public, Record: true})
+func recordedScenario(w *sim.World) {
+	tab, err := ets.New[string, int](w, ets.Options{Access: ets.Public, Record: true})
 	if err != nil {
 		panic(err)
 	}
 	keys := []string{"a", "b", "c"}
-	wg := NewWaitGroup(w)
+	wg := sim.NewWaitGroup(w)
 	client := func() {
 		for range 15 {
 			k := keys[w.Intn(len(keys))]
@@ -689,10 +735,10 @@ func recordedScenario(w *World) {
 func TestTableHistoryIsLinearizable(t *testing.T) {
 	overlapping, open, corrupted := 0, 0, 0
 	for seed := range uint64(40) {
-		r := Run(Config{Seed: seed}, recordedScenario)
+		r := sim.Run(sim.Config{Seed: seed}, recordedScenario)
 		require.Nil(t, r.Failure, "seed %d", seed)
 		require.NotEmpty(t, r.History)
-		res, _ := CheckLinearizable(kvModel, r.History, 5*time.Second)
+		res, _ := sim.CheckLinearizable(kvModel, r.History, 5*time.Second)
 		require.Equal(t, porcupine.Ok, res, "seed %d", seed)
 		for i, a := range r.History {
 			if a.Open() {
@@ -708,12 +754,12 @@ func TestTableHistoryIsLinearizable(t *testing.T) {
 		// The check can fail: make one lookup that found a value report a
 		// value no one wrote.
 		for i, op := range r.History {
-			out, ok := op.Output.(TableOutput)
-			if op.Input.(TableInput).Op == TableLookup && ok && out.Found {
-				bad := append([]Operation(nil), r.History...)
+			out, ok := op.Output.(ets.Output)
+			if op.Input.(ets.Input).Op == ets.Lookup && ok && out.Found {
+				bad := append([]sim.Operation(nil), r.History...)
 				out.Value = 99
 				bad[i].Output = out
-				res, _ := CheckLinearizable(kvModel, bad, 5*time.Second)
+				res, _ := sim.CheckLinearizable(kvModel, bad, 5*time.Second)
 				require.Equal(t, porcupine.Illegal, res, "seed %d: a corrupted history passed", seed)
 				corrupted++
 				break
@@ -729,24 +775,24 @@ func TestTableHistoryIsLinearizable(t *testing.T) {
 // A badarg is recorded as the operation's output, including through a name
 // whose table has gone.
 func TestTableHistoryRecordsBadArg(t *testing.T) {
-	r := Run(Config{}, func(w *World) {
+	r := sim.Run(sim.Config{}, func(w *sim.World) {
 		w.SpawnMonitor("owner", func() {
-			tab, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public, Record: true})
+			tab, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public, Record: true})
 			require.NoError(t, err)
 			require.NoError(t, tab.Insert("a", 1))
 		})
-		w.Receive(nil, Infinity)
-		_, _, err := TableNamed[string, int](w, "refs").Lookup("a")
-		require.ErrorIs(t, err, ErrBadArg)
+		w.Receive(nil, sim.Infinity)
+		_, _, err := ets.ByName[string, int](w, "refs").Lookup("a")
+		require.ErrorIs(t, err, sim.ErrBadArg)
 	})
 	require.Nil(t, r.Failure)
 	require.Len(t, r.History, 2)
-	require.Equal(t, TableInput{Op: TableInsert, Key: "a", Value: 1}, r.History[0].Input)
-	require.Equal(t, TableOutput{Table: 1}, r.History[0].Output)
+	require.Equal(t, ets.Input{Op: ets.Insert, Key: "a", Value: 1}, r.History[0].Input)
+	require.Equal(t, ets.Output{Table: 1}, r.History[0].Output)
 	require.Equal(t, 1, r.History[0].Client)
-	require.Equal(t, TableInput{Op: TableLookup, Key: "a"}, r.History[1].Input)
-	out := r.History[1].Output.(TableOutput)
-	require.ErrorIs(t, out.Err, ErrBadArg)
+	require.Equal(t, ets.Input{Op: ets.Lookup, Key: "a"}, r.History[1].Input)
+	out := r.History[1].Output.(ets.Output)
+	require.ErrorIs(t, out.Err, sim.ErrBadArg)
 	require.Zero(t, out.Table)
 	require.Equal(t, 0, r.History[1].Client)
 	require.Equal(t, `Lookup("a") -> badarg`, kvModel.DescribeOperation(r.History[1].Input, out))
@@ -760,11 +806,11 @@ func TestTableHistoryRecordsBadArg(t *testing.T) {
 // ns/pair (and ns/op with ns/op for the pair of table operations), measured
 // in one run of
 //
-//	go test -run='^$' -bench='TableOp|ChanPair' -cpu=1 -count=5 ./sim
+//	go test -run='^$' -bench='TableOp|ChanPair' -cpu=1 -count=5 ./sim/ets
 func BenchmarkTableOp(b *testing.B) {
 	b.ReportAllocs()
-	r := Run(Config{MaxSteps: 1 << 40}, func(w *World) {
-		tab, err := NewTable[int, int](w, TableOptions{Access: Public})
+	r := sim.Run(sim.Config{MaxSteps: 1 << 40}, func(w *sim.World) {
+		tab, err := ets.New[int, int](w, ets.Options{Access: ets.Public})
 		if err != nil {
 			panic(err)
 		}
@@ -787,8 +833,8 @@ func BenchmarkTableOp(b *testing.B) {
 // on a buffered channel per iteration.
 func BenchmarkChanPair(b *testing.B) {
 	b.ReportAllocs()
-	r := Run(Config{MaxSteps: 1 << 40}, func(w *World) {
-		c := NewChan[int](w, 1)
+	r := sim.Run(sim.Config{MaxSteps: 1 << 40}, func(w *sim.World) {
+		c := sim.NewChan[int](w, 1)
 		b.ResetTimer()
 		for i := range b.N {
 			c.Send(i)

@@ -1,4 +1,4 @@
-package sim
+package otp_test
 
 // Supervisor semantics, rule by rule, against the rules of OTP's
 // supervisor.erl (do_restart, restart/2 per strategy, add_restart,
@@ -16,36 +16,68 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/otp"
 )
 
 // runSup runs scenario under seeds 0..n-1: every run must pass, its main
 // process must return (an exit signal that ended it early would not fail
 // the run by itself), and running a seed again must give the same hash.
-func runSup(t *testing.T, n int, scenario func(w *World)) {
+func runSup(t *testing.T, n int, scenario func(w *sim.World)) {
 	t.Helper()
 	for seed := uint64(0); seed < uint64(n); seed++ {
 		returned := false
-		r := Run(Config{Seed: seed}, func(w *World) {
+		r := sim.Run(sim.Config{Seed: seed}, func(w *sim.World) {
 			scenario(w)
 			returned = true
 		})
 		require.Nil(t, r.Failure, "seed %d", seed)
 		require.True(t, returned, "seed %d: the main process did not return", seed)
-		again := Run(Config{Seed: seed}, scenario)
+		again := sim.Run(sim.Config{Seed: seed}, scenario)
 		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
 	}
 }
 
-// recorder is the log children write what they do to.
-type recorder struct{ lines []string }
+// recorder is the log children write what they do to, and the list of the
+// processes spec and plain started.
+type recorder struct {
+	lines []string
+	made  procs
+}
 
 func (r *recorder) add(s string) { r.lines = append(r.lines, s) }
+
+// procs lists the processes a test made, so that it can check that none
+// outlived what should have ended it: sim lists a world's processes only in
+// its Result, after the run.
+type procs []*sim.Proc
+
+// add lists p and returns it.
+func (ps *procs) add(p *sim.Proc) *sim.Proc {
+	*ps = append(*ps, p)
+	return p
+}
+
+// linked is a child's Start that does what a supervisor does with a Run
+// (World.SpawnLink of it, named id), and lists the process.
+func (ps *procs) linked(w *sim.World, id string, run func()) func() *sim.Proc {
+	return func() *sim.Proc { return ps.add(w.SpawnLink(id, run)) }
+}
+
+// requireEnded checks that every listed process has ended.
+func (ps procs) requireEnded(t *testing.T, what string) {
+	t.Helper()
+	for _, p := range ps {
+		require.False(t, p.Alive(), "p%d %s outlived %s", p.ID(), p.Name(), what)
+	}
+}
 
 // exitWith asks a worker to exit with a reason.
 type exitWith struct{ reason any }
 
 // initAck tells a starter that the process p has run its init.
-type initAck struct{ p *Proc }
+type initAck struct{ p *sim.Proc }
 
 func (a initAck) String() string { return "init ack" }
 
@@ -53,14 +85,14 @@ func (a initAck) String() string { return "init ack" }
 // waits for init_ack, returns only once init has run on the new process:
 // a child that traps exits in its init is then sure to see the exit signal
 // of a supervisor that terminates it, however the schedule goes.
-func startLinked(w *World, name string, init func(), body func()) *Proc {
+func startLinked(w *sim.World, name string, init func(), body func()) *sim.Proc {
 	starter := w.Self()
 	p := w.SpawnLink(name, func() {
 		init()
 		w.Send(starter, initAck{w.Self()})
 		body()
 	})
-	w.Receive(func(m any) bool { a, ok := m.(initAck); return ok && a.p == p }, Infinity)
+	w.Receive(func(m any) bool { a, ok := m.(initAck); return ok && a.p == p }, sim.Infinity)
 	return p
 }
 
@@ -68,11 +100,11 @@ func startLinked(w *World, name string, init func(), body func()) *Proc {
 // exitWith exits; an exit signal (when it traps exits) is logged, then the
 // worker ends with its reason, so that terminations show in the log in
 // their order.
-func serve(w *World, log *recorder, id string) {
+func serve(w *sim.World, log *recorder, id string) {
 	for {
-		m, _ := w.Receive(nil, Infinity)
+		m, _ := w.Receive(nil, sim.Infinity)
 		switch m := m.(type) {
-		case ExitMsg:
+		case sim.ExitMsg:
 			log.add("stop " + id)
 			w.Exit(m.Reason)
 		case exitWith:
@@ -93,44 +125,44 @@ func serve(w *World, log *recorder, id string) {
 // spec is a child spec for a worker that traps exits, with a one-second
 // shutdown. Its Start logs the start: it runs on the supervisor, so the log
 // shows the supervisor's start order whatever the schedule.
-func spec(w *World, log *recorder, id string, restart RestartType) ChildSpec {
-	return ChildSpec{ID: id, Restart: restart, Shutdown: time.Second, Start: func() *Proc {
+func spec(w *sim.World, log *recorder, id string, restart otp.RestartType) otp.ChildSpec {
+	return otp.ChildSpec{ID: id, Restart: restart, Shutdown: time.Second, Start: func() *sim.Proc {
 		log.add("start " + id)
-		return startLinked(w, id, func() { w.TrapExits(true) }, func() { serve(w, log, id) })
+		return log.made.add(startLinked(w, id, func() { w.TrapExits(true) }, func() { serve(w, log, id) }))
 	}}
 }
 
 // plain is spec for a worker that does not trap exits: a supervisor's exit
 // signal ends it silently.
-func plain(w *World, log *recorder, id string, restart RestartType) ChildSpec {
-	return ChildSpec{ID: id, Restart: restart, Shutdown: time.Second, Start: func() *Proc {
+func plain(w *sim.World, log *recorder, id string, restart otp.RestartType) otp.ChildSpec {
+	return otp.ChildSpec{ID: id, Restart: restart, Shutdown: time.Second, Start: func() *sim.Proc {
 		log.add("start " + id)
-		return w.SpawnLink(id, func() { serve(w, log, id) })
+		return log.made.add(w.SpawnLink(id, func() { serve(w, log, id) }))
 	}}
 }
 
 // tell sends p cmd (nil: kills p) and waits for p to end; it returns p's
 // exit reason.
-func tell(w *World, p *Proc, cmd any) any {
+func tell(w *sim.World, p *sim.Proc, cmd any) any {
 	ref := w.Monitor(p)
 	if cmd == nil {
 		w.Kill(p)
 	} else {
 		w.Send(p, cmd)
 	}
-	w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == ref }, Infinity)
+	w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == ref }, sim.Infinity)
 	return p.Reason()
 }
 
 // waitEnd waits for p to end and returns its exit reason (the true one, also
 // when p had already ended and the monitor said NoProc).
-func waitEnd(w *World, p *Proc) any {
+func waitEnd(w *sim.World, p *sim.Proc) any {
 	ref := w.Monitor(p)
-	w.Receive(func(m any) bool { d, ok := m.(Down); return ok && d.Ref == ref }, Infinity)
+	w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == ref }, sim.Infinity)
 	return p.Reason()
 }
 
-func ids(cs []ChildInfo) []string {
+func ids(cs []otp.ChildInfo) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.ID)
@@ -138,7 +170,7 @@ func ids(cs []ChildInfo) []string {
 	return out
 }
 
-func procOf(cs []ChildInfo, id string) *Proc {
+func procOf(cs []otp.ChildInfo, id string) *sim.Proc {
 	for _, c := range cs {
 		if c.ID == id {
 			return c.Proc
@@ -148,10 +180,10 @@ func procOf(cs []ChildInfo, id string) *Proc {
 }
 
 func TestSupervisorStartsInOrderAndStopsInReverse(t *testing.T) {
-	runSup(t, 50, func(w *World) {
+	runSup(t, 50, func(w *sim.World) {
 		log := &recorder{}
-		sup, err := w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{
-			spec(w, log, "a", Permanent), spec(w, log, "b", Transient), spec(w, log, "c", Temporary),
+		sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{
+			spec(w, log, "a", otp.Permanent), spec(w, log, "b", otp.Transient), spec(w, log, "c", otp.Temporary),
 		}})
 		require.NoError(t, err)
 		require.Equal(t, []string{"start a", "start b", "start c"}, log.lines, "StartSupervisor returns after every child started")
@@ -161,12 +193,12 @@ func TestSupervisorStartsInOrderAndStopsInReverse(t *testing.T) {
 			require.True(t, c.Proc.Alive())
 			require.Zero(t, c.Restarts)
 		}
-		require.Equal(t, []RestartType{Permanent, Transient, Temporary}, []RestartType{cs[0].Restart, cs[1].Restart, cs[2].Restart})
+		require.Equal(t, []otp.RestartType{otp.Permanent, otp.Transient, otp.Temporary}, []otp.RestartType{cs[0].Restart, cs[1].Restart, cs[2].Restart})
 		sup.Stop()
 		require.Equal(t, []string{"start a", "start b", "start c", "stop c", "stop b", "stop a"}, log.lines)
-		require.Equal(t, Normal, sup.Proc().Reason(), "a stopped supervisor exits normally")
+		require.Equal(t, sim.Normal, sup.Proc().Reason(), "a stopped supervisor exits normally")
 		for _, c := range cs {
-			require.Equal(t, Shutdown, c.Proc.Reason())
+			require.Equal(t, sim.Shutdown, c.Proc.Reason())
 		}
 		require.Nil(t, sup.Which(), "Which of an ended supervisor")
 		sup.Stop() // returns at once
@@ -176,28 +208,28 @@ func TestSupervisorStartsInOrderAndStopsInReverse(t *testing.T) {
 func TestSupervisorStrategies(t *testing.T) {
 	start := []string{"start a", "start b", "start c"}
 	for _, tc := range []struct {
-		strategy RestartStrategy
+		strategy otp.RestartStrategy
 		crash    string
 		want     []string // the log after the start
 		same     []string // children that keep their process
 	}{
-		{OneForOne, "b", []string{"crash b", "start b"}, []string{"a", "c"}},
-		{OneForAll, "b", []string{"crash b", "stop c", "stop a", "start a", "start b", "start c"}, nil},
-		{OneForAll, "a", []string{"crash a", "stop c", "stop b", "start a", "start b", "start c"}, nil},
-		{RestForOne, "b", []string{"crash b", "stop c", "start b", "start c"}, []string{"a"}},
-		{RestForOne, "c", []string{"crash c", "start c"}, []string{"a", "b"}},
-		{RestForOne, "a", []string{"crash a", "stop c", "stop b", "start a", "start b", "start c"}, nil},
+		{otp.OneForOne, "b", []string{"crash b", "start b"}, []string{"a", "c"}},
+		{otp.OneForAll, "b", []string{"crash b", "stop c", "stop a", "start a", "start b", "start c"}, nil},
+		{otp.OneForAll, "a", []string{"crash a", "stop c", "stop b", "start a", "start b", "start c"}, nil},
+		{otp.RestForOne, "b", []string{"crash b", "stop c", "start b", "start c"}, []string{"a"}},
+		{otp.RestForOne, "c", []string{"crash c", "start c"}, []string{"a", "b"}},
+		{otp.RestForOne, "a", []string{"crash a", "stop c", "stop b", "start a", "start b", "start c"}, nil},
 	} {
 		t.Run(fmt.Sprintf("%v/%s", tc.strategy, tc.crash), func(t *testing.T) {
-			runSup(t, 30, func(w *World) {
+			runSup(t, 30, func(w *sim.World) {
 				log := &recorder{}
-				sup, err := w.StartSupervisor("sup", SupervisorSpec{Strategy: tc.strategy, Children: []ChildSpec{
-					spec(w, log, "a", Permanent), spec(w, log, "b", Permanent), spec(w, log, "c", Permanent),
+				sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Strategy: tc.strategy, Children: []otp.ChildSpec{
+					spec(w, log, "a", otp.Permanent), spec(w, log, "b", otp.Permanent), spec(w, log, "c", otp.Permanent),
 				}})
 				require.NoError(t, err)
 				before := sup.Which()
 				crashed := procOf(before, tc.crash)
-				require.IsType(t, &Crash{}, tell(w, crashed, "crash"))
+				require.IsType(t, &sim.Crash{}, tell(w, crashed, "crash"))
 				after := sup.Which()
 				require.Equal(t, append(append([]string{}, start...), tc.want...), log.lines)
 				require.Equal(t, []string{"a", "b", "c"}, ids(after), "start order is kept")
@@ -215,7 +247,7 @@ func TestSupervisorStrategies(t *testing.T) {
 					require.True(t, c.Proc.Alive())
 					require.Equal(t, 1, c.Restarts)
 					if c.ID != tc.crash {
-						require.Equal(t, Shutdown, before[i].Proc.Reason(), "%s was terminated", c.ID)
+						require.Equal(t, sim.Shutdown, before[i].Proc.Reason(), "%s was terminated", c.ID)
 					}
 				}
 			})
@@ -229,28 +261,28 @@ func TestRestartTypes(t *testing.T) {
 		cmd    any // nil: killed from outside
 		reason any
 	}{
-		{"normal", "normal", Normal},
-		{"shutdown", exitWith{Shutdown}, Shutdown},
-		{"shutdown-with", exitWith{ShutdownWith{Info: "bye"}}, ShutdownWith{Info: "bye"}},
+		{"normal", "normal", sim.Normal},
+		{"shutdown", exitWith{sim.Shutdown}, sim.Shutdown},
+		{"shutdown-with", exitWith{sim.ShutdownWith{Info: "bye"}}, sim.ShutdownWith{Info: "bye"}},
 		{"custom", exitWith{"oops"}, "oops"},
 		{"crash", "crash", nil}, // a *Crash
-		{"killed", nil, Killed},
+		{"killed", nil, sim.Killed},
 	}
 	abnormal := map[string]bool{"custom": true, "crash": true, "killed": true}
-	for _, rt := range []RestartType{Permanent, Transient, Temporary} {
+	for _, rt := range []otp.RestartType{otp.Permanent, otp.Transient, otp.Temporary} {
 		for _, end := range ends {
-			restarted := rt == Permanent || rt == Transient && abnormal[end.name]
+			restarted := rt == otp.Permanent || rt == otp.Transient && abnormal[end.name]
 			t.Run(fmt.Sprintf("%v/%s", rt, end.name), func(t *testing.T) {
-				runSup(t, 5, func(w *World) {
+				runSup(t, 5, func(w *sim.World) {
 					log := &recorder{}
-					sup, err := w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{
-						spec(w, log, "x", Permanent), spec(w, log, "c", rt),
+					sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{
+						spec(w, log, "x", otp.Permanent), spec(w, log, "c", rt),
 					}})
 					require.NoError(t, err)
 					before := sup.Which()
 					reason := tell(w, before[1].Proc, end.cmd)
 					if end.reason == nil {
-						require.IsType(t, &Crash{}, reason)
+						require.IsType(t, &sim.Crash{}, reason)
 					} else {
 						require.Equal(t, end.reason, reason)
 					}
@@ -262,10 +294,10 @@ func TestRestartTypes(t *testing.T) {
 						require.True(t, after[1].Proc.Alive())
 						require.Equal(t, 1, after[1].Restarts)
 						require.Equal(t, "start c", log.lines[len(log.lines)-1])
-					case rt == Temporary:
+					case rt == otp.Temporary:
 						require.Equal(t, []string{"x"}, ids(after), "a temporary child leaves the supervisor")
 					default:
-						require.Equal(t, []ChildInfo{after[0], {ID: "c", Restart: Transient}}, after, "listed, not running")
+						require.Equal(t, []otp.ChildInfo{after[0], {ID: "c", Restart: otp.Transient}}, after, "listed, not running")
 					}
 					require.True(t, sup.Proc().Alive())
 				})
@@ -294,11 +326,11 @@ func TestRestartIntensity(t *testing.T) {
 		{"negative allows none", -1, 0, []time.Duration{0}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runSup(t, 10, func(w *World) {
+			runSup(t, 10, func(w *sim.World) {
 				w.TrapExits(true)
 				log := &recorder{}
-				sup, err := w.StartSupervisor("sup", SupervisorSpec{MaxRestarts: tc.maxRestarts, Period: tc.period, Children: []ChildSpec{
-					spec(w, log, "a", Permanent), spec(w, log, "b", Permanent),
+				sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{MaxRestarts: tc.maxRestarts, Period: tc.period, Children: []otp.ChildSpec{
+					spec(w, log, "a", otp.Permanent), spec(w, log, "b", otp.Permanent),
 				}})
 				require.NoError(t, err)
 				first := sup.Which()
@@ -315,14 +347,12 @@ func TestRestartIntensity(t *testing.T) {
 					require.Equal(t, first[1].Proc, cs[1].Proc)
 					return
 				}
-				m, _ := w.Receive(nil, Infinity)
-				require.Equal(t, ExitMsg{From: sup.Proc(), Reason: Shutdown}, m, "the parent sees the supervisor give up")
+				m, _ := w.Receive(nil, sim.Infinity)
+				require.Equal(t, sim.ExitMsg{From: sup.Proc(), Reason: sim.Shutdown}, m, "the parent sees the supervisor give up")
 				require.Equal(t, "stop b", log.lines[len(log.lines)-1], "its other children were terminated")
-				require.Equal(t, Shutdown, first[1].Proc.Reason())
+				require.Equal(t, sim.Shutdown, first[1].Proc.Reason())
 				require.Nil(t, sup.Which())
-				for _, p := range w.procs[1:] {
-					require.False(t, p.Alive(), "p%d %s outlived its supervisor", p.id, p.name)
-				}
+				append(procs{sup.Proc()}, log.made...).requireEnded(t, "its supervisor")
 			})
 		})
 	}
@@ -331,46 +361,46 @@ func TestRestartIntensity(t *testing.T) {
 // A parent that does not trap exits dies with a supervisor that gives up,
 // as in OTP.
 func TestGivingUpEndsAnUntrappingParent(t *testing.T) {
-	runSup(t, 20, func(w *World) {
+	runSup(t, 20, func(w *sim.World) {
 		log := &recorder{}
-		var sup *Supervisor
+		var sup *otp.Supervisor
 		parent := w.Spawn("parent", func() {
 			var err error
-			sup, err = w.StartSupervisor("sup", SupervisorSpec{MaxRestarts: -1, Children: []ChildSpec{spec(w, log, "a", Permanent)}})
+			sup, err = otp.StartSupervisor(w, "sup", otp.SupervisorSpec{MaxRestarts: -1, Children: []otp.ChildSpec{spec(w, log, "a", otp.Permanent)}})
 			require.NoError(t, err)
-			w.Receive(nil, Infinity)
+			w.Receive(nil, sim.Infinity)
 		})
 		w.Sleep(time.Second)
 		tell(w, procOf(sup.Which(), "a"), "crash")
-		require.Equal(t, Shutdown, waitEnd(w, parent))
-		require.Equal(t, Shutdown, sup.Proc().Reason())
+		require.Equal(t, sim.Shutdown, waitEnd(w, parent))
+		require.Equal(t, sim.Shutdown, sup.Proc().Reason())
 	})
 }
 
 // When its parent ends, with any reason, a supervisor terminates its
 // children and exits with the parent's reason.
 func TestParentExitShutsTheTreeDown(t *testing.T) {
-	for _, reason := range []any{Normal, "bye", Killed} {
+	for _, reason := range []any{sim.Normal, "bye", sim.Killed} {
 		t.Run(fmt.Sprint(reason), func(t *testing.T) {
-			runSup(t, 20, func(w *World) {
+			runSup(t, 20, func(w *sim.World) {
 				log := &recorder{}
-				var sup *Supervisor
+				var sup *otp.Supervisor
 				parent := w.Spawn("parent", func() {
 					var err error
-					sup, err = w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{
-						spec(w, log, "a", Permanent),
-						plain(w, log, "b", Permanent), // dies of the signal, silently
-						spec(w, log, "c", Temporary),
+					sup, err = otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{
+						spec(w, log, "a", otp.Permanent),
+						plain(w, log, "b", otp.Permanent), // dies of the signal, silently
+						spec(w, log, "c", otp.Temporary),
 					}})
 					require.NoError(t, err)
-					w.Receive(nil, Infinity)
-					if reason != Normal {
+					w.Receive(nil, sim.Infinity)
+					if reason != sim.Normal {
 						w.Exit(reason)
 					}
 				})
 				w.Sleep(time.Second)
 				cs := sup.Which()
-				if reason == Killed {
+				if reason == sim.Killed {
 					w.Kill(parent)
 				} else {
 					w.Send(parent, "go")
@@ -378,7 +408,7 @@ func TestParentExitShutsTheTreeDown(t *testing.T) {
 				require.Equal(t, reason, waitEnd(w, sup.Proc()))
 				require.Equal(t, []string{"start a", "start b", "start c", "stop c", "stop a"}, log.lines)
 				for _, c := range cs {
-					require.Equal(t, Shutdown, c.Proc.Reason())
+					require.Equal(t, sim.Shutdown, c.Proc.Reason())
 				}
 			})
 		})
@@ -393,22 +423,22 @@ func TestChildShutdownTimeouts(t *testing.T) {
 		reason   any
 		took     time.Duration
 	}{
-		{"brutal kill", 0, time.Second, Killed, 0},
-		{"exits in time", 3 * time.Second, time.Second, Shutdown, time.Second},
-		{"ignores the signal", 3 * time.Second, -1, Killed, 3 * time.Second},
-		{"too slow", 3 * time.Second, 5 * time.Second, Killed, 3 * time.Second},
-		{"infinity waits", Infinity, 10 * time.Second, Shutdown, 10 * time.Second},
+		{"brutal kill", 0, time.Second, sim.Killed, 0},
+		{"exits in time", 3 * time.Second, time.Second, sim.Shutdown, time.Second},
+		{"ignores the signal", 3 * time.Second, -1, sim.Killed, 3 * time.Second},
+		{"too slow", 3 * time.Second, 5 * time.Second, sim.Killed, 3 * time.Second},
+		{"infinity waits", sim.Infinity, 10 * time.Second, sim.Shutdown, 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runSup(t, 10, func(w *World) {
-				sup, err := w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{{
+			runSup(t, 10, func(w *sim.World) {
+				sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{{
 					ID:       "slow",
 					Shutdown: tc.shutdown,
-					Start: func() *Proc {
+					Start: func() *sim.Proc {
 						return startLinked(w, "slow", func() { w.TrapExits(true) }, func() {
 							for {
-								m, _ := w.Receive(nil, Infinity)
-								if e, ok := m.(ExitMsg); ok && tc.exitsIn >= 0 {
+								m, _ := w.Receive(nil, sim.Infinity)
+								if e, ok := m.(sim.ExitMsg); ok && tc.exitsIn >= 0 {
 									w.Sleep(tc.exitsIn)
 									w.Exit(e.Reason)
 								}
@@ -431,23 +461,24 @@ func TestStartSupervisorErrors(t *testing.T) {
 	run := func() {}
 	for _, tc := range []struct {
 		name string
-		spec SupervisorSpec
+		spec otp.SupervisorSpec
 		want string
 	}{
-		{"no id", SupervisorSpec{Children: []ChildSpec{{Run: run}}}, `sim: supervisor "sup": child 0 has no ID`},
-		{"duplicate", SupervisorSpec{Children: []ChildSpec{{ID: "a", Run: run}, {ID: "a", Run: run}}}, `sim: supervisor "sup": duplicate child ID "a"`},
-		{"no start", SupervisorSpec{Children: []ChildSpec{{ID: "a"}}}, `sim: supervisor "sup": child "a" has neither Start nor Run`},
-		{"restart type", SupervisorSpec{Children: []ChildSpec{{ID: "a", Run: run, Restart: 7}}}, `sim: supervisor "sup": child "a" has invalid restart type RestartType(7)`},
-		{"strategy", SupervisorSpec{Strategy: 9}, `sim: supervisor "sup": invalid strategy RestartStrategy(9)`},
-		{"period", SupervisorSpec{Period: -time.Second}, `sim: supervisor "sup": negative period -1s`},
+		{"no id", otp.SupervisorSpec{Children: []otp.ChildSpec{{Run: run}}}, `otp: supervisor "sup": child 0 has no ID`},
+		{"duplicate", otp.SupervisorSpec{Children: []otp.ChildSpec{{ID: "a", Run: run}, {ID: "a", Run: run}}}, `otp: supervisor "sup": duplicate child ID "a"`},
+		{"no start", otp.SupervisorSpec{Children: []otp.ChildSpec{{ID: "a"}}}, `otp: supervisor "sup": child "a" has neither Start nor Run`},
+		{"restart type", otp.SupervisorSpec{Children: []otp.ChildSpec{{ID: "a", Run: run, Restart: 7}}}, `otp: supervisor "sup": child "a" has invalid restart type RestartType(7)`},
+		{"strategy", otp.SupervisorSpec{Strategy: 9}, `otp: supervisor "sup": invalid strategy RestartStrategy(9)`},
+		{"period", otp.SupervisorSpec{Period: -time.Second}, `otp: supervisor "sup": negative period -1s`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runSup(t, 1, func(w *World) {
-				sup, err := w.StartSupervisor("sup", tc.spec)
+			r := sim.Run(sim.Config{}, func(w *sim.World) {
+				sup, err := otp.StartSupervisor(w, "sup", tc.spec)
 				require.Nil(t, sup)
 				require.EqualError(t, err, tc.want)
-				require.Len(t, w.procs, 1, "nothing was spawned")
 			})
+			require.Nil(t, r.Failure)
+			require.Len(t, r.Processes, 1, "nothing was spawned")
 		})
 	}
 }
@@ -456,20 +487,21 @@ func TestStartSupervisorErrors(t *testing.T) {
 // are terminated in reverse order, later ones never start, and the caller
 // gets the error (it is not sent an exit signal, so it lives on).
 func TestFailedChildStart(t *testing.T) {
-	runSup(t, 30, func(w *World) {
+	runSup(t, 30, func(w *sim.World) {
 		log := &recorder{}
-		sup, err := w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{
-			spec(w, log, "a", Permanent),
-			spec(w, log, "b", Permanent),
-			{ID: "bad", Start: func() *Proc { panic("no database") }},
-			spec(w, log, "c", Permanent),
+		var supProc *sim.Proc // a child's Start runs on the supervisor
+		sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{
+			spec(w, log, "a", otp.Permanent),
+			spec(w, log, "b", otp.Permanent),
+			{ID: "bad", Start: func() *sim.Proc { supProc = w.Self(); panic("no database") }},
+			spec(w, log, "c", otp.Permanent),
 		}})
 		require.Nil(t, sup)
-		require.EqualError(t, err, `sim: supervisor "sup": child "bad" failed to start: Start panicked: no database`)
+		require.EqualError(t, err, `otp: supervisor "sup": child "bad" failed to start: Start panicked: no database`)
 		require.Equal(t, []string{"start a", "start b", "stop b", "stop a"}, log.lines)
 		w.Sleep(time.Second)
 		require.True(t, w.Self().Alive())
-		require.Equal(t, ShutdownWith{Info: err}, w.procs[1].Reason(), "the supervisor exits with {shutdown, error}")
+		require.Equal(t, sim.ShutdownWith{Info: err}, supProc.Reason(), "the supervisor exits with {shutdown, error}")
 		require.Zero(t, w.Self().MailboxLen(), "nothing left in the caller's mailbox")
 	})
 }
@@ -477,13 +509,13 @@ func TestFailedChildStart(t *testing.T) {
 // A failed restart counts against the intensity and is retried until it
 // succeeds or the supervisor gives up.
 func TestFailedRestartIsRetried(t *testing.T) {
-	runSup(t, 20, func(w *World) {
+	runSup(t, 20, func(w *sim.World) {
 		w.TrapExits(true)
 		log := &recorder{}
 		calls, fails := 0, 2
-		sup, err := w.StartSupervisor("sup", SupervisorSpec{MaxRestarts: 3, Children: []ChildSpec{{
+		sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{MaxRestarts: 3, Children: []otp.ChildSpec{{
 			ID: "flaky",
-			Start: func() *Proc {
+			Start: func() *sim.Proc {
 				calls++
 				if calls > 1 && fails > 0 {
 					fails--
@@ -506,20 +538,20 @@ func TestFailedRestartIsRetried(t *testing.T) {
 		// With no room left for retries, it gives up.
 		fails = 10
 		tell(w, cs[0].Proc, "crash")
-		m, _ := w.Receive(nil, Infinity)
-		require.Equal(t, ExitMsg{From: sup.Proc(), Reason: Shutdown}, m)
+		m, _ := w.Receive(nil, sim.Infinity)
+		require.Equal(t, sim.ExitMsg{From: sup.Proc(), Reason: sim.Shutdown}, m)
 	})
 }
 
 // A Start that returns nil is ignored: listed and not running, or dropped
 // when Temporary; a child Start did not link is linked by the supervisor.
 func TestIgnoredAndUnlinkedChildren(t *testing.T) {
-	runSup(t, 20, func(w *World) {
+	runSup(t, 20, func(w *sim.World) {
 		log := &recorder{}
-		sup, err := w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{
-			{ID: "ignored", Start: func() *Proc { return nil }},
-			{ID: "gone", Start: func() *Proc { return nil }, Restart: Temporary},
-			{ID: "unlinked", Start: func() *Proc { return w.Spawn("unlinked", func() { serve(w, log, "unlinked") }) }},
+		sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{
+			{ID: "ignored", Start: func() *sim.Proc { return nil }},
+			{ID: "gone", Start: func() *sim.Proc { return nil }, Restart: otp.Temporary},
+			{ID: "unlinked", Start: func() *sim.Proc { return w.Spawn("unlinked", func() { serve(w, log, "unlinked") }) }},
 		}})
 		require.NoError(t, err)
 		cs := sup.Which()
@@ -534,14 +566,14 @@ func TestIgnoredAndUnlinkedChildren(t *testing.T) {
 // A supervisor can supervise a supervisor: when the inner one gives up, the
 // outer one restarts it, with fresh children.
 func TestNestedSupervisors(t *testing.T) {
-	runSup(t, 30, func(w *World) {
+	runSup(t, 30, func(w *sim.World) {
 		log := &recorder{}
-		var inner *Supervisor
-		outer, err := w.StartSupervisor("outer", SupervisorSpec{Children: []ChildSpec{
-			spec(w, log, "x", Permanent),
-			{ID: "inner", Shutdown: Infinity, Start: func() *Proc {
-				s, err := w.StartSupervisor("inner", SupervisorSpec{MaxRestarts: 1, Children: []ChildSpec{
-					spec(w, log, "w1", Permanent), spec(w, log, "w2", Permanent),
+		var inner *otp.Supervisor
+		outer, err := otp.StartSupervisor(w, "outer", otp.SupervisorSpec{Children: []otp.ChildSpec{
+			spec(w, log, "x", otp.Permanent),
+			{ID: "inner", Shutdown: sim.Infinity, Start: func() *sim.Proc {
+				s, err := otp.StartSupervisor(w, "inner", otp.SupervisorSpec{MaxRestarts: 1, Children: []otp.ChildSpec{
+					spec(w, log, "w1", otp.Permanent), spec(w, log, "w2", otp.Permanent),
 				}})
 				if err != nil {
 					panic(err)
@@ -554,7 +586,7 @@ func TestNestedSupervisors(t *testing.T) {
 		first := inner
 		tell(w, procOf(first.Which(), "w1"), "crash")
 		tell(w, procOf(first.Which(), "w1"), "crash") // a second restart within 5s: too many
-		require.Equal(t, Shutdown, waitEnd(w, first.Proc()))
+		require.Equal(t, sim.Shutdown, waitEnd(w, first.Proc()))
 		cs := outer.Which()
 		require.NotSame(t, first, inner)
 		require.Equal(t, inner.Proc(), cs[1].Proc)
@@ -574,20 +606,21 @@ func TestNestedSupervisors(t *testing.T) {
 // timeline.
 func TestSupervisorTrace(t *testing.T) {
 	supObj := 0
-	r := Run(Config{KeepTrace: true}, func(w *World) {
+	r := sim.Run(sim.Config{KeepTrace: true}, func(w *sim.World) {
 		log := &recorder{}
-		sup, err := w.StartSupervisor("sup", SupervisorSpec{Children: []ChildSpec{
-			spec(w, log, "a", Permanent), spec(w, log, "b", Permanent),
+		sup, err := otp.StartSupervisor(w, "sup", otp.SupervisorSpec{Children: []otp.ChildSpec{
+			spec(w, log, "a", otp.Permanent), spec(w, log, "b", otp.Permanent),
 		}})
 		require.NoError(t, err)
-		supObj = sup.obj.id
+		_, err = fmt.Sscanf(sup.String(), "supervisor#%d", &supObj)
+		require.NoError(t, err)
 		tell(w, procOf(sup.Which(), "b"), "crash")
 		sup.Stop()
 	})
 	require.Nil(t, r.Failure)
 	var notes []string
 	for _, e := range r.Trace {
-		if e.Kind == EventNote && e.Obj == supObj {
+		if e.Kind == sim.EventNote && e.Obj == supObj {
 			require.Equal(t, 1, e.Proc, "on the supervisor's column")
 			notes = append(notes, e.Detail)
 		}
@@ -601,7 +634,7 @@ func TestSupervisorTrace(t *testing.T) {
 		"stopped b p4: shutdown",
 		"stopped a p2: shutdown",
 	}, notes)
-	tl := Timeline(r.Trace, r.Procs)
+	tl := sim.Timeline(r.Trace, r.Procs)
 	require.Contains(t, tl, "p1 sup")
 	require.Contains(t, tl, "note restart b = p4")
 	if testing.Verbose() {
@@ -618,9 +651,9 @@ func TestSupervisionDeterminism(t *testing.T) {
 	}
 	hashes := map[uint64]bool{}
 	for seed := uint64(0); seed < uint64(n); seed++ {
-		r := Run(Config{Seed: seed}, chaosScenario(t))
+		r := sim.Run(sim.Config{Seed: seed}, chaosScenario(t))
 		require.Nil(t, r.Failure, "seed %d", seed)
-		again := Run(Config{Seed: seed}, chaosScenario(t))
+		again := sim.Run(sim.Config{Seed: seed}, chaosScenario(t))
 		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
 		hashes[r.Hash] = true
 	}
@@ -632,8 +665,8 @@ func TestSupervisionDeterminism(t *testing.T) {
 // crash on their own at drawn moments, and the main process crashes, ends
 // or kills drawn children. It checks that no process outlives the
 // application.
-func chaosScenario(t *testing.T) func(w *World) {
-	return func(w *World) {
+func chaosScenario(t *testing.T) func(w *sim.World) {
+	return func(w *sim.World) {
 		// busy works for drawn spells and sometimes crashes; one that traps
 		// exits takes a drawn while to act on an exit signal, so its
 		// supervisor's shutdown timeout may run out first.
@@ -642,7 +675,7 @@ func chaosScenario(t *testing.T) func(w *World) {
 				w.TrapExits(trap)
 				for {
 					m, ok := w.Receive(nil, time.Duration(1+w.Intn(20))*100*time.Millisecond)
-					if e, isExit := m.(ExitMsg); ok && isExit {
+					if e, isExit := m.(sim.ExitMsg); ok && isExit {
 						w.Sleep(time.Duration(w.Intn(3)) * 600 * time.Millisecond)
 						w.Exit(e.Reason)
 					}
@@ -652,28 +685,30 @@ func chaosScenario(t *testing.T) func(w *World) {
 				}
 			}
 		}
-		var top, inner *Supervisor
-		app, err := w.StartApplication("chaos", func(app *Application) (*Proc, error) {
+		var made procs
+		var top, inner *otp.Supervisor
+		app, err := otp.StartApplication(w, "chaos", func(app *otp.Application) (*sim.Proc, error) {
+			made.add(app.Master())
 			var err error
-			top, err = w.StartSupervisor("top", SupervisorSpec{MaxRestarts: 3, Period: time.Second, Children: []ChildSpec{
-				{ID: "inner", Shutdown: Infinity, Start: func() *Proc {
-					s, err := w.StartSupervisor("inner", SupervisorSpec{Strategy: OneForAll, MaxRestarts: 3, Children: []ChildSpec{
-						{ID: "w1", Run: busy("w1", true), Restart: Transient, Shutdown: 500 * time.Millisecond},
-						{ID: "w2", Run: busy("w2", false), Restart: Transient},
+			top, err = otp.StartSupervisor(w, "top", otp.SupervisorSpec{MaxRestarts: 3, Period: time.Second, Children: []otp.ChildSpec{
+				{ID: "inner", Shutdown: sim.Infinity, Start: func() *sim.Proc {
+					s, err := otp.StartSupervisor(w, "inner", otp.SupervisorSpec{Strategy: otp.OneForAll, MaxRestarts: 3, Children: []otp.ChildSpec{
+						{ID: "w1", Start: made.linked(w, "w1", busy("w1", true)), Restart: otp.Transient, Shutdown: 500 * time.Millisecond},
+						{ID: "w2", Start: made.linked(w, "w2", busy("w2", false)), Restart: otp.Transient},
 					}})
 					if err != nil {
 						panic(err)
 					}
 					inner = s
-					return s.Proc()
+					return made.add(s.Proc())
 				}},
-				{ID: "w3", Run: busy("w3", false), Restart: Temporary},
-				{ID: "w4", Run: busy("w4", true), Shutdown: time.Second},
+				{ID: "w3", Start: made.linked(w, "w3", busy("w3", false)), Restart: otp.Temporary},
+				{ID: "w4", Start: made.linked(w, "w4", busy("w4", true)), Shutdown: time.Second},
 			}})
 			if err != nil {
 				return nil, err
 			}
-			return top.Proc(), nil
+			return made.add(top.Proc()), nil
 		})
 		require.NoError(t, err)
 		for i := 0; i < 12 && app.Alive(); i++ {
@@ -696,7 +731,7 @@ func chaosScenario(t *testing.T) func(w *World) {
 			case 1:
 				w.SendExit(c.Proc, "chaos")
 			default:
-				w.SendExit(c.Proc, Shutdown)
+				w.SendExit(c.Proc, sim.Shutdown)
 			}
 		}
 		app.Stop()
@@ -705,14 +740,12 @@ func chaosScenario(t *testing.T) func(w *World) {
 		// by anyone: it ends when it acts on the exit signal, as on the
 		// BEAM, which takes it up to 1.2s here.
 		w.Sleep(1300 * time.Millisecond)
-		for _, p := range w.procs[1:] {
-			require.False(t, p.Alive(), "p%d %s outlived the application", p.id, p.name)
-		}
+		made.requireEnded(t, "the application")
 	}
 }
 
 func TestRestartNames(t *testing.T) {
-	require.Equal(t, "permanent transient temporary", strings.Join([]string{Permanent.String(), Transient.String(), Temporary.String()}, " "))
-	require.Equal(t, "one_for_one one_for_all rest_for_one", strings.Join([]string{OneForOne.String(), OneForAll.String(), RestForOne.String()}, " "))
-	require.Equal(t, "{shutdown, bye}", ShutdownWith{Info: "bye"}.String())
+	require.Equal(t, "permanent transient temporary", strings.Join([]string{otp.Permanent.String(), otp.Transient.String(), otp.Temporary.String()}, " "))
+	require.Equal(t, "one_for_one one_for_all rest_for_one", strings.Join([]string{otp.OneForOne.String(), otp.OneForAll.String(), otp.RestForOne.String()}, " "))
+	require.Equal(t, "{shutdown, bye}", sim.ShutdownWith{Info: "bye"}.String())
 }

@@ -1,4 +1,4 @@
-package sim
+package otp_test
 
 // Application semantics: the master owns what the start callback creates,
 // the top supervisor's end ends the application, a killed master takes the
@@ -13,19 +13,23 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
+	"github.com/weftsim/weft/sim/otp"
 )
 
 // resource is a stand-in for an owned table: created by a process, it lives
 // until that process ends.
 type resource struct {
-	owner *Proc
+	owner *sim.Proc
 	alive bool
 }
 
 // own creates a resource owned by the running process and logs its end.
-func own(w *World, log *recorder) *resource {
+func own(w *sim.World, log *recorder) *resource {
 	r := &resource{owner: w.Self(), alive: true}
-	r.owner.onExit(func(reason any) {
+	w.Kernel().OnExit(r.owner, func(reason any) {
 		r.alive = false
 		log.add("resource gone")
 	})
@@ -34,15 +38,15 @@ func own(w *World, log *recorder) *resource {
 
 // startApp starts an application whose start callback creates a resource
 // and a top supervisor with trapping workers a and b.
-func startApp(t *testing.T, w *World, log *recorder, topSpec SupervisorSpec) (*Application, *Supervisor, *resource) {
-	var top *Supervisor
+func startApp(t *testing.T, w *sim.World, log *recorder, topSpec otp.SupervisorSpec) (*otp.Application, *otp.Supervisor, *resource) {
+	var top *otp.Supervisor
 	var res *resource
-	topSpec.Children = []ChildSpec{spec(w, log, "a", Permanent), spec(w, log, "b", Permanent)}
-	app, err := w.StartApplication("app", func(app *Application) (*Proc, error) {
+	topSpec.Children = []otp.ChildSpec{spec(w, log, "a", otp.Permanent), spec(w, log, "b", otp.Permanent)}
+	app, err := otp.StartApplication(w, "app", func(app *otp.Application) (*sim.Proc, error) {
 		require.Equal(t, app.Master(), w.Self(), "the start callback runs on the master")
 		res = own(w, log)
 		var err error
-		top, err = w.StartSupervisor("top", topSpec)
+		top, err = otp.StartSupervisor(w, "top", topSpec)
 		if err != nil {
 			return nil, err
 		}
@@ -56,19 +60,19 @@ func startApp(t *testing.T, w *World, log *recorder, topSpec SupervisorSpec) (*A
 }
 
 func TestApplicationStopIsOrderly(t *testing.T) {
-	runSup(t, 50, func(w *World) {
+	runSup(t, 50, func(w *sim.World) {
 		log := &recorder{}
-		app, top, res := startApp(t, w, log, SupervisorSpec{})
+		app, top, res := startApp(t, w, log, otp.SupervisorSpec{})
 		cs := top.Which()
 		app.Stop()
 		require.Equal(t, []string{"start a", "start b", "stop b", "stop a", "resource gone"}, log.lines,
 			"the tree goes first, in reverse start order, then the master and what it owns")
 		require.False(t, app.Alive())
 		require.False(t, res.alive)
-		require.Equal(t, Shutdown, app.Master().Reason())
-		require.Equal(t, Shutdown, top.Proc().Reason())
+		require.Equal(t, sim.Shutdown, app.Master().Reason())
+		require.Equal(t, sim.Shutdown, top.Proc().Reason())
 		for _, c := range cs {
-			require.Equal(t, Shutdown, c.Proc.Reason())
+			require.Equal(t, sim.Shutdown, c.Proc.Reason())
 		}
 		app.Stop() // an ended application: returns at once
 		require.Zero(t, w.Self().MailboxLen())
@@ -79,15 +83,15 @@ func TestApplicationStopIsOrderly(t *testing.T) {
 // once, and its top supervisor, seeing its parent's exit, terminates its
 // children and exits with the same reason.
 func TestKilledMasterTakesTheApplicationDown(t *testing.T) {
-	runSup(t, 50, func(w *World) {
+	runSup(t, 50, func(w *sim.World) {
 		log := &recorder{}
-		app, top, res := startApp(t, w, log, SupervisorSpec{})
+		app, top, res := startApp(t, w, log, otp.SupervisorSpec{})
 		cs := top.Which()
 		w.Kill(app.Master())
-		require.Equal(t, Killed, waitEnd(w, app.Master()))
+		require.Equal(t, sim.Killed, waitEnd(w, app.Master()))
 		require.False(t, app.Alive())
 		require.False(t, res.alive, "an owned resource goes with its owner")
-		require.Equal(t, Killed, waitEnd(w, top.Proc()))
+		require.Equal(t, sim.Killed, waitEnd(w, top.Proc()))
 		require.Equal(t, []string{"start a", "start b", "resource gone", "stop b", "stop a"}, log.lines)
 		for _, c := range cs {
 			require.False(t, c.Proc.Alive())
@@ -98,12 +102,12 @@ func TestKilledMasterTakesTheApplicationDown(t *testing.T) {
 // When the top supervisor ends, the application has terminated: the master
 // exits with the same reason.
 func TestTopSupervisorEndTerminatesTheApplication(t *testing.T) {
-	runSup(t, 50, func(w *World) {
+	runSup(t, 50, func(w *sim.World) {
 		log := &recorder{}
-		app, top, res := startApp(t, w, log, SupervisorSpec{MaxRestarts: -1})
+		app, top, res := startApp(t, w, log, otp.SupervisorSpec{MaxRestarts: -1})
 		tell(w, procOf(top.Which(), "a"), "crash")
-		require.Equal(t, Shutdown, waitEnd(w, app.Master()))
-		require.Equal(t, Shutdown, top.Proc().Reason())
+		require.Equal(t, sim.Shutdown, waitEnd(w, app.Master()))
+		require.Equal(t, sim.Shutdown, top.Proc().Reason())
 		require.False(t, res.alive)
 		require.Equal(t, []string{"start a", "start b", "crash a", "stop b", "resource gone"}, log.lines)
 	})
@@ -111,15 +115,15 @@ func TestTopSupervisorEndTerminatesTheApplication(t *testing.T) {
 
 func TestStartApplicationErrors(t *testing.T) {
 	t.Run("start returns an error", func(t *testing.T) {
-		runSup(t, 30, func(w *World) {
+		runSup(t, 30, func(w *sim.World) {
 			log := &recorder{}
-			var top *Supervisor
+			var top *otp.Supervisor
 			var res *resource
 			boom := errors.New("no config")
-			app, err := w.StartApplication("app", func(app *Application) (*Proc, error) {
+			app, err := otp.StartApplication(w, "app", func(app *otp.Application) (*sim.Proc, error) {
 				res = own(w, log)
 				var err error
-				top, err = w.StartSupervisor("top", SupervisorSpec{Children: []ChildSpec{spec(w, log, "a", Permanent)}})
+				top, err = otp.StartSupervisor(w, "top", otp.SupervisorSpec{Children: []otp.ChildSpec{spec(w, log, "a", otp.Permanent)}})
 				require.NoError(t, err)
 				return nil, boom
 			})
@@ -127,25 +131,25 @@ func TestStartApplicationErrors(t *testing.T) {
 			require.Equal(t, boom, err)
 			// The master's exit reaches the supervisor it started, which
 			// shuts down.
-			require.Equal(t, ShutdownWith{Info: boom}, waitEnd(w, top.Proc()))
+			require.Equal(t, sim.ShutdownWith{Info: boom}, waitEnd(w, top.Proc()))
 			require.False(t, res.alive)
 			require.Equal(t, []string{"start a", "resource gone", "stop a"}, log.lines)
 			require.Zero(t, w.Self().MailboxLen())
 		})
 	})
 	t.Run("start panics", func(t *testing.T) {
-		runSup(t, 10, func(w *World) {
-			app, err := w.StartApplication("app", func(app *Application) (*Proc, error) { panic("bad config") })
+		runSup(t, 10, func(w *sim.World) {
+			app, err := otp.StartApplication(w, "app", func(app *otp.Application) (*sim.Proc, error) { panic("bad config") })
 			require.Nil(t, app)
-			require.EqualError(t, err, `sim: application "app": master exited while starting: crash: bad config`)
+			require.EqualError(t, err, `otp: application "app": master exited while starting: crash: bad config`)
 			require.Zero(t, w.Self().MailboxLen())
 		})
 	})
 	t.Run("no top process", func(t *testing.T) {
-		runSup(t, 10, func(w *World) {
+		runSup(t, 10, func(w *sim.World) {
 			log := &recorder{}
 			var res *resource
-			app, err := w.StartApplication("app", func(app *Application) (*Proc, error) {
+			app, err := otp.StartApplication(w, "app", func(app *otp.Application) (*sim.Proc, error) {
 				res = own(w, log)
 				return nil, nil
 			})
@@ -166,7 +170,7 @@ func TestStartApplicationErrors(t *testing.T) {
 func TestOwnedResourceLivesAsLongAsTheApplication(t *testing.T) {
 	for _, ending := range []string{"stop", "kill master", "top killed", "top stopped"} {
 		t.Run(ending, func(t *testing.T) {
-			runSup(t, 50, func(w *World) {
+			runSup(t, 50, func(w *sim.World) {
 				log := &recorder{}
 				var res *resource
 				user := func(id string) func() {
@@ -182,21 +186,23 @@ func TestOwnedResourceLivesAsLongAsTheApplication(t *testing.T) {
 						}
 					}
 				}
-				var top *Supervisor
-				app, err := w.StartApplication("app", func(app *Application) (*Proc, error) {
+				var made procs
+				var top *otp.Supervisor
+				app, err := otp.StartApplication(w, "app", func(app *otp.Application) (*sim.Proc, error) {
+					made.add(app.Master())
 					res = own(w, log)
 					var err error
-					top, err = w.StartSupervisor("top", SupervisorSpec{MaxRestarts: 100, Period: time.Second, Children: []ChildSpec{
-						{ID: "u1", Run: user("u1"), Shutdown: 10 * time.Millisecond},
-						{ID: "u2", Run: user("u2"), Restart: Transient},
+					top, err = otp.StartSupervisor(w, "top", otp.SupervisorSpec{MaxRestarts: 100, Period: time.Second, Children: []otp.ChildSpec{
+						{ID: "u1", Start: made.linked(w, "u1", user("u1")), Shutdown: 10 * time.Millisecond},
+						{ID: "u2", Start: made.linked(w, "u2", user("u2")), Restart: otp.Transient},
 					}})
 					if err != nil {
 						return nil, err
 					}
-					return top.Proc(), nil
+					return made.add(top.Proc()), nil
 				})
 				require.NoError(t, err)
-				w.Go("observer", func() {
+				made.add(w.Go("observer", func() {
 					for app.Alive() {
 						if res.alive != app.Alive() {
 							w.Fatalf("resource alive %v, application alive %v", res.alive, app.Alive())
@@ -206,7 +212,7 @@ func TestOwnedResourceLivesAsLongAsTheApplication(t *testing.T) {
 					if res.alive {
 						w.Fatalf("the resource outlived the application")
 					}
-				})
+				}))
 				w.Sleep(time.Duration(w.Intn(50)) * 20 * time.Millisecond)
 				switch ending {
 				case "stop":
@@ -221,9 +227,7 @@ func TestOwnedResourceLivesAsLongAsTheApplication(t *testing.T) {
 				waitEnd(w, app.Master())
 				require.False(t, res.alive)
 				w.Sleep(time.Second)
-				for _, p := range w.procs[1:] {
-					require.False(t, p.Alive(), "p%d %s outlived the application", p.id, p.name)
-				}
+				made.requireEnded(t, "the application")
 			})
 		})
 	}
@@ -234,22 +238,22 @@ func TestOwnedResourceLivesAsLongAsTheApplication(t *testing.T) {
 // short-lived processes that use it and the crashes of the supervised
 // workers that read it, and goes exactly when the application stops.
 func TestApplicationOwnsATable(t *testing.T) {
-	runSup(t, 30, func(w *World) {
-		var top *Supervisor
-		app, err := w.StartApplication("registry", func(app *Application) (*Proc, error) {
-			refs, err := NewTable[string, int](w, TableOptions{Name: "refs", Access: Public})
+	runSup(t, 30, func(w *sim.World) {
+		var top *otp.Supervisor
+		app, err := otp.StartApplication(w, "registry", func(app *otp.Application) (*sim.Proc, error) {
+			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})
 			if err != nil {
 				return nil, err
 			}
 			if err := refs.Insert("stream-1", 42); err != nil {
 				return nil, err
 			}
-			top, err = w.StartSupervisor("registry_sup", SupervisorSpec{Children: []ChildSpec{{
+			top, err = otp.StartSupervisor(w, "registry_sup", otp.SupervisorSpec{Children: []otp.ChildSpec{{
 				ID: "stream",
 				Run: func() {
-					refs := TableNamed[string, int](w, "refs")
+					refs := ets.ByName[string, int](w, "refs")
 					for {
-						m, _ := w.Receive(nil, Infinity)
+						m, _ := w.Receive(nil, sim.Infinity)
 						if m == "crash" {
 							panic("boom")
 						}
@@ -267,7 +271,7 @@ func TestApplicationOwnsATable(t *testing.T) {
 			return top.Proc(), nil
 		})
 		require.NoError(t, err)
-		refs := TableNamed[string, int](w, "refs")
+		refs := ets.ByName[string, int](w, "refs")
 
 		// A short-lived process writes and ends: the table stays.
 		caller := w.Spawn("caller", func() { require.NoError(t, refs.Insert("stream-2", 7)) })
@@ -280,7 +284,7 @@ func TestApplicationOwnsATable(t *testing.T) {
 		// A supervised reader crashes and is restarted: the table stays.
 		stream := top.Which()[0].Proc
 		w.Send(stream, "stream-1")
-		require.IsType(t, &Crash{}, tell(w, stream, "crash"))
+		require.IsType(t, &sim.Crash{}, tell(w, stream, "crash"))
 		require.Equal(t, 1, top.Which()[0].Restarts)
 		_, found, err = refs.Lookup("stream-1")
 		require.NoError(t, err)
@@ -288,6 +292,6 @@ func TestApplicationOwnsATable(t *testing.T) {
 
 		app.Stop()
 		_, _, err = refs.Lookup("stream-1")
-		require.ErrorIs(t, err, ErrBadArg, "the table went with the application")
+		require.ErrorIs(t, err, sim.ErrBadArg, "the table went with the application")
 	})
 }

@@ -1,10 +1,11 @@
-package sim_test
+package ets_test
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/ets"
 )
 
 // The registry incident in miniature: a short-lived caller creates a named
@@ -12,18 +13,18 @@ import (
 // When the caller exits, its table goes with it, and the stream's next
 // lookup fails with badarg; the stream crashes (as the Erlang code did), and
 // only a monitor sees why.
-func ExampleNewTable() {
+func ExampleNew() {
 	sim.Run(sim.Config{Seed: 1}, func(w *sim.World) {
 		var stream *sim.Proc
 		_, callerRef := w.SpawnMonitor("caller", func() {
-			refs, err := sim.NewTable[string, int](w, sim.TableOptions{Name: "refs", Access: sim.Public})
+			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})
 			if err != nil {
 				panic(err)
 			}
 			refs.Insert("stream-1", 42)
 			caller := w.Self()
 			stream = w.Spawn("stream", func() {
-				refs := sim.TableNamed[string, int](w, "refs")
+				refs := ets.ByName[string, int](w, "refs")
 				for {
 					id, _ := w.Receive(nil, sim.Infinity)
 					ref, _, err := refs.Lookup(id.(string))
@@ -53,16 +54,16 @@ func ExampleNewTable() {
 
 // An heir keeps a table alive past its owner: the application-owned fix
 // makes a long-lived process the owner; an heir is the other ets way.
-func ExampleTableOptions_heir() {
+func ExampleOptions_heir() {
 	sim.Run(sim.Config{Seed: 1}, func(w *sim.World) {
 		self := w.Self()
 		w.Spawn("creator", func() {
-			t, _ := sim.NewTable[string, int](w, sim.TableOptions{Name: "counters", Heir: self, HeirData: "keep it"})
+			t, _ := ets.New[string, int](w, ets.Options{Name: "counters", Heir: self, HeirData: "keep it"})
 			t.Insert("hits", 1)
 		})
 		m, _ := w.Receive(nil, sim.Infinity)
-		tr := m.(sim.ETSTransfer)
-		counters := tr.Table.(*sim.Table[string, int])
+		tr := m.(ets.Transfer)
+		counters := tr.Table.(*ets.Table[string, int])
 		n, _ := counters.UpdateCounter("hits", 1)
 		fmt.Printf("inherited %v from %s (%v): hits = %d\n", counters, tr.From.Name(), tr.HeirData, n)
 	})
