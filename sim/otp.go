@@ -424,10 +424,6 @@ func (p *Proc) Reason() any { return p.reason }
 func (p *Proc) MailboxLen() int  { return len(p.mailbox) }
 func (p *Proc) MailboxHigh() int { return p.mailHigh }
 
-// onExit registers f to run when p ends, before its links and monitors
-// fire: owned resources (tables) go this way.
-func (p *Proc) onExit(f func(reason any)) { p.atExit = append(p.atExit, f) }
-
 func contains(ps []*Proc, p *Proc) bool {
 	for _, q := range ps {
 		if q == p {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"iter"
 	"runtime/debug"
 	"strconv"
@@ -63,14 +62,6 @@ func (p *Proc) ID() int { return p.id }
 
 // Name is the name given to Go.
 func (p *Proc) Name() string { return p.name }
-
-// procLabel names a process as reports do: p3 "caller".
-func procLabel(p *Proc) string {
-	if p == nil {
-		return "none"
-	}
-	return fmt.Sprintf("p%d %q", p.id, p.name)
-}
 
 // String is "p<id>": messages that carry a process (ExitMsg, Down) then
 // render the same in every run's timeline, rather than as a pointer.
