@@ -55,7 +55,8 @@ func lookup(name string) (entry, error) {
 // their fixes.
 func catalog() []entry {
 	out := append(zooEntries(), systemEntries()...)
-	return append(out, kvEntries()...)
+	out = append(out, kvEntries()...)
+	return append(out, diskEntries()...)
 }
 
 func zooEntries() []entry {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/weftsim/weft/examples/disk"
 	"github.com/weftsim/weft/examples/kv"
 	"github.com/weftsim/weft/sim"
 )
@@ -20,5 +21,18 @@ func kvEntries() []entry {
 			Scenario: kv.Scenario(kv.WriteBehind), Config: func(cfg *sim.Config) {
 				cfg.Properties = append(cfg.Properties, kv.Linearizable())
 			}},
+	}
+}
+
+// diskEntries lists the write-ahead log over a simulated disk
+// (examples/disk): the store that acknowledges a PUT before its fsync, which
+// loses acknowledged writes when its node is killed and the crash loses or
+// tears what was not synced, and its fix, both under disk.Faults.
+func diskEntries() []entry {
+	return []entry{
+		{Name: "disk/ack-before-sync", About: "a write-ahead log acknowledges a PUT, then fsyncs; a crash in between loses or tears the record",
+			Buggy: true, Scenario: disk.Scenario(disk.AckBeforeSync), Config: disk.Configure},
+		{Name: "disk/sync-before-ack", About: "the same, the record is fsynced before the PUT is acknowledged",
+			Scenario: disk.Scenario(disk.SyncBeforeAck), Config: disk.Configure},
 	}
 }
