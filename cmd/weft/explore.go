@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
-	"github.com/weftsim/weft/sim"
 )
 
 // explore runs one scenario under many seeds, printing progress, and on a
@@ -48,19 +48,19 @@ func explore(args []string, stdout, stderr io.Writer) error {
 		*runs = 10000
 	}
 
-	o := sim.Options{
+	o := weft.Options{
 		Name: e.Name, Runs: *runs, Budget: *budget, Seed: *seed, Spec: spec,
 		Shard: i, Shards: n, CheckDeterminism: *determinism, Config: e.config(),
 	}
 	// A line a second: readable in a terminal and in a CI log alike.
 	last := time.Now()
-	o.Progress = func(s sim.Stats) {
+	o.Progress = func(s weft.Stats) {
 		if time.Since(last) >= time.Second {
 			last = time.Now()
 			fmt.Fprintln(stderr, progress(s))
 		}
 	}
-	rep := sim.Explore(o, e.Scenario)
+	rep := weft.Explore(o, e.Scenario)
 	fmt.Fprintln(stderr, progress(rep.Stats))
 	if rep.Failure == nil {
 		if rep.Exhausted {
@@ -85,7 +85,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("%s failed at seed %d", e.Name, rep.Failure.Seed)
 }
 
-func progress(s sim.Stats) string {
+func progress(s weft.Stats) string {
 	secs := s.Elapsed.Seconds()
 	if secs <= 0 {
 		secs = 1e-9

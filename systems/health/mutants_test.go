@@ -8,6 +8,7 @@ package health
 import (
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -97,7 +98,7 @@ func TestMutantsOfOwnedFail(t *testing.T) {
 				m.ownedServer = newOwned(r).(*ownedServer)
 				return &m
 			}
-			rep := sim.Explore(sim.Options{Runs: 20_000, Seed: 1, ShrinkRuns: 200}, scenarioOf(mk, allProps))
+			rep := weft.Explore(weft.Options{Runs: 20_000, Seed: 1, ShrinkRuns: 200}, scenarioOf(mk, allProps))
 			if tc.want == nil {
 				if rep.Failure != nil {
 					t.Fatalf("the faithful copy of owned fails:\n%v", rep.Failure)

@@ -1,4 +1,4 @@
-package sim
+package weft
 
 import (
 	"fmt"
@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // Options says how Explore searches. The zero value is usable: every zero
 // field takes the default written beside it.
 type Options struct {
-	// Name names the scenario in logs and reports (Config.Name when empty).
+	// Name names the scenario in logs and reports (sim.Config.Name when empty).
 	Name string
 	// Runs is the size of the seed space: run indices 0 to Runs-1, with seeds
 	// Seed, Seed+1, ... When Runs is 0, runs go on until Budget is spent; when
@@ -43,9 +44,9 @@ type Options struct {
 	// on the machine's speed (Finding.ShrinkCut says it was cut).
 	ShrinkTime time.Duration
 	// Config is the configuration of every run. Its Seed, Strategy and
-	// StrategyName are set per run and ignored here; KeepTrace is best left
+	// Spec are set per run and ignored here; KeepTrace is best left
 	// off, since failing runs are replayed with it anyway.
-	Config Config
+	Config sim.Config
 	// Progress, when set, is called on Explore's goroutine about every
 	// quarter second of real time while seeds run, and once when they stop.
 	Progress func(Stats)
@@ -131,9 +132,9 @@ type Finding struct {
 	Spec     string
 	// Original is the failing run as explored (re-run to record its
 	// decisions: it is the same run, with the same hash), without a trace.
-	Original *Result
+	Original *sim.Result
 	// Shrunk is the replay of Log, with its trace: the run to read.
-	Shrunk *Result
+	Shrunk *sim.Result
 	// Log is the shrunk decision log, trimmed of trailing calm decisions,
 	// with its header (scenario, seed, strategy, versions) filled in. Saving
 	// and replaying it reproduces Shrunk.
@@ -157,15 +158,15 @@ type Finding struct {
 // the budget are spent. A failing seed is then confirmed (re-run: a run that
 // fails differently or with another hash is reported as nondeterminism),
 // shrunk with scheduler.Shrink (a candidate counts when it fails with the same
-// Failure.Signature), and the shrunk log is replayed with a trace for the
+// sim.Failure.Signature), and the shrunk log is replayed with a trace for the
 // report.
 //
 // Explore panics when o is invalid (a negative count, a shard outside
 // [0, Shards), a Spec that ParseSpec would refuse): validate user input first.
 // It never panics because of the scenario.
-func Explore(o Options, scenario func(*World)) *Report {
+func Explore(o Options, scenario func(*sim.World)) *Report {
 	if err := o.check(); err != nil {
-		panic("sim: Explore: " + err.Error())
+		panic("weft: Explore: " + err.Error())
 	}
 	o.fill()
 	e := &explorer{o: o, scenario: scenario, strategy: o.Spec.String()}
@@ -235,7 +236,7 @@ func Explore(o Options, scenario func(*World)) *Report {
 
 type explorer struct {
 	o        Options
-	scenario func(*World)
+	scenario func(*sim.World)
 	strategy string // o.Strategy in canonical form
 	// search is set for an exhaustive Spec: every run replays prefix, the
 	// tree's current log, and records its decisions to grow the tree.
@@ -256,35 +257,35 @@ func (e *explorer) fresh(seed uint64) scheduler.Strategy {
 // decision log: a run is a pure function of its seed, so the seeds that pass
 // never need one, and a failing seed is run again to record it (measured:
 // appending the log is 10-15% of a step).
-func (e *explorer) run(seed uint64, trace bool) *Result {
+func (e *explorer) run(seed uint64, trace bool) *sim.Result {
 	return e.runWith(seed, e.fresh(seed), trace, trace || e.search)
 }
 
 // record runs one seed under a fresh strategy, recording its decisions.
-func (e *explorer) record(seed uint64) *Result {
+func (e *explorer) record(seed uint64) *sim.Result {
 	return e.runWith(seed, e.fresh(seed), false, true)
 }
 
 // replay runs seed replaying decisions ds (an empty ds is the calm run).
-func (e *explorer) replay(seed uint64, ds []scheduler.Decision, trace bool) *Result {
+func (e *explorer) replay(seed uint64, ds []scheduler.Decision, trace bool) *sim.Result {
 	return e.runWith(seed, scheduler.Replay(ds), trace, true)
 }
 
-func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record bool) *Result {
+func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record bool) *sim.Result {
 	cfg := e.o.Config
 	cfg.Seed = seed
 	cfg.Strategy = st
 	cfg.Spec = e.strategy
 	cfg.KeepTrace = trace
 	cfg.DiscardLog = !record
-	return Run(cfg, e.scenario)
+	return sim.Run(cfg, e.scenario)
 }
 
 // investigate confirms, shrinks and traces the failing run r of index i.
-func (e *explorer) investigate(i int, r *Result) *Finding {
+func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	seed := r.Seed
 	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
-	if r.Failure.Kind == Watchdog {
+	if r.Failure.Kind == sim.Watchdog {
 		// The loop of a watchdog run is stuck for good on a real blocking
 		// call; every re-run would leak another goroutine and wait out the
 		// watchdog again. Report it as it is; the seed reproduces it.
@@ -340,7 +341,7 @@ func (e *explorer) shrinkBudget() int {
 
 // log returns the saved form of decisions ds of seed, trimmed.
 func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
-	l := (&Result{Scenario: e.o.Name, Seed: seed, Spec: e.strategy, Decisions: ds}).Log()
+	l := (&sim.Result{Scenario: e.o.Name, Seed: seed, Spec: e.strategy, Decisions: ds}).Log()
 	l.Decisions = l.Trimmed()
 	return l
 }
@@ -349,7 +350,7 @@ func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
 // first two runs kept no trace, so run the seed again in pairs with traces
 // and compare them; a nondeterminism that strikes only now and then may need
 // a few pairs to show itself.
-func (e *explorer) nondeterministic(i int, r, again *Result) *Finding {
+func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
 	seed := r.Seed
 	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
 	const pairs = 3
@@ -373,7 +374,7 @@ func (e *explorer) nondeterministic(i int, r, again *Result) *Finding {
 
 // firstDifference compares two traced runs of the same seed and describes
 // the first event that differs, or returns "" when they agree.
-func firstDifference(a, b *Result) string {
+func firstDifference(a, b *sim.Result) string {
 	n := min(len(a.Trace), len(b.Trace))
 	for k := 0; k < n; k++ {
 		if !sameEvent(a.Trace[k], b.Trace[k]) {
@@ -395,16 +396,16 @@ func firstDifference(a, b *Result) string {
 }
 
 // runsDiffer reports whether two runs of the same seed went different ways.
-func runsDiffer(a, b *Result) bool {
+func runsDiffer(a, b *sim.Result) bool {
 	return a.Hash != b.Hash || a.Failure.Signature() != b.Failure.Signature()
 }
 
 // sameEvent compares what the hash sees of two events; Detail is for people.
-func sameEvent(x, y Event) bool {
+func sameEvent(x, y sim.Event) bool {
 	return x.Step == y.Step && x.Time == y.Time && x.Proc == y.Proc && x.Kind == y.Kind && x.Obj == y.Obj && x.Arg == y.Arg
 }
 
-func describeEvent(e Event, procs []string) string {
+func describeEvent(e sim.Event, procs []string) string {
 	who := "the clock"
 	if e.Proc >= 0 {
 		who = "p" + strconv.Itoa(e.Proc)
@@ -422,19 +423,12 @@ func describeEvent(e Event, procs []string) string {
 	return s
 }
 
-// Replay runs scenario once, replaying log's decisions, with a trace. cfg's
-// Strategy and KeepTrace are overridden; its Seed, StrategyName and (when
-// empty) Name come from the log, so the Result reads as the original run.
-func Replay(cfg Config, log *scheduler.Log, scenario func(*World)) *Result {
-	r, _ := replayWith(cfg, log, scenario)
-	return r
-}
-
-// replayWith is Replay, also returning the strategy, which says how closely the
-// run followed the log.
-func replayWith(cfg Config, log *scheduler.Log, scenario func(*World)) (*Result, *scheduler.ReplayStrategy) {
+// replayWith runs scenario once, replaying log's decisions, with a trace,
+// as sim.Replay does; it also returns the strategy, which says how closely
+// the run followed the log (Diverged).
+func replayWith(cfg sim.Config, log *scheduler.Log, scenario func(*sim.World)) (*sim.Result, *scheduler.ReplayStrategy) {
 	if log == nil {
-		panic("sim: Replay of a nil log")
+		panic("weft: replay of a nil log")
 	}
 	st := scheduler.Replay(log.Decisions)
 	cfg.Strategy = st
@@ -444,5 +438,5 @@ func replayWith(cfg Config, log *scheduler.Log, scenario func(*World)) (*Result,
 	if cfg.Name == "" {
 		cfg.Name = log.Scenario
 	}
-	return Run(cfg, scenario), st
+	return sim.Run(cfg, scenario), st
 }

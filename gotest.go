@@ -1,4 +1,4 @@
-package sim
+package weft
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // Option adjusts how Test and Fuzz run a scenario. Flags given on the command
@@ -41,9 +42,9 @@ func Strategy(spec string) Option { return func(s *settings) { s.strategy = spec
 // differ, naming the first event that differs.
 func CheckDeterminism() Option { return func(s *settings) { s.explore.CheckDeterminism = true } }
 
-// WithConfig adjusts the Config of every run (step limits, horizon,
+// WithConfig adjusts the sim.Config of every run (step limits, horizon,
 // watchdog, AllowLeaks, ...). Seed and Strategy are set per run and ignored.
-func WithConfig(f func(*Config)) Option { return func(s *settings) { f(&s.explore.Config) } }
+func WithConfig(f func(*sim.Config)) Option { return func(s *settings) { f(&s.explore.Config) } }
 
 // tb is the part of testing.TB that Test uses, so that its own tests can run
 // it against a tbRecorder. A Fatalf here does not stop the caller: the code
@@ -78,8 +79,8 @@ var (
 // With -weft.replay, only that log runs, and its timeline is logged. A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
 // hang it. Test may be called from subtests and parallel tests: each call
-// has its own worlds. Inside a scenario, fail with World.Fatalf, not t.Fatal.
-func Test(t *testing.T, scenario func(*World), opts ...Option) {
+// has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
+func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
 	runTest(t, ".", commandLine(), scenario, opts)
 }
@@ -99,7 +100,7 @@ func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
 
 // runTest is Test, for the package directory dir and the flags fv. It
 // reports whether the test passed.
-func runTest(t tb, dir string, fv flagValues, scenario func(*World), opts []Option) bool {
+func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []Option) bool {
 	t.Helper()
 	s, err := newSettings(t.Name(), fv, opts)
 	if err != nil {
@@ -110,7 +111,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*World), opts []Opti
 	if s.replay != "" {
 		l, path, err := loadLog(s.replay, dir)
 		if err != nil {
-			t.Fatalf("sim: -weft.replay: %v", err)
+			t.Fatalf("weft: -weft.replay: %v", err)
 			return false
 		}
 		return replayLog(t, s, loc, l, path, true, scenario)
@@ -133,7 +134,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*World), opts []Opti
 	f := rep.Failure
 	var how strings.Builder
 	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Spec, "-weft.runs=1"}
-	if f.Nondeterministic != "" || f.Original.Failure.Kind == Watchdog {
+	if f.Nondeterministic != "" || f.Original.Failure.Kind == sim.Watchdog {
 		// A replay would not show it: the failure is that runs differ, or
 		// (the watchdog) the run's decisions could not be read back.
 		if f.Nondeterministic != "" {
@@ -156,7 +157,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*World), opts []Opti
 	}
 	fmt.Fprintf(&how, "or run the seed again:\n    %s\n", loc.testCommand(t.Name(), seedArgs...))
 	if saveErr != nil {
-		t.Errorf("sim: could not save the failing log: %v", saveErr)
+		t.Errorf("weft: could not save the failing log: %v", saveErr)
 	}
 	t.Fatalf("%s%s", f, how.String())
 	return false
@@ -204,14 +205,14 @@ func saveLog(dir string, l *scheduler.Log) (string, error) {
 // replaySaved replays the logs saved in corpus, in name order. It reports
 // whether they all passed. Subdirectories (the corpora of subtests) and
 // files whose names have a dot (a README.md, say) are skipped.
-func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*World)) bool {
+func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*sim.World)) bool {
 	t.Helper()
 	entries, err := os.ReadDir(corpus)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true
 	}
 	if err != nil {
-		t.Fatalf("sim: reading saved logs: %v", err)
+		t.Fatalf("weft: reading saved logs: %v", err)
 		return false
 	}
 	unreadable := 0
@@ -226,7 +227,7 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 			l, err = decodeLog(data)
 		}
 		if err != nil {
-			t.Errorf("sim: saved log %s cannot be replayed: %v\n\tIt may come from another version of weft, or be damaged; delete it if the failure it recorded no longer matters.", loc.rel(path), err)
+			t.Errorf("weft: saved log %s cannot be replayed: %v\n\tIt may come from another version of weft, or be damaged; delete it if the failure it recorded no longer matters.", loc.rel(path), err)
 			unreadable++
 			continue
 		}
@@ -235,7 +236,7 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 		}
 	}
 	if unreadable > 0 {
-		t.Fatalf("sim: %d saved logs under %s could not be replayed", unreadable, loc.rel(corpus))
+		t.Fatalf("weft: %d saved logs under %s could not be replayed", unreadable, loc.rel(corpus))
 		return false
 	}
 	return true
@@ -244,7 +245,7 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 // replayLog replays l (read from path, or given as text when path is "")
 // and fails the test with a report when it fails. show logs its timeline
 // even when it passes.
-func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, show bool, scenario func(*World)) bool {
+func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, show bool, scenario func(*sim.World)) bool {
 	t.Helper()
 	cfg := s.explore.Config
 	cfg.Name = t.Name()
@@ -259,7 +260,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	}
 	if r.Failure == nil {
 		if show {
-			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
+			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(sim.Timeline(r.Trace, r.Procs), "    "))
 		} else if drift != "" {
 			t.Logf("weft: replayed %s: passed%s", name, drift)
 		}

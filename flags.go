@@ -1,4 +1,4 @@
-package sim
+package weft
 
 import (
 	"errors"
@@ -83,7 +83,7 @@ type settings struct {
 func (s *settings) apply(v flagValues) error {
 	var errs []error
 	bad := func(name, val string, why string) {
-		errs = append(errs, fmt.Errorf("sim: -weft.%s=%s: %s", name, val, why))
+		errs = append(errs, fmt.Errorf("weft: -weft.%s=%s: %s", name, val, why))
 	}
 	if v.seed != "" {
 		n, err := strconv.ParseUint(v.seed, 0, 64)
@@ -137,13 +137,13 @@ func (s *settings) apply(v flagValues) error {
 	if s.strategy != "" {
 		spec, err := scheduler.ParseSpec(s.strategy)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("sim: bad strategy: %w", err))
+			errs = append(errs, fmt.Errorf("weft: bad strategy: %w", err))
 		}
 		s.explore.Spec = spec
 	}
 	if len(errs) == 0 {
 		if err := s.explore.check(); err != nil {
-			errs = append(errs, fmt.Errorf("sim: %w", err))
+			errs = append(errs, fmt.Errorf("weft: %w", err))
 		}
 	}
 	return errors.Join(errs...)
@@ -194,7 +194,7 @@ func loadLog(arg, dir string) (*scheduler.Log, string, error) {
 		}
 		return l, "", nil
 	}
-	return nil, "", fmt.Errorf("sim: -weft.replay=%s: no such file (looked in %s and %s) and not a log's text (weft1-...)", arg, dir, locatePackage(dir).root)
+	return nil, "", fmt.Errorf("%s: no such file (looked in %s and %s) and not a log's text (weft1-...)", arg, dir, locatePackage(dir).root)
 }
 
 // decodeLog decodes a saved log: the binary form Test writes, or the

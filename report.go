@@ -1,4 +1,4 @@
-package sim
+package weft
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/weftsim/weft/sim"
 )
 
 // reportEvents is how many events of the shrunk run a report shows: enough to
@@ -99,14 +101,14 @@ func (f *Finding) String() string {
 			kind = "failing"
 		}
 		fmt.Fprintf(&b, "\ntimeline of the %s run (%s):\n", kind, what)
-		b.WriteString(indentLines(Timeline(events, run.Procs), "    "))
+		b.WriteString(indentLines(sim.Timeline(events, run.Procs), "    "))
 	}
 	return b.String()
 }
 
 // headline is the failure without its list of blocked processes, which the
 // report shows on its own lines.
-func headline(f *Failure) string {
+func headline(f *sim.Failure) string {
 	s := f.Error()
 	if len(f.Blocked) > 0 {
 		s, _, _ = strings.Cut(s, "\n\t")
