@@ -1,99 +1,14 @@
 package weft
 
 import (
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
 
-// Options says how Explore searches. The zero value is usable: every zero
-// field takes the default written beside it.
-type Options struct {
-	// Name names the scenario in logs and reports (sim.Config.Name when empty).
-	Name string
-	// Runs is the size of the seed space: run indices 0 to Runs-1, with seeds
-	// Seed, Seed+1, ... When Runs is 0, runs go on until Budget is spent; when
-	// both are 0, Runs is 1000.
-	Runs int
-	// Budget bounds the real time spent running seeds (0: no bound); at
-	// least one seed runs. It does not count confirming and shrinking a
-	// failure.
-	Budget time.Duration
-	// Seed is the seed of run index 0; run index i has seed Seed+i.
-	Seed uint64
-	// Spec names the strategy that makes each run's decisions; every run
-	// gets a fresh one made with its seed. The zero Spec is the random walk.
-	Spec scheduler.Spec
-	// Shard and Shards split the seed space: with Shards n > 1, only the run
-	// indices i with i%n == Shard run here, so n explorations with Shard 0 to
-	// n-1 and otherwise equal options run every index exactly once between
-	// them (a CI matrix). Shards 0 means 1; 0 <= Shard < Shards.
-	Shard, Shards int
-	// CheckDeterminism runs every seed twice and fails when the two runs'
-	// hashes differ, naming the first event that differs.
-	CheckDeterminism bool
-	// ShrinkRuns bounds the replays spent shrinking a failure (0: 2000).
-	// The bound is a count, not a time, so a shrunk log is the same on a
-	// fast machine and a loaded one.
-	ShrinkRuns int
-	// ShrinkTime, when positive, also stops shrinking after that much real
-	// time, for scenarios whose runs are slow. The shrunk log then depends
-	// on the machine's speed (Finding.ShrinkCut says it was cut).
-	ShrinkTime time.Duration
-	// Config is the configuration of every run. Its Seed, Strategy and
-	// Spec are set per run and ignored here; KeepTrace is best left
-	// off, since failing runs are replayed with it anyway.
-	Config sim.Config
-	// Progress, when set, is called on Explore's goroutine about every
-	// quarter second of real time while seeds run, and once when they stop.
-	Progress func(Stats)
-
-	_ struct{} // disallow positional literals, for extensibility
-}
-
-const (
-	defaultRuns   = 1000
-	progressEvery = 250 * time.Millisecond
-)
-
-// check reports options that Explore cannot honour.
-func (o *Options) check() error {
-	switch {
-	case o.Runs < 0:
-		return fmt.Errorf("runs %d is negative", o.Runs)
-	case o.Budget < 0:
-		return fmt.Errorf("budget %v is negative", o.Budget)
-	case o.Shards < 0:
-		return fmt.Errorf("shards %d is negative", o.Shards)
-	case o.Shard < 0 || o.Shard >= max(o.Shards, 1):
-		return fmt.Errorf("shard %d is not in [0, %d)", o.Shard, max(o.Shards, 1))
-	case o.ShrinkRuns < 0:
-		return fmt.Errorf("shrink runs %d is negative", o.ShrinkRuns)
-	case o.ShrinkTime < 0:
-		return fmt.Errorf("shrink time %v is negative", o.ShrinkTime)
-	case o.Spec.Exhaustive() && o.Shards > 1:
-		// Every run of a search grows the tree the next runs come from.
-		return fmt.Errorf("an exhaustive search (%s) cannot be sharded", o.Spec)
-	}
-	return o.Spec.Validate()
-}
-
-func (o *Options) fill() {
-	if o.Runs == 0 && o.Budget == 0 {
-		o.Runs = defaultRuns
-	}
-	if o.Shards == 0 {
-		o.Shards = 1
-	}
-	if o.Name == "" {
-		o.Name = o.Config.Name
-	}
-	o.Config.Name = o.Name
-	o.Config.KeepTrace = false
-}
+// progressEvery is how often, in real time, Explore calls Options.Progress.
+const progressEvery = 250 * time.Millisecond
 
 // Stats counts what an exploration has done so far.
 type Stats struct {
@@ -125,7 +40,7 @@ type Report struct {
 // Finding is a failing run, as a developer needs it: where it came from, the
 // simplest schedule that still fails the same way, and that run's trace.
 type Finding struct {
-	// Seed, RunIndex and Strategy say which run failed: Seed is
+	// Seed, RunIndex and Spec say which run failed: Seed is
 	// Options.Seed+RunIndex, Spec the strategy's Spec in canonical form.
 	Seed     uint64
 	RunIndex int
@@ -141,8 +56,8 @@ type Finding struct {
 	Log *scheduler.Log
 	// PreemptionsBefore and PreemptionsAfter count the forced context
 	// switches of Original and of Log. ShrinkRuns is how many replays
-	// shrinking took, and ShrinkCut is set when it stopped at its budget
-	// rather than at a fixpoint.
+	// shrinking took, and ShrinkCut is set when it stopped at its bound
+	// (ShrinkRuns or ShrinkTime) rather than at a fixpoint.
 	PreemptionsBefore, PreemptionsAfter int
 	ShrinkRuns                          int
 	ShrinkCut                           bool
@@ -344,83 +259,6 @@ func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
 	l := (&sim.Result{Scenario: e.o.Name, Seed: seed, Spec: e.strategy, Decisions: ds}).Log()
 	l.Decisions = l.Trimmed()
 	return l
-}
-
-// nondeterministic builds the finding for a seed that ran two ways. The
-// first two runs kept no trace, so run the seed again in pairs with traces
-// and compare them; a nondeterminism that strikes only now and then may need
-// a few pairs to show itself.
-func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
-	seed := r.Seed
-	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
-	const pairs = 3
-	for range pairs {
-		a := e.run(seed, true)
-		b := e.run(seed, true)
-		if diff := firstDifference(a, b); diff != "" {
-			f.Shrunk, f.Log, f.Nondeterministic = a, e.log(seed, a.Decisions), diff
-			f.PreemptionsBefore = scheduler.Preemptions(a.Decisions)
-			f.PreemptionsAfter = f.PreemptionsBefore
-			return f
-		}
-		f.Shrunk = a
-	}
-	f.Log = e.log(seed, f.Shrunk.Decisions)
-	f.PreemptionsBefore = scheduler.Preemptions(f.Shrunk.Decisions)
-	f.PreemptionsAfter = f.PreemptionsBefore
-	f.Nondeterministic = fmt.Sprintf("the same seed ran two different ways (hashes %016x and %016x), but %d pairs of traced re-runs agreed: the nondeterminism is intermittent (map iteration order, a real goroutine, the wall clock?)", r.Hash, again.Hash, pairs)
-	return f
-}
-
-// firstDifference compares two traced runs of the same seed and describes
-// the first event that differs, or returns "" when they agree.
-func firstDifference(a, b *sim.Result) string {
-	n := min(len(a.Trace), len(b.Trace))
-	for k := 0; k < n; k++ {
-		if !sameEvent(a.Trace[k], b.Trace[k]) {
-			return fmt.Sprintf("the same seed ran two different ways: event %d was\n\t%s\nin one run and\n\t%s\nin the other", k,
-				describeEvent(a.Trace[k], a.Procs), describeEvent(b.Trace[k], b.Procs))
-		}
-	}
-	switch {
-	case len(a.Trace) > n:
-		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(a.Trace[n], a.Procs))
-	case len(b.Trace) > n:
-		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(b.Trace[n], b.Procs))
-	case a.Hash != b.Hash:
-		return fmt.Sprintf("the same seed ran two different ways: equal traces but hashes %016x and %016x", a.Hash, b.Hash)
-	case a.Failure.Signature() != b.Failure.Signature():
-		return fmt.Sprintf("the same seed ran two different ways: equal traces but failures %q and %q", a.Failure.Signature(), b.Failure.Signature())
-	}
-	return ""
-}
-
-// runsDiffer reports whether two runs of the same seed went different ways.
-func runsDiffer(a, b *sim.Result) bool {
-	return a.Hash != b.Hash || a.Failure.Signature() != b.Failure.Signature()
-}
-
-// sameEvent compares what the hash sees of two events; Detail is for people.
-func sameEvent(x, y sim.Event) bool {
-	return x.Step == y.Step && x.Time == y.Time && x.Proc == y.Proc && x.Kind == y.Kind && x.Obj == y.Obj && x.Arg == y.Arg
-}
-
-func describeEvent(e sim.Event, procs []string) string {
-	who := "the clock"
-	if e.Proc >= 0 {
-		who = "p" + strconv.Itoa(e.Proc)
-		if e.Proc < len(procs) {
-			who += fmt.Sprintf(" %q", procs[e.Proc])
-		}
-	}
-	s := fmt.Sprintf("step %d, time %v: %s %s", e.Step, e.Time, who, e.Kind)
-	if e.Detail != "" {
-		s += " " + e.Detail
-	}
-	if e.Arg != 0 {
-		s += fmt.Sprintf(" (outcome %d)", e.Arg)
-	}
-	return s
 }
 
 // replayWith runs scenario once, replaying log's decisions, with a trace,

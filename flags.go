@@ -4,8 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -13,29 +11,20 @@ import (
 	"github.com/weftsim/weft/scheduler"
 )
 
-// The flags of Test and Fuzz, registered on the standard flag set when the
-// package loads, as rapid does, so that any test binary that uses sim takes
-// them. A flag given on the command line overrides what the test's code says;
-// a flag left unset leaves it alone.
-//
-//	-weft.seed N             first seed (default: the code's, else 0)
-//	-weft.runs N             seeds to run (default: the code's, else 1000)
-//	-weft.time D             real-time budget for running seeds, e.g. 30s; without
-//	                         -weft.runs, as many seeds as fit
-//	-weft.strategy S         random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>
-//	-weft.replay F           run only this log: a file, or the log's one-line text
-//	-weft.check-determinism  run every seed twice and compare
-//	-weft.shard i/n          run only the seeds of shard i of n
-//	-weft.shrink-runs N      replays to spend shrinking a failure
-//	-weft.v                  print the timeline of a replayed log that passes
+// The flags of Test and Fuzz (the package documentation's # Flags says what
+// each does), registered on the standard flag set when the package loads, as
+// rapid registers its -rapid.* flags, so that every test binary that uses
+// package weft takes them. A flag given on the command line overrides what
+// the test's code says; a flag left unset leaves it alone. They are strings,
+// so that "unset" differs from any value.
 var weftFlags = struct {
-	seed, runs, time, strategy, replay, shard, shrinkRuns *string
-	checkDeterminism, verbose                             *bool
+	seed, runs, budget, strategy, replay, shard, shrinkRuns *string
+	checkDeterminism, verbose                               *bool
 }{
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
-	time:             flag.String("weft.time", "", "weft: real-time `budget` for running seeds, such as 30s or 5m"),
-	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth>, pct:<depth>:<steps>, or dfs:<bound> (exhaustive)"),
+	budget:           flag.String("weft.budget", "", "weft: real-time `budget` for running seeds, such as 30s or 5m; alone, as many seeds as fit"),
+	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth>, pct:<depth>:<steps>, dfs or dfs:<bound> (exhaustive)"),
 	replay:           flag.String("weft.replay", "", "weft: replay only this decision `log`: a saved file, or the log's one-line text"),
 	shard:            flag.String("weft.shard", "", "weft: run only shard `i/n` of the seeds (0 <= i < n)"),
 	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),
@@ -47,16 +36,16 @@ var weftFlags = struct {
 // given is "". It is a value so that tests can build one without touching the
 // process's flags.
 type flagValues struct {
-	seed, runs, time, strategy, replay, shard, shrinkRuns string
-	checkDeterminism                                      string // "", "true" or "false"
-	verbose                                               bool
+	seed, runs, budget, strategy, replay, shard, shrinkRuns string
+	checkDeterminism                                        string // "", "true" or "false"
+	verbose                                                 bool
 }
 
 // commandLine reads the weft flags of the process. Before flag.Parse (a
 // binary that is not a test), nothing is set.
 func commandLine() flagValues {
 	v := flagValues{
-		seed: *weftFlags.seed, runs: *weftFlags.runs, time: *weftFlags.time, strategy: *weftFlags.strategy,
+		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
 		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
 		verbose: *weftFlags.verbose,
 	}
@@ -68,14 +57,25 @@ func commandLine() flagValues {
 	return v
 }
 
-// settings are the options of one Test or Fuzz call, from code, then flags.
+// settings are the options of one Test or Fuzz call: its Options, from
+// code, then flags; what to replay and how much to show come from flags only.
 type settings struct {
 	explore Options
-	// strategy is the strategy as written, parsed in apply so that a bad
-	// one from code or flag fails the test rather than panicking.
-	strategy string
-	replay   string
-	verbose  bool
+	replay  string // -weft.replay
+	verbose bool   // -weft.v
+}
+
+// newSettings applies opts and then the flags fv for the test named name.
+func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
+	s := &settings{}
+	s.explore.Name = name
+	for _, o := range opts {
+		o(&s.explore)
+	}
+	if err := s.apply(fv); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // apply overrides s with the flags that were given, and validates the
@@ -99,18 +99,22 @@ func (s *settings) apply(v flagValues) error {
 		}
 		s.explore.Runs = n
 	}
-	if v.time != "" {
-		d, err := time.ParseDuration(v.time)
+	if v.budget != "" {
+		d, err := time.ParseDuration(v.budget)
 		if err != nil || d <= 0 {
-			bad("time", v.time, "not a positive duration such as 30s or 5m")
+			bad("budget", v.budget, "not a positive duration such as 30s or 5m")
 		}
 		s.explore.Budget = d
 		if v.runs == "" {
-			s.explore.Runs = 0 // a time budget alone means: as many runs as fit
+			s.explore.Runs = 0 // a budget alone means: as many runs as fit
 		}
 	}
 	if v.strategy != "" {
-		s.strategy = v.strategy
+		sp, err := scheduler.ParseSpec(v.strategy)
+		if err != nil {
+			bad("strategy", v.strategy, err.Error())
+		}
+		s.explore.Spec, s.explore.specErr = sp, nil
 	}
 	if v.shard != "" {
 		i, n, err := parseShard(v.shard)
@@ -134,13 +138,6 @@ func (s *settings) apply(v flagValues) error {
 	}
 	s.verbose = s.verbose || v.verbose
 
-	if s.strategy != "" {
-		spec, err := scheduler.ParseSpec(s.strategy)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("weft: bad strategy: %w", err))
-		}
-		s.explore.Spec = spec
-	}
 	if len(errs) == 0 {
 		if err := s.explore.check(); err != nil {
 			errs = append(errs, fmt.Errorf("weft: %w", err))
@@ -166,46 +163,4 @@ func parseShard(s string) (i, n int, err error) {
 		return 0, 0, fmt.Errorf("i is %d, want 0 <= i < %d", i, n)
 	}
 	return i, n, nil
-}
-
-// loadLog reads the log that -weft.replay names: a file (relative to the
-// package directory dir, or, as replay commands print it, to the module
-// root), holding the binary form or the text form; or else the text form
-// itself.
-func loadLog(arg, dir string) (*scheduler.Log, string, error) {
-	for _, path := range []string{arg, filepath.Join(dir, arg), filepath.Join(locatePackage(dir).root, arg)} {
-		if filepath.IsAbs(arg) && path != arg {
-			break
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		l, err := decodeLog(data)
-		if err != nil {
-			return nil, path, fmt.Errorf("%s: %w", path, err)
-		}
-		return l, path, nil
-	}
-	if strings.HasPrefix(arg, "weft") {
-		l, err := scheduler.ParseLog(arg)
-		if err != nil {
-			return nil, "", err
-		}
-		return l, "", nil
-	}
-	return nil, "", fmt.Errorf("%s: no such file (looked in %s and %s) and not a log's text (weft1-...)", arg, dir, locatePackage(dir).root)
-}
-
-// decodeLog decodes a saved log: the binary form Test writes, or the
-// one-line text form, which people paste into files too.
-func decodeLog(data []byte) (*scheduler.Log, error) {
-	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "weft1-") || strings.HasPrefix(t, "weft1z-") {
-		return scheduler.ParseLog(t)
-	}
-	l := new(scheduler.Log)
-	if err := l.UnmarshalBinary(data); err != nil {
-		return nil, err
-	}
-	return l, nil
 }

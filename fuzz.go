@@ -32,8 +32,9 @@ var fuzzSeeds = [][]byte{
 // A failing input fails its test with the report (the failure, the timeline)
 // and two ways to re-run it: the corpus entry (go test -run=FuzzX/<id>) and
 // the equivalent decision log for -weft.replay. Go's fuzzer minimizes inputs,
-// so Fuzz does not shrink. Of the options, only WithConfig matters here; of
-// the flags, -weft.replay runs the given log instead of the corpus.
+// so Fuzz does not shrink. Of the options, only Options.Config (WithConfig)
+// matters here; of the flags, -weft.replay runs the given log instead of the
+// corpus.
 func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	f.Helper()
 	s, err := newSettings(f.Name(), commandLine(), opts)

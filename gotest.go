@@ -1,50 +1,13 @@
 package weft
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
-
-// Option adjusts how Test and Fuzz run a scenario. Flags given on the command
-// line (see the -weft.* flags) override options.
-type Option func(*settings)
-
-// Runs sets the number of seeds Test explores (default 1000). With Time as
-// well, exploring stops at whichever comes first.
-func Runs(n int) Option { return func(s *settings) { s.explore.Runs = n } }
-
-// Time gives Test a real-time budget for exploring; Time alone explores as
-// many seeds as fit.
-func Time(d time.Duration) Option { return func(s *settings) { s.explore.Budget = d } }
-
-// Seed sets the first seed Test explores (default 0). Seeds are Seed,
-// Seed+1, ..., so the same options always explore the same runs.
-func Seed(seed uint64) Option { return func(s *settings) { s.explore.Seed = seed } }
-
-// Strategy sets the exploration strategy by its spec: "random" (the
-// default), "pct", "pct:<depth>" or "pct:<depth>:<steps>". A bad spec fails
-// the test.
-func Strategy(spec string) Option { return func(s *settings) { s.strategy = spec } }
-
-// CheckDeterminism makes Test run every seed twice and fail when the two runs
-// differ, naming the first event that differs.
-func CheckDeterminism() Option { return func(s *settings) { s.explore.CheckDeterminism = true } }
-
-// WithConfig adjusts the sim.Config of every run (step limits, horizon,
-// watchdog, AllowLeaks, ...). Seed and Strategy are set per run and ignored.
-func WithConfig(f func(*sim.Config)) Option { return func(s *settings) { f(&s.explore.Config) } }
 
 // tb is the part of testing.TB that Test uses, so that its own tests can run
 // it against a tbRecorder. A Fatalf here does not stop the caller: the code
@@ -83,19 +46,6 @@ var (
 func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
 	runTest(t, ".", commandLine(), scenario, opts)
-}
-
-// newSettings applies opts and then the flags fv for the test named name.
-func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
-	s := &settings{}
-	s.explore.Name = name
-	for _, o := range opts {
-		o(s)
-	}
-	if err := s.apply(fv); err != nil {
-		return nil, err
-	}
-	return s, nil
 }
 
 // runTest is Test, for the package directory dir and the flags fv. It
@@ -166,81 +116,6 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 // maxTextInReport bounds the one-line log a report prints beside the saved
 // file: longer ones are noise in a terminal.
 const maxTextInReport = 400
-
-// corpusDir is where the logs of the test named name are saved: the test's
-// name, with '/' mapped to directories, under testdata/weft, as Go's fuzzing
-// keeps its corpus under testdata/fuzz.
-func corpusDir(dir, name string) string {
-	elems := strings.Split(name, "/")
-	for i, e := range elems {
-		if e == "" || e == "." || e == ".." {
-			elems[i] = "_" // never step out of testdata
-		}
-	}
-	return filepath.Join(append([]string{dir, "testdata", "weft"}, elems...)...)
-}
-
-// saveLog writes l in binary form to dir, named by the first 16 hex digits
-// of its SHA-256, and returns the path. Saving the same log twice is a no-op.
-func saveLog(dir string, l *scheduler.Log) (string, error) {
-	data, err := l.MarshalBinary()
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(data)
-	path := filepath.Join(dir, hex.EncodeToString(sum[:])[:16])
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return path, nil
-	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(path, data, 0o666); err != nil {
-		os.Remove(path)
-		return "", err
-	}
-	return path, nil
-}
-
-// replaySaved replays the logs saved in corpus, in name order. It reports
-// whether they all passed. Subdirectories (the corpora of subtests) and
-// files whose names have a dot (a README.md, say) are skipped.
-func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*sim.World)) bool {
-	t.Helper()
-	entries, err := os.ReadDir(corpus)
-	if errors.Is(err, fs.ErrNotExist) {
-		return true
-	}
-	if err != nil {
-		t.Fatalf("weft: reading saved logs: %v", err)
-		return false
-	}
-	unreadable := 0
-	for _, e := range entries {
-		if e.IsDir() || strings.Contains(e.Name(), ".") {
-			continue
-		}
-		path := filepath.Join(corpus, e.Name())
-		data, err := os.ReadFile(path)
-		var l *scheduler.Log
-		if err == nil {
-			l, err = decodeLog(data)
-		}
-		if err != nil {
-			t.Errorf("weft: saved log %s cannot be replayed: %v\n\tIt may come from another version of weft, or be damaged; delete it if the failure it recorded no longer matters.", loc.rel(path), err)
-			unreadable++
-			continue
-		}
-		if !replayLog(t, s, loc, l, path, s.verbose, scenario) {
-			return false
-		}
-	}
-	if unreadable > 0 {
-		t.Fatalf("weft: %d saved logs under %s could not be replayed", unreadable, loc.rel(corpus))
-		return false
-	}
-	return true
-}
 
 // replayLog replays l (read from path, or given as text when path is "")
 // and fails the test with a report when it fails. show logs its timeline

@@ -245,14 +245,14 @@ func TestBadFlagsAndOptions(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{flagValues{strategy: "bfs"}, nil, `weft: bad strategy: scheduler: unknown strategy "bfs"`},
+		{flagValues{strategy: "bfs"}, nil, `weft: -weft.strategy=bfs: scheduler: unknown strategy "bfs"`},
 		{flagValues{}, []Option{Strategy("pct:0")}, `weft: bad strategy: scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
 		{flagValues{shard: "2/2"}, nil, `weft: -weft.shard=2/2: i is 2, want 0 <= i < 2`},
 		{flagValues{shard: "1"}, nil, `weft: -weft.shard=1: want i/n`},
 		{flagValues{shard: "0/0"}, nil, `weft: -weft.shard=0/0: n is 0, want at least 1`},
 		{flagValues{seed: "-1"}, nil, `weft: -weft.seed=-1: not an unsigned 64-bit integer`},
 		{flagValues{runs: "0"}, nil, `weft: -weft.runs=0: not a whole number of at least 1`},
-		{flagValues{time: "soon"}, nil, `weft: -weft.time=soon: not a positive duration`},
+		{flagValues{budget: "soon"}, nil, `weft: -weft.budget=soon: not a positive duration`},
 		{flagValues{shrinkRuns: "x"}, nil, `weft: -weft.shrink-runs=x: not a whole number`},
 		{flagValues{}, []Option{Runs(-3)}, `weft: runs -3 is negative`},
 	} {
@@ -265,7 +265,7 @@ func TestBadFlagsAndOptions(t *testing.T) {
 
 func TestFlagsOverrideOptions(t *testing.T) {
 	s, err := newSettings("T", flagValues{seed: "7", runs: "9", strategy: "pct:2", shard: "1/3", checkDeterminism: "false", shrinkRuns: "5"},
-		[]Option{Runs(5), Seed(3), Strategy("random"), CheckDeterminism(), Time(time.Hour)})
+		[]Option{Runs(5), Seed(3), Strategy("random"), CheckDeterminism(), Budget(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,12 +276,25 @@ func TestFlagsOverrideOptions(t *testing.T) {
 	}
 	// Options alone, and a time budget from the command line, which lifts
 	// the code's run count.
-	s, err = newSettings("T", flagValues{time: "2s"}, []Option{Runs(5), Seed(3), CheckDeterminism(), WithConfig(func(c *sim.Config) { c.MaxSteps = 77 })})
+	s, err = newSettings("T", flagValues{budget: "2s"}, []Option{Runs(5), Seed(3), CheckDeterminism(), WithConfig(func(c *sim.Config) { c.MaxSteps = 77 })})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := s.explore; got.Seed != 3 || got.Runs != 0 || got.Budget != 2*time.Second || !got.CheckDeterminism || got.Config.MaxSteps != 77 {
 		t.Fatalf("settings %+v", got)
+	}
+	// Any func(*Options) is an option; a flag replaces a strategy that did
+	// not parse, and the spec of a later Strategy replaces an earlier one's
+	// error.
+	s, err = newSettings("T", flagValues{strategy: "pct:4"}, []Option{Strategy("bfs"), func(o *Options) { o.ShrinkTime = time.Minute }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.explore; got.Spec.String() != "pct:4" || got.ShrinkTime != time.Minute {
+		t.Fatalf("settings %+v", got)
+	}
+	if _, err := newSettings("T", flagValues{}, []Option{Strategy("bfs"), Strategy("dfs:2")}); err != nil {
+		t.Fatal(err)
 	}
 }
 

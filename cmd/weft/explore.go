@@ -16,8 +16,8 @@ import (
 // failure prints the report and the command that replays it.
 func explore(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("explore", stderr)
-	runs := fs.Int("runs", 0, "number of runs (0 with -time 0: 10000)")
-	budget := fs.Duration("time", 0, "explore for this long instead of a number of runs")
+	runs := fs.Int("runs", 0, "number of runs (0 with -budget 0: 10000)")
+	budget := fs.Duration("budget", 0, "real time to explore for, instead of a number of runs")
 	seed := fs.Uint64("seed", 1, "first seed")
 	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>], dfs:<bound> (exhaustive)")
 	shard := fs.String("shard", "0/1", "run only shard i of n of the seed space (i/n)")
@@ -42,7 +42,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *runs < 0 || *budget < 0 {
-		return fmt.Errorf("%w: -runs and -time must not be negative", errUsage)
+		return fmt.Errorf("%w: -runs and -budget must not be negative", errUsage)
 	}
 	if *runs == 0 && *budget == 0 {
 		*runs = 10000
