@@ -9,6 +9,7 @@ package weft
 // follows the printed commands as a developer would.
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -295,6 +296,35 @@ func TestFlagsOverrideOptions(t *testing.T) {
 	}
 	if _, err := newSettings("T", flagValues{}, []Option{Strategy("bfs"), Strategy("dfs:2")}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every flag the package registers is written in the package documentation
+// and in the README's table, under the name the flag set knows.
+func TestFlagsAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	flag.VisitAll(func(f *flag.Flag) {
+		if !strings.HasPrefix(f.Name, "weft.") {
+			return
+		}
+		n++
+		if !regexp.MustCompile(`(?m)^//\s+-` + regexp.QuoteMeta(f.Name) + `\b`).Match(doc) {
+			t.Errorf("doc.go's # Flags does not describe -%s", f.Name)
+		}
+		if !regexp.MustCompile("(?m)^\\| `-" + regexp.QuoteMeta(f.Name) + "[ `]").Match(readme) {
+			t.Errorf("README.md's flags table has no row for -%s", f.Name)
+		}
+	})
+	if n != 9 {
+		t.Errorf("%d weft flags registered; this test expects 9: update it, the doc and the README together", n)
 	}
 }
 
