@@ -154,6 +154,9 @@ func trimStack(stack string) string {
 		}
 		frames = append(frames, fr)
 	}
+	// The function in sim that runs a process's body: an unexported name
+	// of another package, so TestFindingReport checks that the trimmed
+	// stack still ends at the scenario's own frame.
 	const body = "github.com/weftsim/weft/sim.(*Proc).run"
 	end := len(frames)
 	for i, fr := range frames {
