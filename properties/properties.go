@@ -5,14 +5,22 @@
 // Checks that must see every step (an invariant between two scheduling
 // points) belong in the scenario itself, with World.Fatalf; these judge what
 // a run left behind: its history, its processes' exits, its mailboxes.
+//
+// # Index
+//
+// Processes: NoCrash, NoLeaks, MailboxBound.
+//
+// Linearizability, with porcupine: Linearizable (the property, configured by
+// a Linearizability), and the pieces it is built from for checks of your
+// own: CheckLinearizable (a run's history against a model), VisualizeRun
+// (porcupine's view annotated with the run's steps and faults),
+// VisualizationPath (where a run's view goes), and AssertLinearizable (the
+// check as a test assertion on one Result).
 package properties
 
 import (
 	"fmt"
 	"strings"
-	"time"
-
-	"github.com/anishathalye/porcupine"
 
 	"github.com/weftsim/weft/sim"
 )
@@ -57,33 +65,5 @@ func NoLeaks() sim.Property {
 			b.WriteString("\n\t" + l.String())
 		}
 		return fmt.Errorf("%d processes still alive at the end:%s", len(r.Leaked), b.String())
-	}}
-}
-
-// Linearizable fails a run whose recorded history (World.Call and
-// World.Return) is not linearizable against model. A check that runs out
-// of its timeout fails too, as inconclusive: a cut-short check is not a
-// pass. On a violation in a run that kept its trace (the replay a report
-// is made from, not each candidate the shrinker tries), it writes
-// porcupine's visualization, annotated with the run's steps, faults and
-// crashes, to a file under the system's temporary directory and names it in
-// the error.
-func Linearizable(model porcupine.Model, timeout time.Duration) sim.Property {
-	return sim.Property{Name: "linearizable", Check: func(r *sim.Result) error {
-		res, info := sim.CheckLinearizable(model, r.History, timeout)
-		switch res {
-		case porcupine.Ok:
-			return nil
-		case porcupine.Unknown:
-			return fmt.Errorf("inconclusive: the check of %d operations did not finish within %v", len(r.History), timeout)
-		}
-		if len(r.Trace) == 0 {
-			return fmt.Errorf("not linearizable (%d operations)", len(r.History))
-		}
-		path := sim.VisualizationPath(r)
-		if err := sim.VisualizeRun(path, model, info, r); err != nil {
-			return fmt.Errorf("not linearizable (%d operations; writing the visualization failed: %v)", len(r.History), err)
-		}
-		return fmt.Errorf("not linearizable (%d operations); see %s", len(r.History), path)
 	}}
 }

@@ -100,20 +100,67 @@ func TestLinearizable(t *testing.T) {
 			kv(stale)(w)
 		}
 	}
-	r := run(Linearizable(model.KV, time.Second), false, seeded(true))
-	wantViolation(t, r, "linearizable", "not linearizable (3 operations); see ")
-	path := r.Failure.Value.(string)[strings.Index(r.Failure.Value.(string), "see ")+4:]
+	kvCheck := Linearizability{Model: model.KV, Timeout: time.Second}
+	r := run(Linearizable(kvCheck), false, seeded(true))
+	// The story names the key's operations, who made them and when.
+	wantViolation(t, r, "linearizable", `not linearizable (3 operations): the first partition that is not linearizable alone (3 operations): put("k", old) by p0 main at step `)
+	wantViolation(t, r, "linearizable", `; get("k") -> old by p0 main at step `)
+	msg := r.Failure.Value.(string)
+	path := msg[strings.Index(msg, "; see ")+len("; see "):]
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("visualization not written: %v", err)
 	}
 	os.Remove(path)
 	// Without a trace (a shrinking candidate), the violation is the same
 	// but no file is written.
-	untraced := sim.Run(sim.Config{Properties: []sim.Property{Linearizable(model.KV, time.Second)}}, seeded(true))
-	if untraced.Failure == nil || strings.Contains(untraced.Failure.Error(), "see ") {
+	untraced := sim.Run(sim.Config{Properties: []sim.Property{Linearizable(kvCheck)}}, seeded(true))
+	if untraced.Failure == nil || strings.Contains(untraced.Failure.Error(), "see ") ||
+		!strings.Contains(untraced.Failure.Error(), "; replay the run for porcupine's annotated visualization") {
 		t.Fatalf("untraced run: %v", untraced.Failure)
 	}
-	if r := run(Linearizable(model.KV, time.Second), false, seeded(false)); r.Failure != nil {
+	if r := run(Linearizable(kvCheck), false, seeded(false)); r.Failure != nil {
 		t.Fatal(r.Failure)
 	}
+}
+
+// History picks and maps the operations to check; Name and Message name the
+// property and what it judged. A model without Partition tells no story.
+func TestLinearizableConfigured(t *testing.T) {
+	// The scenario records a stale read on key "k" as strings; History
+	// keeps only those and maps them to model.KV's inputs and outputs.
+	type rec struct {
+		op, val string
+	}
+	scenario := func(w *sim.World) {
+		noise := w.Call(0, "ignored")
+		w.Return(noise, nil)
+		put := w.Call(0, rec{"put", "new"})
+		w.Return(put, nil)
+		get := w.Call(1, rec{"get", ""})
+		w.Return(get, "old")
+	}
+	toKV := func(h []sim.Operation) []sim.Operation {
+		var out []sim.Operation
+		for _, op := range h {
+			in, ok := op.Input.(rec)
+			if !ok {
+				continue
+			}
+			if in.op == "put" {
+				op.Input, op.Output = model.KVInput{Op: model.Put, Key: "k", Value: in.val}, model.KVOutput{FoundUnknown: true}
+			} else {
+				op.Input, op.Output = model.KVInput{Op: model.Get, Key: "k"}, model.KVOutput{Value: op.Output, Found: true}
+			}
+			out = append(out, op)
+		}
+		return out
+	}
+	p := Linearizable(Linearizability{Name: "cache", Model: model.KV, History: toKV, Message: "the cache is not linearizable"})
+	r := sim.Run(sim.Config{Properties: []sim.Property{p}}, scenario)
+	wantViolation(t, r, "cache", `the cache is not linearizable (2 operations): the first partition that is not linearizable alone (2 operations): put("k", new) by p0 main at step `)
+
+	whole := model.KV
+	whole.Partition = nil
+	r = sim.Run(sim.Config{Properties: []sim.Property{Linearizable(Linearizability{Model: whole, History: toKV})}}, scenario)
+	wantViolation(t, r, "linearizable", "not linearizable (2 operations); replay the run")
 }

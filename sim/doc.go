@@ -10,7 +10,7 @@
 // primitives, never through real goroutines, channels, locks or clocks:
 //
 //	func TestCounter(t *testing.T) {
-//		sim.Test(t, func(w *sim.World) {
+//		weft.Test(t, func(w *sim.World) {
 //			mu, n := sim.NewMutex(w), 0
 //			wg := sim.NewWaitGroup(w)
 //			for i := 0; i < 2; i++ {
@@ -29,9 +29,12 @@
 //		})
 //	}
 //
-// Test runs many seeds, and on a failure shrinks it, saves its decision log
-// under testdata/weft/, and prints the timeline and the command that replays
-// it. Run executes a single run; Explore drives many.
+// Run executes a single run; Replay runs one again from its decision log.
+// Driving many runs belongs to the go test edge, package weft (the module's
+// root): weft.Test runs many seeds, and on a failure shrinks it, saves its
+// decision log under testdata/weft/, and prints the timeline and the command
+// that replays it; weft.Explore is the same search as a function. End-of-run
+// checks to put in Config.Properties are in package properties.
 //
 // # Terms
 //

@@ -170,7 +170,7 @@ type World struct {
 	monitorSeq    int
 	monitorsByRef []*monitor // by ref id - 1
 
-	locals []any    // the libraries' state, by Local (kernel.go)
+	locals []any // the libraries' state, by Local (kernel.go)
 
 	failure     *Failure
 	leaked      []Blocked

@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
-	"github.com/weftsim/weft/sim"
 )
 
 // demo explores every catalogued scenario and prints one verdict row each:
@@ -39,7 +39,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(tw, "SCENARIO\tEXPECT\tVERDICT\tRUNS\tSEED\tPREEMPTIONS\tTIME")
 	type failure struct {
 		e entry
-		f *sim.Finding
+		f *weft.Finding
 	}
 	var failures []failure
 	unexpected := 0
@@ -48,7 +48,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 		if *only != "" && !strings.Contains(e.Name, *only) {
 			continue
 		}
-		rep := sim.Explore(sim.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: e.config()}, e.Scenario)
+		rep := weft.Explore(weft.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: e.config()}, e.Scenario)
 		verdict, seedCol, preempt := "pass", "-", "-"
 		if f := rep.Failure; f != nil {
 			verdict = "found"
@@ -85,7 +85,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 }
 
 // summary is the one-line headline of a finding.
-func summary(f *sim.Finding) string {
+func summary(f *weft.Finding) string {
 	if f.Nondeterministic != "" {
 		return "nondeterminism: " + firstLine(f.Nondeterministic)
 	}

@@ -8,16 +8,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
-	"github.com/weftsim/weft/sim"
 )
 
 // explore runs one scenario under many seeds, printing progress, and on a
 // failure prints the report and the command that replays it.
 func explore(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("explore", stderr)
-	runs := fs.Int("runs", 0, "number of runs (0 with -time 0: 10000)")
-	budget := fs.Duration("time", 0, "explore for this long instead of a number of runs")
+	runs := fs.Int("runs", 0, "number of runs (0 with -budget 0: 10000)")
+	budget := fs.Duration("budget", 0, "real time to explore for, instead of a number of runs")
 	seed := fs.Uint64("seed", 1, "first seed")
 	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>], dfs:<bound> (exhaustive)")
 	shard := fs.String("shard", "0/1", "run only shard i of n of the seed space (i/n)")
@@ -42,25 +42,25 @@ func explore(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *runs < 0 || *budget < 0 {
-		return fmt.Errorf("%w: -runs and -time must not be negative", errUsage)
+		return fmt.Errorf("%w: -runs and -budget must not be negative", errUsage)
 	}
 	if *runs == 0 && *budget == 0 {
 		*runs = 10000
 	}
 
-	o := sim.Options{
+	o := weft.Options{
 		Name: e.Name, Runs: *runs, Budget: *budget, Seed: *seed, Spec: spec,
 		Shard: i, Shards: n, CheckDeterminism: *determinism, Config: e.config(),
 	}
 	// A line a second: readable in a terminal and in a CI log alike.
 	last := time.Now()
-	o.Progress = func(s sim.Stats) {
+	o.Progress = func(s weft.Stats) {
 		if time.Since(last) >= time.Second {
 			last = time.Now()
 			fmt.Fprintln(stderr, progress(s))
 		}
 	}
-	rep := sim.Explore(o, e.Scenario)
+	rep := weft.Explore(o, e.Scenario)
 	fmt.Fprintln(stderr, progress(rep.Stats))
 	if rep.Failure == nil {
 		if rep.Exhausted {
@@ -85,7 +85,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("%s failed at seed %d", e.Name, rep.Failure.Seed)
 }
 
-func progress(s sim.Stats) string {
+func progress(s weft.Stats) string {
 	secs := s.Elapsed.Seconds()
 	if secs <= 0 {
 		secs = 1e-9

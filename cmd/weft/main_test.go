@@ -31,6 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"explore"}, "want one scenario name"},
 		{[]string{"explore", "no/such"}, `no scenario "no/such"`},
 		{[]string{"explore", "-shard", "3/2", "zoo/leak"}, "bad -shard"},
+		{[]string{"explore", "-budget", "-1s", "zoo/leak"}, "-runs and -budget must not be negative"},
 		{[]string{"replay", "zoo/leak"}, "want a scenario name and a log"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -125,5 +126,9 @@ func TestExploreFindsAndSaves(t *testing.T) {
 	}
 	if code, stdout, _ := runWeft("explore", "-runs", "300", "-check-determinism", "zoo/leak-fixed"); code != 0 {
 		t.Fatalf("explore of the fixed twin: exit %d\n%s", code, stdout)
+	}
+	// A real-time budget alone runs as many seeds as fit.
+	if code, stdout, _ := runWeft("explore", "-budget", "100ms", "zoo/leak-fixed"); code != 0 || !strings.Contains(stdout, "zoo/leak-fixed: no failure in ") {
+		t.Fatalf("explore -budget of the fixed twin: exit %d\n%s", code, stdout)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -74,7 +75,7 @@ func pinned(e entry) string {
 	if err != nil {
 		panic(err)
 	}
-	rep := sim.Explore(sim.Options{Name: e.Name, Runs: 1000, Seed: 1, Spec: spec, Config: e.config()}, e.Scenario)
+	rep := weft.Explore(weft.Options{Name: e.Name, Runs: 1000, Seed: 1, Spec: spec, Config: e.config()}, e.Scenario)
 	line := e.Name + " pass"
 	if f := rep.Failure; f != nil {
 		line = fmt.Sprintf("%s fail seed=%d hash=%016x shrunk=%016x preemptions=%d->%d",

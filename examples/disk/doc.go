@@ -117,6 +117,6 @@
 //
 //	cfg := sim.Config{}
 //	disk.Configure(&cfg)
-//	rep := sim.Explore(sim.Options{Runs: 1000, Config: cfg}, disk.Scenario(disk.AckBeforeSync))
+//	rep := weft.Explore(weft.Options{Runs: 1000, Config: cfg}, disk.Scenario(disk.AckBeforeSync))
 //	fmt.Println(rep.Failure) // the lost write, its crash and faults, the timeline
 package disk

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/disk"
 	"github.com/weftsim/weft/sim"
 )
@@ -42,7 +43,7 @@ func Example_twins() {
 	for _, v := range disk.Variants() {
 		var cfg sim.Config
 		disk.Configure(&cfg)
-		rep := sim.Explore(sim.Options{Runs: 200, Config: cfg}, disk.Scenario(v))
+		rep := weft.Explore(weft.Options{Runs: 200, Config: cfg}, disk.Scenario(v))
 		if rep.Failure == nil {
 			fmt.Printf("%v: passed %d runs\n", v, rep.Runs)
 			continue

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/disk"
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/scheduler"
@@ -71,7 +72,7 @@ func TestAckBeforeSyncLosesAcknowledgedWrites(t *testing.T) {
 		t.Run(strategy, func(t *testing.T) {
 			sp := spec(t, strategy)
 			scenario := disk.Scenario(disk.AckBeforeSync)
-			rep := sim.Explore(sim.Options{Name: "disk/ack-before-sync", Runs: 1000, Spec: sp, Config: withFaults()}, scenario)
+			rep := weft.Explore(weft.Options{Name: "disk/ack-before-sync", Runs: 1000, Spec: sp, Config: withFaults()}, scenario)
 			f := rep.Failure
 			if f == nil {
 				t.Fatalf("not found in %d runs", rep.Runs)
@@ -153,7 +154,7 @@ func TestAckBeforeSyncLosesAcknowledgedWrites(t *testing.T) {
 func TestAckBeforeSyncIsFoundOften(t *testing.T) {
 	total := 0
 	for start := uint64(0); start < 10; start++ {
-		rep := sim.Explore(sim.Options{Runs: 200, Seed: 1000 * start, ShrinkRuns: 1, Config: withFaults()}, disk.Scenario(disk.AckBeforeSync))
+		rep := weft.Explore(weft.Options{Runs: 200, Seed: 1000 * start, ShrinkRuns: 1, Config: withFaults()}, disk.Scenario(disk.AckBeforeSync))
 		if rep.Failure == nil {
 			t.Fatalf("from seed %d: not found in %d runs", 1000*start, rep.Runs)
 		}
@@ -173,7 +174,7 @@ func fixedRuns() int {
 
 func TestSyncBeforeAckSurvivesFaults(t *testing.T) {
 	runs := fixedRuns()
-	rep := sim.Explore(sim.Options{Name: "disk/sync-before-ack", Runs: runs, Config: withFaults()}, disk.Scenario(disk.SyncBeforeAck))
+	rep := weft.Explore(weft.Options{Name: "disk/sync-before-ack", Runs: runs, Config: withFaults()}, disk.Scenario(disk.SyncBeforeAck))
 	if rep.Failure != nil {
 		t.Fatalf("%v", rep.Failure)
 	}
@@ -234,7 +235,7 @@ func TestWithoutFaultsBothPass(t *testing.T) {
 	runs := fixedRuns() / 5
 	for _, v := range disk.Variants() {
 		t.Run(v.String(), func(t *testing.T) {
-			rep := sim.Explore(sim.Options{Name: "disk/" + v.String(), Runs: runs, Config: withoutFaults()}, disk.Scenario(v))
+			rep := weft.Explore(weft.Options{Name: "disk/" + v.String(), Runs: runs, Config: withoutFaults()}, disk.Scenario(v))
 			if rep.Failure != nil {
 				t.Fatalf("%v", rep.Failure)
 			}
@@ -272,7 +273,7 @@ func TestDeterminism(t *testing.T) {
 				}
 				// A failure is no concern here (the ack-before-sync store
 				// fails under faults): do not spend time shrinking it.
-				rep := sim.Explore(sim.Options{Name: "disk/" + name, Runs: 50, CheckDeterminism: true, ShrinkRuns: 1, Config: cfg}, disk.Scenario(v))
+				rep := weft.Explore(weft.Options{Name: "disk/" + name, Runs: 50, CheckDeterminism: true, ShrinkRuns: 1, Config: cfg}, disk.Scenario(v))
 				if f := rep.Failure; f != nil && f.Nondeterministic != "" {
 					t.Fatalf("%s", f.Nondeterministic)
 				}
@@ -288,7 +289,7 @@ func TestDeterminism(t *testing.T) {
 func TestHungNodeInDeadlockReport(t *testing.T) {
 	cfg := withoutFaults()
 	cfg.Faults = sim.FaultPlan{}.With(disk.FaultHang, 1.0/16)
-	rep := sim.Explore(sim.Options{Name: "disk/hung", Runs: 100, Config: cfg}, disk.Scenario(disk.SyncBeforeAck))
+	rep := weft.Explore(weft.Options{Name: "disk/hung", Runs: 100, Config: cfg}, disk.Scenario(disk.SyncBeforeAck))
 	f := rep.Failure
 	if f == nil {
 		t.Fatalf("no run deadlocked in %d runs", rep.Runs)

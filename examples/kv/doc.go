@@ -46,7 +46,7 @@
 //
 //	cfg := sim.Config{}
 //	kv.Configure(&cfg)
-//	rep := sim.Explore(sim.Options{Runs: 1000, Config: cfg}, kv.Scenario(kv.WriteBehind))
+//	rep := weft.Explore(weft.Options{Runs: 1000, Config: cfg}, kv.Scenario(kv.WriteBehind))
 //	fmt.Println(rep) // the linearizability violation, its faults, the timeline
 //
 // From the command line: go run ./cmd/weft demo -only kv/.

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/kv"
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/scheduler"
@@ -66,7 +67,7 @@ func TestWriteBehindLosesAcknowledgedWrites(t *testing.T) {
 			t.Parallel()
 			sp := spec(t, strategy)
 			scenario := kv.Scenario(kv.WriteBehind)
-			rep := sim.Explore(sim.Options{Name: "kv/write-behind", Runs: 1000, Spec: sp, Config: withFaults()}, scenario)
+			rep := weft.Explore(weft.Options{Name: "kv/write-behind", Runs: 1000, Spec: sp, Config: withFaults()}, scenario)
 			f := rep.Failure
 			if f == nil {
 				t.Fatalf("not found in %d runs", rep.Runs)
@@ -154,7 +155,7 @@ func fixedRuns() int {
 
 func TestWriteThroughSurvivesFaults(t *testing.T) {
 	runs := fixedRuns()
-	rep := sim.Explore(sim.Options{Name: "kv/write-through", Runs: runs, Config: withFaults()}, kv.Scenario(kv.WriteThrough))
+	rep := weft.Explore(weft.Options{Name: "kv/write-through", Runs: runs, Config: withFaults()}, kv.Scenario(kv.WriteThrough))
 	if rep.Failure != nil {
 		t.Fatalf("%v", rep)
 	}
@@ -204,7 +205,7 @@ func TestWithoutFaultsBothPass(t *testing.T) {
 	runs := fixedRuns() / 2
 	for _, v := range kv.Variants() {
 		t.Run(v.String(), func(t *testing.T) {
-			rep := sim.Explore(sim.Options{Name: "kv/" + v.String(), Runs: runs, Config: withoutFaults()}, kv.Scenario(v))
+			rep := weft.Explore(weft.Options{Name: "kv/" + v.String(), Runs: runs, Config: withoutFaults()}, kv.Scenario(v))
 			if rep.Failure != nil {
 				t.Fatalf("%v", rep)
 			}
@@ -242,7 +243,7 @@ func TestDeterminism(t *testing.T) {
 				}
 				// A failure is no concern here (the write-behind server
 				// fails under faults): do not spend time shrinking it.
-				rep := sim.Explore(sim.Options{Name: "kv/" + name, Runs: 50, CheckDeterminism: true, ShrinkRuns: 1, Config: cfg}, kv.Scenario(v))
+				rep := weft.Explore(weft.Options{Name: "kv/" + name, Runs: 50, CheckDeterminism: true, ShrinkRuns: 1, Config: cfg}, kv.Scenario(v))
 				if f := rep.Failure; f != nil && f.Nondeterministic != "" {
 					t.Fatalf("%s", f.Nondeterministic)
 				}

@@ -104,7 +104,7 @@ func Killable(p *sim.Proc) bool {
 // also lists the run's faults, so that the report names the kill that lost
 // the write.
 func Linearizable() sim.Property {
-	p := properties.Linearizable(model.KV, checkTimeout)
+	p := properties.Linearizable(properties.Linearizability{Model: model.KV, Timeout: checkTimeout})
 	check := p.Check
 	p.Check = func(r *sim.Result) error {
 		err := check(r)

@@ -2,7 +2,7 @@
 // weft scenario next to its fixed twin. Copy one into your own tests as a
 // starting point: a scenario is a plain func(*sim.World), and
 //
-//	func TestTransfers(t *testing.T) { sim.Test(t, zoo.DeadlockFixed) }
+//	func TestTransfers(t *testing.T) { weft.Test(t, zoo.DeadlockFixed) }
 //
 // is all a test needs.
 //
@@ -56,14 +56,14 @@
 //
 // # Finding and replaying
 //
-// In a test, sim.Test explores, shrinks, saves the failing log under
-// testdata/weft and replays it on every later run. Underneath, sim.Explore
+// In a test, weft.Test explores, shrinks, saves the failing log under
+// testdata/weft and replays it on every later run. Underneath, weft.Explore
 // runs a scenario under one seed after another; on the first failure it
 // shrinks the run's decision log to the fewest preemptions that still fail
 // the same way, and replays it with a trace:
 //
 //	pct, _ := scheduler.ParseSpec("pct:3")
-//	rep := sim.Explore(sim.Options{Runs: 1000, Strategy: pct}, zoo.Deadlock)
+//	rep := weft.Explore(weft.Options{Runs: 1000, Spec: pct}, zoo.Deadlock)
 //	if f := rep.Failure; f != nil {
 //		fmt.Println(f) // the failure, the stacks, the timeline
 //		again := sim.Replay(sim.Config{}, f.Log, zoo.Deadlock)

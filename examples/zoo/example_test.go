@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/zoo"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
@@ -14,7 +15,7 @@ import (
 // find the same run every time, so this output never changes.
 func Example() {
 	pct, _ := scheduler.ParseSpec("pct:3")
-	rep := sim.Explore(sim.Options{Name: "Deadlock", Runs: 1000, Spec: pct}, zoo.Deadlock)
+	rep := weft.Explore(weft.Options{Name: "Deadlock", Runs: 1000, Spec: pct}, zoo.Deadlock)
 	f := rep.Failure
 	fmt.Println(f.Shrunk.Failure.Kind)
 	for _, b := range f.Shrunk.Failure.Blocked {
@@ -31,7 +32,7 @@ func Example() {
 	again := sim.Replay(sim.Config{}, f.Log, zoo.Deadlock)
 	fmt.Println("replay has the same hash:", again.Hash == f.Shrunk.Hash)
 
-	fixed := sim.Explore(sim.Options{Name: "DeadlockFixed", Runs: 1000, Spec: pct}, zoo.DeadlockFixed)
+	fixed := weft.Explore(weft.Options{Name: "DeadlockFixed", Runs: 1000, Spec: pct}, zoo.DeadlockFixed)
 	fmt.Println("fixed:", fixed.Runs, "runs, failure:", fixed.Failure)
 	// Output:
 	// deadlock

@@ -1,6 +1,6 @@
 package zoo_test
 
-// How users write these tests: one sim.Test per scenario. The fixed twins
+// How users write these tests: one weft.Test per scenario. The fixed twins
 // pass as ordinary tests. The buggy ones must fail, which a test cannot
 // assert of itself, so TestSimTestReportsBugs runs each in a child process
 // of this test binary, in a temporary directory, and checks what the
@@ -16,15 +16,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/zoo"
-	"github.com/weftsim/weft/sim"
 )
 
-func TestLostUpdateFixed(t *testing.T)     { sim.Test(t, zoo.LostUpdateFixed) }
-func TestDeadlockFixed(t *testing.T)       { sim.Test(t, zoo.DeadlockFixed) }
-func TestSendOnClosedFixed(t *testing.T)   { sim.Test(t, zoo.SendOnClosedFixed) }
-func TestWaitGroupReuseFixed(t *testing.T) { sim.Test(t, zoo.WaitGroupReuseFixed) }
-func TestLeakFixed(t *testing.T)           { sim.Test(t, zoo.LeakFixed) }
+func TestLostUpdateFixed(t *testing.T)     { weft.Test(t, zoo.LostUpdateFixed) }
+func TestDeadlockFixed(t *testing.T)       { weft.Test(t, zoo.DeadlockFixed) }
+func TestSendOnClosedFixed(t *testing.T)   { weft.Test(t, zoo.SendOnClosedFixed) }
+func TestWaitGroupReuseFixed(t *testing.T) { weft.Test(t, zoo.WaitGroupReuseFixed) }
+func TestLeakFixed(t *testing.T)           { weft.Test(t, zoo.LeakFixed) }
 
 // childEnv names the buggy scenario TestBuggyChild runs.
 const childEnv = "WEFT_ZOO_CHILD"
@@ -38,7 +38,7 @@ func TestBuggyChild(t *testing.T) {
 	}
 	for _, b := range bugs {
 		if b.name == name {
-			sim.Test(t, b.buggy)
+			weft.Test(t, b.buggy)
 			return
 		}
 	}

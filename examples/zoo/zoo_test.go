@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/zoo"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
@@ -53,7 +54,7 @@ func TestBugsAreFound(t *testing.T) {
 			t.Run(b.name+"/"+strategy, func(t *testing.T) {
 				t.Parallel()
 				sp := spec(t, strategy)
-				rep := sim.Explore(sim.Options{Name: b.name, Runs: 1000, Spec: sp}, b.buggy)
+				rep := weft.Explore(weft.Options{Name: b.name, Runs: 1000, Spec: sp}, b.buggy)
 				f := rep.Failure
 				if f == nil {
 					t.Fatalf("not found in %d runs", rep.Runs)
@@ -125,7 +126,7 @@ func TestFixedPass(t *testing.T) {
 		for _, strategy := range strategies {
 			t.Run(b.name+"Fixed/"+strategy, func(t *testing.T) {
 				t.Parallel()
-				rep := sim.Explore(sim.Options{Name: b.name + "Fixed", Runs: runs, Spec: spec(t, strategy)}, b.fixed)
+				rep := weft.Explore(weft.Options{Name: b.name + "Fixed", Runs: runs, Spec: spec(t, strategy)}, b.fixed)
 				if rep.Failure != nil {
 					t.Fatalf("%v", rep)
 				}
@@ -183,7 +184,7 @@ func TestSendOnClosedPanicsAsGoDoes(t *testing.T) {
 		ch <- 1
 	}()
 
-	rep := sim.Explore(sim.Options{Runs: 1000}, zoo.SendOnClosed)
+	rep := weft.Explore(weft.Options{Runs: 1000}, zoo.SendOnClosed)
 	if rep.Failure == nil {
 		t.Fatal("not found")
 	}
@@ -205,11 +206,11 @@ func TestSearchFindsEveryBug(t *testing.T) {
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			rep := sim.Explore(sim.Options{Name: b.name, Runs: 100_000, Spec: sp}, b.buggy)
+			rep := weft.Explore(weft.Options{Name: b.name, Runs: 100_000, Spec: sp}, b.buggy)
 			if rep.Failure == nil || rep.Failure.Original.Failure.Kind != b.kind {
 				t.Fatalf("dfs:2 on %s: %v", b.name, rep)
 			}
-			fixed := sim.Explore(sim.Options{Name: b.name + "Fixed", Runs: 100_000, Spec: sp}, b.fixed)
+			fixed := weft.Explore(weft.Options{Name: b.name + "Fixed", Runs: 100_000, Spec: sp}, b.fixed)
 			if fixed.Failure != nil || !fixed.Exhausted {
 				t.Fatalf("dfs:2 on %sFixed: exhausted %v after %d runs: %v", b.name, fixed.Exhausted, fixed.Runs, fixed.Failure)
 			}

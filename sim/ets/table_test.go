@@ -18,6 +18,8 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
+	"github.com/weftsim/weft"
+	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/ets"
@@ -333,7 +335,7 @@ func TestTableEnsureRaceIsExplored(t *testing.T) {
 	require.Zero(t, replay.Diverged(), "the schedule did not fit the scenario")
 	require.Equal(t, 1, crashes, "one preemption between check and create crashes a caller")
 
-	rep := sim.Explore(sim.Options{Runs: 200}, func(w *sim.World) {
+	rep := weft.Explore(weft.Options{Runs: 200}, func(w *sim.World) {
 		n := 0
 		ensureScenario(&n)(w)
 		if n > 0 {
@@ -738,7 +740,7 @@ func TestTableHistoryIsLinearizable(t *testing.T) {
 		r := sim.Run(sim.Config{Seed: seed}, recordedScenario)
 		require.Nil(t, r.Failure, "seed %d", seed)
 		require.NotEmpty(t, r.History)
-		res, _ := sim.CheckLinearizable(kvModel, r.History, 5*time.Second)
+		res, _ := properties.CheckLinearizable(kvModel, r.History, 5*time.Second)
 		require.Equal(t, porcupine.Ok, res, "seed %d", seed)
 		for i, a := range r.History {
 			if a.Open() {
@@ -759,7 +761,7 @@ func TestTableHistoryIsLinearizable(t *testing.T) {
 				bad := append([]sim.Operation(nil), r.History...)
 				out.Value = 99
 				bad[i].Output = out
-				res, _ := sim.CheckLinearizable(kvModel, bad, 5*time.Second)
+				res, _ := properties.CheckLinearizable(kvModel, bad, 5*time.Second)
 				require.Equal(t, porcupine.Illegal, res, "seed %d: a corrupted history passed", seed)
 				corrupted++
 				break

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -30,7 +31,7 @@ func TestSameSeedSameHash(t *testing.T) {
 			if len(hashes) < 30 {
 				t.Fatalf("40 seeds gave only %d distinct runs", len(hashes))
 			}
-			rep := sim.Explore(sim.Options{Runs: 300, Seed: 1000, CheckDeterminism: true}, Scenario(v, Properties()...))
+			rep := weft.Explore(weft.Options{Runs: 300, Seed: 1000, CheckDeterminism: true}, Scenario(v, Properties()...))
 			if rep.Failure != nil && rep.Failure.Nondeterministic != "" {
 				t.Fatalf("nondeterministic: %s", rep.Failure.Nondeterministic)
 			}

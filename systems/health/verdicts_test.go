@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems/internal/verdict"
 )
@@ -18,8 +19,8 @@ import (
 var system = verdict.System[Variant, Property]{
 	Name:     "health",
 	Scenario: Scenario,
-	Options: func(name string, runs int, _ []Property) sim.Options {
-		return sim.Options{Name: name, Runs: runs, Seed: 1}
+	Options: func(name string, runs int, _ []Property) weft.Options {
+		return weft.Options{Name: name, Runs: runs, Seed: 1}
 	},
 	PropertyOf: propertyOf,
 }

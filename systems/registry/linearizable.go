@@ -2,12 +2,10 @@ package registry
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/anishathalye/porcupine"
-
 	"github.com/weftsim/weft/model"
+	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/ets"
 )
@@ -24,41 +22,21 @@ const checkTimeout = 10 * time.Second
 // one that comes back empty loses their mappings. An operation that failed
 // with badarg changed nothing and fits anywhere.
 //
-// On a violation it names the key whose history breaks the model and, when
-// the run kept a trace (as the replay of a failing run does: Explore's
-// report, weft replay), writes porcupine's visualization to the system's
-// temporary directory, annotated with the scheduler steps of the run's table
-// deaths, process crashes and kills, and faults.
+// The check is properties.Linearizable's: on a violation it tells the story
+// of the first key whose operations alone break the model and, when the run
+// kept a trace (as the replay of a failing run does: Explore's report, weft
+// replay), writes porcupine's visualization to the system's temporary
+// directory, annotated with the scheduler steps of the run's table deaths,
+// process crashes and kills, and faults. What is the registry's own is the
+// mapping of table operations to model.KV's (kvHistory, kvKey).
 func Linearizable() sim.Property {
-	return sim.Property{Name: LinearizableRefs.String(), Check: checkLinearizable}
-}
-
-func checkLinearizable(r *sim.Result) error {
-	ops := kvHistory(r.History)
-	// Most runs pass: check them without the visualization's metadata,
-	// which costs more than the check itself.
-	if porcupine.CheckOperationsTimeout(model.KV, plain(ops), checkTimeout) == porcupine.Ok {
-		return nil
-	}
-	res, info := sim.CheckLinearizable(model.KV, ops, checkTimeout)
-	switch res {
-	case porcupine.Ok:
-		return nil
-	case porcupine.Unknown:
-		return fmt.Errorf("inconclusive: the check of %d operations did not finish within %v", len(ops), checkTimeout)
-	}
-	story := badKey(r, ops)
-	if len(r.Trace) == 0 {
-		// An exploring or shrinking run keeps no trace: the visualization
-		// would have no steps to show, and shrinking would leave a file per
-		// candidate. The traced replay of the failure writes it.
-		return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; replay the run for porcupine's annotated visualization", len(ops), story)
-	}
-	path := sim.VisualizationPath(r)
-	if err := sim.VisualizeRun(path, model.KV, info, r); err != nil {
-		return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; writing the visualization failed: %v", len(ops), story, err)
-	}
-	return fmt.Errorf("the reference table is not linearizable against a key-value store (%d operations)%s; see %s", len(ops), story, path)
+	return properties.Linearizable(properties.Linearizability{
+		Name:    LinearizableRefs.String(),
+		Model:   model.KV,
+		Timeout: checkTimeout,
+		History: kvHistory,
+		Message: "the reference table is not linearizable against a key-value store",
+	})
 }
 
 // kvHistory turns the recorded table operations into model.KV's.
@@ -95,15 +73,6 @@ func kvHistory(history []sim.Operation) []sim.Operation {
 	return out
 }
 
-// plain is ops as porcupine takes them, without metadata.
-func plain(ops []sim.Operation) []porcupine.Operation {
-	out := make([]porcupine.Operation, len(ops))
-	for i, op := range ops {
-		out[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Call: op.Call, Output: op.Output, Return: op.Return}
-	}
-	return out
-}
-
 // kvKey names a table key for the model: the table maps StringIDs to Refs
 // and Refs to StringIDs.
 func kvKey(k any) string {
@@ -114,42 +83,4 @@ func kvKey(k any) string {
 		return "id " + string(k)
 	}
 	return fmt.Sprintf("%T %v", k, k)
-}
-
-// badKey finds the first key whose operations alone are not linearizable and
-// tells their story, in call order.
-func badKey(r *sim.Result, ops []sim.Operation) string {
-	var keys []string
-	byKey := map[string][]sim.Operation{} // looked up by key, in keys order
-	for _, op := range ops {
-		k := op.Input.(model.KVInput).Key
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], op)
-	}
-	for _, k := range keys {
-		kops := byKey[k]
-		if res, _ := sim.CheckLinearizable(model.KV, kops, checkTimeout); res != porcupine.Illegal {
-			continue
-		}
-		var steps []string
-		for _, op := range kops {
-			steps = append(steps, describeOp(r, op))
-		}
-		return fmt.Sprintf(": key %q: %s", k, strings.Join(steps, "; "))
-	}
-	return ""
-}
-
-func describeOp(r *sim.Result, op sim.Operation) string {
-	who := fmt.Sprintf("p%d", op.Proc)
-	if op.Proc >= 0 && op.Proc < len(r.Procs) {
-		who += " " + r.Procs[op.Proc]
-	}
-	s := model.KV.DescribeOperation(op.Input, op.Output)
-	if op.Open() {
-		return fmt.Sprintf("%s by %s at step %d", s, who, op.CallStep)
-	}
-	return fmt.Sprintf("%s by %s at step %d", s, who, op.ReturnStep)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
@@ -106,9 +107,9 @@ func TestIncident(t *testing.T) {
 // on the application master, a kill that takes the manager (or the master)
 // leaves a waiting side in silence, and P5 fails with that story.
 func TestMonitorNeeded(t *testing.T) {
-	o := sim.Options{Name: "supervised, unwatched", Runs: 2000, Seed: 1, ShrinkRuns: 1}
+	o := weft.Options{Name: "supervised, unwatched", Runs: 2000, Seed: 1, ShrinkRuns: 1}
 	Configure(NoSilentLoss)(&o.Config)
-	rep := sim.Explore(o, func(w *sim.World) {
+	rep := weft.Explore(o, func(w *sim.World) {
 		r := newRun(w, Supervised, setOf([]Property{NoSilentLoss}))
 		r.unwatched = true
 		r.main()
@@ -143,8 +144,8 @@ func TestDeterminism(t *testing.T) {
 					t.Fatalf("%s %v seed %d: the replay of its log has hash %016x, the run %016x", v, g, seed, again.Hash, a.Hash)
 				}
 			}
-			o := sim.Options{Name: fmt.Sprintf("%s %v", v, g), Runs: 150, Seed: 1000, CheckDeterminism: true, ShrinkRuns: 1, Config: cfg}
-			if rep := sim.Explore(o, Scenario(v, g...)); rep.Failure != nil && rep.Failure.Nondeterministic != "" {
+			o := weft.Options{Name: fmt.Sprintf("%s %v", v, g), Runs: 150, Seed: 1000, CheckDeterminism: true, ShrinkRuns: 1, Config: cfg}
+			if rep := weft.Explore(o, Scenario(v, g...)); rep.Failure != nil && rep.Failure.Nondeterministic != "" {
 				t.Fatalf("%s %v: %s", v, g, rep.Failure.Nondeterministic)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems/internal/verdict"
 )
@@ -26,8 +27,8 @@ const shrinkRuns = 20_000
 var system = verdict.System[Variant, Property]{
 	Name:     "registry",
 	Scenario: Scenario,
-	Options: func(name string, runs int, props []Property) sim.Options {
-		o := sim.Options{Name: name, Runs: runs, Seed: 1, ShrinkRuns: shrinkRuns}
+	Options: func(name string, runs int, props []Property) weft.Options {
+		o := weft.Options{Name: name, Runs: runs, Seed: 1, ShrinkRuns: shrinkRuns}
 		Configure(props...)(&o.Config)
 		return o
 	},

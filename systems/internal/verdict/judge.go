@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft"
 )
 
 // Judge settles every property in group (properties that share a run
@@ -31,7 +31,7 @@ func Judge[V, P comparable](t testing.TB, sys System[V, P], v V, group []P, runs
 	for len(left) > 0 {
 		o := sys.Options(fmt.Sprintf("%s/%v/%v", sys.Name, v, left), runs, left)
 		o.ShrinkRuns = 1 // only which property failed matters here
-		rep := sim.Explore(o, sys.Scenario(v, left...))
+		rep := weft.Explore(o, sys.Scenario(v, left...))
 		if rep.Failure == nil {
 			for _, p := range left {
 				out = append(out, Verdict[V, P]{System: sys.Name, Variant: v, Property: p, Runs: rep.Runs})
@@ -47,7 +47,7 @@ func Judge[V, P comparable](t testing.TB, sys System[V, P], v V, group []P, runs
 			return nil
 		}
 		vd := Verdict[V, P]{System: sys.Name, Variant: v, Property: p}
-		own := sim.Explore(sys.Options(vd.Entry(), runs, []P{p}), sys.Scenario(v, p))
+		own := weft.Explore(sys.Options(vd.Entry(), runs, []P{p}), sys.Scenario(v, p))
 		if own.Failure == nil || own.Failure.Seed > rep.Failure.Seed {
 			t.Errorf("%v %v: judged with others it fails at seed %d, alone it %v", v, p, rep.Failure.Seed, own)
 			return nil

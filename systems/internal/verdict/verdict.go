@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -25,7 +26,7 @@ type System[V, P comparable] struct {
 	// Options are the exploration options for judging props together,
 	// named name and runs runs long, starting at seed 1. Its Config also
 	// configures the replay of a failure of one property.
-	Options func(name string, runs int, props []P) sim.Options
+	Options func(name string, runs int, props []P) weft.Options
 	// PropertyOf returns the property a failing run violated, if it failed
 	// by violating one.
 	PropertyOf func(*sim.Failure) (P, bool)
@@ -40,8 +41,8 @@ type Verdict[V, P comparable] struct {
 	System   string // System.Name
 	Variant  V
 	Property P
-	Runs     int          // runs explored: all of them for a pass, up to the failing one for a fail
-	Finding  *sim.Finding // nil: passed
+	Runs     int           // runs explored: all of them for a pass, up to the failing one for a fail
+	Finding  *weft.Finding // nil: passed
 }
 
 // Entry is the catalog entry that replays the verdict's run:

@@ -3,6 +3,7 @@ package verdict
 import (
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -26,7 +27,7 @@ func TestString(t *testing.T) {
 	}
 	fail := pass
 	fail.Runs = 3
-	fail.Finding = &sim.Finding{Seed: 3, PreemptionsAfter: 2, Log: l}
+	fail.Finding = &weft.Finding{Seed: 3, PreemptionsAfter: 2, Log: l}
 	want := "VERDICT health owned P1-no-panic FAIL runs=3 seed=3 preemptions=2 replay=go run ./cmd/weft replay health/owned/P1-no-panic " + l.String()
 	if got := fail.String(); got != want {
 		t.Errorf("fail:\n got %s\nwant %s", got, want)

@@ -1,4 +1,4 @@
-package sim
+package weft
 
 // Tests of the exploration engine. Method: run Explore on scenarios whose
 // failures are known exactly (a lost update that needs one preemption, a
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // lostUpdate has a read-modify-write race: each worker reads n, reaches a
@@ -22,10 +23,10 @@ import (
 // passes; losing an update needs exactly one preemption, between a worker's
 // read and its write. The chatter processes only add noise for the shrinker
 // to remove.
-func lostUpdate(w *World) {
+func lostUpdate(w *sim.World) {
 	n := 0
-	points := NewChan[int](w, 100)
-	done := NewChan[int](w, 10)
+	points := sim.NewChan[int](w, 100)
+	done := sim.NewChan[int](w, 10)
 	for range 3 {
 		w.Go("chatter", func() {
 			for range 3 {
@@ -85,7 +86,7 @@ func TestExploreFindsShrinksAndReplays(t *testing.T) {
 			if f.ShrinkRuns == 0 || f.Nondeterministic != "" {
 				t.Fatalf("shrink runs %d, nondeterministic %q", f.ShrinkRuns, f.Nondeterministic)
 			}
-			if f.Log.Scenario != "lostUpdate" || f.Log.Seed != f.Seed || f.Log.Spec != sp.String() || f.Log.WeftVersion != Version || f.Log.GoVersion == "" {
+			if f.Log.Scenario != "lostUpdate" || f.Log.Seed != f.Seed || f.Log.Spec != sp.String() || f.Log.WeftVersion != sim.Version || f.Log.GoVersion == "" {
 				t.Fatalf("log header %+v", f.Log)
 			}
 			if n := len(f.Log.Decisions); n > 0 && f.Log.Decisions[n-1].Choice == 0 {
@@ -103,7 +104,7 @@ func TestExploreFindsShrinksAndReplays(t *testing.T) {
 			if err := back.UnmarshalBinary(bin); err != nil {
 				t.Fatal(err)
 			}
-			r, st := replayWith(Config{}, &back, lostUpdate)
+			r, st := replayWith(sim.Config{}, &back, lostUpdate)
 			if st.Diverged() != 0 {
 				t.Fatalf("the saved log diverges from the run in %d decisions", st.Diverged())
 			}
@@ -132,8 +133,8 @@ func TestExploreIsDeterministic(t *testing.T) {
 func TestExplorePassingRuns(t *testing.T) {
 	var last Stats
 	calls := 0
-	rep := Explore(Options{Runs: 50, Progress: func(s Stats) { last, calls = s, calls+1 }}, func(w *World) {
-		c := NewChan[int](w, 0)
+	rep := Explore(Options{Runs: 50, Progress: func(s Stats) { last, calls = s, calls+1 }}, func(w *sim.World) {
+		c := sim.NewChan[int](w, 0)
 		w.Go("echo", func() { c.Send(c.Recv() + 1) })
 		c.Send(1)
 		if c.Recv() != 2 {
@@ -159,9 +160,13 @@ func TestExploreShardsCoverTheSeedSpaceOnce(t *testing.T) {
 	total := 0
 	for shard := range shards {
 		var mine []uint64
-		rep := Explore(Options{Runs: runs, Seed: 1000, Shard: shard, Shards: shards}, func(w *World) {
-			mine = append(mine, w.cfg.Seed)
-		})
+		// Every run ends in this property, which sees the run's seed.
+		saw := sim.Property{Name: "saw", Check: func(r *sim.Result) error {
+			mine = append(mine, r.Seed)
+			return nil
+		}}
+		o := Options{Runs: runs, Seed: 1000, Shard: shard, Shards: shards, Config: sim.Config{Properties: []sim.Property{saw}}}
+		rep := Explore(o, func(w *sim.World) {})
 		if rep.Failure != nil || rep.Runs != len(mine) {
 			t.Fatalf("shard %d: report %+v, %d seeds seen", shard, rep, len(mine))
 		}
@@ -185,7 +190,7 @@ func TestExploreShardsCoverTheSeedSpaceOnce(t *testing.T) {
 
 func TestExploreBudget(t *testing.T) {
 	start := time.Now()
-	rep := Explore(Options{Budget: 50 * time.Millisecond}, func(w *World) { w.Yield() })
+	rep := Explore(Options{Budget: 50 * time.Millisecond}, func(w *sim.World) { w.Yield() })
 	if rep.Failure != nil || rep.Runs == 0 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -208,11 +213,11 @@ func TestExploreRejectsBadOptions(t *testing.T) {
 		func() {
 			defer func() {
 				r := recover()
-				if s, _ := r.(string); !strings.HasPrefix(s, "sim: Explore: ") || !strings.Contains(s, tc.want) {
+				if s, _ := r.(string); !strings.HasPrefix(s, "weft: Explore: ") || !strings.Contains(s, tc.want) {
 					t.Errorf("options %+v: panic %v, want one containing %q", tc.o, r, tc.want)
 				}
 			}()
-			Explore(tc.o, func(*World) {})
+			Explore(tc.o, func(*sim.World) {})
 		}()
 	}
 }
@@ -223,7 +228,7 @@ var nondetRuns int
 
 // branchOnRuns spawns one process or two depending on how many runs came
 // before: runs of the same seed differ from the third event on.
-func branchOnRuns(w *World) {
+func branchOnRuns(w *sim.World) {
 	nondetRuns++
 	w.Go("a", func() {})
 	if nondetRuns%2 == 0 {
@@ -236,8 +241,8 @@ func TestCheckDeterminism(t *testing.T) {
 	if rep.Failure == nil || rep.Failure.Nondeterministic != "" {
 		t.Fatalf("deterministic scenario: want the lost update, got %+v", rep.Failure)
 	}
-	rep = Explore(Options{Runs: 100, CheckDeterminism: true}, func(w *World) {
-		c := NewChan[int](w, 1)
+	rep = Explore(Options{Runs: 100, CheckDeterminism: true}, func(w *sim.World) {
+		c := sim.NewChan[int](w, 1)
 		w.Go("x", func() { c.Send(1) })
 		c.Recv()
 	})
@@ -268,7 +273,7 @@ func TestCheckDeterminism(t *testing.T) {
 // confirmed is reported as nondeterminism too, and not shrunk.
 func TestConfirmCatchesNondeterminism(t *testing.T) {
 	nondetRuns = 0
-	rep := Explore(Options{Runs: 10}, func(w *World) {
+	rep := Explore(Options{Runs: 10}, func(w *sim.World) {
 		branchOnRuns(w)
 		if nondetRuns%2 == 1 {
 			w.Fatalf("odd run")
@@ -281,16 +286,18 @@ func TestConfirmCatchesNondeterminism(t *testing.T) {
 }
 
 func TestFirstDifference(t *testing.T) {
-	ev := func(step int64, proc int, op EventKind) Event { return Event{Step: step, Proc: proc, Kind: op} }
-	a := &Result{Procs: []string{"main", "x"}, Trace: []Event{ev(0, -1, EventSpawn), ev(1, 0, EventSend)}}
-	b := &Result{Procs: []string{"main", "x"}, Trace: []Event{ev(0, -1, EventSpawn), ev(1, 1, EventRecv)}}
+	ev := func(step int64, proc int, op sim.EventKind) sim.Event {
+		return sim.Event{Step: step, Proc: proc, Kind: op}
+	}
+	a := &sim.Result{Procs: []string{"main", "x"}, Trace: []sim.Event{ev(0, -1, sim.EventSpawn), ev(1, 0, sim.EventSend)}}
+	b := &sim.Result{Procs: []string{"main", "x"}, Trace: []sim.Event{ev(0, -1, sim.EventSpawn), ev(1, 1, sim.EventRecv)}}
 	if d := firstDifference(a, a); d != "" {
 		t.Fatalf("a run differs from itself: %s", d)
 	}
 	if d := firstDifference(a, b); !strings.Contains(d, "event 1 was\n\tstep 1, time 0s: p0 \"main\" send\nin one run and\n\tstep 1, time 0s: p1 \"x\" recv") {
 		t.Fatalf("difference %q", d)
 	}
-	short := &Result{Procs: a.Procs, Trace: a.Trace[:1]}
+	short := &sim.Result{Procs: a.Procs, Trace: a.Trace[:1]}
 	if d := firstDifference(short, a); !strings.Contains(d, "one run ended after 1 events, the other went on with\n\tstep 1, time 0s: p0 \"main\" send") {
 		t.Fatalf("difference %q", d)
 	}
@@ -299,8 +306,8 @@ func TestFirstDifference(t *testing.T) {
 // A failure found by exploring is reported with its seed, its strategy, the
 // shrinking, the timeline of the shrunk run, and a trimmed stack.
 func TestFindingReport(t *testing.T) {
-	rep := Explore(Options{Name: "panicky", Runs: 100}, func(w *World) {
-		c := NewChan[int](w, 0)
+	rep := Explore(Options{Name: "panicky", Runs: 100}, func(w *sim.World) {
+		c := sim.NewChan[int](w, 0)
 		w.Go("closer", func() {
 			c.Close()
 			c.Close()
@@ -317,7 +324,7 @@ func TestFindingReport(t *testing.T) {
 		`(?m)^weft: process p1 "closer" panicked: close of closed channel \(step \d+, virtual time 0s\)$`,
 		`(?m)^  scenario panicky, seed 0, strategy random$`,
 		`(?m)^  preemptions: \d+ before shrinking, 0 after \(\d+ replays\); the log has \d+ decisions$`,
-		`(?m)^stack of p1 "closer":\n(    github.com/weftsim/weft/sim\.\(\*Chan\[\.\.\.\]\)\.[cC]lose\n        .*/sim/chan.go:\d+\n)+    github.com/weftsim/weft/sim.TestFindingReport.func1.1\n        .*/sim/explore_test.go:\d+\n$`,
+		`(?m)^stack of p1 "closer":\n(    github.com/weftsim/weft/sim\.\(\*Chan\[\.\.\.\]\)\.[cC]lose\n        .*/sim/chan.go:\d+\n)+    github.com/weftsim/weft.TestFindingReport.func1.1\n        .*/explore_test.go:\d+\n$`,
 		`(?m)^timeline of the shrunk run \(all \d+ events\):\n    step time \| clock +\| p0 main +\| p1 closer$`,
 		`\| crash close of closed`,
 	} {
@@ -373,8 +380,8 @@ func TestLocateAndCommands(t *testing.T) {
 // A failure that needs no decision at all shrinks to the empty log, and the
 // run shown is the calm one that the empty log replays.
 func TestShrinkToCalm(t *testing.T) {
-	rep := Explore(Options{Runs: 10, Seed: 3}, func(w *World) {
-		c := NewChan[int](w, 3)
+	rep := Explore(Options{Runs: 10, Seed: 3}, func(w *sim.World) {
+		c := sim.NewChan[int](w, 3)
 		for range 3 {
 			w.Go("sender", func() { c.Send(1) })
 		}

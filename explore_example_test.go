@@ -1,9 +1,10 @@
-package sim_test
+package weft_test
 
 import (
 	"fmt"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -28,7 +29,7 @@ func ExampleExplore() {
 			w.Fatalf("lost an update: n = %d", n)
 		}
 	}
-	rep := sim.Explore(sim.Options{Name: "lost update", Runs: 100}, lostUpdate)
+	rep := weft.Explore(weft.Options{Name: "lost update", Runs: 100}, lostUpdate)
 	f := rep.Failure
 	fmt.Println(f.Shrunk.Failure.Value)
 	fmt.Println("shrunk:", f.PreemptionsAfter <= f.PreemptionsBefore)
@@ -42,12 +43,12 @@ func ExampleExplore() {
 	// same run: true
 }
 
-// In a test, sim.Test explores, saves a failing log under
+// In a test, weft.Test explores, saves a failing log under
 // testdata/weft/TestCounter/ and prints the commands that replay it.
 func ExampleTest() {
 	_ = func(t *testing.T) {
-		sim.Test(t, func(w *sim.World) {
+		weft.Test(t, func(w *sim.World) {
 			// the scenario
-		}, sim.Runs(5000), sim.Strategy("pct:3"))
+		}, weft.Runs(5000), weft.Strategy("pct:3"))
 	}
 }

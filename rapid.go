@@ -1,27 +1,28 @@
-package sim
+package weft
 
 import (
 	"pgregory.net/rapid"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // RunRapid runs scenario once with every decision drawn from t, so that
 // rapid generates the schedule, the faults and the workload (drawn with
-// World.Intn and friends) together with whatever else the test draws, and
+// sim.World.Intn and friends) together with whatever else the test draws, and
 // its shrinker shrinks them all at once. A failing run fails t with the
 // run's failure and its timeline; rapid then shrinks and reports it with
 // its own replay instructions (-rapid.seed, fail files).
 //
 // Draw only through the world inside a run: rapid's T is not for use from
 // the world's processes, which are not the test's goroutine.
-func RunRapid(t *rapid.T, cfg Config, scenario func(*World)) *Result {
+func RunRapid(t *rapid.T, cfg sim.Config, scenario func(*sim.World)) *sim.Result {
 	st := &rapidStrategy{t: t}
 	cfg.Strategy = st
 	if cfg.Spec == "" {
 		cfg.Spec = "rapid"
 	}
-	r := Run(cfg, scenario)
+	r := sim.Run(cfg, scenario)
 	if st.stopped != nil {
 		// rapid ended the test case inside a draw (its data ran out while
 		// shrinking, say): hand that back to rapid, on its goroutine, where
@@ -32,9 +33,9 @@ func RunRapid(t *rapid.T, cfg Config, scenario func(*World)) *Result {
 		traced := r
 		if len(r.Decisions) > 0 && !cfg.KeepTrace {
 			cfg.Strategy, cfg.KeepTrace = scheduler.Replay(r.Decisions), true
-			traced = Run(cfg, scenario)
+			traced = sim.Run(cfg, scenario)
 		}
-		t.Fatalf("%v\n%s", r.Failure, Timeline(lastEvents(traced.Trace, 40), traced.Procs))
+		t.Fatalf("%v\n%s", r.Failure, sim.Timeline(lastEvents(traced.Trace, 40), traced.Procs))
 	}
 	return r
 }
@@ -60,7 +61,7 @@ func (s *rapidStrategy) Choose(p scheduler.Point) (c int) {
 	return rapid.IntRange(0, p.N-1).Draw(s.t, p.Kind.String())
 }
 
-func lastEvents(es []Event, n int) []Event {
+func lastEvents(es []sim.Event, n int) []sim.Event {
 	if len(es) > n {
 		return es[len(es)-n:]
 	}

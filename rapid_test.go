@@ -1,4 +1,4 @@
-package sim
+package weft
 
 // rapid drives the decisions: it must find a schedule bug, shrink it, and
 // the draws it makes must be the run's decisions.
@@ -11,14 +11,16 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/weftsim/weft/sim"
 )
 
 func TestRunRapidPasses(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		r := RunRapid(rt, Config{}, func(w *World) {
-			mu := NewMutex(w)
+		r := RunRapid(rt, sim.Config{}, func(w *sim.World) {
+			mu := sim.NewMutex(w)
 			n := 0
-			wg := NewWaitGroup(w)
+			wg := sim.NewWaitGroup(w)
 			for i := 0; i < 3; i++ {
 				wg.Go("inc", func() {
 					mu.Lock()
@@ -55,9 +57,9 @@ func TestRunRapidFindsLostUpdate(t *testing.T) {
 			}
 		}()
 		rapid.Check(rec, func(rt *rapid.T) {
-			RunRapid(rt, Config{}, func(w *World) {
+			RunRapid(rt, sim.Config{}, func(w *sim.World) {
 				n := 0
-				done := NewChan[int](w, 2)
+				done := sim.NewChan[int](w, 2)
 				for i := 0; i < 2; i++ {
 					w.Go("inc", func() {
 						v := n

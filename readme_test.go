@@ -1,4 +1,4 @@
-package sim_test
+package weft_test
 
 // The README's example, kept compiling and kept honest: the withdrawal race
 // it shows must be found, and its fix must pass.
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -35,12 +36,19 @@ func withdrawTwice(guarded bool) func(w *sim.World) {
 	}
 }
 
+// readmeTest is the README's test as written, with weft.Test: compiled, not
+// run, since the README shows a race that fails it (TestReadmeExample
+// finds that race).
+func readmeTest(t *testing.T) { weft.Test(t, withdrawTwice(false)) }
+
+var _ = readmeTest
+
 func TestReadmeExample(t *testing.T) {
-	rep := sim.Explore(sim.Options{Runs: 1000}, withdrawTwice(false))
+	rep := weft.Explore(weft.Options{Runs: 1000}, withdrawTwice(false))
 	if rep.Failure == nil || !strings.Contains(rep.Failure.String(), "overdrawn: balance = -60") {
 		t.Fatalf("the README's race was not found:\n%v", rep)
 	}
-	if rep := sim.Explore(sim.Options{Runs: 1000}, withdrawTwice(true)); rep.Failure != nil {
+	if rep := weft.Explore(weft.Options{Runs: 1000}, withdrawTwice(true)); rep.Failure != nil {
 		t.Fatalf("the fixed withdrawal failed:\n%v", rep)
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package weft
 
 // Tests of the go test integration. Method: the machinery behind Test
 // (runTest) runs against a tbRecorder standing in for *testing.T, in a
@@ -9,6 +9,7 @@ package sim
 // follows the printed commands as a developer would.
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // tbRecorder is a tb that keeps what a test said. Its Fatalf does not stop
@@ -68,9 +70,9 @@ func tempModule(t *testing.T) (root, pkg string) {
 
 // fixedUpdate is lostUpdate without the race: the workers do not yield
 // between their read and their write.
-func fixedUpdate(w *World) {
+func fixedUpdate(w *sim.World) {
 	n := 0
-	done := NewChan[int](w, 2)
+	done := sim.NewChan[int](w, 2)
 	for range 2 {
 		w.Go("worker", func() {
 			n++
@@ -192,9 +194,9 @@ func TestReplayTextForm(t *testing.T) {
 	mustMatchAll(t, "logs", rec.all(), `weft: replayed the log: passed, \d+ steps`, `(?m)^    step time \| clock +\| p0 main`)
 
 	for _, tc := range []struct{ arg, want string }{
-		{"weft1-AAAA", `sim: -weft.replay: scheduler: not a weft decision log`},
-		{"weft1-%%%", `sim: -weft.replay: scheduler: log text is not valid base64url`},
-		{"nosuchfile", `sim: -weft.replay: sim: -weft.replay=nosuchfile: no such file`},
+		{"weft1-AAAA", `weft: -weft.replay: scheduler: not a weft decision log`},
+		{"weft1-%%%", `weft: -weft.replay: scheduler: log text is not valid base64url`},
+		{"nosuchfile", `weft: -weft.replay: nosuchfile: no such file`},
 	} {
 		rec = &tbRecorder{name: "TestLost"}
 		if runTest(rec, pkg, flagValues{replay: tc.arg}, fixedUpdate, nil) || len(rec.fatals) != 1 {
@@ -234,7 +236,7 @@ func TestMalformedSavedLogs(t *testing.T) {
 		`saved log pkg/testdata/weft/TestX/1truncated cannot be replayed: scheduler: log truncated`,
 		`saved log pkg/testdata/weft/TestX/2newer cannot be replayed: scheduler: log format version 9 is newer than this weft`,
 		`delete it if the failure it recorded no longer matters`)
-	mustMatchAll(t, "fatal", rec.fatals[0], `sim: 3 saved logs under pkg/testdata/weft/TestX could not be replayed`)
+	mustMatchAll(t, "fatal", rec.fatals[0], `weft: 3 saved logs under pkg/testdata/weft/TestX could not be replayed`)
 }
 
 func TestBadFlagsAndOptions(t *testing.T) {
@@ -244,16 +246,16 @@ func TestBadFlagsAndOptions(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{flagValues{strategy: "bfs"}, nil, `sim: bad strategy: scheduler: unknown strategy "bfs"`},
-		{flagValues{}, []Option{Strategy("pct:0")}, `sim: bad strategy: scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
-		{flagValues{shard: "2/2"}, nil, `sim: -weft.shard=2/2: i is 2, want 0 <= i < 2`},
-		{flagValues{shard: "1"}, nil, `sim: -weft.shard=1: want i/n`},
-		{flagValues{shard: "0/0"}, nil, `sim: -weft.shard=0/0: n is 0, want at least 1`},
-		{flagValues{seed: "-1"}, nil, `sim: -weft.seed=-1: not an unsigned 64-bit integer`},
-		{flagValues{runs: "0"}, nil, `sim: -weft.runs=0: not a whole number of at least 1`},
-		{flagValues{time: "soon"}, nil, `sim: -weft.time=soon: not a positive duration`},
-		{flagValues{shrinkRuns: "x"}, nil, `sim: -weft.shrink-runs=x: not a whole number`},
-		{flagValues{}, []Option{Runs(-3)}, `sim: runs -3 is negative`},
+		{flagValues{strategy: "bfs"}, nil, `weft: -weft.strategy=bfs: scheduler: unknown strategy "bfs"`},
+		{flagValues{}, []Option{Strategy("pct:0")}, `weft: bad strategy: scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
+		{flagValues{shard: "2/2"}, nil, `weft: -weft.shard=2/2: i is 2, want 0 <= i < 2`},
+		{flagValues{shard: "1"}, nil, `weft: -weft.shard=1: want i/n`},
+		{flagValues{shard: "0/0"}, nil, `weft: -weft.shard=0/0: n is 0, want at least 1`},
+		{flagValues{seed: "-1"}, nil, `weft: -weft.seed=-1: not an unsigned 64-bit integer`},
+		{flagValues{runs: "0"}, nil, `weft: -weft.runs=0: not a whole number of at least 1`},
+		{flagValues{budget: "soon"}, nil, `weft: -weft.budget=soon: not a positive duration`},
+		{flagValues{shrinkRuns: "x"}, nil, `weft: -weft.shrink-runs=x: not a whole number`},
+		{flagValues{}, []Option{Runs(-3)}, `weft: runs -3 is negative`},
 	} {
 		rec := &tbRecorder{name: "TestX"}
 		if runTest(rec, pkg, tc.fv, fixedUpdate, tc.opts) || len(rec.fatals) != 1 || !strings.Contains(rec.fatals[0], tc.want) {
@@ -264,7 +266,7 @@ func TestBadFlagsAndOptions(t *testing.T) {
 
 func TestFlagsOverrideOptions(t *testing.T) {
 	s, err := newSettings("T", flagValues{seed: "7", runs: "9", strategy: "pct:2", shard: "1/3", checkDeterminism: "false", shrinkRuns: "5"},
-		[]Option{Runs(5), Seed(3), Strategy("random"), CheckDeterminism(), Time(time.Hour)})
+		[]Option{Runs(5), Seed(3), Strategy("random"), CheckDeterminism(), Budget(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,12 +277,54 @@ func TestFlagsOverrideOptions(t *testing.T) {
 	}
 	// Options alone, and a time budget from the command line, which lifts
 	// the code's run count.
-	s, err = newSettings("T", flagValues{time: "2s"}, []Option{Runs(5), Seed(3), CheckDeterminism(), WithConfig(func(c *Config) { c.MaxSteps = 77 })})
+	s, err = newSettings("T", flagValues{budget: "2s"}, []Option{Runs(5), Seed(3), CheckDeterminism(), WithConfig(func(c *sim.Config) { c.MaxSteps = 77 })})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := s.explore; got.Seed != 3 || got.Runs != 0 || got.Budget != 2*time.Second || !got.CheckDeterminism || got.Config.MaxSteps != 77 {
 		t.Fatalf("settings %+v", got)
+	}
+	// Any func(*Options) is an option; a flag replaces a strategy that did
+	// not parse, and the spec of a later Strategy replaces an earlier one's
+	// error.
+	s, err = newSettings("T", flagValues{strategy: "pct:4"}, []Option{Strategy("bfs"), func(o *Options) { o.ShrinkTime = time.Minute }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.explore; got.Spec.String() != "pct:4" || got.ShrinkTime != time.Minute {
+		t.Fatalf("settings %+v", got)
+	}
+	if _, err := newSettings("T", flagValues{}, []Option{Strategy("bfs"), Strategy("dfs:2")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every flag the package registers is written in the package documentation
+// and in the README's table, under the name the flag set knows.
+func TestFlagsAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	flag.VisitAll(func(f *flag.Flag) {
+		if !strings.HasPrefix(f.Name, "weft.") {
+			return
+		}
+		n++
+		if !regexp.MustCompile(`(?m)^//\s+-` + regexp.QuoteMeta(f.Name) + `\b`).Match(doc) {
+			t.Errorf("doc.go's # Flags does not describe -%s", f.Name)
+		}
+		if !regexp.MustCompile("(?m)^\\| `-" + regexp.QuoteMeta(f.Name) + "[ `]").Match(readme) {
+			t.Errorf("README.md's flags table has no row for -%s", f.Name)
+		}
+	})
+	if n != 9 {
+		t.Errorf("%d weft flags registered; this test expects 9: update it, the doc and the README together", n)
 	}
 }
 
@@ -290,12 +334,12 @@ func TestSimTestSubtestsInParallel(t *testing.T) {
 	for _, name := range []string{"echo", "ping/pong", "fixed"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			Test(t, func(w *World) {
+			Test(t, func(w *sim.World) {
 				if name == "fixed" {
 					fixedUpdate(w)
 					return
 				}
-				c := NewChan[int](w, 0)
+				c := sim.NewChan[int](w, 0)
 				w.Go("echo", func() { c.Send(c.Recv() + 1) })
 				c.Send(1)
 				if got := c.Recv(); got != 2 {
@@ -320,7 +364,7 @@ func TestCorpusDir(t *testing.T) {
 }
 
 // Helper tests for TestEndToEnd: they run only when it re-runs this binary.
-const helperEnv = "WEFT_SIM_HELPER"
+const helperEnv = "WEFT_HELPER"
 
 func TestWeftHelperBuggy(t *testing.T) {
 	if os.Getenv(helperEnv) == "" {
@@ -335,7 +379,7 @@ func TestWeftHelperPanics(t *testing.T) {
 	if os.Getenv(helperEnv) == "" {
 		t.Skip("run by TestEndToEnd")
 	}
-	Test(t, func(w *World) {
+	Test(t, func(w *sim.World) {
 		w.Go("boom", func() { panic("kaboom") })
 		w.Sleep(time.Second)
 	}, Runs(5))
@@ -390,7 +434,7 @@ func TestEndToEnd(t *testing.T) {
 	// A panicking process fails the test; it does not crash the binary.
 	out = runHelperBinary(t, pkg, "^TestWeftHelperPanics$")
 	mustMatchAll(t, "panic output", out, `--- FAIL: TestWeftHelperPanics`, `weft: process p1 "boom" panicked: kaboom`,
-		`(?m)^\s+github.com/weftsim/weft/sim.TestWeftHelperPanics.func1.1$`)
+		`(?m)^\s+github.com/weftsim/weft.TestWeftHelperPanics.func1.1$`)
 
 	// Fuzz runs its seed corpus; a failing entry names itself and the log.
 	out = runHelperBinary(t, pkg, "^FuzzWeftHelperBuggy$")
@@ -405,8 +449,8 @@ func TestEndToEnd(t *testing.T) {
 
 // A fuzz target over schedules, run here on its seed corpus.
 func FuzzEcho(f *testing.F) {
-	Fuzz(f, func(w *World) {
-		c := NewChan[int](w, 0)
+	Fuzz(f, func(w *sim.World) {
+		c := sim.NewChan[int](w, 0)
 		w.Go("echo", func() { c.Send(c.Recv() + 1) })
 		w.Go("noise", func() { w.Yield() })
 		c.Send(1)
@@ -424,10 +468,10 @@ func TestWatchdogFinding(t *testing.T) {
 	real := make(chan struct{})
 	defer close(real) // frees the abandoned run's goroutine
 	rec := &tbRecorder{name: "TestStuck"}
-	if runTest(rec, pkg, flagValues{}, func(w *World) {
+	if runTest(rec, pkg, flagValues{}, func(w *sim.World) {
 		w.Go("stuck", func() { <-real })
 		w.Yield()
-	}, []Option{Runs(3), WithConfig(func(c *Config) { c.Watchdog = 50 * time.Millisecond })}) {
+	}, []Option{Runs(3), WithConfig(func(c *sim.Config) { c.Watchdog = 50 * time.Millisecond })}) {
 		t.Fatal("passed")
 	}
 	mustMatchAll(t, "report", rec.all(),
@@ -459,7 +503,7 @@ func TestSavedLogStaysFixed(t *testing.T) {
 	if l.Scenario != t.Name() || l.Seed != 1 || l.Spec != "random" {
 		t.Fatalf("header %+v", l)
 	}
-	r, st := replayWith(Config{}, l, lostUpdate)
+	r, st := replayWith(sim.Config{}, l, lostUpdate)
 	switch {
 	case st.Diverged() > 0:
 		t.Errorf("%s: %d decisions no longer fit lostUpdate; the scheduler or the world changed the points it asks: save the log again", saved, st.Diverged())

@@ -1,4 +1,4 @@
-package sim
+package weft
 
 // The exhaustive search (strategy dfs:<bound>): it finds what needs few
 // changes from the calm run, it ends, and its run N can be replayed alone.
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 func dfs(t *testing.T, bound int) scheduler.Spec {
@@ -28,7 +29,7 @@ func TestSearchFindsLostUpdate(t *testing.T) {
 	if !strings.Contains(rep.Failure.String(), "strategy dfs:1") || rep.Failure.PreemptionsAfter > 1 {
 		t.Fatalf("report:\n%v", rep.Failure)
 	}
-	again := Replay(Config{}, rep.Failure.Log, lostUpdate)
+	again := sim.Replay(sim.Config{}, rep.Failure.Log, lostUpdate)
 	if again.Hash != rep.Failure.Shrunk.Hash {
 		t.Fatal("the finding does not replay")
 	}
@@ -37,9 +38,9 @@ func TestSearchFindsLostUpdate(t *testing.T) {
 func TestSearchExhaustsAndIsExact(t *testing.T) {
 	// Two processes, each sending twice on a buffered channel: a small
 	// tree that every bound covers completely.
-	scenario := func(w *World) {
-		ch := NewChan[int](w, 4)
-		done := NewChan[int](w, 2)
+	scenario := func(w *sim.World) {
+		ch := sim.NewChan[int](w, 4)
+		done := sim.NewChan[int](w, 2)
 		for i := 0; i < 2; i++ {
 			w.Go("sender", func() {
 				ch.Send(i)
@@ -69,7 +70,7 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 	var hashes []uint64
 	tree := scheduler.NewTree(2)
 	for p, ok := tree.Next(); ok; p, ok = tree.Next() {
-		r := Run(Config{Strategy: scheduler.Replay(p)}, scenario)
+		r := sim.Run(sim.Config{Strategy: scheduler.Replay(p)}, scenario)
 		hashes = append(hashes, r.Hash)
 		tree.Record(r.Decisions)
 	}
@@ -82,7 +83,7 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 	}
 }
 
-func prevRuns(t *testing.T, scenario func(*World)) int {
+func prevRuns(t *testing.T, scenario func(*sim.World)) int {
 	return Explore(Options{Spec: dfs(t, 2), Runs: 100_000}, scenario).Runs
 }
 

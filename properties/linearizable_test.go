@@ -1,4 +1,4 @@
-package sim
+package properties
 
 // Tests of the porcupine helper. Method: a single-register model, histories
 // whose verdict is known by hand (linearizable, not, open operations), then
@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/weftsim/weft/sim"
 )
 
 type regOp struct {
@@ -47,24 +49,24 @@ var registerModel = porcupine.Model{
 }
 
 func TestCheckLinearizableByHand(t *testing.T) {
-	w1 := func(call, ret int64) Operation {
-		return Operation{Client: 0, Input: regOp{write: true, v: 1}, Call: call, Return: ret}
+	w1 := func(call, ret int64) sim.Operation {
+		return sim.Operation{Client: 0, Input: regOp{write: true, v: 1}, Call: call, Return: ret}
 	}
-	read := func(call, ret int64, v any) Operation {
-		return Operation{Client: 1, Input: regOp{}, Output: v, Call: call, Return: ret}
+	read := func(call, ret int64, v any) sim.Operation {
+		return sim.Operation{Client: 1, Input: regOp{}, Output: v, Call: call, Return: ret}
 	}
 	open := int64(math.MaxInt64)
 	for _, tc := range []struct {
 		name    string
-		history []Operation
+		history []sim.Operation
 		want    porcupine.CheckResult
 	}{
-		{"read during write sees it", []Operation{w1(1, 4), read(2, 3, 1), read(5, 6, 1)}, porcupine.Ok},
-		{"read during write misses it", []Operation{w1(1, 4), read(2, 3, 0), read(5, 6, 1)}, porcupine.Ok},
-		{"stale read after write", []Operation{w1(1, 2), read(3, 4, 0)}, porcupine.Illegal},
-		{"open write may have happened", []Operation{w1(1, open), read(3, 4, 1)}, porcupine.Ok},
-		{"open write may not have happened", []Operation{w1(1, open), read(3, 4, 0)}, porcupine.Ok},
-		{"open write cannot undo itself", []Operation{w1(1, open), read(3, 4, 1), read(5, 6, 0)}, porcupine.Illegal},
+		{"read during write sees it", []sim.Operation{w1(1, 4), read(2, 3, 1), read(5, 6, 1)}, porcupine.Ok},
+		{"read during write misses it", []sim.Operation{w1(1, 4), read(2, 3, 0), read(5, 6, 1)}, porcupine.Ok},
+		{"stale read after write", []sim.Operation{w1(1, 2), read(3, 4, 0)}, porcupine.Illegal},
+		{"open write may have happened", []sim.Operation{w1(1, open), read(3, 4, 1)}, porcupine.Ok},
+		{"open write may not have happened", []sim.Operation{w1(1, open), read(3, 4, 0)}, porcupine.Ok},
+		{"open write cannot undo itself", []sim.Operation{w1(1, open), read(3, 4, 1), read(5, 6, 0)}, porcupine.Illegal},
 		{"empty", nil, porcupine.Ok},
 	} {
 		if got, _ := CheckLinearizable(registerModel, tc.history, 0); got != tc.want {
@@ -76,11 +78,11 @@ func TestCheckLinearizableByHand(t *testing.T) {
 // registerScenario runs a writer and a reader against a register; with lagging, the
 // reader reads a replica that a replicator process updates after the write
 // has returned, which is not linearizable.
-func registerScenario(lagging bool) func(*World) {
-	return func(w *World) {
+func registerScenario(lagging bool) func(*sim.World) {
+	return func(w *sim.World) {
 		primary, replica := 0, 0
-		repl := NewChan[int](w, 4)
-		done := NewChan[int](w, 2)
+		repl := sim.NewChan[int](w, 4)
+		done := sim.NewChan[int](w, 2)
 		w.Go("replicator", func() {
 			for v := range repl.Range() {
 				replica = v
@@ -123,7 +125,7 @@ func (l *lintb) Fatalf(format string, args ...any) { l.fatal = fmt.Sprintf(forma
 func TestAssertLinearizableOnRuns(t *testing.T) {
 	illegal := 0
 	for seed := range uint64(40) {
-		ok := Run(Config{Seed: seed}, registerScenario(false))
+		ok := sim.Run(sim.Config{Seed: seed}, registerScenario(false))
 		if ok.Failure != nil || len(ok.History) != 2 {
 			t.Fatalf("seed %d: %v, %d operations", seed, ok.Failure, len(ok.History))
 		}
@@ -133,14 +135,14 @@ func TestAssertLinearizableOnRuns(t *testing.T) {
 			t.Fatalf("seed %d: correct register reported: %s", seed, fake.fatal)
 		}
 
-		bad := Run(Config{Seed: seed, KeepTrace: true}, registerScenario(true))
+		bad := sim.Run(sim.Config{Seed: seed, KeepTrace: true}, registerScenario(true))
 		if res, _ := CheckLinearizable(registerModel, bad.History, 0); res == porcupine.Ok {
 			continue
 		}
 		illegal++
 		fake = &lintb{TB: t}
 		AssertLinearizable(fake, registerModel, bad, time.Minute)
-		m := regexp.MustCompile(`^sim: history of 2 operations \(seed \d+\) is not linearizable against the model\nvisualization: (.*weft-TestLinearizable_fake-\d+\.html)$`).FindStringSubmatch(fake.fatal)
+		m := regexp.MustCompile(`^properties: history of 2 operations \(seed \d+\) is not linearizable against the model\nvisualization: (.*weft-TestLinearizable_fake-\d+\.html)$`).FindStringSubmatch(fake.fatal)
 		if m == nil {
 			t.Fatalf("seed %d: message %q", seed, fake.fatal)
 		}
@@ -165,7 +167,7 @@ func TestAssertLinearizableTimeout(t *testing.T) {
 		<-ctx.Done()
 		return false, state
 	}
-	r := Run(Config{}, registerScenario(false))
+	r := sim.Run(sim.Config{}, registerScenario(false))
 	fake := &lintb{TB: t}
 	AssertLinearizable(fake, slow, r, 20*time.Millisecond)
 	if !strings.Contains(fake.fatal, "inconclusive") || !strings.Contains(fake.fatal, "is not a pass") {
@@ -176,19 +178,19 @@ func TestAssertLinearizableTimeout(t *testing.T) {
 // Faults and crashes go on the visualization at the last operation mark made
 // at or before their step.
 func TestAnnotations(t *testing.T) {
-	r := &Result{
+	r := &sim.Result{
 		Procs: []string{"main", "server"},
-		History: []Operation{
+		History: []sim.Operation{
 			{Call: 1, Return: 3, CallStep: 2, ReturnStep: 6},
 			{Call: 2, Return: math.MaxInt64, CallStep: 4, ReturnStep: -1},
 		},
-		Trace: []Event{
-			{Step: 1, Proc: 1, Kind: EventFault, Detail: "buggify drop"},
-			{Step: 5, Proc: 1, Kind: EventCrash, Detail: "boom"},
-			{Step: 5, Proc: 1, Kind: EventSend},
-			{Step: 9, Proc: -1, Kind: EventFault, Detail: "buggify late"},
-			{Step: 9, Proc: 1, Kind: EventExit, Arg: 0, Detail: "normal"},
-			{Step: 9, Proc: 1, Kind: EventExit, Arg: 1, Detail: "killed"},
+		Trace: []sim.Event{
+			{Step: 1, Proc: 1, Kind: sim.EventFault, Detail: "buggify drop"},
+			{Step: 5, Proc: 1, Kind: sim.EventCrash, Detail: "boom"},
+			{Step: 5, Proc: 1, Kind: sim.EventSend},
+			{Step: 9, Proc: -1, Kind: sim.EventFault, Detail: "buggify late"},
+			{Step: 9, Proc: 1, Kind: sim.EventExit, Arg: 0, Detail: "normal"},
+			{Step: 9, Proc: 1, Kind: sim.EventExit, Arg: 1, Detail: "killed"},
 		},
 	}
 	got := annotations(r)

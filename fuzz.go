@@ -1,4 +1,4 @@
-package sim
+package weft
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // fuzzSeeds start the corpus of every Fuzz target: the calm schedule (no
@@ -31,9 +32,10 @@ var fuzzSeeds = [][]byte{
 // A failing input fails its test with the report (the failure, the timeline)
 // and two ways to re-run it: the corpus entry (go test -run=FuzzX/<id>) and
 // the equivalent decision log for -weft.replay. Go's fuzzer minimizes inputs,
-// so Fuzz does not shrink. Of the options, only WithConfig matters here; of
-// the flags, -weft.replay runs the given log instead of the corpus.
-func Fuzz(f *testing.F, scenario func(*World), opts ...Option) {
+// so Fuzz does not shrink. Of the options, only Options.Config (WithConfig)
+// matters here; of the flags, -weft.replay runs the given log instead of the
+// corpus.
+func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	f.Helper()
 	s, err := newSettings(f.Name(), commandLine(), opts)
 	if err != nil {
@@ -44,7 +46,7 @@ func Fuzz(f *testing.F, scenario func(*World), opts ...Option) {
 	if s.replay != "" {
 		l, path, err := loadLog(s.replay, ".")
 		if err != nil {
-			f.Fatalf("sim: -weft.replay: %v", err)
+			f.Fatalf("weft: -weft.replay: %v", err)
 			return
 		}
 		if replayLog(f, s, loc, l, path, true, scenario) {
@@ -65,22 +67,22 @@ func Fuzz(f *testing.F, scenario func(*World), opts ...Option) {
 
 // fuzzOne runs one fuzz input of the target named target (as the subtest
 // named sub) and returns the report of its failure, or "" when it passed.
-func fuzzOne(cfg Config, target, sub string, loc location, data []byte, scenario func(*World)) string {
+func fuzzOne(cfg sim.Config, target, sub string, loc location, data []byte, scenario func(*sim.World)) string {
 	cfg.Name = target
 	cfg.Strategy = scheduler.Bytes(data)
 	cfg.Spec = "bytes"
 	cfg.KeepTrace = false
-	r := Run(cfg, scenario)
+	r := sim.Run(cfg, scenario)
 	if r.Failure == nil {
 		return ""
 	}
 	l := r.Log()
 	l.Decisions = l.Trimmed()
 	traced := r
-	if r.Failure.Kind != Watchdog {
+	if r.Failure.Kind != sim.Watchdog {
 		// Replay the recorded decisions for the timeline: the same run,
 		// with a trace.
-		if again := Replay(cfg, l, scenario); again.Failure.Signature() == r.Failure.Signature() {
+		if again := sim.Replay(cfg, l, scenario); again.Failure.Signature() == r.Failure.Signature() {
 			traced = again
 		}
 	}

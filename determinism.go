@@ -1,0 +1,92 @@
+package weft
+
+// The determinism check: a run is a pure function of its seed and strategy,
+// so two runs of one seed must agree event for event. Explore checks it on
+// every seed with Options.CheckDeterminism, and on every failing seed when it
+// confirms the failure; when two runs differ, the finding names the first
+// event that differs instead of shrinking a failure that would not replay.
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
+)
+
+// nondeterministic builds the finding for a seed that ran two ways. The
+// first two runs kept no trace, so run the seed again in pairs with traces
+// and compare them; a nondeterminism that strikes only now and then may need
+// a few pairs to show itself.
+func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
+	seed := r.Seed
+	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
+	const pairs = 3
+	for range pairs {
+		a := e.run(seed, true)
+		b := e.run(seed, true)
+		if diff := firstDifference(a, b); diff != "" {
+			f.Shrunk, f.Log, f.Nondeterministic = a, e.log(seed, a.Decisions), diff
+			f.PreemptionsBefore = scheduler.Preemptions(a.Decisions)
+			f.PreemptionsAfter = f.PreemptionsBefore
+			return f
+		}
+		f.Shrunk = a
+	}
+	f.Log = e.log(seed, f.Shrunk.Decisions)
+	f.PreemptionsBefore = scheduler.Preemptions(f.Shrunk.Decisions)
+	f.PreemptionsAfter = f.PreemptionsBefore
+	f.Nondeterministic = fmt.Sprintf("the same seed ran two different ways (hashes %016x and %016x), but %d pairs of traced re-runs agreed: the nondeterminism is intermittent (map iteration order, a real goroutine, the wall clock?)", r.Hash, again.Hash, pairs)
+	return f
+}
+
+// firstDifference compares two traced runs of the same seed and describes
+// the first event that differs, or returns "" when they agree.
+func firstDifference(a, b *sim.Result) string {
+	n := min(len(a.Trace), len(b.Trace))
+	for k := 0; k < n; k++ {
+		if !sameEvent(a.Trace[k], b.Trace[k]) {
+			return fmt.Sprintf("the same seed ran two different ways: event %d was\n\t%s\nin one run and\n\t%s\nin the other", k,
+				describeEvent(a.Trace[k], a.Procs), describeEvent(b.Trace[k], b.Procs))
+		}
+	}
+	switch {
+	case len(a.Trace) > n:
+		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(a.Trace[n], a.Procs))
+	case len(b.Trace) > n:
+		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(b.Trace[n], b.Procs))
+	case a.Hash != b.Hash:
+		return fmt.Sprintf("the same seed ran two different ways: equal traces but hashes %016x and %016x", a.Hash, b.Hash)
+	case a.Failure.Signature() != b.Failure.Signature():
+		return fmt.Sprintf("the same seed ran two different ways: equal traces but failures %q and %q", a.Failure.Signature(), b.Failure.Signature())
+	}
+	return ""
+}
+
+// runsDiffer reports whether two runs of the same seed went different ways.
+func runsDiffer(a, b *sim.Result) bool {
+	return a.Hash != b.Hash || a.Failure.Signature() != b.Failure.Signature()
+}
+
+// sameEvent compares what the hash sees of two events; Detail is for people.
+func sameEvent(x, y sim.Event) bool {
+	return x.Step == y.Step && x.Time == y.Time && x.Proc == y.Proc && x.Kind == y.Kind && x.Obj == y.Obj && x.Arg == y.Arg
+}
+
+func describeEvent(e sim.Event, procs []string) string {
+	who := "the clock"
+	if e.Proc >= 0 {
+		who = "p" + strconv.Itoa(e.Proc)
+		if e.Proc < len(procs) {
+			who += fmt.Sprintf(" %q", procs[e.Proc])
+		}
+	}
+	s := fmt.Sprintf("step %d, time %v: %s %s", e.Step, e.Time, who, e.Kind)
+	if e.Detail != "" {
+		s += " " + e.Detail
+	}
+	if e.Arg != 0 {
+		s += fmt.Sprintf(" (outcome %d)", e.Arg)
+	}
+	return s
+}

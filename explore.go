@@ -1,0 +1,280 @@
+package weft
+
+import (
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
+)
+
+// progressEvery is how often, in real time, Explore calls Options.Progress.
+const progressEvery = 250 * time.Millisecond
+
+// Stats counts what an exploration has done so far.
+type Stats struct {
+	// Runs is the number of seeds run (each once, even when determinism is
+	// checked), Steps their scheduling points in total, Elapsed the real time
+	// spent running them.
+	Runs    int
+	Steps   int64
+	Elapsed time.Duration
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Report is what Explore found. Failure is nil when every seed passed; a
+// report whose Runs is smaller than asked (a spent budget) is still a pass
+// only for the seeds that ran.
+type Report struct {
+	Stats
+	// Failure is the first failing seed, confirmed and shrunk.
+	Failure *Finding
+	// Exhausted is set when an exhaustive search (a dfs Spec) ran every log
+	// within its bound: then no run within the bound fails, which no number
+	// of random runs can say.
+	Exhausted bool
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Finding is a failing run, as a developer needs it: where it came from, the
+// simplest schedule that still fails the same way, and that run's trace.
+type Finding struct {
+	// Seed, RunIndex and Spec say which run failed: Seed is
+	// Options.Seed+RunIndex, Spec the strategy's Spec in canonical form.
+	Seed     uint64
+	RunIndex int
+	Spec     string
+	// Original is the failing run as explored (re-run to record its
+	// decisions: it is the same run, with the same hash), without a trace.
+	Original *sim.Result
+	// Shrunk is the replay of Log, with its trace: the run to read.
+	Shrunk *sim.Result
+	// Log is the shrunk decision log, trimmed of trailing calm decisions,
+	// with its header (scenario, seed, strategy, versions) filled in. Saving
+	// and replaying it reproduces Shrunk.
+	Log *scheduler.Log
+	// PreemptionsBefore and PreemptionsAfter count the forced context
+	// switches of Original and of Log. ShrinkRuns is how many replays
+	// shrinking took, and ShrinkCut is set when it stopped at its bound
+	// (ShrinkRuns or ShrinkTime) rather than at a fixpoint.
+	PreemptionsBefore, PreemptionsAfter int
+	ShrinkRuns                          int
+	ShrinkCut                           bool
+	// Nondeterministic is non-empty when the failure is that the same seed
+	// ran two different ways: it names the first event that differed. Such
+	// a finding is not shrunk.
+	Nondeterministic string
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Explore runs scenario under seed after seed until one fails or the runs or
+// the budget are spent. A failing seed is then confirmed (re-run: a run that
+// fails differently or with another hash is reported as nondeterminism),
+// shrunk with scheduler.Shrink (a candidate counts when it fails with the same
+// sim.Failure.Signature), and the shrunk log is replayed with a trace for the
+// report.
+//
+// Explore panics when o is invalid (a negative count, a shard outside
+// [0, Shards), a Spec that ParseSpec would refuse): validate user input first.
+// It never panics because of the scenario.
+func Explore(o Options, scenario func(*sim.World)) *Report {
+	if err := o.check(); err != nil {
+		panic("weft: Explore: " + err.Error())
+	}
+	o.fill()
+	e := &explorer{o: o, scenario: scenario, strategy: o.Spec.String()}
+	var tree *scheduler.Tree
+	if o.Spec.Exhaustive() {
+		// A search, not seeds: run i replays the i-th log of the tree.
+		// Indexes below Seed run only to grow the tree, so that Seed N with
+		// one run reproduces the search's run N.
+		tree, e.search = scheduler.NewTree(o.Spec.Bound()), true
+		for i := uint64(0); i < o.Seed; i++ {
+			p, ok := tree.Next()
+			if !ok {
+				break
+			}
+			e.prefix = p
+			tree.Record(e.run(i, false).Decisions)
+		}
+	}
+	start := time.Now()
+	lastProgress := start
+	rep := &Report{}
+	for i := 0; o.Runs == 0 || i < o.Runs; i++ {
+		if i%o.Shards != o.Shard {
+			continue
+		}
+		if tree != nil {
+			p, ok := tree.Next()
+			if !ok {
+				rep.Exhausted = true
+				break
+			}
+			e.prefix = p
+		}
+		now := time.Now()
+		if o.Budget > 0 && rep.Runs > 0 && now.Sub(start) >= o.Budget {
+			break
+		}
+		if o.Progress != nil && now.Sub(lastProgress) >= progressEvery {
+			lastProgress = now
+			rep.Elapsed = now.Sub(start)
+			o.Progress(rep.Stats)
+		}
+		seed := o.Seed + uint64(i)
+		r := e.run(seed, false)
+		if tree != nil {
+			tree.Record(r.Decisions)
+		}
+		rep.Runs++
+		rep.Steps += r.Steps
+		if o.CheckDeterminism {
+			if again := e.run(seed, false); runsDiffer(r, again) {
+				rep.Failure = e.nondeterministic(i, r, again)
+				break
+			}
+		}
+		if r.Failure != nil {
+			rep.Failure = e.investigate(i, r)
+			break
+		}
+	}
+	rep.Elapsed = time.Since(start)
+	if o.Progress != nil {
+		o.Progress(rep.Stats)
+	}
+	return rep
+}
+
+type explorer struct {
+	o        Options
+	scenario func(*sim.World)
+	strategy string // o.Strategy in canonical form
+	// search is set for an exhaustive Spec: every run replays prefix, the
+	// tree's current log, and records its decisions to grow the tree.
+	search bool
+	prefix []scheduler.Decision
+}
+
+// fresh returns the strategy of a new run of seed: the Spec's, or in a
+// search the replay of the current log.
+func (e *explorer) fresh(seed uint64) scheduler.Strategy {
+	if e.search {
+		return scheduler.Replay(e.prefix)
+	}
+	return e.o.Spec.New(seed)
+}
+
+// run runs one seed under a fresh strategy. Only a traced run records its
+// decision log: a run is a pure function of its seed, so the seeds that pass
+// never need one, and a failing seed is run again to record it (measured:
+// appending the log is 10-15% of a step).
+func (e *explorer) run(seed uint64, trace bool) *sim.Result {
+	return e.runWith(seed, e.fresh(seed), trace, trace || e.search)
+}
+
+// record runs one seed under a fresh strategy, recording its decisions.
+func (e *explorer) record(seed uint64) *sim.Result {
+	return e.runWith(seed, e.fresh(seed), false, true)
+}
+
+// replay runs seed replaying decisions ds (an empty ds is the calm run).
+func (e *explorer) replay(seed uint64, ds []scheduler.Decision, trace bool) *sim.Result {
+	return e.runWith(seed, scheduler.Replay(ds), trace, true)
+}
+
+func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record bool) *sim.Result {
+	cfg := e.o.Config
+	cfg.Seed = seed
+	cfg.Strategy = st
+	cfg.Spec = e.strategy
+	cfg.KeepTrace = trace
+	cfg.DiscardLog = !record
+	return sim.Run(cfg, e.scenario)
+}
+
+// investigate confirms, shrinks and traces the failing run r of index i.
+func (e *explorer) investigate(i int, r *sim.Result) *Finding {
+	seed := r.Seed
+	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
+	if r.Failure.Kind == sim.Watchdog {
+		// The loop of a watchdog run is stuck for good on a real blocking
+		// call; every re-run would leak another goroutine and wait out the
+		// watchdog again. Report it as it is; the seed reproduces it.
+		f.Shrunk = r
+		f.Log = e.log(seed, nil)
+		return f
+	}
+	// Confirm, recording the log this time (seeds run without one).
+	again := e.record(seed)
+	if runsDiffer(r, again) {
+		return e.nondeterministic(i, r, again)
+	}
+	r, f.Original = again, again
+
+	sig := r.Failure.Signature()
+	deadline := time.Now().Add(e.o.ShrinkTime)
+	timedOut := false
+	res := scheduler.Shrink(r.Decisions, func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
+		if e.o.ShrinkTime > 0 && time.Now().After(deadline) {
+			timedOut = true
+			return nil, false
+		}
+		rr := e.replay(seed, c, false)
+		return rr.Decisions, rr.Failure != nil && rr.Failure.Signature() == sig
+	}, e.o.ShrinkRuns)
+	f.PreemptionsBefore = res.PreemptionsBefore
+	f.ShrinkRuns = res.Runs
+	f.ShrinkCut = timedOut || res.Runs >= e.shrinkBudget()
+
+	f.Shrunk = e.replay(seed, res.Decisions, true)
+	if f.Shrunk.Failure.Signature() != sig {
+		// Replaying with a trace changed the outcome: the scenario depends
+		// on something outside the decisions. Fall back on the original
+		// schedule, which was confirmed twice.
+		f.Shrunk = e.replay(seed, r.Decisions, true)
+	}
+	// Save what the traced run recorded rather than the shrinker's
+	// candidate: a candidate may carry decisions whose kind or number of
+	// options no longer match the points they are replayed at (after a
+	// deletion, say). The recorded log makes the same choices at the same
+	// points, so it is the same run, and it replays without divergence.
+	f.Log = e.log(seed, f.Shrunk.Decisions)
+	f.PreemptionsAfter = scheduler.Preemptions(f.Log.Decisions)
+	return f
+}
+
+func (e *explorer) shrinkBudget() int {
+	if e.o.ShrinkRuns > 0 {
+		return e.o.ShrinkRuns
+	}
+	return 2000 // scheduler.Shrink's default
+}
+
+// log returns the saved form of decisions ds of seed, trimmed.
+func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
+	l := (&sim.Result{Scenario: e.o.Name, Seed: seed, Spec: e.strategy, Decisions: ds}).Log()
+	l.Decisions = l.Trimmed()
+	return l
+}
+
+// replayWith runs scenario once, replaying log's decisions, with a trace,
+// as sim.Replay does; it also returns the strategy, which says how closely
+// the run followed the log (Diverged).
+func replayWith(cfg sim.Config, log *scheduler.Log, scenario func(*sim.World)) (*sim.Result, *scheduler.ReplayStrategy) {
+	if log == nil {
+		panic("weft: replay of a nil log")
+	}
+	st := scheduler.Replay(log.Decisions)
+	cfg.Strategy = st
+	cfg.KeepTrace = true
+	cfg.Seed = log.Seed
+	cfg.Spec = log.Spec
+	if cfg.Name == "" {
+		cfg.Name = log.Scenario
+	}
+	return sim.Run(cfg, scenario), st
+}

@@ -1,0 +1,166 @@
+package weft
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+// The flags of Test and Fuzz (the package documentation's # Flags says what
+// each does), registered on the standard flag set when the package loads, as
+// rapid registers its -rapid.* flags, so that every test binary that uses
+// package weft takes them. A flag given on the command line overrides what
+// the test's code says; a flag left unset leaves it alone. They are strings,
+// so that "unset" differs from any value.
+var weftFlags = struct {
+	seed, runs, budget, strategy, replay, shard, shrinkRuns *string
+	checkDeterminism, verbose                               *bool
+}{
+	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
+	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
+	budget:           flag.String("weft.budget", "", "weft: real-time `budget` for running seeds, such as 30s or 5m; alone, as many seeds as fit"),
+	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth>, pct:<depth>:<steps>, dfs or dfs:<bound> (exhaustive)"),
+	replay:           flag.String("weft.replay", "", "weft: replay only this decision `log`: a saved file, or the log's one-line text"),
+	shard:            flag.String("weft.shard", "", "weft: run only shard `i/n` of the seeds (0 <= i < n)"),
+	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),
+	checkDeterminism: flag.Bool("weft.check-determinism", false, "weft: run every seed twice and fail when the runs differ"),
+	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes"),
+}
+
+// flagValues is what the command line said, as text; a flag that was not
+// given is "". It is a value so that tests can build one without touching the
+// process's flags.
+type flagValues struct {
+	seed, runs, budget, strategy, replay, shard, shrinkRuns string
+	checkDeterminism                                        string // "", "true" or "false"
+	verbose                                                 bool
+}
+
+// commandLine reads the weft flags of the process. Before flag.Parse (a
+// binary that is not a test), nothing is set.
+func commandLine() flagValues {
+	v := flagValues{
+		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
+		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
+		verbose: *weftFlags.verbose,
+	}
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "weft.check-determinism" {
+			v.checkDeterminism = strconv.FormatBool(*weftFlags.checkDeterminism)
+		}
+	})
+	return v
+}
+
+// settings are the options of one Test or Fuzz call: its Options, from
+// code, then flags; what to replay and how much to show come from flags only.
+type settings struct {
+	explore Options
+	replay  string // -weft.replay
+	verbose bool   // -weft.v
+}
+
+// newSettings applies opts and then the flags fv for the test named name.
+func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
+	s := &settings{}
+	s.explore.Name = name
+	for _, o := range opts {
+		o(&s.explore)
+	}
+	if err := s.apply(fv); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// apply overrides s with the flags that were given, and validates the
+// result. Every error names the flag or option at fault.
+func (s *settings) apply(v flagValues) error {
+	var errs []error
+	bad := func(name, val string, why string) {
+		errs = append(errs, fmt.Errorf("weft: -weft.%s=%s: %s", name, val, why))
+	}
+	if v.seed != "" {
+		n, err := strconv.ParseUint(v.seed, 0, 64)
+		if err != nil {
+			bad("seed", v.seed, "not an unsigned 64-bit integer")
+		}
+		s.explore.Seed = n
+	}
+	if v.runs != "" {
+		n, err := strconv.Atoi(v.runs)
+		if err != nil || n < 1 {
+			bad("runs", v.runs, "not a whole number of at least 1")
+		}
+		s.explore.Runs = n
+	}
+	if v.budget != "" {
+		d, err := time.ParseDuration(v.budget)
+		if err != nil || d <= 0 {
+			bad("budget", v.budget, "not a positive duration such as 30s or 5m")
+		}
+		s.explore.Budget = d
+		if v.runs == "" {
+			s.explore.Runs = 0 // a budget alone means: as many runs as fit
+		}
+	}
+	if v.strategy != "" {
+		sp, err := scheduler.ParseSpec(v.strategy)
+		if err != nil {
+			bad("strategy", v.strategy, err.Error())
+		}
+		s.explore.Spec, s.explore.specErr = sp, nil
+	}
+	if v.shard != "" {
+		i, n, err := parseShard(v.shard)
+		if err != nil {
+			bad("shard", v.shard, err.Error())
+		}
+		s.explore.Shard, s.explore.Shards = i, n
+	}
+	if v.shrinkRuns != "" {
+		n, err := strconv.Atoi(v.shrinkRuns)
+		if err != nil || n < 1 {
+			bad("shrink-runs", v.shrinkRuns, "not a whole number of at least 1")
+		}
+		s.explore.ShrinkRuns = n
+	}
+	if v.checkDeterminism != "" {
+		s.explore.CheckDeterminism = v.checkDeterminism == "true"
+	}
+	if v.replay != "" {
+		s.replay = v.replay
+	}
+	s.verbose = s.verbose || v.verbose
+
+	if len(errs) == 0 {
+		if err := s.explore.check(); err != nil {
+			errs = append(errs, fmt.Errorf("weft: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// parseShard parses "i/n" with 0 <= i < n.
+func parseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, errors.New("want i/n, such as 0/4")
+	}
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	switch {
+	case err1 != nil || err2 != nil:
+		return 0, 0, errors.New("want i/n with whole numbers, such as 0/4")
+	case n < 1:
+		return 0, 0, fmt.Errorf("n is %d, want at least 1", n)
+	case i < 0 || i >= n:
+		return 0, 0, fmt.Errorf("i is %d, want 0 <= i < %d", i, n)
+	}
+	return i, n, nil
+}
