@@ -166,19 +166,3 @@ func (s *System) Check() error {
 	}
 	return nil
 }
-
-// ViolatedIn returns the property of properties whose name, followed by
-// ": ", begins the message of a Fatal failure: the way a property judged
-// inside a run reports its violation (World.Fatalf("%v: ...", property)).
-func ViolatedIn(f *sim.Failure, properties []Property) (string, bool) {
-	if f == nil || f.Kind != sim.Fatal {
-		return "", false
-	}
-	msg := fmt.Sprint(f.Value)
-	for _, p := range properties {
-		if strings.HasPrefix(msg, p.Name+": ") {
-			return p.Name, true
-		}
-	}
-	return "", false
-}

@@ -57,12 +57,12 @@ func TestJudgingDoesNotChangeRuns(t *testing.T) {
 	// of the original violates a property other than P2 when all are
 	// judged, and judging P2 alone it does not fail on that one.
 	all := sim.Run(sim.Config{Seed: 3}, Scenario(Original))
-	if p, ok := propertyOf(all.Failure); !ok || p == NoHOLBlocking {
+	if p, ok := Violated(all.Failure); !ok || p == NoHOLBlocking {
 		t.Fatalf("seed 3 judged on every property: want a violation other than P2, got %v", all.Failure)
 	}
 	r := sim.Run(sim.Config{Seed: 3}, Scenario(Original, NoHOLBlocking))
 	if r.Failure != nil {
-		if p, _ := propertyOf(r.Failure); p != NoHOLBlocking {
+		if p, _ := Violated(r.Failure); p != NoHOLBlocking {
 			t.Fatalf("judging P2 only, seed 3 failed with %v", r.Failure)
 		}
 	}

@@ -38,7 +38,7 @@ func TestMutantsOfOwnedFail(t *testing.T) {
 			if rep.Failure == nil {
 				t.Fatalf("not caught in %d runs", rep.Runs)
 			}
-			p, ok := propertyOf(rep.Failure.Shrunk.Failure)
+			p, ok := Violated(rep.Failure.Shrunk.Failure)
 			caught := false
 			for _, w := range tc.want {
 				caught = caught || (ok && p == w)

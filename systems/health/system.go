@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
@@ -26,9 +27,27 @@ func System() systems.System {
 	for _, p := range Properties() {
 		s.Properties = append(s.Properties, systems.Property{Name: p.String(), About: p.About()})
 	}
-	props := s.Properties
-	s.Violated = func(f *sim.Failure) (string, bool) { return systems.ViolatedIn(f, props) }
+	s.Violated = func(f *sim.Failure) (string, bool) {
+		p, ok := Violated(f)
+		return p.String(), ok
+	}
 	return s
+}
+
+// Violated returns the property a failed run violated: every property is
+// judged inside the run, and its failure's message starts with the
+// property's name.
+func Violated(f *sim.Failure) (Property, bool) {
+	if f == nil || f.Kind != sim.Fatal {
+		return 0, false
+	}
+	msg := fmt.Sprint(f.Value)
+	for _, p := range Properties() {
+		if strings.HasPrefix(msg, p.String()+": ") {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 func variantNamed(name string) Variant {

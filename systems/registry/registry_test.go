@@ -126,8 +126,10 @@ func TestMonitorNeeded(t *testing.T) {
 // TestDeterminism runs seeds twice in every configuration the verdicts use
 // and compares hashes and failures, with and without a kept trace.
 func TestDeterminism(t *testing.T) {
+	sys := System()
 	for _, v := range Variants() {
-		for _, g := range groups {
+		for _, names := range sys.Groups() {
+			g := propertiesNamed(names)
 			cfg := sim.Config{}
 			Configure(g...)(&cfg)
 			for seed := uint64(1); seed <= 40; seed++ {

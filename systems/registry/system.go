@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
@@ -60,7 +61,7 @@ func Violated(f *sim.Failure) (Property, bool) {
 	}
 	msg := fmt.Sprint(f.Value)
 	for _, p := range Properties() {
-		if len(msg) > len(p.String())+1 && msg[:len(p.String())+2] == p.String()+": " {
+		if strings.HasPrefix(msg, p.String()+": ") {
 			return p, true
 		}
 	}

@@ -14,77 +14,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/systems"
 	"github.com/weftsim/weft/systems/internal/verdict"
 )
 
-// shrinkRuns bounds the replays spent shrinking one failure: positional
-// decision logs shrink slowly once kill faults are in them, and a replay
-// costs a tenth of a millisecond.
-const shrinkRuns = 20_000
-
-var system = verdict.System[Variant, Property]{
-	Name:     "registry",
-	Scenario: Scenario,
-	Options: func(name string, runs int, props []Property) weft.Options {
-		o := weft.Options{Name: name, Runs: runs, Seed: 1, ShrinkRuns: shrinkRuns}
-		Configure(props...)(&o.Config)
-		return o
-	},
-	PropertyOf: propertyOf,
-	Discard:    removeVisualization,
-}
-
-var groups = [][]Property{
-	{NoSilentStream, FirstUseSafe, LinearizableRefs},
-	{NothingMasked, NoSilentLoss},
-}
-
 // judged is a verdict on registry.
-type judged = verdict.Verdict[Variant, Property]
-
-// expectedBy says who set ExpectFail's verdict for (v, p): the issue, the
-// lead's decision (supervised, our design, must pass all five, as the issue
-// wanted of the merged fix), or an earlier simulation.
-func expectedBy(v Variant, p Property) string {
-	const settled = "ExpectFail (settled by an earlier simulation)"
-	switch v {
-	case Original:
-		if p == NoSilentStream || p == FirstUseSafe {
-			return "the issue"
-		}
-	case Holder:
-		if !p.Faulty() { // "fails 4 or 5": which of them is the simulation's
-			return "the issue"
-		}
-	case AppOwned:
-		if p != NoSilentLoss { // the issue's "passes all five" is wrong for P5
-			return "the issue"
-		}
-	case Supervised:
-		return "the lead's decision (supervised passes all five)"
-	}
-	return settled
-}
-
-// propertyOf returns the property a failing run violated: a Fatal failure
-// whose message starts with the property's name, or P3's end-of-run check.
-func propertyOf(f *sim.Failure) (Property, bool) {
-	if f != nil && f.Kind == sim.PropertyViolated {
-		return LinearizableRefs, f.Property == LinearizableRefs.String()
-	}
-	return verdict.Violated(f, Properties())
-}
+type judged = verdict.Verdict
 
 func TestVerdicts(t *testing.T) {
-	all := verdict.Table(t, system, Variants(), groups, verdict.Runs())
+	sys := System()
+	all := verdict.Table(t, sys, verdict.Runs(), removeVisualization)
 	var fails []judged
 	for _, vd := range all {
-		if failed := vd.Finding != nil; failed != ExpectFail(vd.Variant, vd.Property) {
-			who := expectedBy(vd.Variant, vd.Property)
-			t.Errorf("%s %v: failed=%v, but %s expects failed=%v\n%v", vd.Variant, vd.Property, failed, who, !failed, vd.Finding)
-		}
 		if vd.Finding != nil {
 			fails = append(fails, vd)
 		}
@@ -104,7 +46,7 @@ func TestVerdicts(t *testing.T) {
 	}
 
 	for _, vd := range fails {
-		checkFinding(t, vd)
+		checkFinding(t, sys, vd)
 	}
 	if !testing.Short() {
 		for _, vd := range fails {
@@ -115,7 +57,7 @@ func TestVerdicts(t *testing.T) {
 
 func find(vs []judged, v Variant, p Property) judged {
 	for _, vd := range vs {
-		if vd.Variant == v && vd.Property == p {
+		if vd.Variant == string(v) && vd.Property == p.String() {
 			return vd
 		}
 	}
@@ -126,13 +68,13 @@ var names = regexp.MustCompile(`\bs\d\b`)
 
 // checkFinding checks that a FAIL verdict's failure is its property's, reads
 // as a story, and replays from the one-line log to the same run.
-func checkFinding(t *testing.T, vd judged) {
+func checkFinding(t *testing.T, sys systems.System, vd judged) {
 	t.Helper()
-	again := verdict.CheckReplay(t, system, vd)
+	again := verdict.CheckReplay(t, sys, vd)
 	if msg := fmt.Sprint(vd.Finding.Shrunk.Failure.Value); !names.MatchString(msg) {
 		t.Errorf("%s %v: the failure names no stream: %q", vd.Variant, vd.Property, msg)
 	}
-	if again != nil && vd.Property == LinearizableRefs {
+	if again != nil && vd.Property == LinearizableRefs.String() {
 		checkVisualization(t, vd, again)
 	}
 }
@@ -169,9 +111,9 @@ func checkCommand(t *testing.T, vd judged) {
 	if out == "" {
 		return
 	}
-	story := vd.Property.String() + ": "
-	if vd.Property == LinearizableRefs {
-		story = "property " + vd.Property.String() + " violated"
+	story := vd.Property + ": "
+	if vd.Property == LinearizableRefs.String() {
+		story = "property " + vd.Property + " violated"
 	}
 	if !strings.Contains(out, story) {
 		t.Errorf("%s: output lacks %q:\n%s", vd.Replay(), story, out)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/systems"
 )
 
 // CheckReplay checks that a FAIL verdict's shrunk run violates the
@@ -17,10 +18,10 @@ import (
 // the finding's one-line log replays, in process, to the same failure with
 // the same trace hash. It returns the replayed run, for the system's own
 // checks of its story; nil when the log does not parse.
-func CheckReplay[V, P comparable](t testing.TB, sys System[V, P], vd Verdict[V, P]) *sim.Result {
+func CheckReplay(t testing.TB, sys systems.System, vd Verdict) *sim.Result {
 	t.Helper()
 	f := vd.Finding
-	if p, ok := sys.PropertyOf(f.Shrunk.Failure); !ok || p != vd.Property {
+	if p, ok := sys.Violated(f.Shrunk.Failure); !ok || p != vd.Property {
 		t.Errorf("%v %v: the shrunk run fails with %v", vd.Variant, vd.Property, f.Shrunk.Failure)
 	}
 	if f.Shrunk.Failure.Signature() != f.Original.Failure.Signature() {
@@ -32,8 +33,7 @@ func CheckReplay[V, P comparable](t testing.TB, sys System[V, P], vd Verdict[V, 
 		t.Errorf("%v %v: ParseLog: %v", vd.Variant, vd.Property, err)
 		return nil
 	}
-	cfg := sys.Options(vd.Entry(), 1, []P{vd.Property}).Config
-	cfg.Name = vd.Entry() // as weft replay names it
+	cfg := sys.Config(vd.Entry(), vd.Property) // as weft replay configures it
 	again := sim.Replay(cfg, l, sys.Scenario(vd.Variant, vd.Property))
 	if again.Hash != f.Shrunk.Hash || again.Failure.Signature() != f.Shrunk.Failure.Signature() {
 		t.Errorf("%v %v: replay gives hash %016x and %q; the finding %016x and %q",
@@ -47,7 +47,7 @@ func CheckReplay[V, P comparable](t testing.TB, sys System[V, P], vd Verdict[V, 
 // that it exits with status 1 (the replayed run fails) and prints the
 // finding's trace hash. It returns the command's output, for the system to
 // check the failure's story in; "" after reporting a failed check.
-func CheckCommand[V, P comparable](t testing.TB, vd Verdict[V, P], repoRoot string) string {
+func CheckCommand(t testing.TB, vd Verdict, repoRoot string) string {
 	t.Helper()
 	root, err := filepath.Abs(repoRoot)
 	if err != nil {

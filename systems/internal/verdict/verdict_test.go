@@ -5,14 +5,7 @@ import (
 
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
-	"github.com/weftsim/weft/sim"
 )
-
-type variant string
-
-type property int
-
-func (p property) String() string { return [...]string{"P0-none", "P1-no-panic"}[p] }
 
 // The VERDICT lines are read by people and scripts: their format is fixed.
 func TestString(t *testing.T) {
@@ -21,7 +14,7 @@ func TestString(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pass := Verdict[variant, property]{System: "health", Variant: "owned", Property: 1, Runs: 100_000}
+	pass := Verdict{System: "health", Variant: "owned", Property: "P1-no-panic", Runs: 100_000}
 	if got, want := pass.String(), "VERDICT health owned P1-no-panic PASS runs=100000"; got != want {
 		t.Errorf("pass:\n got %s\nwant %s", got, want)
 	}
@@ -34,23 +27,5 @@ func TestString(t *testing.T) {
 	}
 	if got, want := fail.Entry(), "health/owned/P1-no-panic"; got != want {
 		t.Errorf("Entry() = %q, want %q", got, want)
-	}
-}
-
-func TestViolated(t *testing.T) {
-	props := []property{0, 1}
-	for _, c := range []struct {
-		f    *sim.Failure
-		want property
-		ok   bool
-	}{
-		{nil, 0, false},
-		{&sim.Failure{Kind: sim.Fatal, Value: "P1-no-panic: c1#2 panicked"}, 1, true},
-		{&sim.Failure{Kind: sim.Fatal, Value: "P1-no-panicked: c1#2"}, 0, false},
-		{&sim.Failure{Kind: sim.Panic, Value: "P1-no-panic: c1#2 panicked"}, 0, false},
-	} {
-		if p, ok := Violated(c.f, props); p != c.want || ok != c.ok {
-			t.Errorf("Violated(%v) = %v, %v; want %v, %v", c.f, p, ok, c.want, c.ok)
-		}
 	}
 }
