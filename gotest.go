@@ -135,7 +135,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	}
 	if r.Failure == nil {
 		if show {
-			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(sim.Timeline(r.Trace, r.Procs), "    "))
+			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
 		} else if drift != "" {
 			t.Logf("weft: replayed %s: passed%s", name, drift)
 		}

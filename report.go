@@ -98,7 +98,7 @@ func (f *Finding) String() string {
 			kind = "failing"
 		}
 		fmt.Fprintf(&b, "\ntimeline of the %s run (%s):\n", kind, what)
-		b.WriteString(indentLines(sim.Timeline(events, run.Procs), "    "))
+		b.WriteString(indentLines(Timeline(events, run.Procs), "    "))
 	}
 	return b.String()
 }

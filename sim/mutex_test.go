@@ -599,7 +599,7 @@ func TestMutexWaitersKeepTheirOrder(t *testing.T) {
 				}
 			case EventLock:
 				if i := slices.Index(queue, e.Proc); i > 0 {
-					t.Fatalf("seed %d: p%d got the lock before p%d, which blocked first\n%s", seed, e.Proc, queue[0], Timeline(r.Trace, r.Procs))
+					t.Fatalf("seed %d: p%d got the lock before p%d, which blocked first\n%v", seed, e.Proc, queue[0], r.Trace)
 				} else if i == 0 {
 					queue = queue[1:]
 				} else if len(queue) > 0 {

@@ -3,13 +3,11 @@ package sim_test
 // Determinism and the trace. Method: a mixed scenario that draws on every
 // source of decisions (spawns, channels, select, sleep, Intn, Buggify) runs
 // under 1,000 seeds; each seed runs twice and once more from its recorded
-// decisions, and all three must agree on the hash and the decisions. Then
-// the timeline of a small failing run is parsed back into columns.
+// decisions, and all three must agree on the hash and the decisions.
 
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -138,81 +136,4 @@ func TestDeterminismKeepTrace(t *testing.T) {
 			t.Fatalf("seed %d: traces of two runs differ", seed)
 		}
 	}
-}
-
-// A small failing run rendered as a timeline: a header with the clock and
-// one column per process that appears in the trace, headed with its id and
-// name, and each event in its process's column.
-func TestTimelineColumns(t *testing.T) {
-	cfg := calm()
-	cfg.KeepTrace = true
-	r := sim.Run(cfg, func(w *sim.World) {
-		req, rep := sim.NewChan[int](w, 0).Named("req"), sim.NewChan[int](w, 0).Named("rep")
-		w.Go("client", func() {
-			req.Send(1)
-			rep.Recv()
-		})
-		w.Go("server", func() {
-			v := req.Recv()
-			w.Sleep(time.Second)
-			_ = v // forgets to reply
-			req.Recv()
-		})
-		w.Go("idle", func() {}) // appears: it exits
-		w.Sleep(time.Minute)
-		rep.Recv()
-	})
-	if r.Failure == nil || r.Failure.Kind != sim.Deadlock {
-		t.Fatalf("failure %v, want a deadlock", r.Failure)
-	}
-	out := sim.Timeline(r.Trace, r.Procs)
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != len(r.Trace)+1 {
-		t.Fatalf("%d lines for %d events:\n%s", len(lines), len(r.Trace), out)
-	}
-	header := cells(lines[0])
-	wantHeader := []string{"step time", "clock", "p0 main", "p1 client", "p2 server", "p3 idle"}
-	if !slices.Equal(header, wantHeader) {
-		t.Fatalf("header %q, want %q\n%s", header, wantHeader, out)
-	}
-	for i, e := range r.Trace {
-		row := cells(lines[i+1])
-		if len(row) != len(header) {
-			t.Fatalf("line %d has %d columns, header %d:\n%s", i+1, len(row), len(header), out)
-		}
-		col := 2 + e.Proc // step and time, clock, then p0, p1, ...
-		for c := 1; c < len(row); c++ {
-			if c == col {
-				if !strings.HasPrefix(row[c], e.Kind.String()) {
-					t.Fatalf("line %d: cell %q does not start with %v:\n%s", i+1, row[c], e.Kind, out)
-				}
-			} else if row[c] != "" {
-				t.Fatalf("line %d: event of p%d also in column %d: %q\n%s", i+1, e.Proc, c, row[c], out)
-			}
-		}
-		if want := fmt.Sprintf("%d %v", e.Step, e.Time); row[0] != want {
-			t.Fatalf("line %d starts %q, want %q", i+1, row[0], want)
-		}
-	}
-	if !strings.Contains(out, `send chan#1 "req" <- 1`) || !strings.Contains(out, `recv <- chan#1 "req" = 1`) {
-		t.Fatalf("timeline lacks the request's send and receive:\n%s", out)
-	}
-
-	// A process that never appears gets no column.
-	cut := slices.DeleteFunc(slices.Clone(r.Trace), func(e sim.Event) bool { return e.Proc == 1 || e.Proc < 0 })
-	header = cells(strings.SplitN(sim.Timeline(cut, r.Procs), "\n", 2)[0])
-	if want := []string{"step time", "p0 main", "p2 server", "p3 idle"}; !slices.Equal(header, want) {
-		t.Fatalf("header without p1 and the clock %q, want %q", header, want)
-	}
-}
-
-// cells splits a timeline line at its column bars and trims each cell; the
-// step and time columns come back as one cell.
-func cells(line string) []string {
-	parts := strings.Split(line, "|")
-	out := make([]string, len(parts))
-	for i, p := range parts {
-		out[i] = strings.Join(strings.Fields(p), " ")
-	}
-	return out
 }

@@ -141,6 +141,35 @@ const Version = "v0.1.0"
 // World is one run: its processes, virtual clock, primitives, trace and
 // history. A World is made by Run and handed to the scenario; its methods
 // may only be called from the world's own processes.
+//
+// A process is a coroutine of the world: only the world's loop resumes it,
+// and only one process runs at a time. A scheduling point is any operation
+// that can block or that touches state other processes share: spawning,
+// every operation on a channel, lock, wait group, cond, once, timer or
+// context, Sleep and Yield, Send and Receive, links, monitors and exit
+// signals, and every operation of a library built on the Kernel. A step is
+// one scheduling point. Code between two scheduling points runs atomically
+// with respect to other processes.
+//
+// A decision is a choice among n >= 2 options that the run's strategy makes
+// and the run records (package scheduler): which runnable process runs at a
+// scheduling point, which ready case a Select takes, a random value, whether
+// a fault strikes, which of the timers due at one instant fires first.
+// Option 0 is always the default: no preemption, the first ready case, no
+// fault. Random draws and faults are decisions but not scheduling points.
+//
+// A process is runnable when it could run now, blocked when it waits on a
+// primitive, and done when it has ended. Virtual time advances only when no
+// process is runnable, to the next pending timer. The world is quiescent when
+// nothing is runnable and no timer is pending: nothing can happen again, and
+// processes still blocked are a deadlock if the main process is among them,
+// leaked otherwise. A process blocked outside the world (a real channel,
+// lock or sleep) is invisible to it; a real-time watchdog reports it.
+//
+// Primitives are made with their world (NewChan, NewMutex, ...). A zero
+// Mutex, or a nil channel, has none: it binds to the world through a hook
+// that only code rewritten from plain Go installs, and panics with guidance
+// otherwise.
 type World struct {
 	cfg Config
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -37,7 +38,7 @@ func replay(args []string, stdout, stderr io.Writer) error {
 	r := sim.Replay(e.config(), log, e.Scenario)
 	fmt.Fprintf(stdout, "%s: seed %d, strategy %s, %d decisions, %d steps, virtual time %v, hash %016x\n",
 		e.Name, log.Seed, log.Spec, len(log.Decisions), r.Steps, r.Time, r.Hash)
-	fmt.Fprint(stdout, sim.Timeline(r.Trace, r.Procs))
+	fmt.Fprint(stdout, weft.Timeline(r.Trace, r.Procs))
 	if *html != "" {
 		if err := os.WriteFile(*html, []byte(htmlTimeline(e.Name, r)), 0o644); err != nil {
 			return err

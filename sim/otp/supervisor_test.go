@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/otp"
 )
@@ -634,7 +635,7 @@ func TestSupervisorTrace(t *testing.T) {
 		"stopped b p4: shutdown",
 		"stopped a p2: shutdown",
 	}, notes)
-	tl := sim.Timeline(r.Trace, r.Procs)
+	tl := weft.Timeline(r.Trace, r.Procs)
 	require.Contains(t, tl, "p1 sup")
 	require.Contains(t, tl, "note restart b = p4")
 	if testing.Verbose() {

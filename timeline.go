@@ -1,0 +1,103 @@
+package weft
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/weftsim/weft/sim"
+)
+
+// Timeline renders events with one column per process, so the order of what
+// each process did reads top to bottom and who ran when reads left to right.
+// Only processes that appear in events get a column, headed "p<id> <name>"
+// from names; events of the clock (Proc -1) get the leftmost column when
+// there are any. Columns are as wide as their widest cell, up to 28
+// characters; longer cells are clipped with "…".
+func Timeline(events []sim.Event, names []string) string {
+	const maxWidth = 28
+	// slot maps Proc+1 to its column (or -1): slot 0 is the clock.
+	top := -1
+	for _, e := range events {
+		top = max(top, e.Proc)
+	}
+	slot := make([]int, top+2)
+	for i := range slot {
+		slot[i] = -1
+	}
+	for _, e := range events {
+		slot[max(e.Proc, -1)+1] = 0
+	}
+	var heads []string
+	for i, s := range slot {
+		if s < 0 {
+			continue
+		}
+		slot[i] = len(heads)
+		switch p := i - 1; {
+		case p < 0:
+			heads = append(heads, "clock")
+		case p < len(names):
+			heads = append(heads, "p"+strconv.Itoa(p)+" "+names[p])
+		default:
+			heads = append(heads, "p"+strconv.Itoa(p))
+		}
+	}
+	cellOf := func(e sim.Event) string {
+		if e.Detail == "" {
+			return e.Kind.String()
+		}
+		return e.Kind.String() + " " + e.Detail
+	}
+	widths := make([]int, len(heads))
+	for c, h := range heads {
+		widths[c] = min(utf8.RuneCountInString(h), maxWidth)
+	}
+	stepW, timeW := len("step"), len("time")
+	for _, e := range events {
+		c := slot[max(e.Proc, -1)+1]
+		widths[c] = min(max(widths[c], utf8.RuneCountInString(cellOf(e))), maxWidth)
+		stepW = max(stepW, len(strconv.FormatInt(e.Step, 10)))
+		timeW = max(timeW, len(e.Time.String()))
+	}
+
+	var b strings.Builder
+	row := func(step, at string, col int, cell string) {
+		line := fmt.Sprintf("%*s %*s", stepW, step, timeW, at)
+		for c := range heads {
+			text := ""
+			if c == col || col < 0 {
+				text = cell
+				if col < 0 {
+					text = heads[c]
+				}
+			}
+			line += " | " + pad(clip(text, widths[c]), widths[c])
+		}
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
+	}
+	row("step", "time", -1, "")
+	for _, e := range events {
+		row(strconv.FormatInt(e.Step, 10), e.Time.String(), slot[max(e.Proc, -1)+1], cellOf(e))
+	}
+	return b.String()
+}
+
+// clip shortens s to at most n characters, marking the cut with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max(n-1, 0)]) + "…"
+}
+
+// pad right-pads s with spaces to n characters.
+func pad(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return s + strings.Repeat(" ", n-k)
+	}
+	return s
+}
