@@ -183,7 +183,7 @@ func (w *World) fault(kind FaultKind) bool {
 	if w.decide(scheduler.Fault, faultScale, nil) < int(th) {
 		return false
 	}
-	w.event(EventFault, nil, int64(kind), func() string { return "fault " + kind.String() })
+	w.event(EventFault, nil, int64(kind), kind.String) // the timeline reads "fault kill"
 	return true
 }
 

@@ -234,7 +234,7 @@ func TestKernelFaultIsADecision(t *testing.T) {
 			faults = append(faults, e.Detail)
 		}
 	}
-	require.Equal(t, []string{"fault test-lost-release"}, faults)
+	require.Equal(t, []string{"test-lost-release"}, faults)
 	require.Equal(t, "test-lost-release", faultLostRelease.String())
 
 	// The fault is a decision: choosing its default replays the calm run.

@@ -51,7 +51,7 @@ func Example_twins() {
 		var faults []string
 		for _, e := range rep.Failure.Shrunk.Trace {
 			if e.Kind == sim.EventFault {
-				faults = append(faults, strings.TrimPrefix(e.Detail, "fault "))
+				faults = append(faults, e.Detail)
 			}
 		}
 		fmt.Printf("%v: property %s violated at run %d; the shrunk run's faults: %s\n",

@@ -54,7 +54,7 @@ func faults(r *sim.Result) []string {
 		if e.Kind != sim.EventFault {
 			continue
 		}
-		what := strings.TrimPrefix(e.Detail, "fault ")
+		what := e.Detail
 		if what == sim.FaultKill.String() {
 			what += " of " + r.Procs[e.Proc]
 		}

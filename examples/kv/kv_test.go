@@ -89,7 +89,7 @@ func TestWriteBehindLosesAcknowledgedWrites(t *testing.T) {
 			// matters, and its report names it.
 			storeKilled := false
 			for _, e := range f.Shrunk.Trace {
-				if e.Kind == sim.EventFault && e.Detail == "fault kill" && f.Shrunk.Procs[e.Proc] == "kv/store" {
+				if e.Kind == sim.EventFault && e.Detail == sim.FaultKill.String() && f.Shrunk.Procs[e.Proc] == "kv/store" {
 					storeKilled = true
 					if reason := f.Shrunk.Processes[e.Proc].Reason; reason != sim.Killed {
 						t.Errorf("the store p%d was struck by a kill but ended with %v", e.Proc, reason)
@@ -180,7 +180,7 @@ func TestFaultsStrikeTheStore(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, r.Failure)
 		}
 		for _, e := range r.Trace {
-			if e.Kind == sim.EventFault && e.Detail == "fault kill" && r.Procs[e.Proc] == "kv/store" {
+			if e.Kind == sim.EventFault && e.Detail == sim.FaultKill.String() && r.Procs[e.Proc] == "kv/store" {
 				storeKills++
 				break
 			}

@@ -132,7 +132,7 @@ func faultList(r *sim.Result) string {
 		if n > maxListedFaults {
 			continue
 		}
-		what := strings.TrimPrefix(e.Detail, "fault ")
+		what := e.Detail
 		if e.Proc >= 0 && e.Proc < len(r.Procs) {
 			// A kill strikes the process that runs; a packet's fault is
 			// only decided while some process runs.
