@@ -166,3 +166,22 @@ func (s *System) Check() error {
 	}
 	return nil
 }
+
+// Named returns the members of all that names name, in the order of names,
+// matching each by its String; it panics on a name none has, saying which
+// system lacks it and what it has. Systems use it to turn the names their
+// System takes back into their own typed variants and properties.
+func Named[T fmt.Stringer](system string, all []T, names ...string) []T {
+	out := make([]T, 0, len(names))
+	for _, name := range names {
+		i := 0
+		for i < len(all) && all[i].String() != name {
+			i++
+		}
+		if i == len(all) {
+			panic(fmt.Sprintf("%s: no %q (have %v)", system, name, all))
+		}
+		out = append(out, all[i])
+	}
+	return out
+}

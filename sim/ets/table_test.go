@@ -18,11 +18,13 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
+
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/ets"
+	"github.com/weftsim/weft/sim/internal/simtest"
 )
 
 // requireBadArg checks that err wraps ErrBadArg and that its message matches
@@ -35,7 +37,7 @@ func requireBadArg(t *testing.T, err error, pattern string) {
 }
 
 func TestTableDiesWithOwner(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		var unnamed *ets.Table[string, int]
 		caller, ref := w.SpawnMonitor("caller", func() {
 			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})
@@ -100,7 +102,7 @@ func TestTableDeathStoryNamesTheStep(t *testing.T) {
 }
 
 func TestTableHeirInherits(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		self := w.Self()
 		owner, ref := w.SpawnMonitor("owner", func() {
 			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Heir: self, HeirData: "take care"})
@@ -135,7 +137,7 @@ func TestTableHeirInherits(t *testing.T) {
 // An inherited table keeps its heir, which is now its owner: so it dies
 // with its second owner.
 func TestTableInheritedDiesWithHeir(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		heir, heirRef := w.SpawnMonitor("heir", func() {
 			m, _ := w.Receive(nil, sim.Infinity)
 			_ = m.(ets.Transfer)
@@ -156,7 +158,7 @@ func TestTableInheritedDiesWithHeir(t *testing.T) {
 }
 
 func TestTableDeadHeirInheritsNothing(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		early, ref := w.SpawnMonitor("early", func() {})
 		w.Receive(nil, sim.Infinity) // early's Down
 		late, lateRef := w.SpawnMonitor("late", func() { w.Receive(nil, sim.Infinity) })
@@ -192,7 +194,7 @@ func TestTableDeadHeirInheritsNothing(t *testing.T) {
 }
 
 func TestTableGiveAway(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		self := w.Self()
 		holder := w.Spawn("holder", func() {
 			for {
@@ -241,7 +243,7 @@ func TestTableGiveAway(t *testing.T) {
 }
 
 func TestTableNameClash(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, err := ets.New[string, int](w, ets.Options{Name: "refs"})
 		require.NoError(t, err)
 		_, err = ets.New[string, int](w, ets.Options{Name: "refs"})
@@ -353,7 +355,7 @@ func TestTableAccess(t *testing.T) {
 	writes := []string{"Insert", "InsertNew", "Delete", "UpdateCounter", "Destroy"}
 	for _, access := range []ets.Access{ets.Public, ets.Protected, ets.Private} {
 		t.Run(access.String(), func(t *testing.T) {
-			runSeeds(t, 10, func(w *sim.World) {
+			simtest.RunSeeds(t, 10, func(w *sim.World) {
 				tab, err := ets.New[string, int](w, ets.Options{Access: access})
 				require.NoError(t, err)
 				require.NoError(t, tab.Insert("n", 1), "the owner may always write")
@@ -434,7 +436,7 @@ func (r *orderedRef) entries() []ets.Entry[int, int] {
 }
 
 func TestTableIterationOrder(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		tab, err := ets.New[int, int](w, ets.Options{})
 		require.NoError(t, err)
 		ref := &orderedRef{vals: map[int]int{}}
@@ -467,7 +469,7 @@ func TestTableIterationOrder(t *testing.T) {
 }
 
 func TestTableOperations(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		tab, err := ets.New[string, any](w, ets.Options{Name: "t"})
 		require.NoError(t, err)
 		ok, err := tab.InsertNew("n", 1)
@@ -560,7 +562,7 @@ func TestTableOutsideAProcess(t *testing.T) {
 // receive loop; the table's creator exits; the next lookup's badarg kills
 // the stream, and its monitor sees why.
 func TestTableBadArgKillsStream(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		var stream *sim.Proc
 		_, callerRef := w.SpawnMonitor("caller", func() {
 			refs, err := ets.New[string, int](w, ets.Options{Name: "refs", Access: ets.Public})

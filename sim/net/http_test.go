@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/internal/simtest"
 )
 
 // httpEcho answers after a second with what it was asked.
@@ -46,7 +47,7 @@ func netServe(t *testing.T, w *sim.World, h *Host, handler func(Request) Respons
 }
 
 func TestHTTPServesConcurrently(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		srv := NewHost(w, "srv")
 		SetDefaultLink(w, Link{Latency: time.Millisecond})
 		l := netServe(t, w, srv, httpEcho(w))
@@ -79,7 +80,7 @@ func TestHTTPServesConcurrently(t *testing.T) {
 }
 
 func TestHTTPHandlerCrashCostsOnlyItsRequest(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, httpEcho(w))
 		_, err := cli.Do("srv", 80, Request{Method: "GET", Path: "/boom"})
@@ -95,7 +96,7 @@ func TestHTTPHandlerCrashCostsOnlyItsRequest(t *testing.T) {
 }
 
 func TestHTTPKeepAlive(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, func(req Request) Response {
 			if req.Path == "/slow" {
@@ -125,7 +126,7 @@ func TestHTTPKeepAlive(t *testing.T) {
 }
 
 func TestHTTPTimeout(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, func(req Request) Response {
 			w.Sleep(10 * time.Second)
@@ -153,7 +154,7 @@ func TestHTTPTimeout(t *testing.T) {
 }
 
 func TestHTTPRetriesAfterEMFILE(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		srv := NewHost(w, "srv", FDLimit(2)) // the listener and one connection
 		l := netServe(t, w, srv, httpEcho(w))
 		var done []time.Duration
@@ -205,7 +206,7 @@ func TestHTTPFraming(t *testing.T) {
 }
 
 func TestHTTPBadFrameResetsTheConnection(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		srv, cli := NewHost(w, "srv"), NewHost(w, "cli")
 		l := netServe(t, w, srv, httpEcho(w))
 		c, _ := cli.Connect("srv", 80)

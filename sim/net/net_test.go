@@ -20,19 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/internal/simtest"
 )
-
-// runSeeds runs scenario under seeds 0..n-1, fails the test on any run
-// failure, and checks that each seed runs again to the same hash.
-func runSeeds(t *testing.T, n int, scenario func(w *sim.World)) {
-	t.Helper()
-	for seed := uint64(0); seed < uint64(n); seed++ {
-		r := sim.Run(sim.Config{Seed: seed}, scenario)
-		require.Nil(t, r.Failure, "seed %d", seed)
-		again := sim.Run(sim.Config{Seed: seed}, scenario)
-		require.Equal(t, r.Hash, again.Hash, "seed %d: same seed, different hash", seed)
-	}
-}
 
 // netReadAll reads c until the end of the stream.
 func netReadAll(t *testing.T, c *Conn) string {
@@ -48,7 +37,7 @@ func netReadAll(t *testing.T, c *Conn) string {
 }
 
 func TestNetEcho(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "10.0.0.1"), NewHost(w, "10.0.0.2")
 		SetDefaultLink(w, Link{Latency: time.Millisecond})
 		l, err := b.Listen(80)
@@ -87,7 +76,7 @@ func TestNetEcho(t *testing.T) {
 }
 
 func TestNetPortsAndErrors(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l1, err := b.Listen(0)
 		require.NoError(t, err)
@@ -124,7 +113,7 @@ func TestNetPortsAndErrors(t *testing.T) {
 }
 
 func TestNetHalfClose(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		done := w.Self()
@@ -150,7 +139,7 @@ func TestNetHalfClose(t *testing.T) {
 }
 
 func TestNetResetSeenByPeer(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		// Abort: the peer reads what reached it, then the reset, once.
@@ -370,7 +359,7 @@ func (s netSimSide) close()      { _ = s.c.Close() }
 func (s netSimSide) abort()      { _ = s.c.Abort() }
 
 func TestNetEMFILEThenRecovery(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b", FDLimit(2))
 		l, err := b.Listen(80) // descriptor 1 of 2
 		require.NoError(t, err)
@@ -432,7 +421,7 @@ func TestNetEMFILEThenRecovery(t *testing.T) {
 }
 
 func TestNetClosedListener(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		idle, _ := b.Listen(80)
 		self := w.Self()
@@ -475,7 +464,7 @@ func netAccept(t *testing.T, w *sim.World, a *Host, l *Listener) (client, server
 }
 
 func TestNetActiveOnce(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveOnce))
@@ -513,7 +502,7 @@ func TestNetActiveOnce(t *testing.T) {
 }
 
 func TestNetActiveTrue(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetDefaultLink(w, Link{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -547,7 +536,7 @@ func TestNetActiveTrue(t *testing.T) {
 }
 
 func TestNetActiveReset(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
@@ -567,7 +556,7 @@ func TestNetActiveReset(t *testing.T) {
 }
 
 func TestNetHandoff(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
@@ -666,7 +655,7 @@ func TestNetHandoffRace(t *testing.T) {
 // on; the handler's own attempt fails with ErrNotOwner, and every byte goes
 // to the acceptor.
 func TestNetIdiomaticListenerLosesData(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, b := NewHost(w, "client"), NewHost(w, "server")
 		l, _ := b.Listen(80)
 		require.NoError(t, l.SetActive(ActiveTrue))
@@ -695,7 +684,7 @@ func TestNetIdiomaticListenerLosesData(t *testing.T) {
 }
 
 func TestNetPartitionThenHeal(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetDefaultLink(w, Link{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -735,7 +724,7 @@ func TestNetPartitionThenHeal(t *testing.T) {
 }
 
 func TestNetPartitionOutlastsRetransmission(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetDefaultLink(w, Link{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -764,7 +753,7 @@ func TestNetPartitionOutlastsRetransmission(t *testing.T) {
 }
 
 func TestNetConnectTimesOut(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		Partition(w, a, b, false)
@@ -781,7 +770,7 @@ func TestNetConnectTimesOut(t *testing.T) {
 }
 
 func TestNetOneWayPartition(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetDefaultLink(w, Link{Latency: 10 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -812,7 +801,7 @@ func TestNetOneWayPartition(t *testing.T) {
 }
 
 func TestNetSlowReaderBlocksSender(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b", RecvBuffer(10))
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)
@@ -884,7 +873,7 @@ func TestNetBlockedAcceptAndRecvAreReported(t *testing.T) {
 
 func TestNetFIFOUnderJitter(t *testing.T) {
 	spans := map[string]bool{} // how the bytes arrived over time
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetDefaultLink(w, Link{Latency: time.Millisecond, Jitter: 20 * time.Millisecond})
 		l, _ := b.Listen(80)
@@ -949,7 +938,7 @@ func TestNetConnectionsReorder(t *testing.T) {
 }
 
 func TestNetOwnerExitClosesSockets(t *testing.T) {
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		var l *Listener
 		server, ref := w.SpawnMonitor("server", func() {
@@ -998,7 +987,7 @@ func TestNetOwnerExitClosesSockets(t *testing.T) {
 }
 
 func TestNetKilledConnectGivesBackItsDescriptor(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		Partition(w, a, b, false)
 		p := w.Spawn("connector", func() {
@@ -1068,7 +1057,7 @@ func TestNetFaultsKeepStreamsIntact(t *testing.T) {
 
 func TestNetLinkDrop(t *testing.T) {
 	var slow int
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetLink(w, a, b, Link{Latency: time.Millisecond, Drop: 0.5})
 		SetLink(w, b, a, Link{Latency: time.Millisecond})
@@ -1090,7 +1079,7 @@ func TestNetLinkDrop(t *testing.T) {
 }
 
 func TestNetAccounting(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a", FDLimit(8)), NewHost(w, "b")
 		l, _ := b.Listen(80)
 		c, s := netAccept(t, w, a, l)

@@ -11,10 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/internal/simtest"
 )
 
 func TestNetDatagrams(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		SetDefaultLink(w, Link{Latency: time.Millisecond})
 		pa, err := a.ListenPacket(0)
@@ -75,14 +76,14 @@ func datagramsArriving(t *testing.T, w *sim.World, link Link, n int) []byte {
 }
 
 func TestNetDatagramLossAndDuplication(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		require.Empty(t, datagramsArriving(t, w, Link{Drop: 1}, 5), "a lost datagram is gone")
 	})
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		require.ElementsMatch(t, []byte{0, 0, 1, 1, 2, 2}, datagramsArriving(t, w, Link{Duplicate: 1}, 3), "each arrives twice")
 	})
 	var lost, dups int
-	runSeeds(t, 30, func(w *sim.World) {
+	simtest.RunSeeds(t, 30, func(w *sim.World) {
 		got := datagramsArriving(t, w, Link{Drop: 0.3, Duplicate: 0.3}, 10)
 		seen := map[byte]int{}
 		for _, b := range got {
@@ -112,7 +113,7 @@ func TestNetDatagramLossAndDuplication(t *testing.T) {
 
 func TestNetDatagramsReorder(t *testing.T) {
 	orders := map[string]int{}
-	runSeeds(t, 40, func(w *sim.World) {
+	simtest.RunSeeds(t, 40, func(w *sim.World) {
 		got := datagramsArriving(t, w, Link{Latency: time.Millisecond, Jitter: 4 * time.Millisecond}, 2)
 		orders[string(got)]++
 	})
@@ -122,7 +123,7 @@ func TestNetDatagramsReorder(t *testing.T) {
 }
 
 func TestNetDatagramQueueFull(t *testing.T) {
-	runSeeds(t, 10, func(w *sim.World) {
+	simtest.RunSeeds(t, 10, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b", RecvBuffer(10))
 		pa, _ := a.ListenPacket(0)
 		pb, _ := b.ListenPacket(53)
@@ -138,7 +139,7 @@ func TestNetDatagramQueueFull(t *testing.T) {
 }
 
 func TestNetDatagramActiveAndOwner(t *testing.T) {
-	runSeeds(t, 20, func(w *sim.World) {
+	simtest.RunSeeds(t, 20, func(w *sim.World) {
 		a, b := NewHost(w, "a"), NewHost(w, "b")
 		pa, _ := a.ListenPacket(0)
 		pb, _ := b.ListenPacket(53)

@@ -19,6 +19,9 @@ const (
 	Owned    Variant = "owned"
 )
 
+// String is the variant's name.
+func (v Variant) String() string { return string(v) }
+
 // Variants lists every variant, in the order of the verdict table.
 func Variants() []Variant { return []Variant{Original, PR115, Owned} }
 

@@ -24,6 +24,9 @@ const (
 	Supervised Variant = "supervised"
 )
 
+// String is the variant's name.
+func (v Variant) String() string { return string(v) }
+
 // Variants lists every variant, in the order of the verdict table.
 func Variants() []Variant { return []Variant{Original, Holder, AppOwned, Supervised} }
 

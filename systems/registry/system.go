@@ -68,26 +68,8 @@ func Violated(f *sim.Failure) (Property, bool) {
 	return 0, false
 }
 
-func variantNamed(name string) Variant {
-	v := Variant(name)
-	if !v.valid() {
-		panic(fmt.Sprintf("registry: unknown variant %q (have %v)", name, Variants()))
-	}
-	return v
-}
+func variantNamed(name string) Variant { return systems.Named("registry", Variants(), name)[0] }
 
 func propertiesNamed(names []string) []Property {
-	var out []Property
-	for _, name := range names {
-		found := false
-		for _, p := range Properties() {
-			if p.String() == name {
-				out, found = append(out, p), true
-			}
-		}
-		if !found {
-			panic(fmt.Sprintf("registry: unknown property %q (have %v)", name, Properties()))
-		}
-	}
-	return out
+	return systems.Named("registry", Properties(), names...)
 }
