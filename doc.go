@@ -57,7 +57,8 @@
 //
 // Outside a test (the weft command, a CI job, a benchmark):
 //   - [Explore] runs the same search as a function of [Options].
-//   - [Report] and [Stats] say what it did; [Finding] is its failure.
+//   - [Report] and [Stats] say what it did; [Finding] is its failure;
+//     [Timeline] renders a run's trace, one column per process.
 //
 // One run, without exploring, is package sim's: sim.Run, and sim.Replay of a
 // saved log. End-of-run checks (linearizability, no crash, ...) are package
