@@ -72,7 +72,7 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 		data, err := os.ReadFile(path)
 		var l *scheduler.Log
 		if err == nil {
-			l, err = decodeLog(data)
+			l, err = scheduler.DecodeLog(data)
 		}
 		if err != nil {
 			t.Errorf("weft: saved log %s cannot be replayed: %v\n\tIt may come from another version of weft, or be damaged; delete it if the failure it recorded no longer matters.", loc.rel(path), err)
@@ -103,7 +103,7 @@ func loadLog(arg, dir string) (*scheduler.Log, string, error) {
 		if err != nil {
 			continue
 		}
-		l, err := decodeLog(data)
+		l, err := scheduler.DecodeLog(data)
 		if err != nil {
 			return nil, path, fmt.Errorf("%s: %w", path, err)
 		}
@@ -117,17 +117,4 @@ func loadLog(arg, dir string) (*scheduler.Log, string, error) {
 		return l, "", nil
 	}
 	return nil, "", fmt.Errorf("%s: no such file (looked in %s and %s) and not a log's text (weft1-...)", arg, dir, locatePackage(dir).root)
-}
-
-// decodeLog decodes a saved log: the binary form Test writes, or the
-// one-line text form, which people paste into files too.
-func decodeLog(data []byte) (*scheduler.Log, error) {
-	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "weft1-") || strings.HasPrefix(t, "weft1z-") {
-		return scheduler.ParseLog(t)
-	}
-	l := new(scheduler.Log)
-	if err := l.UnmarshalBinary(data); err != nil {
-		return nil, err
-	}
-	return l, nil
 }

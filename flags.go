@@ -117,7 +117,7 @@ func (s *settings) apply(v flagValues) error {
 		s.explore.Spec, s.explore.specErr = sp, nil
 	}
 	if v.shard != "" {
-		i, n, err := parseShard(v.shard)
+		i, n, err := ParseShard(v.shard)
 		if err != nil {
 			bad("shard", v.shard, err.Error())
 		}
@@ -146,8 +146,10 @@ func (s *settings) apply(v flagValues) error {
 	return errors.Join(errs...)
 }
 
-// parseShard parses "i/n" with 0 <= i < n.
-func parseShard(s string) (i, n int, err error) {
+// ParseShard parses a shard "i/n" (0 <= i < n), as -weft.shard takes it
+// and the weft command's -shard too: run indices i, i+n, i+2n, ... of
+// the seed space (Options.Shard and Options.Shards).
+func ParseShard(s string) (i, n int, err error) {
 	a, b, ok := strings.Cut(s, "/")
 	if !ok {
 		return 0, 0, errors.New("want i/n, such as 0/4")

@@ -496,7 +496,7 @@ func TestSavedLogStaysFixed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := decodeLog(data)
+	l, err := scheduler.DecodeLog(data)
 	if err != nil {
 		t.Fatalf("%s no longer decodes: %v", saved, err)
 	}

@@ -315,3 +315,24 @@ func TestTrimmed(t *testing.T) {
 		})
 	}
 }
+
+// DecodeLog takes either form a log is kept in, and refuses anything else.
+func TestDecodeLogEitherForm(t *testing.T) {
+	l := &Log{Scenario: "s", Seed: 3, Spec: "random", WeftVersion: "v0", GoVersion: "go1", Decisions: []Decision{{Kind: Schedule, N: 3, Choice: 2}}}
+	bin, err := l.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, form := range []struct {
+		name string
+		data []byte
+	}{{"binary", bin}, {"text", []byte(l.String())}, {"text with a newline", []byte(l.String() + "\n")}} {
+		got, err := DecodeLog(form.data)
+		if err != nil || got.String() != l.String() {
+			t.Errorf("%s: got %v, %v; want %v", form.name, got, err, l)
+		}
+	}
+	if _, err := DecodeLog([]byte("not a log")); err == nil {
+		t.Error("garbage decoded without an error")
+	}
+}

@@ -73,6 +73,20 @@ func (l *Log) UnmarshalText(text []byte) error {
 	return nil
 }
 
+// DecodeLog decodes a log in either form: the binary form (MarshalBinary),
+// as Test saves logs, or the one-line text form (String), which people
+// paste into files too.
+func DecodeLog(data []byte) (*Log, error) {
+	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "weft1-") || strings.HasPrefix(t, "weft1z-") {
+		return ParseLog(t)
+	}
+	l := new(Log)
+	if err := l.UnmarshalBinary(data); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
 // ParseLog decodes the text form of a log, ignoring white space around it.
 // Its errors, prefixed "scheduler: ", say what is wrong, as UnmarshalBinary's.
 func ParseLog(s string) (*Log, error) {

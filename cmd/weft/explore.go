@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/weftsim/weft"
@@ -37,9 +35,9 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	i, n, err := parseShard(*shard)
+	i, n, err := weft.ParseShard(*shard)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: bad -shard %q: %v", errUsage, *shard, err)
 	}
 	if *runs < 0 || *budget < 0 {
 		return fmt.Errorf("%w: -runs and -budget must not be negative", errUsage)
@@ -91,19 +89,4 @@ func progress(s weft.Stats) string {
 		secs = 1e-9
 	}
 	return fmt.Sprintf("runs %d (%.0f/s)  steps %d (%.0f/s)  elapsed %v", s.Runs, float64(s.Runs)/secs, s.Steps, float64(s.Steps)/secs, s.Elapsed.Round(time.Second))
-}
-
-// parseShard parses "i/n" with 0 <= i < n.
-func parseShard(s string) (i, n int, err error) {
-	a, b, ok := strings.Cut(s, "/")
-	if ok {
-		i, err = strconv.Atoi(a)
-		if err == nil {
-			n, err = strconv.Atoi(b)
-		}
-	}
-	if !ok || err != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("bad -shard %q: want i/n with 0 <= i < n", s)
-	}
-	return i, n, nil
 }

@@ -59,11 +59,8 @@ func loadLog(arg string) (*scheduler.Log, error) {
 	data, err := os.ReadFile(arg)
 	switch {
 	case err == nil:
-		l := &scheduler.Log{}
-		if strings.HasPrefix(strings.TrimSpace(string(data)), "weft1") {
-			return scheduler.ParseLog(string(data))
-		}
-		if err := l.UnmarshalBinary(data); err != nil {
+		l, err := scheduler.DecodeLog(data)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", arg, err)
 		}
 		return l, nil
