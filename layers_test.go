@@ -1,0 +1,79 @@
+package weft
+
+// The module's imports point one way: scheduler <- sim <- sim's libraries
+// <- properties and this package <- systems and examples <- the command.
+// go list says what each package imports (tests aside: a test may reach
+// up, as sim/ets's tests use weft.Explore); each may import only packages
+// of a lower layer.
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/weftsim/weft"
+
+// layer ranks a package of the module; a package imports only lower ones.
+func layer(path string) int {
+	p := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+	switch {
+	case p == "scheduler", p == "model":
+		return 0
+	case p == "sim":
+		return 1
+	case strings.HasPrefix(p, "sim/"):
+		return 2 // the libraries built on the kernel, and their test helpers
+	case p == "properties", p == "":
+		return 3 // end-of-run checks, and the go test edge (this package)
+	case p == "systems":
+		return 4 // the contract of a reference system
+	case p == "systems/internal/verdict":
+		return 5
+	case strings.HasPrefix(p, "systems/"), strings.HasPrefix(p, "examples/"):
+		return 6
+	}
+	return 7 // cmd/weft
+}
+
+func TestImportsPointOneWay(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	seen, edges := 0, 0
+	for {
+		var pkg struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&pkg); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		for _, imp := range pkg.Imports {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			edges++
+			if layer(imp) >= layer(pkg.ImportPath) {
+				t.Errorf("%s imports %s, which is not below it", pkg.ImportPath, imp)
+			}
+		}
+		if pkg.ImportPath == module+"/sim" {
+			for _, imp := range pkg.Imports {
+				if strings.Contains(imp, ".") && imp != module+"/scheduler" {
+					t.Errorf("sim imports %s: it imports only scheduler and the standard library", imp)
+				}
+			}
+		}
+	}
+	if seen < 15 || edges < 30 {
+		t.Fatalf("go list listed %d packages and %d imports within the module: too few to judge", seen, edges)
+	}
+}
