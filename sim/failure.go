@@ -33,11 +33,17 @@ const (
 	// PropertyViolated: a Property of Config.Properties failed on the
 	// finished run; Property names it.
 	PropertyViolated
+	// MainExited: the main process ended with an abnormal exit reason (an
+	// exit signal from a linked process, a Kill, World.Exit) instead of
+	// returning: the scenario's checks after that point never ran, so the
+	// run cannot pass. Value is the reason.
+	MainExited
 )
 
 var failureNames = [...]string{
 	Panic: "panic", Goexit: "goexit", Fatal: "fatal", Deadlock: "deadlock", Leak: "leak",
 	StepLimit: "step limit", Horizon: "horizon", Watchdog: "watchdog", PropertyViolated: "property",
+	MainExited: "main exited",
 }
 
 func (k FailureKind) String() string {
@@ -116,6 +122,8 @@ func (f *Failure) Error() string {
 		fmt.Fprintf(&b, "watchdog: process p%d %q %v", f.Proc, f.ProcName, f.Value)
 	case PropertyViolated:
 		fmt.Fprintf(&b, "property %s violated: %v", f.Property, f.Value)
+	case MainExited:
+		fmt.Fprintf(&b, "the main process p0 exited with reason %v before it returned: the scenario's checks after that point did not run", f.Value)
 	default:
 		fmt.Fprintf(&b, "%s: %v", f.Kind, f.Value)
 	}

@@ -78,8 +78,10 @@ type FaultPlan struct {
 	// reach states that runs with all of them crowd out). Each kind's
 	// decision is taken in the order of the kinds' numbers.
 	Swarm bool
-	// Killable says which processes FaultKill may kill. Nil means every
-	// process made with Spawn (an OTP process) other than the main process.
+	// Killable says which processes FaultKill may kill, besides the main
+	// process, which it never kills: the main process is the scenario's
+	// harness, and its checks must run. Nil means every process made with
+	// Spawn (an OTP process).
 	Killable func(p *Proc) bool
 
 	_ struct{}
@@ -93,12 +95,18 @@ type faultRate struct {
 // With returns a copy of the plan with kind set to rate: the probability,
 // per opportunity, that a fault of that kind strikes (per scheduling point
 // of an eligible process for FaultKill; per packet, accept, write, ... for a
-// library's kinds, as the kind's documentation says). Rates are rounded to
-// multiples of 1/1024; 0 turns the kind off. It panics on a rate outside
-// [0, 1].
+// library's kinds, as the kind's documentation says). A fault is a Fault
+// decision among 1024 options whose default never fires, so rates are
+// rounded to multiples of 1/1024 and a rate of 1 fires on 1023 of them: a
+// fault that matters can always be shrunk away. 0 turns the kind off. It
+// panics on a rate that is not a number in [0, 1], or that is below 1/1024
+// but not 0 (it would act as 1/1024).
 func (f FaultPlan) With(kind FaultKind, rate float64) FaultPlan {
-	if !(rate >= 0 && rate <= 1) {
+	switch {
+	case !(rate >= 0 && rate <= 1):
 		panic(fmt.Sprintf("sim: FaultPlan.With(%v, %v): a rate is a probability, in [0, 1]", kind, rate))
+	case rate > 0 && rate < 1.0/faultScale:
+		panic(fmt.Sprintf("sim: FaultPlan.With(%v, %v): rates below 1/%d, the resolution of a fault decision, would act as 1/%d; use 0 to turn the kind off", kind, rate, faultScale, faultScale))
 	}
 	i := 0
 	for i < len(f.rates) && f.rates[i].kind < kind {
@@ -195,7 +203,7 @@ func (w *World) maybeKill() {
 		return
 	}
 	killable := w.cfg.Faults.Killable
-	if killable == nil && (!p.otp || p.id == 0) || killable != nil && !killable(p) {
+	if p.id == 0 || killable == nil && !p.otp || killable != nil && !killable(p) {
 		return
 	}
 	if w.fault(FaultKill) {

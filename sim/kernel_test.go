@@ -7,6 +7,7 @@ package sim_test
 // state, exit hooks, and faults that are decisions.
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -335,5 +336,8 @@ func TestFaultKindsAndPlans(t *testing.T) {
 	require.Equal(t, 0.125, again.Rate(faultLostRelease))
 	require.Equal(t, 0.25, again.Rate(sim.FaultKill))
 	require.Zero(t, again.Rate(sim.FaultKind(9003)))
-	require.Panics(t, func() { plan.With(sim.FaultKill, 1.5) })
+	for _, bad := range []float64{1.5, -0.1, math.NaN(), math.Inf(1), 1e-9} {
+		require.Panics(t, func() { plan.With(sim.FaultKill, bad) }, "rate %v", bad)
+	}
+	require.Equal(t, 1.0/1024, plan.With(sim.FaultKill, 1.0/1024).Rate(sim.FaultKill), "the resolution itself is a rate")
 }

@@ -304,6 +304,9 @@ func (w *World) terminate(p *Proc, reason any) {
 	w.finish(p)
 	if p.id == 0 {
 		w.mainStep = w.step
+		if reason != Normal {
+			w.fail(&Failure{Kind: MainExited, Proc: 0, ProcName: p.name, Value: reason})
+		}
 	}
 }
 
