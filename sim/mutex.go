@@ -381,7 +381,7 @@ func (w *World) wakeEvent(obj *Object, p *Proc, verb string) {
 // it unwinds for good.
 func (w *World) syncFatal(msg string) {
 	w.crash(w.cur, Panic, msg, string(debug.Stack()))
-	panic(abort{})
+	w.unwind(abort{})
 }
 
 // syncNoCopy makes go vet's copylocks check flag copies of the sync types

@@ -216,9 +216,7 @@ func (w *World) demonitorFlush(ref MonitorRef) {
 // run, then its links and monitors fire.
 func (w *World) Exit(reason any) {
 	w.checkAlive()
-	p := w.cur
-	p.exiting = true
-	panic(exitSignal{reason})
+	w.exitNow(w.cur, reason)
 }
 
 // SendExit sends p an exit signal with reason from the calling process, as
@@ -256,8 +254,7 @@ func (w *World) signal(from, to *Proc, reason any) {
 // waits on and made runnable).
 func (w *World) end(p *Proc, reason any) {
 	if p == w.cur {
-		p.exiting = true
-		panic(exitSignal{reason})
+		w.exitNow(p, reason)
 	}
 	p.exit = &reason
 	if p.state == stateBlocked {

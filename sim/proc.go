@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"iter"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 )
@@ -51,6 +53,13 @@ type Proc struct {
 	exit    *any
 	exiting bool
 	reason  any // why it ended, once done
+	// unwinding is set once the world made the process unwind (its run is
+	// over, or it exits, with exitReason); forced once the world ended it
+	// with runtime.Goexit because it recovered the unwinding (see
+	// reentered).
+	unwinding  bool
+	forced     bool
+	exitReason any
 	// withdraw takes the process out of what it waits in, when an exit
 	// signal ends it while blocked (see Kernel.Block).
 	withdraw Withdrawer
@@ -132,8 +141,8 @@ func (p *Proc) run(yield func(struct{}) bool) {
 	}()
 	if p.exit != nil {
 		// Killed before it ever ran.
-		p.exiting = true
-		panic(exitSignal{*p.exit})
+		w := p.w
+		w.exitNow(p, *p.exit)
 	}
 	p.body()
 	returned = true
@@ -146,14 +155,77 @@ func (w *World) park() {
 	p := w.cur
 	if !p.yield(struct{}{}) || w.stopping {
 		// teardown (stop) or a failure elsewhere: unwind this process.
-		panic(abort{})
+		w.unwind(abort{})
 	}
 	p.withdraw = nil
 	if p.exit != nil && !p.exiting {
 		// An exit signal arrived while it waited: unwind, running its
 		// defers, which may still use the world.
-		p.exiting = true
-		panic(exitSignal{*p.exit})
+		w.exitNow(p, *p.exit)
+	}
+}
+
+// unwind makes the running process unwind with v: abort{} when its run is
+// over, an exitSignal when it exits. The panic runs the process's deferred
+// functions, which may still call the world; a process that recovers it and
+// goes on is caught at its next call (see reentered).
+func (w *World) unwind(v any) {
+	if p := w.cur; p != nil {
+		p.unwinding = true
+	}
+	panic(v)
+}
+
+// exitNow makes the running process p exit with reason: it unwinds, and its
+// links and monitors fire when the unwinding is done.
+func (w *World) exitNow(p *Proc, reason any) {
+	p.exiting, p.exitReason = true, reason
+	w.unwind(exitSignal{reason})
+}
+
+// reentered runs when process p, which the world made unwind, calls into
+// the world again. From one of its deferred functions that is allowed: they
+// run while it unwinds (a deferred Unlock, a last Send). Any other call
+// means that p recovered the unwinding and went on, as a server loop that
+// recovers every panic does; a Kill must end such a process all the same,
+// and the end of the run must not wait on it. So p ends here: if it was
+// exiting, with its exit reason, as if the unwinding had reached its end;
+// then it parks for good, and at the run's teardown it is ended with
+// runtime.Goexit, which no recover stops.
+func (w *World) reentered(p *Proc) {
+	if p.forced || panicking() {
+		return
+	}
+	if w.tearingDown {
+		p.forced = true
+		runtime.Goexit()
+	}
+	if p.exiting && p.state != stateDone && !w.stopping {
+		w.event(EventNote, nil, int64(p.id), func() string {
+			return fmt.Sprintf("p%d recovered its exit (%v) and went on: it ends all the same", p.id, p.exitReason)
+		})
+		w.terminate(p, p.exitReason)
+	}
+	p.forced = true
+	p.yield(struct{}{}) // only teardown resumes it
+	runtime.Goexit()
+}
+
+// panicking reports whether the calling goroutine is running deferred
+// functions of a panic: whether runtime.gopanic, which calls them, is on
+// its stack. It costs a stack walk, paid only by a process that calls the
+// world while the world unwinds it.
+func panicking() bool {
+	var pcs [128]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])])
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.gopanic" {
+			return true
+		}
+		if !more {
+			return false
+		}
 	}
 }
 

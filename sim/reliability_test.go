@@ -56,3 +56,80 @@ func TestMainEndedBySignalFails(t *testing.T) {
 	normal := sim.Run(sim.Config{}, func(w *sim.World) { w.Exit(sim.Normal) })
 	require.Nil(t, normal.Failure, "exiting normally is returning")
 }
+
+// serveForever is the server-loop idiom that recovers every panic: each
+// request is handled in a function whose deferred recover swallows
+// whatever it raised, and the loop goes on.
+func serveForever(w *sim.World, handled *int) func() {
+	return func() {
+		for {
+			func() {
+				defer func() { recover() }()
+				w.Receive(nil, sim.Infinity)
+				*handled++
+			}()
+		}
+	}
+}
+
+// Kill ends a process that recovers every panic: the exit signal unwinds
+// it, its recover swallows that, and its next call into the world ends it
+// anyway, with its links and monitors told, as on the BEAM.
+func TestKillEndsARecoveringLoop(t *testing.T) {
+	handled := 0
+	r := sim.Run(sim.Config{KeepTrace: true, Watchdog: 3 * time.Second}, func(w *sim.World) {
+		p, ref := w.SpawnMonitor("server", serveForever(w, &handled))
+		w.Send(p, "request")
+		w.Sleep(time.Second)
+		w.Kill(p)
+		m, _ := w.Receive(func(m any) bool { d, ok := m.(sim.Down); return ok && d.Ref == ref }, sim.Infinity)
+		require.Equal(t, sim.Killed, m.(sim.Down).Reason)
+		require.False(t, p.Alive())
+		w.Send(p, "after the kill") // dropped: nobody handles it
+		w.Sleep(time.Second)
+	})
+	require.Nil(t, r.Failure)
+	require.Equal(t, 1, handled)
+	found := false
+	for _, e := range r.Trace {
+		found = found || e.Kind == sim.EventNote && e.Detail == "p1 recovered its exit (killed) and went on: it ends all the same"
+	}
+	require.True(t, found, "the trace says what happened")
+}
+
+// A run that ends while such a process is blocked ends promptly, with its
+// own failure: the teardown ends the process with runtime.Goexit, which no
+// recover stops. (Before, the teardown looped until the watchdog blamed
+// main, and the real failure was lost.)
+func TestRunEndsDespiteARecoveringLoop(t *testing.T) {
+	handled := 0
+	for _, tc := range []struct {
+		name string
+		end  func(w *sim.World)
+		want sim.FailureKind
+	}{
+		{"Fatalf in main", func(w *sim.World) { w.Fatalf("the check failed") }, sim.Fatal},
+		{"a leak", func(w *sim.World) {}, sim.Leak},
+		{"Fatalf inside the loop", func(w *sim.World) {
+			w.Go("checker", func() {
+				for {
+					func() {
+						defer func() { recover() }()
+						w.Fatalf("the checker's check failed")
+					}()
+				}
+			})
+			w.Sleep(time.Hour)
+		}, sim.Fatal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sim.Run(sim.Config{Watchdog: 3 * time.Second}, func(w *sim.World) {
+				w.Go("server", serveForever(w, &handled))
+				w.Sleep(time.Second)
+				tc.end(w)
+			})
+			require.NotNil(t, r.Failure)
+			require.Equal(t, tc.want, r.Failure.Kind, "%v", r.Failure)
+		})
+	}
+}

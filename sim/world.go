@@ -357,10 +357,14 @@ func (w *World) recoverLoop() {
 	}
 }
 
-// checkAlive unwinds the calling process when the run is already over.
+// checkAlive unwinds the calling process when the run is already over, and
+// catches a process that went on after the world made it unwind.
 func (w *World) checkAlive() {
+	if p := w.cur; p != nil && p.unwinding {
+		w.reentered(p)
+	}
 	if w.stopping || w.abandoned.Load() {
-		panic(abort{})
+		w.unwind(abort{})
 	}
 }
 
@@ -392,6 +396,7 @@ func (w *World) fail(f *Failure) {
 // Fatalf fails the run with a message, naming the calling process, and ends
 // it: the calling process unwinds at once.
 func (w *World) Fatalf(format string, args ...any) {
+	w.checkAlive()
 	p := w.cur
 	f := &Failure{Kind: Fatal, Proc: -1, Value: fmt.Sprintf(format, args...), format: format}
 	if p != nil {
@@ -400,7 +405,7 @@ func (w *World) Fatalf(format string, args ...any) {
 	w.event(EventNote, nil, 0, func() string { return fmt.Sprint(f.Value) })
 	w.fail(f)
 	if p != nil {
-		panic(abort{})
+		w.unwind(abort{})
 	}
 }
 
@@ -415,13 +420,13 @@ func (w *World) publish() {
 	// that never parks (Yield with nothing else runnable) is caught here.
 	if w.mainStep >= 0 && w.step-w.mainStep > w.cfg.AfterMainSteps {
 		w.endSuspected()
-		panic(abort{})
+		w.unwind(abort{})
 	}
 }
 
 func (w *World) limit() {
 	w.fail(&Failure{Kind: StepLimit, Proc: -1, Value: fmt.Sprintf("more than %d scheduling points (a livelock, or a process that loops forever?)", w.cfg.MaxSteps)})
-	panic(abort{})
+	w.unwind(abort{})
 }
 
 // blockedList describes every live process that is blocked.
@@ -490,7 +495,11 @@ func (w *World) stopFrom(i int) {
 		}
 	}()
 	for ; i < len(w.procs); i++ {
+		// The stopped process is the world's current one while it unwinds,
+		// so that its deferred calls act as it and its unwinding is its own.
+		w.cur = w.procs[i]
 		w.procs[i].stop()
+		w.cur = nil
 	}
 }
 
