@@ -255,6 +255,7 @@ func (w *World) point() {
 func (w *World) enter() {
 	w.checkAlive()
 	w.step++
+	w.progress.Store(w.step)
 	if w.step&1023 == 0 {
 		w.publish()
 	}

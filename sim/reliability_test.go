@@ -133,3 +133,42 @@ func TestRunEndsDespiteARecoveringLoop(t *testing.T) {
 		})
 	}
 }
+
+// Every step is progress: a process alone in its world that takes real time
+// at every step (slow code between scheduling points, not a hang) is not
+// mistaken for a stuck one, however few steps it takes.
+func TestWatchdogCountsEveryStep(t *testing.T) {
+	cfg := sim.Config{Watchdog: 50 * time.Millisecond}
+	r := sim.Run(cfg, func(w *sim.World) {
+		for range 60 {
+			time.Sleep(2 * time.Millisecond) // real work between two points
+			w.Yield()
+		}
+	})
+	require.Nil(t, r.Failure, "60 steps of 2ms each, 120ms in all, under a 50ms watchdog")
+}
+
+// A stuck process is reported within the watchdog's period and a second,
+// with its stack, which says where it is stuck.
+func TestWatchdogReportsTheStuckStack(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	cfg := sim.Config{Watchdog: 200 * time.Millisecond}
+	start := time.Now()
+	r := sim.Run(cfg, func(w *sim.World) {
+		w.Go("stuck", func() { waitOnARealChannel(release) })
+		w.Sleep(time.Second)
+	})
+	elapsed := time.Since(start)
+	require.NotNil(t, r.Failure)
+	require.Equal(t, sim.Watchdog, r.Failure.Kind)
+	require.Equal(t, "stuck", r.Failure.ProcName)
+	require.Less(t, elapsed, cfg.Watchdog+time.Second+500*time.Millisecond, "reported %v after it got stuck", elapsed)
+	require.Contains(t, r.Failure.Stack, "[chan receive")
+	require.Contains(t, r.Failure.Stack, "waitOnARealChannel")
+	require.Contains(t, r.Failure.Stack, "reliability_test.go")
+	require.Contains(t, r.Failure.Error(), "cannot be stopped")
+}
+
+//go:noinline
+func waitOnARealChannel(c chan struct{}) { <-c }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -207,7 +208,7 @@ type World struct {
 	tearingDown bool
 
 	// Published for the watchdog, which runs on the caller's goroutine:
-	// progress every 1024 steps, running at every resume (with the step in
+	// progress at every step, running at every resume (with the step in
 	// its resumedAt).
 	progress  atomic.Int64
 	running   atomic.Pointer[Proc]
@@ -247,37 +248,68 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 	return r
 }
 
-// watch waits for the loop to finish, or for the watchdog to bite. It
-// returns the watchdog's failure when the run was abandoned.
+// watch waits for the loop to finish, or for the watchdog to bite: when
+// neither a step nor a resume happened for cfg.Watchdog of real time. It
+// looks a few times a period (at least once a second), so it bites within
+// the period and a second of the last sign of life. It returns the
+// watchdog's failure when the run was abandoned.
 func (w *World) watch(done chan struct{}) *Failure {
-	timer := time.NewTimer(w.cfg.Watchdog)
-	defer timer.Stop()
-	last, lastRunning := int64(-1), (*Proc)(nil)
+	period := w.cfg.Watchdog
+	ticker := time.NewTicker(min(max(period/4, time.Millisecond), time.Second))
+	defer ticker.Stop()
+	last, lastRunning, lastChange := int64(-1), (*Proc)(nil), time.Now()
 	for {
 		select {
 		case <-done:
 			return nil
-		case <-timer.C:
-			now, running := w.progress.Load(), w.running.Load()
-			if now != last || running != lastRunning {
-				last, lastRunning = now, running
-				timer.Reset(w.cfg.Watchdog)
+		case now := <-ticker.C:
+			step, running := w.progress.Load(), w.running.Load()
+			if step != last || running != lastRunning {
+				last, lastRunning, lastChange = step, running, now
 				continue
 			}
-			// The loop's goroutine is stuck inside a process; it and the
-			// process stay blocked (nothing can free a goroutine blocked on
-			// a real channel), but the caller gets a report.
+			if now.Sub(lastChange) < period {
+				continue
+			}
+			// The loop's goroutine is stuck inside a process. A process
+			// that calls into the world again unwinds (checkAlive), and
+			// the loop then tears the world down; one blocked on a real
+			// channel, or spinning without calling the world, cannot be
+			// freed, and stays with its goroutine until the binary exits.
 			w.abandoned.Store(true)
-			f := &Failure{Kind: Watchdog, Proc: -1, Step: now}
+			f := &Failure{Kind: Watchdog, Proc: -1, Step: step}
 			if running != nil {
 				// The loop is stuck inside running, so nothing writes
 				// resumedAt after the store this load observed.
-				f.Proc, f.ProcName, f.Step = running.id, running.name, max(now, running.resumedAt)
+				f.Proc, f.ProcName, f.Step = running.id, running.name, max(step, running.resumedAt)
+				f.Stack = stackOf(running)
 			}
-			f.Value = fmt.Sprintf("did not reach a scheduling point for %v of real time: it is blocked outside the simulation (a real channel, lock, sleep or I/O) or loops without calling into the world", w.cfg.Watchdog)
+			f.Value = fmt.Sprintf("did not reach a scheduling point for %v of real time: it is blocked outside the simulation (a real channel, lock, sleep or I/O: its stack says where) or loops without calling into the world; its goroutine cannot be stopped, and stays, with its world, until the binary exits: rerun the seed alone to debug it", period)
 			return f
 		}
 	}
+}
+
+// stackOf returns the stack of p's goroutine, found in a dump of every
+// goroutine by p's address, which the frame of its body's caller
+// (Proc.run) shows as its receiver; "" when the dump does not show it.
+func stackOf(p *Proc) string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	key := fmt.Sprintf("sim.(*Proc).run(%p", p)
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, key) {
+			return g
+		}
+	}
+	return ""
 }
 
 // loop resumes processes one at a time until the run is over. Only the loop
