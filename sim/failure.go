@@ -38,12 +38,16 @@ const (
 	// returning: the scenario's checks after that point never ran, so the
 	// run cannot pass. Value is the reason.
 	MainExited
+	// Runaway: a process made more than Config.MaxStepOps decisions and
+	// history marks between two scheduling points, or the program's live
+	// heap passed Config.MaxHeap. Value says which.
+	Runaway
 )
 
 var failureNames = [...]string{
 	Panic: "panic", Goexit: "goexit", Fatal: "fatal", Deadlock: "deadlock", Leak: "leak",
 	StepLimit: "step limit", Horizon: "horizon", Watchdog: "watchdog", PropertyViolated: "property",
-	MainExited: "main exited",
+	MainExited: "main exited", Runaway: "runaway",
 }
 
 func (k FailureKind) String() string {

@@ -41,6 +41,7 @@ type history struct {
 // returns the id to pass to Return.
 func (w *World) Call(client int, input any) OpID {
 	w.checkAlive()
+	w.stepOp()
 	w.history.clock++
 	pid := -1
 	if w.cur != nil {
@@ -58,6 +59,7 @@ func (w *World) Call(client int, input any) OpID {
 // Return marks the end of operation id with its output.
 func (w *World) Return(id OpID, output any) {
 	w.checkAlive()
+	w.stepOp()
 	if int(id) < 0 || int(id) >= len(w.history.ops) || !w.history.ops[id].Open() {
 		panic("sim: Return of an operation that is not open")
 	}

@@ -255,7 +255,11 @@ func (w *World) point() {
 func (w *World) enter() {
 	w.checkAlive()
 	w.step++
+	w.stepOps = 0
 	w.progress.Store(w.step)
+	if heapAfterGC.Load() > w.cfg.MaxHeap {
+		w.overHeap()
+	}
 	if w.step&1023 == 0 {
 		w.publish()
 	}

@@ -172,3 +172,51 @@ func TestWatchdogReportsTheStuckStack(t *testing.T) {
 
 //go:noinline
 func waitOnARealChannel(c chan struct{}) { <-c }
+
+// Work between two scheduling points is bounded: a loop of random draws or
+// of history marks that never yields fails the run, naming the process,
+// long before it fills memory.
+func TestWorkBetweenStepsIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		loop func(w *sim.World)
+	}{
+		{"random draws", func(w *sim.World) {
+			for {
+				w.Intn(10)
+			}
+		}},
+		{"history marks", func(w *sim.World) {
+			for {
+				w.Return(w.Call(0, "op"), "done")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sim.Run(sim.Config{MaxStepOps: 1000}, func(w *sim.World) {
+				w.Go("spinner", func() { tc.loop(w) })
+				w.Sleep(time.Second)
+			})
+			require.NotNil(t, r.Failure)
+			require.Equal(t, sim.Runaway, r.Failure.Kind)
+			require.Equal(t, "spinner", r.Failure.ProcName)
+			require.Contains(t, r.Failure.Error(), "more than 1000 decisions and history marks")
+		})
+	}
+}
+
+// A run whose heap grows without bound fails with its seed instead of
+// taking the program down.
+func TestHeapIsBounded(t *testing.T) {
+	var keep [][]byte
+	r := sim.Run(sim.Config{MaxHeap: 64 << 20}, func(w *sim.World) {
+		for {
+			keep = append(keep, make([]byte, 4<<20))
+			w.Yield()
+		}
+	})
+	keep = nil
+	require.NotNil(t, r.Failure)
+	require.Equal(t, sim.Runaway, r.Failure.Kind)
+	require.Contains(t, r.Failure.Error(), "live heap reached")
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,18 @@ type Config struct {
 	// Watchdog is how long, in real time, a process may run without reaching
 	// a scheduling point before the run fails naming it (0: 10s).
 	Watchdog time.Duration
+	// MaxStepOps bounds the decisions (random draws, faults) and history
+	// marks (Call, Return) a process may make between two scheduling points
+	// (0: 100,000): a loop that makes them without ever reaching a
+	// scheduling point would fill memory before the watchdog bit.
+	MaxStepOps int
+	// MaxHeap bounds the live heap of the whole program, in bytes, as the
+	// last garbage collection measured it, looked at every step and by the
+	// watchdog (0: 2 GiB): a run that allocates without bound fails, with
+	// its seed, before it takes the test binary down (the heap may reach
+	// about twice the bound before a collection measures it). Runs in
+	// parallel share the heap they are judged by.
+	MaxHeap uint64
 	// KeepTrace keeps every event, with object names and creation sites, for
 	// timelines and reports. It costs time; failing runs are replayed with it.
 	KeepTrace bool
@@ -79,6 +92,12 @@ func (c *Config) fill() {
 	}
 	if c.Watchdog <= 0 {
 		c.Watchdog = 10 * time.Second
+	}
+	if c.MaxStepOps <= 0 {
+		c.MaxStepOps = 100_000
+	}
+	if c.MaxHeap == 0 {
+		c.MaxHeap = 2 << 30
 	}
 }
 
@@ -184,6 +203,7 @@ type World struct {
 	readyOpts readyOptions
 
 	step        int64
+	stepOps     int   // decisions and history marks of the running process since its last step (stepOp)
 	mainStep    int64 // step at which the main process returned, or -1
 	now         time.Duration
 	timers      timerHeap
@@ -267,6 +287,16 @@ func (w *World) watch(done chan struct{}) *Failure {
 			if step != last || running != lastRunning {
 				last, lastRunning, lastChange = step, running, now
 				continue
+			}
+			if heap := heapAfterGC.Load(); heap > w.cfg.MaxHeap {
+				// A process allocates without bound between two steps:
+				// abandon the run before the program dies of it.
+				w.abandoned.Store(true)
+				f := &Failure{Kind: Runaway, Proc: -1, Step: step, Value: heapStory(heap, w.cfg.MaxHeap)}
+				if running != nil {
+					f.Proc, f.ProcName, f.Stack = running.id, running.name, stackOf(running)
+				}
+				return f
 			}
 			if now.Sub(lastChange) < period {
 				continue
@@ -370,6 +400,9 @@ func (w *World) pick() *Proc {
 
 // decide asks the strategy and records the decision.
 func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
+	if w.cur != nil {
+		w.stepOp()
+	}
 	c := w.cfg.Strategy.Choose(scheduler.Point{Kind: kind, N: n, Procs: procs})
 	if uint(c) >= uint(n) {
 		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, n))
@@ -441,10 +474,21 @@ func (w *World) Fatalf(format string, args ...any) {
 	}
 }
 
-// publish runs every 1024 steps: it lets the watchdog see progress, and
-// checks the step limit off the per-step path.
+// stepOp counts a decision or history mark of the running process since
+// its last scheduling point, and fails the run past MaxStepOps.
+func (w *World) stepOp() {
+	w.stepOps++
+	if w.stepOps > w.cfg.MaxStepOps {
+		p := w.cur
+		w.fail(&Failure{Kind: Runaway, Proc: p.id, ProcName: p.name, Stack: string(debug.Stack()),
+			Value: fmt.Sprintf("made more than %d decisions and history marks (random draws, faults, Call, Return) without reaching a scheduling point: a loop that never yields?", w.cfg.MaxStepOps)})
+		w.unwind(abort{})
+	}
+}
+
+// publish runs every 1024 steps: it checks the step limit off the per-step
+// path.
 func (w *World) publish() {
-	w.progress.Store(w.step)
 	if w.step > w.cfg.MaxSteps {
 		w.limit()
 	}
@@ -557,4 +601,41 @@ func (w *World) result() *Result {
 		r.Processes[i] = ProcInfo{Name: p.name, OTP: p.otp, Done: p.state == stateDone, Reason: p.reason, MailboxHigh: p.mailHigh}
 	}
 	return r
+}
+
+// overHeap fails the run whose step found the heap past MaxHeap.
+func (w *World) overHeap() {
+	w.fail(&Failure{Kind: Runaway, Proc: w.cur.id, ProcName: w.cur.name, Value: heapStory(heapAfterGC.Load(), w.cfg.MaxHeap)})
+	w.unwind(abort{})
+}
+
+// heapAfterGC is the program's live heap as the last garbage collection
+// measured it: a sentinel's finalizer, which runs after every collection,
+// reads it and arms the next sentinel. A step reads it with one atomic load.
+var heapAfterGC atomic.Uint64
+
+type gcSentinel struct{ _ [16]byte } // big enough for a finalizer: tiny objects share blocks
+
+func init() { watchHeap() }
+
+func watchHeap() {
+	runtime.SetFinalizer(new(gcSentinel), func(*gcSentinel) {
+		heapAfterGC.Store(heapLive())
+		watchHeap()
+	})
+}
+
+// heapLive is the program's live heap after the last garbage collection,
+// in bytes (runtime/metrics: a read costs well under a microsecond).
+func heapLive() uint64 {
+	sample := [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample[:])
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
+}
+
+func heapStory(heap, limit uint64) string {
+	return fmt.Sprintf("the program's live heap reached %d MiB, past the bound of %d MiB (Config.MaxHeap): a process that allocates without bound?", heap>>20, limit>>20)
 }
