@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,12 +19,55 @@ import (
 // (a table) of the run's trace is marked where it happened on the
 // operations' timeline. r should have its trace (Config.KeepTrace); without
 // one the view has no annotations.
+//
+// The page is safe to open whatever the run's data: every description the
+// model makes is escaped where the page would read it as markup (see
+// forPage), so a stored value, a key or a process name shows as text and
+// runs nothing.
 func VisualizeRun(path string, model porcupine.Model, info porcupine.LinearizationInfo, r *sim.Result) error {
 	info.AddAnnotations(annotations(r))
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		return err
 	}
-	return porcupine.VisualizePath(model, info, path)
+	return porcupine.VisualizePath(forPage(model), info, path)
+}
+
+// forPage returns model with the descriptions it makes for porcupine's page
+// escaped where the page parses them as HTML, so that any model, weft's or
+// a user's, with its own descriptions or porcupine's defaults, is safe to
+// show whatever its inputs, outputs and states hold.
+//
+// Where the data lands in porcupine v1.3.1 (visualization.go and
+// visualization/index.js in its module): everything goes as JSON into a
+// <script>, and encoding/json writes <, > and & as \u003c, \u003e and
+// \u0026, so no text can end that script. From there index.js sets
+// operation descriptions (DescribeOperation) and annotations with
+// textContent, which shows text as text: those stay as the model wrote
+// them, since escaping them would show "&lt;" to the reader. It sets the
+// tooltips with innerHTML: the state descriptions (DescribeState) and the
+// operation metadata (DescribeOperationMetadata) go there, so those two
+// are HTML-escaped here. Check this again when porcupine's version changes
+// (TestVisualizationEscapesKV and TestVisualizationEscapesAnyModel hold the
+// page to it).
+//
+// Only the page is escaped: the model itself, and the failure messages a
+// terminal prints with its DescribeOperation, keep the text as it is.
+func forPage(model porcupine.Model) porcupine.Model {
+	state, meta := model.DescribeState, model.DescribeOperationMetadata
+	if state == nil { // porcupine's default
+		state = func(s any) string { return fmt.Sprintf("%v", s) }
+	}
+	if meta == nil { // porcupine's default
+		meta = func(info any) string {
+			if info == nil {
+				return ""
+			}
+			return fmt.Sprintf("%v", info)
+		}
+	}
+	model.DescribeState = func(s any) string { return html.EscapeString(state(s)) }
+	model.DescribeOperationMetadata = func(info any) string { return html.EscapeString(meta(info)) }
+	return model
 }
 
 // annotations marks the run's faults, crashes, abnormal exits and destroyed
