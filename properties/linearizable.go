@@ -3,7 +3,6 @@ package properties
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -52,8 +51,9 @@ type Linearizability struct {
 // again to explain it. On a violation in a run that kept its trace (the
 // replay a report is made from, not each candidate the shrinker tries), it
 // writes porcupine's visualization, annotated with the run's steps, faults,
-// crashes and destroyed resources (VisualizeRun), to VisualizationPath and
-// names the file in the error; without a trace it says to replay the run.
+// crashes and destroyed resources (VisualizeRun), to a new file in
+// os.TempDir() named after the run (VisualizationName) and names the file in
+// the error; without a trace it says to replay the run.
 func Linearizable(l Linearizability) sim.Property {
 	if l.Name == "" {
 		l.Name = "linearizable"
@@ -87,8 +87,8 @@ func (l Linearizability) check(r *sim.Result) error {
 		// candidate. The traced replay of the failure writes it.
 		return fmt.Errorf("%s; replay the run for porcupine's annotated visualization", head)
 	}
-	path := VisualizationPath(r)
-	if err := VisualizeRun(path, l.Model, info, r); err != nil {
+	path, err := VisualizeRun(os.TempDir(), VisualizationName(r), l.Model, info, r)
+	if err != nil {
 		return fmt.Errorf("%s; writing the visualization failed: %v", head, err)
 	}
 	return fmt.Errorf("%s; see %s", head, path)
@@ -184,9 +184,10 @@ func opMetadata(op sim.Operation) string {
 
 // AssertLinearizable fails t unless r's history is linearizable against
 // model. When it is not, it writes the visualization, annotated with the
-// run's faults and crashes when r has a trace, to
-// os.TempDir()/weft-<test>-<seed>.html and names the file. When the check
-// times out it fails as inconclusive: an unfinished check is never a pass.
+// run's faults and crashes when r has a trace, to a new file
+// os.TempDir()/weft-<test>-seed<seed>-<random>.html (see VisualizeRun) and
+// names the file. When the check times out it fails as inconclusive: an
+// unfinished check is never a pass.
 func AssertLinearizable(t testing.TB, model porcupine.Model, r *sim.Result, timeout time.Duration) {
 	t.Helper()
 	res, info := CheckLinearizable(model, r.History, timeout)
@@ -197,9 +198,9 @@ func AssertLinearizable(t testing.TB, model porcupine.Model, r *sim.Result, time
 		t.Fatalf("properties: linearizability check of %d operations (seed %d) inconclusive: it ran out of its %v; a check that did not finish is not a pass", len(r.History), r.Seed, timeout)
 		return
 	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-%d.html", fileSafe(t.Name()), r.Seed))
+	path, err := VisualizeRun(os.TempDir(), fmt.Sprintf("weft-%s-seed%d", t.Name(), r.Seed), model, info, r)
 	where := "visualization: " + path
-	if err := VisualizeRun(path, model, info, r); err != nil {
+	if err != nil {
 		where = "the visualization could not be written: " + err.Error()
 	}
 	t.Fatalf("properties: history of %d operations (seed %d) is not linearizable against the model\n%s", len(r.History), r.Seed, where)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,22 +13,45 @@ import (
 )
 
 // VisualizeRun writes porcupine's HTML view of a failed check of r's
-// history to path, creating its directory, annotated with the run's
-// scheduler steps: each fault, crash, abnormal exit and destroyed resource
-// (a table) of the run's trace is marked where it happened on the
-// operations' timeline. r should have its trace (Config.KeepTrace); without
-// one the view has no annotations.
+// history into a new file in dir and returns the file's path. The view is
+// annotated with the run's scheduler steps: each fault, crash, abnormal exit
+// and destroyed resource (a table) of the run's trace is marked where it
+// happened on the operations' timeline. r should have its trace
+// (Config.KeepTrace); without one the view has no annotations.
+//
+// The file's name is name (made safe for a file name; VisualizationName
+// makes one that says which run it is), a random part, and ".html". It is
+// created exclusively and readable by its owner only, so dir may be a
+// folder others can write, as os.TempDir() is: a symbolic link or a file
+// planted under a name a run would use is never followed nor overwritten,
+// and two runs never write one file. dir is created if need be; "" means
+// os.TempDir(). A file that could not be written whole is removed.
 //
 // The page is safe to open whatever the run's data: every description the
 // model makes is escaped where the page would read it as markup (see
 // forPage), so a stored value, a key or a process name shows as text and
 // runs nothing.
-func VisualizeRun(path string, model porcupine.Model, info porcupine.LinearizationInfo, r *sim.Result) error {
+func VisualizeRun(dir, name string, model porcupine.Model, info porcupine.LinearizationInfo, r *sim.Result) (string, error) {
 	info.AddAnnotations(annotations(r))
-	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
-		return err
+	if dir == "" {
+		dir = os.TempDir()
 	}
-	return porcupine.VisualizePath(forPage(model), info, path)
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, fileSafe(name)+"-*.html") // O_EXCL, 0o600
+	if err != nil {
+		return "", err
+	}
+	err = porcupine.Visualize(forPage(model), info, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // forPage returns model with the descriptions it makes for porcupine's page
@@ -119,14 +141,14 @@ func annotations(r *sim.Result) []porcupine.Annotation {
 	return out
 }
 
-// VisualizationPath is where a run's linearizability view goes: a file in
-// the system's temporary directory named after the scenario, the seed and
-// the trace hash, so that two different failing runs never share one.
-func VisualizationPath(r *sim.Result) string {
-	return filepath.Join(os.TempDir(), fmt.Sprintf("weft-%s-seed%d-%016x.html", fileSafe(r.Scenario), r.Seed, r.Hash))
+// VisualizationName names a run's linearizability view for VisualizeRun:
+// "weft-", then the scenario, the seed and the trace hash, so that a reader
+// can tell which run a file shows.
+func VisualizationName(r *sim.Result) string {
+	return fmt.Sprintf("weft-%s-seed%d-%016x", fileSafe(r.Scenario), r.Seed, r.Hash)
 }
 
-// fileSafe maps a test name to a file name.
+// fileSafe maps a test or scenario name to a file name.
 func fileSafe(name string) string {
 	if name == "" {
 		return "run"

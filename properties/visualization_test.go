@@ -210,8 +210,8 @@ func TestVisualizationEscapesAnyModel(t *testing.T) {
 			if res != porcupine.Illegal {
 				t.Fatalf("verdict %v", res)
 			}
-			path := filepath.Join(t.TempDir(), "view.html")
-			if err := VisualizeRun(path, tc.model, info, r); err != nil {
+			path, err := VisualizeRun(t.TempDir(), "view", tc.model, info, r)
+			if err != nil {
 				t.Fatal(err)
 			}
 			page, err := os.ReadFile(path)
@@ -250,4 +250,81 @@ func contains(ss []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// The view goes into a shared folder (os.TempDir()), so its file must be a
+// new one: a symbolic link planted under the name a run would use is never
+// followed, and two runs of the same failure never write one file. Each
+// message names the file it wrote, whose name still says which run it is.
+func TestVisualizationFilesAreNew(t *testing.T) {
+	shared, elsewhere := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", shared)
+	victim := filepath.Join(elsewhere, "victim")
+	if err := os.WriteFile(victim, []byte("victim"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := hostileRun()
+	// The names the views went under before they were made new: a
+	// planted link there must stay a link to an untouched file.
+	for _, name := range []string{
+		fmt.Sprintf("weft-hostile_page-seed%d-%016x.html", r.Seed, r.Hash),
+		fmt.Sprintf("weft-TestLinearizable_fake-%d.html", r.Seed),
+	} {
+		if err := os.Symlink(victim, filepath.Join(shared, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	see := regexp.MustCompile(`see (\S+\.html)$`)
+	viaProperty := func() string {
+		err := Linearizable(Linearizability{Model: model.KV}).Check(r)
+		if m := see.FindStringSubmatch(fmt.Sprint(err)); m != nil {
+			return m[1]
+		}
+		t.Fatalf("the message names no page: %v", err)
+		return ""
+	}
+	visualization := regexp.MustCompile(`\nvisualization: (\S+\.html)$`)
+	viaAssert := func() string {
+		fake := &lintb{TB: t}
+		AssertLinearizable(fake, model.KV, r, 0)
+		if m := visualization.FindStringSubmatch(fake.fatal); m != nil {
+			return m[1]
+		}
+		t.Fatalf("the message names no page: %q", fake.fatal)
+		return ""
+	}
+	for _, tc := range []struct {
+		name  string
+		write func() string
+		want  *regexp.Regexp // the file's name
+	}{
+		{"Linearizable", viaProperty, regexp.MustCompile(`^weft-hostile_page-seed7-000000000000feed-[0-9A-Za-z]+\.html$`)},
+		{"AssertLinearizable", viaAssert, regexp.MustCompile(`^weft-TestLinearizable_fake-seed7-[0-9A-Za-z]+\.html$`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first, second := tc.write(), tc.write()
+			if first == second {
+				t.Errorf("two runs wrote one file, %s", first)
+			}
+			for _, path := range []string{first, second} {
+				if filepath.Dir(path) != shared || !tc.want.MatchString(filepath.Base(path)) {
+					t.Errorf("the view went to %s, want %s in %s", path, tc.want, shared)
+				}
+				fi, err := os.Lstat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 != 0 {
+					t.Errorf("%s: mode %v, want a file only its owner reads", path, fi.Mode())
+				}
+				if page, err := os.ReadFile(path); err != nil || !strings.Contains(string(page), "const data = ") {
+					t.Errorf("%s holds no view (%v)", path, err)
+				}
+			}
+		})
+	}
+	if got, err := os.ReadFile(victim); err != nil || string(got) != "victim" {
+		t.Errorf("the file a planted link points to now holds %.40q (%v)", got, err)
+	}
 }
