@@ -35,7 +35,7 @@ func RunRapid(t *rapid.T, cfg sim.Config, scenario func(*sim.World)) *sim.Result
 			cfg.Strategy, cfg.KeepTrace = scheduler.Replay(r.Decisions), true
 			traced = sim.Run(cfg, scenario)
 		}
-		t.Fatalf("%v\n%s", r.Failure, Timeline(lastEvents(traced.Trace, 40), traced.Procs))
+		t.Fatalf("%s\n%s", quoteControlsLines(r.Failure.Error()), Timeline(lastEvents(traced.Trace, 40), traced.Procs))
 	}
 	return r
 }

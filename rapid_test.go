@@ -42,8 +42,50 @@ func TestRunRapidPasses(t *testing.T) {
 }
 
 func TestRunRapidFindsLostUpdate(t *testing.T) {
-	// rapid.Check reports through its TB; run it on a recorder so the test
-	// can read what it found, without a fail file left behind.
+	rec := checkRecorded(t, func(rt *rapid.T) {
+		RunRapid(rt, sim.Config{}, func(w *sim.World) {
+			n := 0
+			done := sim.NewChan[int](w, 2)
+			for i := 0; i < 2; i++ {
+				w.Go("inc", func() {
+					v := n
+					done.Len() // a scheduling point between the read and the write
+					n = v + 1
+					done.Send(0)
+				})
+			}
+			done.Recv()
+			done.Recv()
+			if n != 2 {
+				w.Fatalf("lost an update: n = %d", n)
+			}
+		})
+	})
+	if !rec.failed || !strings.Contains(rec.msg, "lost an update: n = 1") || !strings.Contains(rec.msg, "[rapid] failed") {
+		t.Fatalf("rapid did not find the lost update; it said:\n%s", rec.msg)
+	}
+}
+
+// The failure RunRapid hands rapid, which prints it to a terminal, has its
+// control characters quoted, as the report's are.
+func TestRunRapidQuotesControls(t *testing.T) {
+	rec := checkRecorded(t, func(rt *rapid.T) {
+		RunRapid(rt, sim.Config{}, func(w *sim.World) {
+			w.Go("worker\x1b[2J", func() { w.Fatalf("lost \x1b[31mit\r") })
+		})
+	})
+	if !rec.failed || !strings.Contains(rec.msg, `process p1 "worker\x1b[2J": lost \x1b[31mit\r`) {
+		t.Fatalf("rapid did not report the failure, quoted; it said:\n%s", rec.msg)
+	}
+	if strings.ContainsAny(rec.msg, "\x1b\r") {
+		t.Errorf("the failure passes control characters to the terminal:\n%q", rec.msg)
+	}
+}
+
+// checkRecorded runs rapid.Check on a recorder, so that the test can read
+// what it found, without a fail file left behind.
+func checkRecorded(t *testing.T, prop func(*rapid.T)) *failRecorder {
+	t.Helper()
 	if f := flag.Lookup("rapid.nofailfile"); f != nil {
 		old := f.Value.String()
 		f.Value.Set("true")
@@ -56,29 +98,9 @@ func TestRunRapidFindsLostUpdate(t *testing.T) {
 				panic(r)
 			}
 		}()
-		rapid.Check(rec, func(rt *rapid.T) {
-			RunRapid(rt, sim.Config{}, func(w *sim.World) {
-				n := 0
-				done := sim.NewChan[int](w, 2)
-				for i := 0; i < 2; i++ {
-					w.Go("inc", func() {
-						v := n
-						done.Len() // a scheduling point between the read and the write
-						n = v + 1
-						done.Send(0)
-					})
-				}
-				done.Recv()
-				done.Recv()
-				if n != 2 {
-					w.Fatalf("lost an update: n = %d", n)
-				}
-			})
-		})
+		rapid.Check(rec, prop)
 	}()
-	if !rec.failed || !strings.Contains(rec.msg, "lost an update: n = 1") || !strings.Contains(rec.msg, "[rapid] failed") {
-		t.Fatalf("rapid did not find the lost update; it said:\n%s", rec.msg)
-	}
+	return rec
 }
 
 // failRecorder is a rapid.TB whose failures are recorded, not reported;

@@ -41,7 +41,9 @@ func (r *Report) String() string {
 // shrank, the failing process's stack trimmed to the interesting frames, the
 // blocked processes, and the last events of the shrunk run as a timeline.
 // It does not say how to replay the run: that depends on where the log is
-// saved, so the caller (Test, Fuzz, the weft command) adds it.
+// saved, so the caller (Test, Fuzz, the weft command) adds it. Every string
+// that comes from the program under test shows with its control characters
+// quoted (see quoteControls), so that it cannot steer the terminal.
 func (f *Finding) String() string {
 	var b strings.Builder
 	run := f.Shrunk
@@ -55,13 +57,13 @@ func (f *Finding) String() string {
 
 	switch {
 	case f.Nondeterministic != "":
-		fmt.Fprintf(&b, "weft: nondeterminism: %s\n", f.Nondeterministic)
+		fmt.Fprintf(&b, "weft: nondeterminism: %s\n", quoteControlsLines(f.Nondeterministic))
 	case fail != nil:
-		fmt.Fprintf(&b, "weft: %s\n", headline(fail))
+		fmt.Fprintf(&b, "weft: %s\n", quoteControlsLines(headline(fail)))
 	default:
 		b.WriteString("weft: failure\n")
 	}
-	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", orDash(run.Scenario), f.Seed, orDash(f.Spec))
+	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", quoteControls(orDash(run.Scenario)), f.Seed, quoteControls(orDash(f.Spec)))
 	if f.Log != nil {
 		switch {
 		case f.ShrinkRuns > 0:
@@ -77,12 +79,12 @@ func (f *Finding) String() string {
 	}
 	if fail != nil {
 		if st := trimStack(fail.Stack); st != "" {
-			fmt.Fprintf(&b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, st)
+			fmt.Fprintf(&b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, quoteControlsLines(st))
 		}
 		if len(fail.Blocked) > 0 {
 			b.WriteString("\nblocked:\n")
 			for _, bl := range fail.Blocked {
-				b.WriteString("    " + bl.String() + "\n")
+				b.WriteString("    " + quoteControls(bl.String()) + "\n")
 			}
 		}
 	}

@@ -14,7 +14,9 @@ import (
 // Only processes that appear in events get a column, headed "p<id> <name>"
 // from names; events of the clock (Proc -1) get the leftmost column when
 // there are any. Columns are as wide as their widest cell, up to 28
-// characters; longer cells are clipped with "…".
+// characters; longer cells are clipped with "…". Names and details show
+// with their control characters quoted (\x1b, \r, \n, ...), so that what
+// they hold cannot steer the terminal nor break a row.
 func Timeline(events []sim.Event, names []string) string {
 	const maxWidth = 28
 	// slot maps Proc+1 to its column (or -1): slot 0 is the clock.
@@ -39,7 +41,7 @@ func Timeline(events []sim.Event, names []string) string {
 		case p < 0:
 			heads = append(heads, "clock")
 		case p < len(names):
-			heads = append(heads, "p"+strconv.Itoa(p)+" "+names[p])
+			heads = append(heads, "p"+strconv.Itoa(p)+" "+quoteControls(names[p]))
 		default:
 			heads = append(heads, "p"+strconv.Itoa(p))
 		}
@@ -48,7 +50,7 @@ func Timeline(events []sim.Event, names []string) string {
 		if e.Detail == "" {
 			return e.Kind.String()
 		}
-		return e.Kind.String() + " " + e.Detail
+		return e.Kind.String() + " " + quoteControls(e.Detail)
 	}
 	widths := make([]int, len(heads))
 	for c, h := range heads {

@@ -87,3 +87,32 @@ func cells(line string) []string {
 	}
 	return out
 }
+
+// Names and details come from the program under test: a hostile one must
+// not move the cursor, recolor the terminal or break the table. Each shows
+// quoted, in its own column, on its own line; ordinary text, accents and all,
+// shows as it is.
+func TestTimelineQuotesControls(t *testing.T) {
+	names := []string{"main", "\x1b[2J\x1b[Hevil", "ünïcödé"}
+	events := []sim.Event{
+		{Step: 1, Proc: 0, Kind: sim.EventSend, Detail: "msg \x1b]0;title\a"},
+		{Step: 2, Proc: 1, Kind: sim.EventNote, Detail: "line1\nline2\rX"},
+		{Step: 3, Proc: 2, Kind: sim.EventNote, Detail: "\u202eabc \x9b2J"},
+	}
+	out := Timeline(events, names)
+	if r, ok := steering(out); ok {
+		t.Errorf("the timeline passes %U to the terminal:\n%q", r, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(events)+1 {
+		t.Fatalf("%d lines for %d events:\n%s", len(lines), len(events), out)
+	}
+	if want := []string{"step time", "p0 main", `p1 \x1b[2J\x1b[Hevil`, "p2 ünïcödé"}; !slices.Equal(cells(lines[0]), want) {
+		t.Errorf("header %q, want %q", cells(lines[0]), want)
+	}
+	for i, want := range []string{`send msg \x1b]0;title\a`, `note line1\nline2\rX`, `note \u202eabc \x9b2J`} {
+		if row := cells(lines[i+1]); row[i+1] != want {
+			t.Errorf("line %d: cell %q, want %q", i+1, row[i+1], want)
+		}
+	}
+}

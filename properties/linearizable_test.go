@@ -142,7 +142,7 @@ func TestAssertLinearizableOnRuns(t *testing.T) {
 		illegal++
 		fake = &lintb{TB: t}
 		AssertLinearizable(fake, registerModel, bad, time.Minute)
-		m := regexp.MustCompile(`^properties: history of 2 operations \(seed \d+\) is not linearizable against the model\nvisualization: (.*weft-TestLinearizable_fake-\d+\.html)$`).FindStringSubmatch(fake.fatal)
+		m := regexp.MustCompile(`^properties: history of 2 operations \(seed \d+\) is not linearizable against the model\nvisualization: (.*weft-TestLinearizable_fake-seed\d+-[0-9A-Za-z]+\.html)$`).FindStringSubmatch(fake.fatal)
 		if m == nil {
 			t.Fatalf("seed %d: message %q", seed, fake.fatal)
 		}

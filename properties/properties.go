@@ -14,7 +14,7 @@
 // a Linearizability), and the pieces it is built from for checks of your
 // own: CheckLinearizable (a run's history against a model), VisualizeRun
 // (porcupine's view annotated with the run's steps and faults),
-// VisualizationPath (where a run's view goes), and AssertLinearizable (the
+// VisualizationName (what a run's view is named), and AssertLinearizable (the
 // check as a test assertion on one Result).
 package properties
 
