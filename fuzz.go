@@ -37,6 +37,7 @@ var fuzzSeeds = [][]byte{
 // corpus.
 func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	f.Helper()
+	crashTraceback()
 	s, err := newSettings(f.Name(), commandLine(), opts)
 	if err != nil {
 		f.Fatalf("%v", err)

@@ -2,6 +2,8 @@ package weft
 
 import (
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -52,6 +54,7 @@ func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 // reports whether the test passed.
 func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []Option) bool {
 	t.Helper()
+	crashTraceback()
 	s, err := newSettings(t.Name(), fv, opts)
 	if err != nil {
 		t.Fatalf("%v", err)
@@ -152,4 +155,14 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	t.Fatalf("weft: replayed %s: it fails%s\n%s\nTo replay it (from the module root %s):\n    %s\n",
 		name, drift, f, loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
 	return false
+}
+
+// crashTraceback makes the goroutine dump of a fatal error (a stack
+// overflow, say) show every goroutine, the running seed's loop among them,
+// whose frame names the seed (see package sim's doc), unless GOTRACEBACK
+// says otherwise.
+func crashTraceback() {
+	if os.Getenv("GOTRACEBACK") == "" {
+		debug.SetTraceback("all")
+	}
 }

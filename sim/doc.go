@@ -19,27 +19,28 @@
 // the run failed, its [Failure], which says why, and who: a process panicked or called Fatalf, the
 // world deadlocked (the main process blocked for good) or leaked processes
 // (it returned, others stayed blocked), a budget ran out (steps, virtual
-// time, or real time with no scheduling point), or a Property was violated.
-// None of these crash or hang the caller. [World] defines the terms.
+// time, or real time with no scheduling point, memory), the main process
+// exited abnormally, or a Property was violated. [World] defines the terms.
+//
+// None of these crash or hang the caller, and nor does a process that
+// recovers every panic (Kill and the end of the run end it anyway). What
+// no Go library can catch takes the binary down: os.Exit, a fatal error of
+// the runtime (a stack overflow, a concurrent map write), and a goroutine
+// of the scenario's own calling the world (during the run it races the
+// world, which go test -race reports; after it, it panics saying so). A
+// fatal error's goroutine dump names the seed: the frame
+// sim.(*World).runLoop(..., {0x<seed>, 0x5eed}, ...).
 //
 // # Index
 //
-// Processes: [World.Go] (Go's semantics: a panic fails the run) and
-// [World.Spawn], [World.SpawnLink], [World.SpawnMonitor] (Erlang's: a panic
-// is an exit reason); [Proc]; [World.Self], [World.Yield], [World.Sleep].
-//
-// Go's primitives, checked against the language: [Chan] and [World.Select],
-// [Mutex], [RWMutex], [WaitGroup], [Cond], [Once] and [OnceFunc], [Timer],
-// [Ticker], [World.After], [World.AfterFunc], [Context] with [WithCancel],
-// [WithDeadline] and [WithTimeout], on virtual time from [Epoch].
-//
-// Erlang's process semantics: [World.Send] and [World.Receive], [World.Link]
-// and [World.Monitor], exit signals ([World.Exit], [World.SendExit],
-// [World.Kill], [World.TrapExits]) and what they carry ([Atom], [Crash],
-// [ShutdownWith], [ExitMsg], [Down]).
-//
-// Randomness and faults: [World.Intn], [World.Bool], [World.Buggify], and a
-// [FaultPlan]. Checks: [World.Fatalf], the history ([World.Call],
-// [World.Return]), a [Property]. Runs: [Config], [Run], [Replay], [Result],
-// [Failure], [Event]. Libraries of primitives: [World.Kernel].
+// Processes: [World.Go] (a panic fails the run, as in Go), [World.Spawn],
+// [World.SpawnLink], [World.SpawnMonitor] (a panic is an exit reason, as in
+// Erlang), [Proc], [World.Self], [World.Yield], [World.Sleep]. Go's
+// primitives: [Chan], [World.Select], [Mutex], [RWMutex], [WaitGroup],
+// [Cond], [Once], [Timer], [Ticker], [Context]. Erlang's: [World.Send],
+// [World.Receive], [World.Link], [World.Monitor], [World.Exit],
+// [World.Kill], [World.TrapExits], [ExitMsg], [Down]. Randomness and faults:
+// [World.Intn], [World.Buggify], [FaultPlan]. Checks: [World.Fatalf],
+// [World.Call], [Property]. Runs: [Config], [Run], [Replay], [Result],
+// [Failure], [Event]. Libraries: [World.Kernel].
 package sim

@@ -170,9 +170,13 @@ func (w *World) park() {
 // functions, which may still call the world; a process that recovers it and
 // goes on is caught at its next call (see reentered).
 func (w *World) unwind(v any) {
-	if p := w.cur; p != nil {
-		p.unwinding = true
+	p := w.cur
+	if p == nil {
+		// No process of the world is running: the caller is a goroutine
+		// of its own, after the run (or, racing the world, during it).
+		panic("sim: a world's operation was called outside its processes, after its run ended: a goroutine the scenario started, or a primitive kept past the run? A world is used only by its own processes, during the run")
 	}
+	p.unwinding = true
 	panic(v)
 }
 

@@ -9,6 +9,9 @@ package sim_test
 // behind.
 
 import (
+	"os"
+	"os/exec"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -219,4 +222,42 @@ func TestHeapIsBounded(t *testing.T) {
 	require.NotNil(t, r.Failure)
 	require.Equal(t, sim.Runaway, r.Failure.Kind)
 	require.Contains(t, r.Failure.Error(), "live heap reached")
+}
+
+// A fatal error the world cannot catch (here a stack overflow) still names
+// the seed: the run's loop goroutine carries it as an argument that a
+// goroutine dump prints exactly. The test runs the crash in a child process
+// of its own binary.
+func TestFatalErrorNamesTheSeed(t *testing.T) {
+	if os.Getenv("WEFT_TEST_CRASH") == "1" {
+		debug.SetMaxStack(16 << 20) // overflow fast
+		var recurse func(n int) int
+		recurse = func(n int) int { return recurse(n+1) + 1 }
+		sim.Run(sim.Config{Seed: 42}, func(w *sim.World) { recurse(0) })
+		t.Fatal("the run survived its stack overflow")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFatalErrorNamesTheSeed$")
+	cmd.Env = append(os.Environ(), "WEFT_TEST_CRASH=1", "GOTRACEBACK=all")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the child must die")
+	require.Contains(t, string(out), "fatal error: stack overflow")
+	require.Regexp(t, `sim\.\(\*World\)\.runLoop\(0x[0-9a-f]+\??, \{0x2a, 0x5eed\}`, string(out), "the dump names seed 42 (0x2a)")
+}
+
+// A goroutine of the scenario's own that calls the world after the run
+// dies with a message that says what went wrong, not with sim's internal
+// unwinding value. (During the run, such a goroutine races the world: the
+// race detector catches that.)
+func TestForeignGoroutineAfterTheRun(t *testing.T) {
+	if os.Getenv("WEFT_TEST_CRASH") == "1" {
+		var kept *sim.World
+		sim.Run(sim.Config{}, func(w *sim.World) { kept = w })
+		kept.Yield()
+		t.Fatal("the call returned")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestForeignGoroutineAfterTheRun$")
+	cmd.Env = append(os.Environ(), "WEFT_TEST_CRASH=1")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "panic: sim: a world's operation was called outside its processes, after its run ended")
 }

@@ -249,14 +249,7 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 	// the simulation cannot hang the caller: the watchdog below notices that
 	// no step has been taken for cfg.Watchdog and reports the run instead.
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer w.teardown()
-		defer w.recoverLoop()
-		w.setupFaults()
-		w.spawn("main", func() { scenario(w) })
-		w.loop()
-	}()
+	go w.runLoop(runningSeed{cfg.Seed, 0x5eed}, scenario, done)
 	if f := w.watch(done); f != nil {
 		// Only what the caller owns is safe to read: the loop's goroutine
 		// may still be running (or may wake up later and find the run
@@ -266,6 +259,24 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 	r := w.result()
 	checkProperties(&w.cfg, r)
 	return r
+}
+
+// runningSeed is the seed of a run, passed to its loop's goroutine as an
+// argument that goes on the stack (an array longer than one is never passed
+// in registers), so that a goroutine dump of a binary killed by a fatal
+// error the world cannot catch (a stack overflow, an out-of-memory) names
+// it exactly: sim.(*World).runLoop(..., {0x<seed>, 0x5eed}, ...).
+type runningSeed [2]uint64
+
+// runLoop is the loop's goroutine: it runs the world and tears it down.
+func (w *World) runLoop(seed runningSeed, scenario func(*World), done chan struct{}) {
+	defer close(done)
+	defer w.teardown()
+	defer w.recoverLoop()
+	w.setupFaults()
+	w.spawn("main", func() { scenario(w) })
+	w.loop()
+	_ = seed
 }
 
 // watch waits for the loop to finish, or for the watchdog to bite: when
