@@ -8,6 +8,7 @@ package weft
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/weftsim/weft/scheduler"
@@ -36,16 +37,18 @@ func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
 	f.Log = e.log(seed, f.Shrunk.Decisions)
 	f.PreemptionsBefore = scheduler.Preemptions(f.Shrunk.Decisions)
 	f.PreemptionsAfter = f.PreemptionsBefore
-	f.Nondeterministic = fmt.Sprintf("the same seed ran two different ways (hashes %016x and %016x), but %d pairs of traced re-runs agreed: the nondeterminism is intermittent (map iteration order, a real goroutine, the wall clock?)", r.Hash, again.Hash, pairs)
+	f.Nondeterministic = fmt.Sprintf("the same seed ran two different ways (hashes %016x and %016x, data %016x and %016x), but %d pairs of traced re-runs agreed: the nondeterminism is intermittent (map iteration order, a real goroutine, the wall clock?)", r.Hash, again.Hash, r.DataHash, again.DataHash, pairs)
 	return f
 }
 
 // firstDifference compares two traced runs of the same seed and describes
-// the first event that differs, or returns "" when they agree.
+// the first event that differs, or the first datum (a value an event
+// carried, a name, an operation of the history) when the events agree, or
+// returns "" when they agree on everything.
 func firstDifference(a, b *sim.Result) string {
 	n := min(len(a.Trace), len(b.Trace))
 	for k := 0; k < n; k++ {
-		if !sameEvent(a.Trace[k], b.Trace[k]) {
+		if !sameEvent(a.Trace[k], b.Trace[k]) || a.Trace[k].Detail != b.Trace[k].Detail {
 			return fmt.Sprintf("the same seed ran two different ways: event %d was\n\t%s\nin one run and\n\t%s\nin the other", k,
 				describeEvent(a.Trace[k], a.Procs), describeEvent(b.Trace[k], b.Procs))
 		}
@@ -57,15 +60,30 @@ func firstDifference(a, b *sim.Result) string {
 		return fmt.Sprintf("the same seed ran two different ways: one run ended after %d events, the other went on with\n\t%s", n, describeEvent(b.Trace[n], b.Procs))
 	case a.Hash != b.Hash:
 		return fmt.Sprintf("the same seed ran two different ways: equal traces but hashes %016x and %016x", a.Hash, b.Hash)
+	case !slices.Equal(a.Procs, b.Procs):
+		return fmt.Sprintf("the same seed ran two different ways: its processes were named %q in one run and %q in the other", a.Procs, b.Procs)
+	case len(a.History) != len(b.History):
+		return fmt.Sprintf("the same seed ran two different ways: its history has %d operations in one run and %d in the other", len(a.History), len(b.History))
 	case a.Failure.Signature() != b.Failure.Signature():
 		return fmt.Sprintf("the same seed ran two different ways: equal traces but failures %q and %q", a.Failure.Signature(), b.Failure.Signature())
+	}
+	for k := range a.History {
+		if x, y := describeOp(a.History[k]), describeOp(b.History[k]); x != y {
+			return fmt.Sprintf("the same seed ran two different ways: operation %d of the history was\n\t%s\nin one run and\n\t%s\nin the other", k, x, y)
+		}
 	}
 	return ""
 }
 
-// runsDiffer reports whether two runs of the same seed went different ways.
+// describeOp renders an operation of the history as the data hash sees it.
+func describeOp(op sim.Operation) string {
+	return fmt.Sprintf("p%d client %d: %v -> %v", op.Proc, op.Client, op.Input, op.Output)
+}
+
+// runsDiffer reports whether two runs of the same seed went different ways:
+// in their events, their data (when both were hashed), or their failures.
 func runsDiffer(a, b *sim.Result) bool {
-	return a.Hash != b.Hash || a.Failure.Signature() != b.Failure.Signature()
+	return a.Hash != b.Hash || a.DataHash != b.DataHash || a.Failure.Signature() != b.Failure.Signature()
 }
 
 // sameEvent compares what the hash sees of two events; Detail is for people.

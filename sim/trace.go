@@ -99,15 +99,43 @@ func (w *World) event(op EventKind, obj *Object, arg int64, detail func() string
 	h = mix(h, uint64(pid)<<8|uint64(op))
 	h = mix(h, uint64(id))
 	w.hash = mix(h, uint64(arg))
-	if w.cfg.KeepTrace {
-		e := Event{Step: w.step, Time: w.now, Proc: pid, Kind: op, Obj: id, Arg: arg}
-		if detail != nil {
-			e.Detail = detail()
-		} else if obj != nil {
-			e.Detail = obj.String()
-		}
-		w.trace = append(w.trace, e)
+	if !w.cfg.KeepTrace && !w.cfg.HashData {
+		return
 	}
+	d := ""
+	if detail != nil {
+		d = detail()
+	} else if obj != nil {
+		d = obj.String()
+	}
+	if w.cfg.HashData {
+		w.dataHash = mixString(w.dataHash, d)
+	}
+	if w.cfg.KeepTrace {
+		w.trace = append(w.trace, Event{Step: w.step, Time: w.now, Proc: pid, Kind: op, Obj: id, Arg: arg, Detail: d})
+	}
+}
+
+// mixString folds s into h, a byte at a time (FNV-1a), and then its length,
+// so that "ab"+"c" and "a"+"bc" fold differently.
+func mixString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = mix(h, uint64(s[i]))
+	}
+	return mix(h, uint64(len(s)))
+}
+
+// finishDataHash folds what a run's events do not carry into its data hash:
+// the processes' names and the history's inputs and outputs.
+func (w *World) finishDataHash() uint64 {
+	h := w.dataHash
+	for _, p := range w.procs {
+		h = mixString(h, p.name)
+	}
+	for _, op := range w.history.ops {
+		h = mixString(h, fmt.Sprintf("%d %v %v %d %d", op.Client, op.Input, op.Output, op.Call, op.Return))
+	}
+	return h
 }
 
 // boolArg is an event's Arg for a yes-or-no outcome: 1 for true, 0 for false.

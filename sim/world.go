@@ -58,6 +58,12 @@ type Config struct {
 	// KeepTrace keeps every event, with object names and creation sites, for
 	// timelines and reports. It costs time; failing runs are replayed with it.
 	KeepTrace bool
+	// HashData computes Result.DataHash, a fingerprint of the data the trace
+	// hash does not see: the values sent and received (each event's detail,
+	// as a timeline shows it), the processes' names, and the history's
+	// inputs and outputs. It formats every event, which costs about as much
+	// as KeepTrace; determinism checks turn it on.
+	HashData bool
 	// DiscardLog drops the decision log instead of recording it, leaving
 	// Result.Decisions empty. A run is a pure function of its seed and
 	// strategy, so a run that passes never needs its log; Explore runs
@@ -113,6 +119,10 @@ type Result struct {
 	Decisions []scheduler.Decision
 	// Hash fingerprints the trace: equal runs have equal hashes.
 	Hash uint64
+	// DataHash fingerprints the run's data, when Config.HashData was set (0
+	// otherwise): two runs with equal hashes and equal data hashes sent the
+	// same values and recorded the same history.
+	DataHash uint64
 	// Failure is nil when the run passed.
 	Failure *Failure
 	// Leaked lists the processes still blocked at the end.
@@ -212,6 +222,7 @@ type World struct {
 
 	decisions decisionLog
 	hash      uint64
+	dataHash  uint64 // with Config.HashData (trace.go)
 	trace     []Event
 	objects   int
 	history   history
@@ -240,7 +251,7 @@ type World struct {
 // and runaway runs become a Result.Failure.
 func Run(cfg Config, scenario func(w *World)) *Result {
 	cfg.fill()
-	w := &World{cfg: cfg, hash: hashOffset, mainStep: -1}
+	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1}
 	w.withCur.w = w
 	w.readyOpts.w = w
 	w.ready.procs = &w.procs
@@ -604,6 +615,9 @@ func (w *World) result() *Result {
 		Trace:     w.trace,
 		History:   w.history.ops,
 		locals:    w.locals,
+	}
+	if w.cfg.HashData {
+		r.DataHash = w.finishDataHash()
 	}
 	r.Procs = make([]string, len(w.procs))
 	r.Processes = make([]ProcInfo, len(w.procs))
