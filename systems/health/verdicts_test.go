@@ -17,7 +17,7 @@ import (
 func TestVerdicts(t *testing.T) {
 	sys := System()
 	var fails []verdict.Verdict
-	for _, vd := range verdict.Table(t, sys, verdict.Runs(), nil) {
+	for _, vd := range verdict.Table(t, sys, verdict.Strategies(), verdict.Runs(), nil) {
 		if vd.Finding != nil {
 			fails = append(fails, vd)
 		}

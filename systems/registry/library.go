@@ -129,12 +129,28 @@ func (l *mergedLib) stop() { l.app.Stop() }
 // and turns a stream process's abnormal exit into on_stream_error. If the
 // manager dies, the supervisor gives up and the application terminates; the
 // waiting side watches the application (a monitor on its master) and sees
-// it die. So no process's death, the master's included, can leave a waiting
-// side waiting in silence.
+// it die. start_stream finds the manager that the running application's
+// start callback recorded, so the manager that runs a stream belongs to the
+// application its waiting side watches (see manager). So no process's death,
+// the master's included, can leave a waiting side waiting in silence.
 type supervisedLib struct {
-	r       *run
-	app     *otp.Application
-	manager *sim.Proc // the stream manager, once started (its registered name)
+	r   *run
+	app *otp.Application
+	// manager is where start_stream finds the stream manager: the
+	// application's start callback records its manager here (in the
+	// library, persistent_term:put or application:set_env in start/2) once
+	// its supervisor has started it, before the start returns. The running
+	// application's start callback is the last one to return, so once the
+	// application runs, manager is its manager; a manager of an instance
+	// whose start failed (its master was killed while it started, and the
+	// boot started another) is never found, though it lives on until its
+	// supervisor handles the master's exit. Issue 13 found the design losing
+	// a stream when each manager recorded itself when it first ran: a
+	// failed instance's manager had, the running one's had not run yet, so
+	// the caller reached the failed instance's manager, which shut its
+	// stream down with itself, while the waiting side watched the running
+	// instance (TestStaleManager).
+	manager *sim.Proc
 }
 
 // The stream manager's protocol: a gen_server call.
@@ -168,20 +184,23 @@ func (r *run) bootSupervised() library {
 	return a
 }
 
-// start is dream_http_client_app:start/2 of our design: both tables, then
-// the supervisor with the stream manager.
+// start is dream_http_client_app:start/2 of our design: both tables, the
+// supervisor with the stream manager, and then the record of the manager
+// for start_stream.
 func (a *supervisedLib) start(app *otp.Application) (*sim.Proc, error) {
-	w := a.r.w
-	if err := a.r.createTables(); err != nil {
+	w, r := a.r.w, a.r
+	if err := r.createTables(); err != nil {
 		return nil, err
 	}
+	var manager *sim.Proc
 	sup, err := otp.StartSupervisor(w, "dream_http_client_sup", otp.SupervisorSpec{
 		MaxRestarts: -1, // the manager's death is the application's
 		Children: []otp.ChildSpec{{
 			ID: "dream_http_client_streams",
 			Start: func() *sim.Proc {
 				parent := w.Self()
-				return w.SpawnLink("dream_http_client_streams", func() { a.manage(parent) })
+				manager = r.track(w.SpawnLink("dream_http_client_streams", func() { a.manage(parent) }))
+				return manager
 			},
 			Shutdown: sim.Infinity,
 		}},
@@ -189,6 +208,7 @@ func (a *supervisedLib) start(app *otp.Application) (*sim.Proc, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.manager = manager
 	return sup.Proc(), nil
 }
 
@@ -196,7 +216,6 @@ func (a *supervisedLib) start(app *otp.Application) (*sim.Proc, error) {
 func (a *supervisedLib) manage(parent *sim.Proc) {
 	w, r := a.r.w, a.r
 	w.TrapExits(true)
-	a.manager = r.track(w.Self())
 	var streams []managed
 	for {
 		m, _ := w.Receive(nil, sim.Infinity)

@@ -24,7 +24,7 @@ type judged = verdict.Verdict
 
 func TestVerdicts(t *testing.T) {
 	sys := System()
-	all := verdict.Table(t, sys, verdict.Runs(), removeVisualization)
+	all := verdict.Table(t, sys, verdict.Strategies(), verdict.Runs(), removeVisualization)
 	var fails []judged
 	for _, vd := range all {
 		if vd.Finding != nil {
