@@ -358,8 +358,13 @@ func (s *Supervisor) run() {
 	w.TrapExits(true)
 	if _, err := s.startFrom(0); err != nil {
 		s.terminateFrom(0)
-		w.Unlink(s.parent)
+		// Answer, then unlink (so that the error value, not an exit
+		// signal, tells the caller), in that order: killed in between,
+		// the supervisor is still linked, and its exit reaches the caller
+		// in place of the answer, which it would otherwise wait for for
+		// ever.
 		w.Send(s.parent, supAck{s: s, err: err})
+		w.Unlink(s.parent)
 		w.Exit(sim.ShutdownWith{Info: err})
 	}
 	w.Send(s.parent, supAck{s: s})

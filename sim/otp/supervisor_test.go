@@ -750,3 +750,26 @@ func TestRestartNames(t *testing.T) {
 	require.Equal(t, "one_for_one one_for_all rest_for_one", strings.Join([]string{otp.OneForOne.String(), otp.OneForAll.String(), otp.RestForOne.String()}, " "))
 	require.Equal(t, "{shutdown, bye}", sim.ShutdownWith{Info: "bye"}.String())
 }
+
+// A supervisor whose start fails answers its caller even when a kill fault
+// strikes it on the way out: killed before its answer, it is still linked,
+// and its exit tells the caller instead. (It used to unlink first: killed
+// between the unlink and the answer, it left its caller waiting for ever.)
+func TestFailedStartUnderKillsAlwaysAnswers(t *testing.T) {
+	cfg := sim.Config{Faults: sim.FaultPlan{Killable: func(p *sim.Proc) bool { return p.Name() == "sup" }}.With(sim.FaultKill, 0.25)}
+	killed := 0
+	for seed := range uint64(400) {
+		cfg.Seed = seed
+		r := sim.Run(cfg, func(w *sim.World) {
+			w.TrapExits(true)
+			spec := otp.SupervisorSpec{Children: []otp.ChildSpec{{ID: "bad", Start: func() *sim.Proc { panic("no") }}}}
+			_, err := otp.StartSupervisor(w, "sup", spec)
+			require.Error(t, err)
+			if strings.Contains(err.Error(), "exited while starting: killed") {
+				killed++
+			}
+		})
+		require.Nil(t, r.Failure, "seed %d", seed)
+	}
+	require.Greater(t, killed, 10, "kills struck during the failed start")
+}
