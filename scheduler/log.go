@@ -67,7 +67,9 @@ func trimmed(ds []Decision) []Decision {
 // N of the decision before them with choice 0. So a decision of a recurring
 // shape with a choice below 15 takes one byte, and 33 calm ones take one byte.
 const (
-	logMagic         = "weft"
+	logMagic = "weft"
+	// logFormatVersion must stay below ' ' (32): DecodeLog takes data that
+	// has a printable character after the magic for the text form.
 	logFormatVersion = 1
 	logChecksumBytes = 4
 

@@ -75,16 +75,26 @@ func (l *Log) UnmarshalText(text []byte) error {
 
 // DecodeLog decodes a log in either form: the binary form (MarshalBinary),
 // as Test saves logs, or the one-line text form (String), which people
-// paste into files too.
+// paste into files too. Data that starts, after white space, with "weft"
+// and a printable character is text, whatever its version: a "weft2-..."
+// text is reported as a log of an unknown format version, never read as
+// binary. (The binary form has its format version right after "weft", and
+// that version stays below ' ', as logFormatVersion says.)
 func DecodeLog(data []byte) (*Log, error) {
-	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "weft1-") || strings.HasPrefix(t, "weft1z-") {
-		return ParseLog(t)
+	if t := bytes.TrimSpace(data); isLogText(t) {
+		return ParseLog(string(t))
 	}
 	l := new(Log)
 	if err := l.UnmarshalBinary(data); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// isLogText reports whether b, trimmed, looks like the text form of some
+// version: "weft", then a printable ASCII character.
+func isLogText(b []byte) bool {
+	return len(b) > len(logMagic) && string(b[:len(logMagic)]) == logMagic && b[len(logMagic)] >= ' ' && b[len(logMagic)] < 0x7f
 }
 
 // ParseLog decodes the text form of a log, ignoring white space around it.
@@ -139,22 +149,32 @@ func inflate(z []byte) ([]byte, error) {
 	return b, nil
 }
 
-// badPrefix explains a text that does not start with a known prefix: a newer
-// text version, or not a log at all.
+// badPrefix explains a text that does not start with a known prefix: a log
+// of an unknown format version when it starts with "weft" (a newer one when
+// its version number is higher), or not a log at all.
 func badPrefix(s string) error {
-	if rest, ok := strings.CutPrefix(s, "weft"); ok {
+	const show = 16
+	if rest, ok := strings.CutPrefix(s, logMagic); ok {
+		prefix := s
+		if i := strings.IndexByte(s, '-'); i >= 0 && i < show {
+			prefix = s[:i+1]
+		} else if len(s) > show {
+			prefix = s[:show] + "..."
+		}
 		digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
-		if digits > 0 && digits <= 9 {
+		newer := digits > 9 // too long to be a version we know
+		if digits > 0 && !newer {
 			v := 0
 			for _, c := range rest[:digits] {
 				v = v*10 + int(c-'0')
 			}
-			if v > textVersion {
-				return fmt.Errorf("scheduler: log text version weft%d is newer than this weft (weft%d)", v, textVersion)
-			}
+			newer = v > textVersion
 		}
+		if newer {
+			return fmt.Errorf("scheduler: log of unknown format version %q, newer than this weft, which reads %q and %q", prefix, textPrefix, textPrefixFlate)
+		}
+		return fmt.Errorf("scheduler: log of unknown format version %q; this weft reads %q and %q", prefix, textPrefix, textPrefixFlate)
 	}
-	const show = 16
 	if len(s) > show {
 		s = s[:show] + "..."
 	}

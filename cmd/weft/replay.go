@@ -64,8 +64,10 @@ func loadLog(arg string) (*scheduler.Log, error) {
 			return nil, fmt.Errorf("%s: %w", arg, err)
 		}
 		return l, nil
-	case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG)) && strings.HasPrefix(arg, "weft1"):
-		// A long log's text is too long to be a file name at all.
+	case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG)) && strings.HasPrefix(arg, "weft"):
+		// A long log's text is too long to be a file name at all. Any
+		// version's text goes to ParseLog, which names a version it does
+		// not know.
 		return scheduler.ParseLog(arg)
 	default:
 		return nil, err
