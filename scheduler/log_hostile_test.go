@@ -2,10 +2,13 @@ package scheduler
 
 import (
 	"bytes"
+	"compress/flate"
+	"encoding/base64"
 	"encoding/binary"
 	"hash/crc32"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -58,6 +61,38 @@ func calmRuns(runs int) []byte {
 func singles(n int) []byte {
 	return append([]byte{0x09, 0x00}, bytes.Repeat([]byte{0x01}, n-1)...)
 }
+
+// compressedText returns the "weft1z-" text of the binary form bin.
+func compressedText(bin []byte) string {
+	return textPrefixFlate + base64.RawURLEncoding.EncodeToString(deflate(bin))
+}
+
+// bombText returns the compressed text of a log that declares and holds
+// 1+33*runs decisions (calmRuns), streaming it through DEFLATE so that
+// building it costs its text, not its expansion.
+func bombText(runs int) string {
+	head := append(hostileHeader(uint64(1+33*runs)), calmRuns(0)...)
+	var z bytes.Buffer
+	w, _ := flate.NewWriter(&z, flate.BestCompression)
+	w.Write(head)
+	sum := crc32.ChecksumIEEE(head)
+	chunk := bytes.Repeat([]byte{0xf8}, 64<<10)
+	for left := runs; left > 0; left -= len(chunk) {
+		c := chunk[:min(left, len(chunk))]
+		w.Write(c)
+		sum = crc32.Update(sum, crc32.IEEETable, c)
+	}
+	w.Write(binary.LittleEndian.AppendUint32(nil, sum))
+	w.Close()
+	return textPrefixFlate + base64.RawURLEncoding.EncodeToString(z.Bytes())
+}
+
+// The texts of issue 13: 87 KB of text that expands to a 64 MiB log of 2.2
+// billion decisions, and 11 KB that expands to 8 MiB and 277 million.
+var (
+	issueBomb87KB = sync.OnceValue(func() string { return bombText(64<<20 - 64) })
+	issueBomb11KB = sync.OnceValue(func() string { return bombText(8 << 20) })
+)
 
 func TestHostileBinaryLogs(t *testing.T) {
 	// A scenario name of 128 KiB, then seed 0, empty strings, no decisions.
@@ -139,5 +174,42 @@ func TestMarshalRefusesWhatUnmarshalWould(t *testing.T) {
 	var back Log
 	if err := back.UnmarshalBinary(b); err != nil || back.Scenario != l.Scenario {
 		t.Fatalf("a scenario name of %d bytes does not round trip: %v", len(l.Scenario), err)
+	}
+}
+
+func TestHostileLogTexts(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want string
+	}{
+		// Before: asked for 26,575,110,144 bytes and died.
+		{"the 87 KB text of issue 13", issueBomb87KB(),
+			"scheduler: log claims 2214590401 decisions, more than the 16777216 a log may hold (16 a step of a 1,000,000-step run)"},
+		// Before: asked for 3,326,083,072 bytes.
+		{"the 11 KB text of issue 13", issueBomb11KB(),
+			"scheduler: log claims 276824065 decisions, more than the 16777216 a log may hold"},
+		// Before: 26 MB, allocated from the count before the ops ran out.
+		{"a count its bytes could hold but do not", compressedText(hostile(33<<16, singles(1<<16), false)),
+			"scheduler: log truncated after 65536 of 2162688 decisions"},
+		// Before: 26 MB, decoded in full before the mismatch was reported.
+		{"a damaged log is not decoded", compressedText(hostile(1+33<<16, calmRuns(1<<16), true)),
+			"scheduler: log corrupted (checksum mismatch)"},
+		// Before: 21 MB, expanded in full.
+		{"a text that expands past its decisions", compressedText(hostile(1, append(calmRuns(0), make([]byte, 8<<20)...), false)),
+			"scheduler: log goes on past the 26 bytes that its header's 1 decisions can take"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			n := allocated(func() { _, err = ParseLog(tt.text) })
+			t.Logf("%d bytes of text, %d bytes allocated: %v", len(tt.text), n, err)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("err = %v\nwant %q", err, tt.want)
+			}
+			if n > hostileBudgetBytes {
+				t.Errorf("decoding allocated %d bytes, want at most %d", n, hostileBudgetBytes)
+			}
+		})
 	}
 }

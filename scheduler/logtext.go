@@ -22,9 +22,10 @@ const (
 	textVersion      = 1
 	textFlateMinSize = 64 // below this, DEFLATE's own overhead eats the gain
 
-	// maxInflatedBytes bounds what a compressed text may expand to (a log of
-	// tens of millions of decisions), so a tiny text cannot claim gigabytes.
-	maxInflatedBytes = 64 << 20
+	// maxLogTextBytes is the most the text of a log takes: the longer
+	// prefix, then the largest binary form in base64 (String never picks a
+	// compressed form longer than that).
+	maxLogTextBytes = len(textPrefixFlate) + (maxLogBytes*4+2)/3
 )
 
 // String returns the text form of l, or, when l cannot be encoded, a text
@@ -99,10 +100,17 @@ func isLogText(b []byte) bool {
 
 // ParseLog decodes the text form of a log, ignoring white space around it.
 // Its errors, prefixed "scheduler: ", say what is wrong, as UnmarshalBinary's.
+// A compressed text is expanded no further than the log inside can take
+// (its header first, then as many bytes as its decisions can), so a text
+// that expands past that, a decompression bomb, fails after a few reads;
+// UnmarshalBinary then decodes what was expanded, within its own bounds.
 func ParseLog(s string) (*Log, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, errors.New("scheduler: empty log text")
+	}
+	if len(s) > maxLogTextBytes {
+		return nil, fmt.Errorf("scheduler: log text of %d bytes is longer than a log's can be (%d)", len(s), maxLogTextBytes)
 	}
 	var body string
 	compressed := false
@@ -135,18 +143,17 @@ func ParseLog(s string) (*Log, error) {
 }
 
 func inflate(z []byte) ([]byte, error) {
-	r := flate.NewReader(bytes.NewReader(z))
-	b, err := io.ReadAll(io.LimitReader(r, maxInflatedBytes+1))
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errors.New("scheduler: log text truncated (compressed data ends early)")
-		}
+	b, err := readLogBinary(flate.NewReader(bytes.NewReader(z)), nil)
+	var src *sourceError
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, errors.New("scheduler: log text truncated (compressed data ends early)")
+	case errors.As(err, &src):
 		return nil, fmt.Errorf("scheduler: log text corrupted (%v)", err)
 	}
-	if len(b) > maxInflatedBytes {
-		return nil, fmt.Errorf("scheduler: log text expands past %d MiB", maxInflatedBytes>>20)
-	}
-	return b, nil
+	return nil, err
 }
 
 // badPrefix explains a text that does not start with a known prefix: a log
