@@ -1,15 +1,17 @@
 package scheduler
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"unicode"
 )
 
 // Reading a log from a stream (a file, or DEFLATE expanding a text) within
 // the bounds of a log, so that a source that goes on and on costs a few
-// reads, not memory.
+// reads, not memory. ReadLog is the entry point for files.
 
 // readUpTo appends to b what r yields until b holds n bytes or r ends. b
 // grows as bytes arrive and never past n.
@@ -76,4 +78,39 @@ func readLogBinary(r io.Reader, b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// ReadLog reads a log in either form from r and decodes it as DecodeLog
+// does, reading no more of r than that log can take: a binary log no
+// further than its header's decision count allows, a text no longer than
+// the largest log's (about 246 MB), and only the first bytes of what is not
+// a log at all. So a huge or endless source (/dev/zero, say) fails fast with
+// an error, where reading it whole would fill memory. An error of r is
+// returned prefixed "scheduler: reading a log: ".
+func ReadLog(r io.Reader) (*Log, error) {
+	const (
+		peekBytes  = 512     // enough to tell the forms apart
+		spaceBytes = 4 << 10 // white space a text file may have around the text
+	)
+	b, eof, err := readUpTo(r, nil, peekBytes)
+	if err == nil && !eof {
+		switch t := bytes.TrimLeftFunc(b, unicode.IsSpace); {
+		case isLogText(t):
+			limit := maxLogTextBytes + spaceBytes
+			if b, _, err = readUpTo(r, b, limit+1); err == nil && len(b) > limit {
+				err = fmt.Errorf("scheduler: log text goes on past the %d bytes of the largest log's", maxLogTextBytes)
+			}
+		case bytes.HasPrefix(b, []byte(logMagic)):
+			b, err = readLogBinary(r, b)
+		}
+		// Otherwise it is not a log, which DecodeLog says from what was read.
+	}
+	if err != nil {
+		var src *sourceError
+		if errors.As(err, &src) {
+			return nil, fmt.Errorf("scheduler: reading a log: %w", src.err)
+		}
+		return nil, err
+	}
+	return DecodeLog(b)
 }

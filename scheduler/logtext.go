@@ -80,7 +80,8 @@ func (l *Log) UnmarshalText(text []byte) error {
 // and a printable character is text, whatever its version: a "weft2-..."
 // text is reported as a log of an unknown format version, never read as
 // binary. (The binary form has its format version right after "weft", and
-// that version stays below ' ', as logFormatVersion says.)
+// that version stays below ' ', as logFormatVersion says.) To read a log
+// from a file, ReadLog reads no more of it than the log can take.
 func DecodeLog(data []byte) (*Log, error) {
 	if t := bytes.TrimSpace(data); isLogText(t) {
 		return ParseLog(string(t))
