@@ -87,9 +87,10 @@ const (
 const (
 	// maxLogDecisions bounds the decisions of a log. A run is bounded by
 	// sim's Config.MaxSteps, 1,000,000 scheduling points by default, and a
-	// step asks a handful of decisions: over every scenario in cmd/weft's
-	// catalog, 20 seeds each, at most 3.8 a step and 1.3 on average. The
-	// bound allows 16 a step of a default run, four times the most measured.
+	// step asks a handful of decisions: over the 47 scenarios of cmd/weft's
+	// catalog, 20 seeds each, at most 3.8 a step and 1.25 on average (some
+	// are not scheduling points: random draws, fault sites). The bound
+	// allows 16 a step of a default run, four times the most measured.
 	// Decoded, the largest log takes 192 MiB (12 bytes a decision), as much
 	// as the run that recorded it held.
 	maxLogDecisions = 1 << 24
