@@ -9,6 +9,7 @@ package weft
 // follows the printed commands as a developer would.
 
 import (
+	"encoding/base64"
 	"encoding/binary"
 	"flag"
 	"fmt"
@@ -195,7 +196,11 @@ func TestReplayTextForm(t *testing.T) {
 	}
 	mustMatchAll(t, "logs", rec.all(), `weft: replayed the log: passed, \d+ steps`, `(?m)^    step time \| clock +\| p0 main`)
 
+	// A log text that claims a billion decisions, with a checksum that matches.
+	lying := binary.AppendUvarint([]byte{'w', 'e', 'f', 't', 1, 0, 0, 0, 0, 0}, 1<<30)
+	lying = binary.LittleEndian.AppendUint32(lying, crc32.ChecksumIEEE(lying))
 	for _, tc := range []struct{ arg, want string }{
+		{"weft1-" + base64.RawURLEncoding.EncodeToString(lying), `weft: -weft.replay: scheduler: log claims 1073741824 decisions, more than the 16777216 a log may hold`},
 		{"weft1-AAAA", `weft: -weft.replay: scheduler: not a weft decision log`},
 		{"weft1-%%%", `weft: -weft.replay: scheduler: log text is not valid base64url`},
 		{"weft2-AAAA", `weft: -weft.replay: scheduler: log of unknown format version "weft2-"`},
