@@ -69,11 +69,7 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 			continue
 		}
 		path := filepath.Join(corpus, e.Name())
-		data, err := os.ReadFile(path)
-		var l *scheduler.Log
-		if err == nil {
-			l, err = scheduler.DecodeLog(data)
-		}
+		l, err := readLogFile(path)
 		if err != nil {
 			t.Errorf("weft: saved log %s cannot be replayed: %v\n\tIt may come from another version of weft, or be damaged; delete it if the failure it recorded no longer matters.", loc.rel(path), err)
 			unreadable++
@@ -99,11 +95,10 @@ func loadLog(arg, dir string) (*scheduler.Log, string, error) {
 		if filepath.IsAbs(arg) && path != arg {
 			break
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
+		if fi, err := os.Stat(path); err != nil || fi.IsDir() {
 			continue
 		}
-		l, err := scheduler.DecodeLog(data)
+		l, err := readLogFile(path)
 		if err != nil {
 			return nil, path, fmt.Errorf("%s: %w", path, err)
 		}
@@ -117,4 +112,16 @@ func loadLog(arg, dir string) (*scheduler.Log, string, error) {
 		return l, "", nil
 	}
 	return nil, "", fmt.Errorf("%s: no such file (looked in %s and %s) and not a log's text (weft1-...)", arg, dir, locatePackage(dir).root)
+}
+
+// readLogFile reads the log in the file at path, in either form, reading no
+// more of it than a log can take (scheduler.ReadLog): a huge or endless file
+// fails fast rather than filling memory.
+func readLogFile(path string) (*scheduler.Log, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return scheduler.ReadLog(f)
 }

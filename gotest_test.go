@@ -9,8 +9,11 @@ package weft
 // follows the printed commands as a developer would.
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,9 +196,14 @@ func TestReplayTextForm(t *testing.T) {
 	}
 	mustMatchAll(t, "logs", rec.all(), `weft: replayed the log: passed, \d+ steps`, `(?m)^    step time \| clock +\| p0 main`)
 
+	// A log text that claims a billion decisions, with a checksum that matches.
+	lying := binary.AppendUvarint([]byte{'w', 'e', 'f', 't', 1, 0, 0, 0, 0, 0}, 1<<30)
+	lying = binary.LittleEndian.AppendUint32(lying, crc32.ChecksumIEEE(lying))
 	for _, tc := range []struct{ arg, want string }{
+		{"weft1-" + base64.RawURLEncoding.EncodeToString(lying), `weft: -weft.replay: scheduler: log claims 1073741824 decisions, more than the 16777216 a log may hold`},
 		{"weft1-AAAA", `weft: -weft.replay: scheduler: not a weft decision log`},
 		{"weft1-%%%", `weft: -weft.replay: scheduler: log text is not valid base64url`},
+		{"weft2-AAAA", `weft: -weft.replay: scheduler: log of unknown format version "weft2-"`},
 		{"nosuchfile", `weft: -weft.replay: nosuchfile: no such file`},
 	} {
 		rec = &tbRecorder{name: "TestLost"}
@@ -217,10 +225,15 @@ func TestMalformedSavedLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	newer := append([]byte("weft"), 9)
+	// A log that claims a billion decisions, with a checksum that matches.
+	lying := binary.AppendUvarint([]byte{'w', 'e', 'f', 't', 1, 0, 0, 0, 0, 0}, 1<<30)
+	lying = binary.LittleEndian.AppendUint32(lying, crc32.ChecksumIEEE(lying))
 	writeFileT(t, filepath.Join(dir, "0garbage"), "this is not a log")
 	writeFileT(t, filepath.Join(dir, "1truncated"), string(good[:len(good)-3]))
 	writeFileT(t, filepath.Join(dir, "2newer"), string(newer))
 	writeFileT(t, filepath.Join(dir, "3good"), string(good))
+	writeFileT(t, filepath.Join(dir, "4newertext"), "weft2-AAAA\n")
+	writeFileT(t, filepath.Join(dir, "5lying"), string(lying))
 	writeFileT(t, filepath.Join(dir, "README.md"), "provenance")
 	writeFileT(t, filepath.Join(dir, "sub", "junk"), "junk")
 
@@ -228,15 +241,17 @@ func TestMalformedSavedLogs(t *testing.T) {
 	if runTest(rec, pkg, flagValues{}, fixedUpdate, []Option{Runs(10)}) {
 		t.Fatal("passed with malformed saved logs")
 	}
-	if len(rec.errs) != 3 || len(rec.fatals) != 1 {
-		t.Fatalf("want 3 errors and 1 fatal:\n%s", rec.all())
+	if len(rec.errs) != 5 || len(rec.fatals) != 1 {
+		t.Fatalf("want 5 errors and 1 fatal:\n%s", rec.all())
 	}
 	mustMatchAll(t, "errors", strings.Join(rec.errs, "\n"),
 		`saved log pkg/testdata/weft/TestX/0garbage cannot be replayed: scheduler: not a weft decision log`,
 		`saved log pkg/testdata/weft/TestX/1truncated cannot be replayed: scheduler: log truncated`,
 		`saved log pkg/testdata/weft/TestX/2newer cannot be replayed: scheduler: log format version 9 is newer than this weft`,
+		`saved log pkg/testdata/weft/TestX/4newertext cannot be replayed: scheduler: log of unknown format version "weft2-", newer than this weft`,
+		`saved log pkg/testdata/weft/TestX/5lying cannot be replayed: scheduler: log claims 1073741824 decisions, more than the 16777216 a log may hold`,
 		`delete it if the failure it recorded no longer matters`)
-	mustMatchAll(t, "fatal", rec.fatals[0], `weft: 3 saved logs under pkg/testdata/weft/TestX could not be replayed`)
+	mustMatchAll(t, "fatal", rec.fatals[0], `weft: 5 saved logs under pkg/testdata/weft/TestX could not be replayed`)
 }
 
 func TestBadFlagsAndOptions(t *testing.T) {

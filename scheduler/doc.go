@@ -26,7 +26,11 @@
 //
 //	weft1-d2VmdAEHY291bnRlcioFcGN0OjMAAAIJAREFb3Y2
 //
-// that a shell passes through without quoting.
+// that a shell passes through without quoting. A log holds at most
+// 16,777,216 decisions, 16 a step of a run at sim's default step limit;
+// the decoders check that bound, the checksum and every decision before
+// they allocate for a log, so no input, however small its text, costs more
+// memory than the largest real log.
 //
 // A strategy makes the decisions of one run: a Strategy, which is shown each
 // point and returns an option. Strategies are pure functions of their seed

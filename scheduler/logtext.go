@@ -22,9 +22,10 @@ const (
 	textVersion      = 1
 	textFlateMinSize = 64 // below this, DEFLATE's own overhead eats the gain
 
-	// maxInflatedBytes bounds what a compressed text may expand to (a log of
-	// tens of millions of decisions), so a tiny text cannot claim gigabytes.
-	maxInflatedBytes = 64 << 20
+	// maxLogTextBytes is the most the text of a log takes: the longer
+	// prefix, then the largest binary form in base64 (String never picks a
+	// compressed form longer than that).
+	maxLogTextBytes = len(textPrefixFlate) + (maxLogBytes*4+2)/3
 )
 
 // String returns the text form of l, or, when l cannot be encoded, a text
@@ -75,10 +76,15 @@ func (l *Log) UnmarshalText(text []byte) error {
 
 // DecodeLog decodes a log in either form: the binary form (MarshalBinary),
 // as Test saves logs, or the one-line text form (String), which people
-// paste into files too.
+// paste into files too. Data that starts, after white space, with "weft"
+// and a printable character is text, whatever its version: a "weft2-..."
+// text is reported as a log of an unknown format version, never read as
+// binary. (The binary form has its format version right after "weft", and
+// that version stays below ' ', as logFormatVersion says.) To read a log
+// from a file, ReadLog reads no more of it than the log can take.
 func DecodeLog(data []byte) (*Log, error) {
-	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "weft1-") || strings.HasPrefix(t, "weft1z-") {
-		return ParseLog(t)
+	if t := bytes.TrimSpace(data); isLogText(t) {
+		return ParseLog(string(t))
 	}
 	l := new(Log)
 	if err := l.UnmarshalBinary(data); err != nil {
@@ -87,12 +93,25 @@ func DecodeLog(data []byte) (*Log, error) {
 	return l, nil
 }
 
+// isLogText reports whether b, trimmed, looks like the text form of some
+// version: "weft", then a printable ASCII character.
+func isLogText(b []byte) bool {
+	return len(b) > len(logMagic) && string(b[:len(logMagic)]) == logMagic && b[len(logMagic)] >= ' ' && b[len(logMagic)] < 0x7f
+}
+
 // ParseLog decodes the text form of a log, ignoring white space around it.
 // Its errors, prefixed "scheduler: ", say what is wrong, as UnmarshalBinary's.
+// A compressed text is expanded no further than the log inside can take
+// (its header first, then as many bytes as its decisions can), so a text
+// that expands past that, a decompression bomb, fails after a few reads;
+// UnmarshalBinary then decodes what was expanded, within its own bounds.
 func ParseLog(s string) (*Log, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, errors.New("scheduler: empty log text")
+	}
+	if len(s) > maxLogTextBytes {
+		return nil, fmt.Errorf("scheduler: log text of %d bytes is longer than a log's can be (%d)", len(s), maxLogTextBytes)
 	}
 	var body string
 	compressed := false
@@ -125,36 +144,45 @@ func ParseLog(s string) (*Log, error) {
 }
 
 func inflate(z []byte) ([]byte, error) {
-	r := flate.NewReader(bytes.NewReader(z))
-	b, err := io.ReadAll(io.LimitReader(r, maxInflatedBytes+1))
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errors.New("scheduler: log text truncated (compressed data ends early)")
-		}
+	b, err := readLogBinary(flate.NewReader(bytes.NewReader(z)), nil)
+	var src *sourceError
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, errors.New("scheduler: log text truncated (compressed data ends early)")
+	case errors.As(err, &src):
 		return nil, fmt.Errorf("scheduler: log text corrupted (%v)", err)
 	}
-	if len(b) > maxInflatedBytes {
-		return nil, fmt.Errorf("scheduler: log text expands past %d MiB", maxInflatedBytes>>20)
-	}
-	return b, nil
+	return nil, err
 }
 
-// badPrefix explains a text that does not start with a known prefix: a newer
-// text version, or not a log at all.
+// badPrefix explains a text that does not start with a known prefix: a log
+// of an unknown format version when it starts with "weft" (a newer one when
+// its version number is higher), or not a log at all.
 func badPrefix(s string) error {
-	if rest, ok := strings.CutPrefix(s, "weft"); ok {
+	const show = 16
+	if rest, ok := strings.CutPrefix(s, logMagic); ok {
+		prefix := s
+		if i := strings.IndexByte(s, '-'); i >= 0 && i < show {
+			prefix = s[:i+1]
+		} else if len(s) > show {
+			prefix = s[:show] + "..."
+		}
 		digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
-		if digits > 0 && digits <= 9 {
+		newer := digits > 9 // too long to be a version we know
+		if digits > 0 && !newer {
 			v := 0
 			for _, c := range rest[:digits] {
 				v = v*10 + int(c-'0')
 			}
-			if v > textVersion {
-				return fmt.Errorf("scheduler: log text version weft%d is newer than this weft (weft%d)", v, textVersion)
-			}
+			newer = v > textVersion
 		}
+		if newer {
+			return fmt.Errorf("scheduler: log of unknown format version %q, newer than this weft, which reads %q and %q", prefix, textPrefix, textPrefixFlate)
+		}
+		return fmt.Errorf("scheduler: log of unknown format version %q; this weft reads %q and %q", prefix, textPrefix, textPrefixFlate)
 	}
-	const show = 16
 	if len(s) > show {
 		s = s[:show] + "..."
 	}

@@ -115,6 +115,21 @@ func TestReplayMalformedLog(t *testing.T) {
 	}
 }
 
+// A log text of a version this weft does not know is named as such, given
+// as an argument or in a file.
+func TestReplayUnknownVersion(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "newer.txt")
+	if err := os.WriteFile(file, []byte("weft2-AAAA\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{"weft2-AAAA", file} {
+		code, _, stderr := runWeft("replay", "zoo/leak", arg)
+		if code != 1 || !strings.Contains(stderr, `scheduler: log of unknown format version "weft2-", newer than this weft`) {
+			t.Errorf("replay %s: exit %d, stderr %q; want 1 and a log of an unknown format version", arg, code, stderr)
+		}
+	}
+}
+
 func TestExploreFindsAndSaves(t *testing.T) {
 	save := filepath.Join(t.TempDir(), "leak.log")
 	code, stdout, _ := runWeft("explore", "-runs", "500", "-save", save, "zoo/leak")

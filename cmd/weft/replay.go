@@ -54,18 +54,22 @@ func replay(args []string, stdout, stderr io.Writer) error {
 }
 
 // loadLog reads a log from a file, or parses the argument as the one-line
-// text form when it is not a file.
+// text form when it is not a file. A file is read no further than a log can
+// take (scheduler.ReadLog), so a huge or endless one fails fast.
 func loadLog(arg string) (*scheduler.Log, error) {
-	data, err := os.ReadFile(arg)
+	f, err := os.Open(arg)
 	switch {
 	case err == nil:
-		l, err := scheduler.DecodeLog(data)
+		defer f.Close()
+		l, err := scheduler.ReadLog(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", arg, err)
 		}
 		return l, nil
-	case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG)) && strings.HasPrefix(arg, "weft1"):
-		// A long log's text is too long to be a file name at all.
+	case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG)) && strings.HasPrefix(arg, "weft"):
+		// A long log's text is too long to be a file name at all. Any
+		// version's text goes to ParseLog, which names a version it does
+		// not know.
 		return scheduler.ParseLog(arg)
 	default:
 		return nil, err
