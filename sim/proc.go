@@ -235,15 +235,18 @@ func panicking() bool {
 
 // point is a scheduling point: the strategy may hand the processor to another
 // runnable process. It is the hot path of every run; when nothing else is
-// runnable it costs a counter and a compare, and when the strategy keeps the
-// current process running (the default) it costs one decision.
+// runnable it costs a counter, a compare and the watchdog's atomic store,
+// and when the strategy keeps the current process running (the default) one
+// decision more. A step that switches leaves the store to the loop's resume.
 func (w *World) point() {
 	w.enter()
 	if w.ready.n == 0 {
+		w.progress.Store(w.step)
 		return
 	}
 	c := w.decide(schedulerSchedule, 1+w.ready.n, &w.withCur)
 	if c == 0 {
+		w.progress.Store(w.step)
 		return
 	}
 	next := w.ready.removeAt(c - 1)
@@ -260,7 +263,6 @@ func (w *World) enter() {
 	w.checkAlive()
 	w.step++
 	w.stepOps = 0
-	w.progress.Store(w.step)
 	if heapAfterGC.Load() > w.cfg.MaxHeap {
 		w.overHeap()
 	}
@@ -278,6 +280,7 @@ func (w *World) Yield() {
 	w.enter()
 	w.event(EventYield, nil, 0, nil)
 	if w.ready.n == 0 {
+		w.progress.Store(w.step)
 		return
 	}
 	p := w.cur

@@ -238,11 +238,14 @@ type World struct {
 	stopping    bool // the run is over: processes unwind when resumed
 	tearingDown bool
 
-	// Published for the watchdog, which runs on the caller's goroutine:
-	// progress at every step, running at every resume (with the step in
-	// its resumedAt).
+	// Published for the watchdog, which runs on the caller's goroutine, so
+	// that every step and every resume changes one of them: running when a
+	// resume brings another process (with the step in its resumedAt),
+	// progress at a resume of the same process and at a step that does not
+	// switch. resumed is the loop's own copy of running.
 	progress  atomic.Int64
 	running   atomic.Pointer[Proc]
+	resumed   *Proc
 	abandoned atomic.Bool
 }
 
@@ -378,10 +381,17 @@ func (w *World) loop() {
 		}
 		w.cur = p
 		p.state = stateRunning
-		// One atomic store per resume: the watchdog reads p, and through
-		// it (after the store) the step p was resumed at.
+		// One atomic store per resume, a sign of life for the watchdog:
+		// the process it names (and through it, after the store, the step
+		// it was resumed at), or the step when it is the same process
+		// again.
 		p.resumedAt = w.step
-		w.running.Store(p)
+		if p != w.resumed {
+			w.resumed = p
+			w.running.Store(p)
+		} else {
+			w.progress.Store(w.step)
+		}
 		if _, ok := p.resume(); !ok && p.state != stateDone {
 			// The coroutine ended without exit: it panicked or was
 			// aborted; crash or the failure that aborted it is recorded.
