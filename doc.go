@@ -105,7 +105,9 @@
 //	                         the package or the module root) or the log's
 //	                         weft1-... text, and print its timeline
 //	-weft.check-determinism  run every seed twice and fail when the two runs
-//	                         differ, naming the first event that differs
+//	                         differ in their events or their data (values
+//	                         sent, names, history), naming the first that
+//	                         differs
 //	-weft.shard i/n          run only shard i of n of the seeds, for a CI
 //	                         matrix (not with dfs)
 //	-weft.shrink-runs N      replays to spend shrinking a failure (default 2000)
