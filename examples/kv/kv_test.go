@@ -11,7 +11,6 @@ package kv_test
 // defect needs a fault. The same seed gives the same run.
 
 import (
-	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -19,24 +18,13 @@ import (
 
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/kv"
+	"github.com/weftsim/weft/internal/testmain"
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
 
-// TestMain sends the visualizations that failing runs write (one per
-// failing replay while shrinking) to a directory of the test's own.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "weft-kv-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	os.Setenv("TMPDIR", dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testmain.PrivateTemp(m)) }
 
 // withFaults is the configuration the variants are judged under.
 func withFaults() sim.Config {
