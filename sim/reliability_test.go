@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,4 +283,34 @@ func TestDataHash(t *testing.T) {
 	require.Equal(t, plain.Hash, a.Hash, "hashing data leaves the trace hash alone")
 	other := sim.Run(sim.Config{Seed: 4, HashData: true}, scenario)
 	require.NotEqual(t, a.DataHash, other.DataHash, "another value sent, another data hash")
+}
+
+// An abandoned run costs nothing once its stuck process calls into the
+// world again, even one that recovers every panic: the process unwinds (or,
+// having swallowed that, parks for good), the loop tears the world down,
+// and every goroutine of the run ends. (Before, a recovering process spun
+// on for the life of the binary. A process that never calls the world
+// again cannot be stopped; the watchdog's failure says so.)
+func TestAbandonedRunEndsWhenItsProcessReturns(t *testing.T) {
+	before := runtime.NumGoroutine()
+	var iterations atomic.Int64
+	r := sim.Run(sim.Config{Watchdog: 50 * time.Millisecond}, func(w *sim.World) {
+		w.Go("slow", func() {
+			for {
+				func() {
+					defer func() { recover() }()
+					time.Sleep(20 * time.Millisecond) // real work, no scheduling point
+					iterations.Add(1)
+					w.Intn(2) // a decision: not a step, but a call into the world
+				}()
+			}
+		})
+		w.Sleep(time.Second)
+	})
+	require.NotNil(t, r.Failure)
+	require.Equal(t, sim.Watchdog, r.Failure.Kind)
+	checkNoGoroutineLeft(t, before)
+	n := iterations.Load()
+	time.Sleep(100 * time.Millisecond)
+	require.Equal(t, n, iterations.Load(), "the abandoned process stopped")
 }
