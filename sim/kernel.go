@@ -45,7 +45,8 @@ import (
 // and every run that makes the same calls in the same order is the same run.
 // The costs are those of the world's own primitives: Point is the hot path
 // (a counter and a compare when nothing else can run, one decision
-// otherwise), Event a handful of multiplies unless the world keeps a trace,
+// otherwise), Event a handful of multiplies unless the world keeps a trace
+// or hashes data (Config.HashData), when it also renders the detail,
 // SetAlarm and StopAlarm O(log n) in the pending alarms.
 type Kernel World
 
