@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ var fuzzSeeds = [][]byte{
 func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	f.Helper()
 	crashTraceback()
-	s, err := newSettings(f.Name(), commandLine(), opts)
+	s, err := newSettings(f.Name(), commandLine(os.LookupEnv), opts)
 	if err != nil {
 		f.Fatalf("%v", err)
 		return

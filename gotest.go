@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
@@ -28,6 +29,14 @@ var (
 	_ tb = (*testing.F)(nil)
 )
 
+// deadliner is the part of *testing.T that says when go test's -timeout
+// runs out; *testing.F has no Deadline.
+type deadliner interface {
+	Deadline() (time.Time, bool)
+}
+
+var _ deadliner = (*testing.T)(nil)
+
 // Test explores scenario under many seeds as part of a go test, the way a
 // fuzz test runs its corpus and then fuzzes:
 //
@@ -35,11 +44,13 @@ var (
 //     subtest's name maps to subdirectories). A log that fails again fails
 //     the test; one that cannot be read fails it too, saying why; one that
 //     passes means the bug it recorded stays fixed.
-//  2. It explores seeds (1000 by default, see the options and flags), stops
-//     at the first failure, shrinks it, saves the shrunk log as
-//     testdata/weft/<test name>/<hash>, and fails the test with a report:
-//     the failure, the seed, the shrunk run's timeline, and the go test
-//     commands that replay it.
+//  2. It explores seeds (1000 by default, a tenth of them with go test
+//     -short; see the options and flags), stops at the first failure,
+//     shrinks it, saves the shrunk log as testdata/weft/<test name>/<hash>,
+//     and fails the test with a report: the failure, the seed, the shrunk
+//     run's timeline, and the go test commands that replay it. Exploring
+//     stops early, and says how far it got, when go test's -timeout draws
+//     near (t.Deadline).
 //
 // With -weft.replay, only that log runs, and its timeline is logged. A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
@@ -47,7 +58,7 @@ var (
 // has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
 func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
-	runTest(t, ".", commandLine(), scenario, opts)
+	runTest(t, ".", commandLine(os.LookupEnv), scenario, opts)
 }
 
 // runTest is Test, for the package directory dir and the flags fv. It
@@ -75,18 +86,25 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		return false
 	}
 
-	rep := Explore(s.explore, scenario)
-	shard := ""
-	if s.explore.Shards > 1 {
-		shard = fmt.Sprintf(" (shard %d/%d)", s.explore.Shard, s.explore.Shards)
+	timeout := ""
+	if d, ok := t.(deadliner); ok {
+		if deadline, ok := d.Deadline(); ok {
+			timeout = s.fitDeadline(time.Until(deadline))
+		}
 	}
+	rep := Explore(s.explore, scenario)
 	if rep.Failure == nil {
-		t.Logf("%s%s", rep, shard)
+		t.Logf("%s%s", rep, s.explored(rep, timeout))
 		return true
 	}
 	f := rep.Failure
 	var how strings.Builder
 	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Spec, "-weft.runs=1"}
+	if s.explore.Shards > 1 {
+		// The seed is absolute; a shard given by $WEFT_SHARD would leave
+		// its one run out.
+		seedArgs = append(seedArgs, "-weft.shard=0/1")
+	}
 	if f.Nondeterministic != "" || f.Original.Failure.Kind == sim.Watchdog {
 		// A replay would not show it: the failure is that runs differ, or
 		// (the watchdog) the run's decisions could not be read back.
@@ -119,6 +137,65 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 // maxTextInReport bounds the one-line log a report prints beside the saved
 // file: longer ones are noise in a terminal.
 const maxTextInReport = 400
+
+// Of the time go test's -timeout leaves a test (t.Deadline), exploring
+// takes at most deadlineExploreShare and shrinking deadlineShrinkShare,
+// in tenths; the rest is for the report, and for the tests after this one.
+const (
+	deadlineExploreShare = 8
+	deadlineShrinkShare  = 1
+)
+
+// fitDeadline bounds the exploration to the time left before go test's
+// -timeout: Options.Budget to 8 tenths of it and Options.ShrinkTime to a
+// tenth, where they do not bound it more already. It returns what the
+// report says when the bound cuts the runs short.
+func (s *settings) fitDeadline(left time.Duration) string {
+	o := &s.explore
+	if o.Runs == 0 && o.Budget == 0 {
+		o.Runs = defaultRuns // the budget set below must not lift the count
+	}
+	note := ""
+	if explore := max(left*deadlineExploreShare/10, 0); o.Budget == 0 || explore < o.Budget {
+		o.Budget = explore
+		note = fmt.Sprintf("stopped at %v, 8 tenths of the %v that go test's -timeout left (t.Deadline)", explore.Round(time.Millisecond), left.Round(time.Millisecond))
+	}
+	if shrink := max(left*deadlineShrinkShare/10, time.Millisecond); o.ShrinkTime == 0 || shrink < o.ShrinkTime {
+		o.ShrinkTime = shrink
+	}
+	return note
+}
+
+// explored is what the report adds after an exploration's counts: the
+// shard, what -short cut, and where the runs were cut short by the time
+// go test's -timeout left (timeout, from fitDeadline).
+func (s *settings) explored(rep *Report, timeout string) string {
+	var notes []string
+	o := s.explore
+	if o.Shards > 1 {
+		notes = append(notes, fmt.Sprintf("shard %d/%d, that is %dof%d", o.Shard, o.Shards, o.Shard+1, o.Shards))
+	}
+	if s.short != "" {
+		notes = append(notes, s.short)
+	}
+	if o.Runs > 0 && !rep.Exhausted {
+		planned := o.Runs / max(o.Shards, 1)
+		if o.Shard < o.Runs%max(o.Shards, 1) {
+			planned++
+		}
+		if rep.Runs < planned {
+			why := "the budget ran out"
+			if timeout != "" {
+				why = timeout
+			}
+			notes = append(notes, fmt.Sprintf("%d of the %d runs asked did not run: %s; only the runs that ran passed", planned-rep.Runs, planned, why))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
 
 // replayLog replays l (read from path, or given as text when path is "")
 // and fails the test with a report when it fails. show logs its timeline

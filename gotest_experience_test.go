@@ -1,0 +1,164 @@
+package weft
+
+// The go test experience (issue 12): the commands weft prints, and go
+// test's own conventions, as a new user meets them. Method: each defect is
+// reproduced the way the issue met it and shown fixed, in process (runTest
+// against a tbRecorder, with the command line built by hand, in a throwaway
+// module).
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Defect: -short did not cut anything. Now it cuts the runs (and a budget)
+// the code set to a tenth, and says so; a -weft.* flag given stays.
+func TestShortCutsRuns(t *testing.T) {
+	for _, tc := range []struct {
+		fv     flagValues
+		opts   []Option
+		runs   int
+		budget time.Duration
+		note   string
+	}{
+		{flagValues{short: true}, nil, 100, 0, "-short: 100 runs of 1000"},
+		{flagValues{short: true}, []Option{Runs(5000)}, 500, 0, "-short: 500 runs of 5000"},
+		{flagValues{short: true}, []Option{Runs(5)}, 1, 0, "-short: 1 runs of 5"},
+		{flagValues{short: true, runs: "50"}, nil, 50, 0, ""},
+		{flagValues{short: true}, []Option{Budget(10 * time.Second)}, 0, time.Second, "-short: a budget of 1s of 10s"},
+		{flagValues{short: true, budget: "10s"}, []Option{Runs(300)}, 0, 10 * time.Second, ""}, // the flag's budget alone sets the runs
+		{flagValues{short: true, budget: "10s", runs: "300"}, nil, 300, 10 * time.Second, ""},
+		{flagValues{}, nil, 0, 0, ""},
+	} {
+		s, err := newSettings("T", tc.fv, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.explore.Runs != tc.runs || s.explore.Budget != tc.budget || s.short != tc.note {
+			t.Errorf("%+v: runs %d, budget %v, note %q; want %d, %v, %q", tc.fv, s.explore.Runs, s.explore.Budget, s.short, tc.runs, tc.budget, tc.note)
+		}
+	}
+	_, pkg := tempModule(t)
+	rec := &tbRecorder{name: "TestFixed"}
+	if !runTest(rec, pkg, flagValues{short: true}, fixedUpdate, nil) {
+		t.Fatalf("failed:\n%s", rec.all())
+	}
+	mustMatchAll(t, "report", rec.all(), `(?m)^weft: 100 runs, \d+ steps in .*: no failure \(-short: 100 runs of 1000\)$`)
+}
+
+// deadlineRecorder is a tbRecorder with a deadline, as *testing.T has one
+// when go test runs with -timeout.
+type deadlineRecorder struct {
+	tbRecorder
+	deadline time.Time
+}
+
+func (r *deadlineRecorder) Deadline() (time.Time, bool) { return r.deadline, true }
+
+// Defect: go test -timeout did not bound an exploration: a long one ran
+// into the timeout, which kills the binary with a goroutine dump. Now it
+// stops at 8 tenths of the time t.Deadline leaves, and says how far it got;
+// shrinking a failure gets a tenth.
+func TestTimeoutBoundsExploration(t *testing.T) {
+	s := &settings{}
+	if note := s.fitDeadline(10 * time.Second); s.explore.Budget != 8*time.Second || s.explore.ShrinkTime != time.Second || s.explore.Runs != defaultRuns || note == "" {
+		t.Fatalf("fitDeadline(10s): %+v, %q", s.explore, note)
+	}
+	s = &settings{explore: Options{Budget: time.Second, ShrinkTime: time.Millisecond}}
+	if note := s.fitDeadline(time.Minute); s.explore.Budget != time.Second || s.explore.ShrinkTime != time.Millisecond || s.explore.Runs != 0 || note != "" {
+		t.Fatalf("a tighter budget of the code's own was changed: %+v, %q", s.explore, note)
+	}
+
+	_, pkg := tempModule(t)
+	rec := &deadlineRecorder{tbRecorder{name: "TestLong"}, time.Now().Add(500 * time.Millisecond)}
+	start := time.Now()
+	if !runTest(rec, pkg, flagValues{}, fixedUpdate, []Option{Runs(1 << 30)}) {
+		t.Fatalf("failed:\n%s", rec.all())
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the exploration took %v with half a second left before the timeout", took)
+	}
+	mustMatchAll(t, "report", rec.all(),
+		`(?m)^weft: \d+ runs, \d+ steps in [^:]*: no failure \(\d+ of the 1073741824 runs asked did not run: stopped at \d+(\.\d+)?ms, 8 tenths of the \d+(\.\d+)?ms that go test's -timeout left \(t\.Deadline\); only the runs that ran passed\)$`)
+}
+
+// Defect: -weft.shard counted from 0 without saying so, and took no other
+// form, so a CI matrix index (counted from 1) could not be passed as it is.
+// Now it says so, takes kofn counted from 1, and $WEFT_SHARD; ParseShard is
+// the one parser, which the weft command uses too.
+func TestShardForms(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		i, n int
+		err  string
+	}{
+		{"0/2", 0, 2, ""},
+		{"1/2", 1, 2, ""},
+		{"1of2", 0, 2, ""},
+		{"2of2", 1, 2, ""},
+		{"1of1", 0, 1, ""},
+		{"2/2", 0, 0, "i is 2, want 0 <= i < 2: i/n counts from 0 (kofn counts from 1)"},
+		{"0of2", 0, 0, "k is 0, want 1 <= k <= 2: kofn counts from 1 (i/n counts from 0)"},
+		{"3of2", 0, 0, "k is 3, want 1 <= k <= 2"},
+		{"1 of 2", 0, 0, "with whole numbers"},
+		{"2", 0, 0, "want i/n counted from 0 (0/4 to 3/4) or kofn counted from 1 (1of4 to 4of4)"},
+		{"1of0", 0, 0, "n is 0, want at least 1"},
+	} {
+		i, n, err := ParseShard(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseShard(%q) = %d, %d, %v; want an error with %q", tc.in, i, n, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || i != tc.i || n != tc.n {
+			t.Errorf("ParseShard(%q) = %d, %d, %v; want %d, %d", tc.in, i, n, err, tc.i, tc.n)
+		}
+	}
+	if usage := flag.Lookup("weft.shard").Usage; !strings.Contains(usage, "counted from 0") || !strings.Contains(usage, "1of2") || !strings.Contains(usage, "WEFT_SHARD") {
+		t.Errorf("-weft.shard's text does not say how it counts: %q", usage)
+	}
+
+	// The environment, through an injected lookup; the flag wins.
+	env := func(v string) func(string) (string, bool) {
+		return func(k string) (string, bool) { return v, k == shardEnv }
+	}
+	for _, tc := range []struct {
+		fv      flagValues
+		i, n    int
+		problem string
+	}{
+		{commandLine(env("2of3")), 1, 3, ""},
+		{flagValues{shardEnv: "2of3", shard: "0/2"}, 0, 2, ""},
+		{flagValues{shardEnv: "0of3"}, 0, 0, "weft: WEFT_SHARD=0of3: k is 0"},
+	} {
+		s, err := newSettings("T", tc.fv, nil)
+		switch {
+		case tc.problem != "":
+			if err == nil || !strings.Contains(err.Error(), tc.problem) {
+				t.Errorf("%+v: err = %v, want %q", tc.fv, err, tc.problem)
+			}
+		case err != nil || s.explore.Shard != tc.i || s.explore.Shards != tc.n:
+			t.Errorf("%+v: shard %d/%d, %v; want %d/%d", tc.fv, s.explore.Shard, s.explore.Shards, err, tc.i, tc.n)
+		}
+	}
+
+	// A sharded run names its shard both ways, and the seed command of a
+	// failure in it runs that seed even with $WEFT_SHARD still set.
+	_, pkg := tempModule(t)
+	rec := &tbRecorder{name: "TestFixed"}
+	runTest(rec, pkg, flagValues{shardEnv: "2of2"}, fixedUpdate, []Option{Runs(10)})
+	mustMatchAll(t, "report", rec.all(), `(?m)^weft: 5 runs, .*: no failure \(shard 1/2, that is 2of2\)$`)
+	rec = &tbRecorder{name: "TestLost"}
+	runTest(rec, pkg, flagValues{shardEnv: "2of2"}, lostUpdate, []Option{Runs(300)})
+	m := mustMatchAll(t, "report", rec.all(), `(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.seed=(\d+) -weft\.strategy=random -weft\.runs=1 -weft\.shard=0/1$`)
+	os.RemoveAll(filepath.Join(pkg, "testdata"))
+	rec = &tbRecorder{name: "TestLost"}
+	if runTest(rec, pkg, flagValues{shardEnv: "2of2", seed: m[1], strategy: "random", runs: "1", shard: "0/1"}, lostUpdate, nil) {
+		t.Fatalf("the seed command passed:\n%s", rec.all())
+	}
+}
