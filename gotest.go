@@ -115,7 +115,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		t.Fatalf("%s%s", f, how.String())
 		return false
 	}
-	path, saveErr := saveLog(corpus, f.Log)
+	path, saveErr := saveLog(corpus, f.Log, savedNote(t.Name(), loc, f))
 	if saveErr == nil {
 		fmt.Fprintf(&how, "\nSaved the shrunk log as %s; Test replays it first from now on.\n", loc.rel(path))
 	}

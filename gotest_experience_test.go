@@ -7,13 +7,70 @@ package weft
 // module).
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weftsim/weft/scheduler"
 )
+
+// Defect: saved logs were binary files, a blob in a pull request. Now they
+// are lines of text (scheduler's file form) that say what they recorded;
+// a binary file saved before still replays, and a damaged text says where.
+func TestSavedLogsAreText(t *testing.T) {
+	_, pkg := tempModule(t)
+	rec := &tbRecorder{name: "TestLost"}
+	runTest(rec, pkg, flagValues{}, lostUpdate, []Option{Runs(300)})
+	rel := mustMatchAll(t, "report", rec.all(), `Saved the shrunk log as (pkg/testdata/weft/TestLost/[0-9a-f]{16})`)[1]
+	path := filepath.Join(filepath.Dir(pkg), rel)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustMatchAll(t, "saved file", string(data),
+		`\Aweft log v1\n# TestLost: process p0 "main": lost an update: n = 1 \(step \d+, virtual time 0s\)\n`,
+		`(?m)^# Found by seed \d+ \(strategy random\); \d+ preemptions after shrinking\. go test replays this file$`,
+		`(?m)^#     go test ./pkg -run '\^TestLost\$' -weft\.replay=`+regexp.QuoteMeta(rel)+`$`,
+		`(?m)^scenario "TestLost"\nseed \d+\nstrategy "random"\nweft "[^"]*"\ngo "go[^"]*"\ndecisions \d+\n`,
+		`(?m)^schedule \d+/\d+( x\d+)?$`)
+	l, err := scheduler.DecodeLog(data)
+	if err != nil || l.Scenario != "TestLost" {
+		t.Fatalf("the saved file does not decode: %v", err)
+	}
+	// Saving the same log again leaves the file as it is.
+	again, err := saveLog(filepath.Dir(path), l, func(string) string { return "# another note\n" })
+	if got, _ := os.ReadFile(path); err != nil || again != path || !bytes.Equal(got, data) {
+		t.Fatalf("saving the same log again: %s, %v", again, err)
+	}
+
+	// The same log in the binary form, as weft saved logs before, still
+	// replays first, and still fails.
+	bin, err := l.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	writeFileT(t, filepath.Join(filepath.Dir(path), "0binary"), string(bin))
+	rec = &tbRecorder{name: "TestLost"}
+	if runTest(rec, pkg, flagValues{}, lostUpdate, []Option{Runs(1), Strategy("pct:1")}) {
+		t.Fatal("the old binary log passed")
+	}
+	mustMatchAll(t, "binary replay", rec.all(), `weft: replayed pkg/testdata/weft/TestLost/0binary: it fails`)
+
+	// A text file damaged in review says which line.
+	_, pkg = tempModule(t)
+	writeFileT(t, filepath.Join(pkg, "testdata", "weft", "TestX", "0bad"), "weft log v1\nscenario \"TestX\"\nseed three\n")
+	rec = &tbRecorder{name: "TestX"}
+	if runTest(rec, pkg, flagValues{}, fixedUpdate, []Option{Runs(1)}) {
+		t.Fatal("passed with a damaged log file")
+	}
+	mustMatchAll(t, "damaged", rec.all(), `saved log pkg/testdata/weft/TestX/0bad cannot be replayed: scheduler: log file line 3: seed "three": not a decimal number`)
+}
 
 // Defect: -short did not cut anything. Now it cuts the runs (and a budget)
 // the code set to a tenth, and says so; a -weft.* flag given stays.

@@ -129,8 +129,8 @@ func TestFindSaveReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var l scheduler.Log
-	if err := l.UnmarshalBinary(data); err != nil {
+	l, err := scheduler.DecodeLog(data)
+	if err != nil {
 		t.Fatalf("saved file: %v", err)
 	}
 	if l.Scenario != "TestLost" || scheduler.Preemptions(l.Decisions) < 1 || !regexp.MustCompile(fmt.Sprintf(`, %d after `, scheduler.Preemptions(l.Decisions))).MatchString(report) {

@@ -71,7 +71,10 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, rep.Failure.String())
 	fmt.Fprintf(stdout, "\nreplay: go run ./cmd/weft replay %s %s\n", e.Name, rep.Failure.Log)
 	if *save != "" {
-		data, err := rep.Failure.Log.MarshalBinary()
+		data, err := rep.Failure.Log.MarshalFile() // lines of text, as weft.Test saves logs
+		if err != nil {
+			data, err = rep.Failure.Log.MarshalText() // a log too long for the file form
+		}
 		if err != nil {
 			return err
 		}
