@@ -108,7 +108,7 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 			unreadable++
 			continue
 		}
-		if !replayLog(t, s, loc, l, path, s.verbose, scenario) {
+		if !replayLog(t, s, loc, l, path, true, scenario) {
 			return false
 		}
 	}

@@ -47,10 +47,11 @@ type flagValues struct {
 	verbose                                                 bool
 
 	shardEnv string // $WEFT_SHARD, which -weft.shard overrides
+	run      string // go test's -run pattern
 	short    bool   // go test's -short
 }
 
-// commandLine reads the weft flags of the process, go test's -short,
+// commandLine reads the weft flags of the process, go test's -run and -short,
 // and the environment through lookupEnv (os.LookupEnv, or a test's own).
 // Before flag.Parse (a binary that is not a test), no flag is set.
 func commandLine(lookupEnv func(string) (string, bool)) flagValues {
@@ -64,6 +65,8 @@ func commandLine(lookupEnv func(string) (string, bool)) flagValues {
 		switch f.Name {
 		case "weft.check-determinism":
 			v.checkDeterminism = strconv.FormatBool(*weftFlags.checkDeterminism)
+		case "test.run":
+			v.run = f.Value.String()
 		case "test.short":
 			v.short = f.Value.String() == "true"
 		}
@@ -77,6 +80,7 @@ type settings struct {
 	explore Options
 	replay  string // -weft.replay
 	verbose bool   // -weft.v
+	run     string // go test's -run, which says whose log -weft.replay is
 	// short says what go test's -short cut, for the report ("" when it
 	// cut nothing).
 	short string
@@ -161,6 +165,7 @@ func (s *settings) apply(v flagValues) error {
 		s.replay = v.replay
 	}
 	s.verbose = s.verbose || v.verbose
+	s.run = v.run
 	if v.short {
 		s.cutShort(v)
 	}

@@ -35,7 +35,7 @@ var fuzzSeeds = [][]byte{
 // the equivalent decision log for -weft.replay. Go's fuzzer minimizes inputs,
 // so Fuzz does not shrink. Of the options, only Options.Config (WithConfig)
 // matters here; of the flags, -weft.replay runs the given log instead of the
-// corpus.
+// corpus, as it does for Test.
 func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	f.Helper()
 	crashTraceback()
@@ -46,12 +46,7 @@ func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	}
 	loc := locatePackage(".")
 	if s.replay != "" {
-		l, path, err := loadLog(s.replay, ".")
-		if err != nil {
-			f.Fatalf("weft: -weft.replay: %v", err)
-			return
-		}
-		if replayLog(f, s, loc, l, path, true, scenario) {
+		if replayFlag(f, s, loc, ".", scenario) {
 			f.Skip("weft: replayed the log given by -weft.replay, and it passed; the fuzz corpus did not run")
 		}
 		return

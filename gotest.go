@@ -13,8 +13,8 @@ import (
 )
 
 // tb is the part of testing.TB that Test uses, so that its own tests can run
-// it against a tbRecorder. A Fatalf here does not stop the caller: the code
-// returns right after every Fatalf.
+// it against a tbRecorder. A Fatalf or Skipf here does not stop the caller:
+// the code returns right after every Fatalf and Skipf.
 type tb interface {
 	Helper()
 	Name() string
@@ -22,6 +22,7 @@ type tb interface {
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
 }
 
 var (
@@ -43,7 +44,7 @@ var _ deadliner = (*testing.T)(nil)
 //  1. It replays every log saved under testdata/weft/<test name>/ (a
 //     subtest's name maps to subdirectories). A log that fails again fails
 //     the test; one that cannot be read fails it too, saying why; one that
-//     passes means the bug it recorded stays fixed.
+//     passes means the bug it recorded stays fixed, and go test -v says so.
 //  2. It explores seeds (1000 by default, a tenth of them with go test
 //     -short; see the options and flags), stops at the first failure,
 //     shrinks it, saves the shrunk log as testdata/weft/<test name>/<hash>,
@@ -52,7 +53,9 @@ var _ deadliner = (*testing.T)(nil)
 //     stops early, and says how far it got, when go test's -timeout draws
 //     near (t.Deadline).
 //
-// With -weft.replay, only that log runs, and its timeline is logged. A
+// With -weft.replay, only that log runs, and its timeline is logged; a
+// test that the log was not recorded for is skipped, unless -run selects it
+// and not the log's own (see the package documentation's # Flags). A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
 // hang it. Test may be called from subtests and parallel tests: each call
 // has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
@@ -62,7 +65,7 @@ func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 }
 
 // runTest is Test, for the package directory dir and the flags fv. It
-// reports whether the test passed.
+// reports whether the test passed (a skipped test passed).
 func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []Option) bool {
 	t.Helper()
 	crashTraceback()
@@ -73,12 +76,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	}
 	loc := locatePackage(dir)
 	if s.replay != "" {
-		l, path, err := loadLog(s.replay, dir)
-		if err != nil {
-			t.Fatalf("weft: -weft.replay: %v", err)
-			return false
-		}
-		return replayLog(t, s, loc, l, path, true, scenario)
+		return replayFlag(t, s, loc, dir, scenario)
 	}
 
 	corpus := corpusDir(dir, t.Name())
@@ -197,10 +195,40 @@ func (s *settings) explored(rep *Report, timeout string) string {
 	return " (" + strings.Join(notes, "; ") + ")"
 }
 
+// replayFlag runs the log that -weft.replay names, if it is this test's:
+// one recorded for another test is skipped, unless go test's -run selects
+// this test and not the log's own, which says the developer wants it
+// replayed here; then the replay says whose log it is.
+func replayFlag(t tb, s *settings, loc location, dir string, scenario func(*sim.World)) bool {
+	t.Helper()
+	l, path, err := loadLog(s.replay, dir)
+	if err != nil {
+		t.Fatalf("weft: -weft.replay: %v", err)
+		return false
+	}
+	name := "the log"
+	if path != "" {
+		name = loc.rel(path)
+	}
+	foreign := l.Scenario != "" && l.Scenario != t.Name()
+	if foreign && runSelects(s.run, l.Scenario) {
+		t.Skipf("weft: -weft.replay=%s is a log of %s, not of %s: skipped; a log replays in the test it was recorded for (to replay it in this one, give -run a pattern that selects this test and not %[2]s)",
+			quoteControls(name), quoteControls(l.Scenario), t.Name())
+		return true
+	}
+	if foreign {
+		t.Logf("weft: warning: -weft.replay=%s was recorded for %s, not for %s; replaying it here because -run selects this test and not that one",
+			quoteControls(name), quoteControls(l.Scenario), t.Name())
+	}
+	return replayLog(t, s, loc, l, path, false, scenario)
+}
+
 // replayLog replays l (read from path, or given as text when path is "")
-// and fails the test with a report when it fails. show logs its timeline
-// even when it passes.
-func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, show bool, scenario func(*sim.World)) bool {
+// and fails the test with a report when it fails. A log saved under
+// testdata (saved) that passes says "passes now" in a line that go test -v
+// shows, with the timeline under -weft.v; a log -weft.replay gave is shown
+// with its timeline.
+func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, saved bool, scenario func(*sim.World)) bool {
 	t.Helper()
 	cfg := s.explore.Config
 	cfg.Name = t.Name()
@@ -211,13 +239,21 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	}
 	drift := ""
 	if d := st.Diverged(); d > 0 {
-		drift = fmt.Sprintf(" (%d of its %d decisions no longer fit the code: it has changed since the log was saved)", d, len(l.Decisions))
+		if l.Scenario != "" && l.Scenario != t.Name() {
+			drift = fmt.Sprintf(" (%d of its %d decisions do not fit %s, which is not the test the log was recorded for: %s)", d, len(l.Decisions), t.Name(), quoteControls(l.Scenario))
+		} else {
+			drift = fmt.Sprintf(" (%d of its %d decisions no longer fit the code: it has changed since the log was saved)", d, len(l.Decisions))
+		}
 	}
 	if r.Failure == nil {
-		if show {
-			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
-		} else if drift != "" {
-			t.Logf("weft: replayed %s: passed%s", name, drift)
+		verdict := "passed"
+		if saved {
+			verdict = "passes now" // it failed when it was saved
+		}
+		if !saved || s.verbose {
+			t.Logf("weft: replayed %s: %s%s, %d steps, virtual time %v\n%s", name, verdict, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
+		} else {
+			t.Logf("weft: replayed %s: %s%s", name, verdict, drift)
 		}
 		return true
 	}

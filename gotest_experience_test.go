@@ -17,7 +17,119 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
+
+// echoThree passes under every schedule; its points differ from
+// lostUpdate's, so a log of lostUpdate does not fit it.
+func echoThree(w *sim.World) {
+	for i := range 3 {
+		c := sim.NewChan[int](w, 0)
+		w.Go("echo", func() { c.Send(c.Recv() + 1) })
+		c.Send(i)
+		if got := c.Recv(); got != i+1 {
+			w.Fatalf("echo %d", got)
+		}
+	}
+}
+
+// Defect: -weft.replay without -run was applied to every test of the
+// package, and a test given another test's log failed with "decisions no
+// longer fit the code: it has changed". Now a log goes to the test it names;
+// the others skip, saying whose log it is; a test that -run selects alone
+// replays it with a warning, and divergence is put down to the log being
+// foreign, never to changed code.
+func TestReplayGoesToItsOwnTest(t *testing.T) {
+	_, pkg := tempModule(t)
+	f := Explore(Options{Name: "TestLost", Runs: 300}, lostUpdate).Failure
+	if f == nil || len(f.Log.Decisions) == 0 {
+		t.Fatalf("no failure with decisions to replay: %+v", f)
+	}
+	text := f.Log.String()
+
+	for _, run := range []string{"", "Test", "^TestLost$|^TestEcho$"} {
+		rec := &tbRecorder{name: "TestEcho"}
+		if !runTest(rec, pkg, flagValues{replay: text, run: run}, echoThree, nil) || len(rec.skips) != 1 || len(rec.fatals) != 0 {
+			t.Fatalf("-run=%q: another test's log was not skipped:\n%s", run, rec.all())
+		}
+		mustMatchAll(t, "skip", rec.skips[0], `^weft: -weft\.replay=the log is a log of TestLost, not of TestEcho: skipped`)
+	}
+
+	rec := &tbRecorder{name: "TestEcho"}
+	if !runTest(rec, pkg, flagValues{replay: text, run: "^TestEcho$"}, echoThree, nil) {
+		t.Fatalf("echo failed under a foreign log:\n%s", rec.all())
+	}
+	mustMatchAll(t, "foreign replay", rec.all(),
+		`weft: warning: -weft\.replay=the log was recorded for TestLost, not for TestEcho; replaying it here because -run selects this test`,
+		`weft: replayed the log: passed \(\d+ of its \d+ decisions do not fit TestEcho, which is not the test the log was recorded for: TestLost\)`)
+	if strings.Contains(rec.all(), "changed") {
+		t.Fatalf("a foreign log blamed changed code:\n%s", rec.all())
+	}
+
+	// The log's own test replays it, with no warning, whatever -run says.
+	for _, run := range []string{"", "^TestLost$"} {
+		rec = &tbRecorder{name: "TestLost"}
+		if runTest(rec, pkg, flagValues{replay: text, run: run}, lostUpdate, nil) || len(rec.fatals) != 1 {
+			t.Fatalf("-run=%q: the log's own test did not fail on it:\n%s", run, rec.all())
+		}
+		if strings.Contains(rec.all(), "warning") || len(rec.skips) > 0 {
+			t.Fatalf("-run=%q: the log's own test warned or skipped:\n%s", run, rec.all())
+		}
+	}
+}
+
+// runSelects follows go test's -run, so that "the test -run selects" means
+// what go test means by it.
+func TestRunSelects(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"", "TestX", true},
+		{"^TestX$", "TestX", true},
+		{"^TestX$", "TestXFixed", false},
+		{"TestX", "TestXFixed", true},
+		{"^TestX$", "TestX/sub", true},
+		{"^TestX$/^sub$", "TestX/sub", true},
+		{"^TestX$/^sub$", "TestX/other", false},
+		{"^TestX$/^sub$", "TestX", true}, // its body runs the subtest
+		{"TestA|TestB", "TestB", true},
+		{"TestA|TestB", "TestC", false},
+		{"^Test(A|B)$", "TestB", true},
+		{"^Test[/]X$", "Test/X", false}, // a '/' in brackets does not split
+		{"^with space$", "with_space", true},
+		{"FuzzLost/seed#2", "FuzzLostFixed/seed#2", true},
+		{"FuzzLost/seed#2", "FuzzLost/seed#20", true},
+		{"^FuzzLost$/^seed#2$", "FuzzLostFixed/seed#2", false},
+		{"^FuzzLost$/^seed#2$", "FuzzLost/seed#20", false},
+		{"(", "TestX", true}, // go test refuses it before any test runs
+	} {
+		if got := runSelects(tc.pattern, tc.name); got != tc.want {
+			t.Errorf("runSelects(%q, %q) = %v, want %v", tc.pattern, tc.name, got, tc.want)
+		}
+	}
+}
+
+// Defect: a saved log that was replayed first and passed said nothing, so
+// a fixed bug did not look fixed. Now go test -v shows one line for it.
+func TestSavedLogSaysPassesNow(t *testing.T) {
+	_, pkg := tempModule(t)
+	rec := &tbRecorder{name: "TestLost"}
+	if runTest(rec, pkg, flagValues{}, lostUpdate, []Option{Runs(300)}) {
+		t.Fatal("the lost update was not found")
+	}
+	id := mustMatchAll(t, "report", rec.fatals[0], `Saved the shrunk log as pkg/testdata/weft/TestLost/([0-9a-f]{16})`)[1]
+
+	rec = &tbRecorder{name: "TestLost"}
+	if !runTest(rec, pkg, flagValues{}, fixedUpdate, []Option{Runs(20)}) {
+		t.Fatalf("the fixed scenario failed:\n%s", rec.all())
+	}
+	if len(rec.logs) != 2 {
+		t.Fatalf("want the saved log's line and the exploration's:\n%s", rec.all())
+	}
+	mustMatchAll(t, "saved log's line", rec.logs[0],
+		`^weft: replayed pkg/testdata/weft/TestLost/`+id+`: passes now( \(\d+ of its \d+ decisions no longer fit the code: it has changed since the log was saved\))?$`)
+}
 
 // Defect: saved logs were binary files, a blob in a pull request. Now they
 // are lines of text (scheduler's file form) that say what they recorded;

@@ -31,6 +31,7 @@ import (
 type tbRecorder struct {
 	name               string
 	logs, errs, fatals []string
+	skips              []string
 }
 
 func (r *tbRecorder) Helper()                      {}
@@ -41,8 +42,11 @@ func (r *tbRecorder) Errorf(f string, args ...any) { r.errs = append(r.errs, fmt
 func (r *tbRecorder) Fatalf(f string, args ...any) {
 	r.fatals = append(r.fatals, fmt.Sprintf(f, args...))
 }
+func (r *tbRecorder) Skipf(f string, args ...any) {
+	r.skips = append(r.skips, fmt.Sprintf(f, args...))
+}
 func (r *tbRecorder) all() string {
-	return strings.Join(r.logs, "\n") + "\n" + strings.Join(r.errs, "\n") + "\n" + strings.Join(r.fatals, "\n")
+	return strings.Join(r.logs, "\n") + "\n" + strings.Join(r.errs, "\n") + "\n" + strings.Join(r.fatals, "\n") + "\n" + strings.Join(r.skips, "\n")
 }
 
 func writeFileT(t *testing.T, path, data string) {
@@ -153,7 +157,7 @@ func TestFindSaveReplay(t *testing.T) {
 	if !runTest(rec, pkg, flagValues{verbose: true}, fixedUpdate, []Option{Runs(50)}) {
 		t.Fatalf("fixed scenario failed:\n%s", rec.all())
 	}
-	mustMatchAll(t, "logs", rec.all(), `weft: replayed pkg/testdata/weft/TestLost/`+m[1]+`: passed`, `weft: 50 runs, \d+ steps`)
+	mustMatchAll(t, "logs", rec.all(), `weft: replayed pkg/testdata/weft/TestLost/`+m[1]+`: passes now`, `weft: 50 runs, \d+ steps`)
 
 	// 4. -weft.replay with the path as printed (relative to the module
 	// root, while the test runs in its package directory) runs only that log.
