@@ -331,3 +331,24 @@ func TestShardForms(t *testing.T) {
 		t.Fatalf("the seed command passed:\n%s", rec.all())
 	}
 }
+
+// Defect: a failing seed-corpus entry of a Fuzz target printed
+// -run=FuzzX/<id>, unanchored, which also runs FuzzXFixed and seed#20, and
+// was reported in weft's fuzz.go. Now the pattern is anchored per element
+// (TestPrintedCommandsFromAFreshShell runs it and checks where the failure
+// is reported).
+func TestFuzzCommandIsAnchored(t *testing.T) {
+	root, pkg := tempModule(t)
+	loc := locatePackage(pkg)
+	busy := fuzzSeeds[2] // the lost update's race happens under it
+	msg := fuzzOne(sim.Config{}, "FuzzLost", "FuzzLost/seed#2", loc, busy, lostUpdate)
+	mustMatchAll(t, "seed entry", msg,
+		`(?m)^To re-run this input \(from the module root `+regexp.QuoteMeta(root)+`\):\n    go test ./pkg -run '\^FuzzLost\$/\^seed#2\$'$`,
+		`(?m)^    go test ./pkg -run '\^FuzzLost\$' -weft\.replay=weft1z?-[A-Za-z0-9_-]+$`)
+	if strings.Contains(msg, "-run=FuzzLost/") {
+		t.Fatalf("an unanchored pattern:\n%s", msg)
+	}
+	// While fuzzing, the entry is the corpus file Go writes.
+	msg = fuzzOne(sim.Config{}, "FuzzLost", "FuzzLost", loc, busy, lostUpdate)
+	mustMatchAll(t, "fuzzing", msg, `(?m)^    go test ./pkg -run '\^FuzzLost\$/\^`+corpusID(busy)+`\$'$`)
+}

@@ -460,7 +460,7 @@ func TestEndToEnd(t *testing.T) {
 	m = mustMatchAll(t, "fuzz output", out,
 		`(?m)-weft\.replay=(weft1z?-[A-Za-z0-9_-]+)$`,
 		`--- FAIL: FuzzWeftHelperBuggy/seed#\d`,
-		`(?m)^\s+go test ./pkg -run=FuzzWeftHelperBuggy/seed#\d$`,
+		`(?m)^\s+go test ./pkg -run '\^FuzzWeftHelperBuggy\$/\^seed#\d\$'$`,
 		`lost an update: n = 1`)
 	out = runHelperBinary(t, pkg, "^FuzzWeftHelperBuggy$", "-weft.replay="+m[1])
 	mustMatchAll(t, "fuzz replay", out, `weft: replayed the log: it fails`, `--- FAIL: FuzzWeftHelperBuggy`)
