@@ -2,16 +2,21 @@ package weft
 
 // The go test experience (issue 12): the commands weft prints, and go
 // test's own conventions, as a new user meets them. Method: each defect is
-// reproduced the way the issue met it and shown fixed, in process (runTest
-// against a tbRecorder, with the command line built by hand, in a throwaway
-// module).
+// reproduced the way the issue met it and shown fixed, first in process
+// (runTest against a tbRecorder, with the command line built by hand, in a
+// throwaway module); then TestPrintedCommandsFromAFreshShell makes a module
+// of its own that uses weft through a replace line to this checkout, runs
+// go test there with a clean GOFLAGS, and pastes every command weft prints
+// into sh as it is printed, checking that each does what it says.
 
 import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -351,4 +356,223 @@ func TestFuzzCommandIsAnchored(t *testing.T) {
 	// While fuzzing, the entry is the corpus file Go writes.
 	msg = fuzzOne(sim.Config{}, "FuzzLost", "FuzzLost", loc, busy, lostUpdate)
 	mustMatchAll(t, "fuzzing", msg, `(?m)^    go test ./pkg -run '\^FuzzLost\$/\^`+corpusID(busy)+`\$'$`)
+}
+
+// freshShell runs command with sh in dir, as a developer pastes it into a
+// new terminal: GOFLAGS empty, no workspace, none of weft's variables.
+func freshShell(t *testing.T, dir, command string) string {
+	t.Helper()
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GOFLAGS", "GOWORK", shardEnv, helperEnv:
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Dir = dir
+	cmd.Env = append(env, "GOFLAGS=", "GOWORK=off")
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	t.Logf("%v: %s", time.Since(start).Round(10*time.Millisecond), command)
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatalf("%s: %v", command, err)
+	}
+	if bytes.Contains(out, []byte("panic: ")) {
+		t.Fatalf("%s crashed:\n%s", command, out)
+	}
+	return string(out)
+}
+
+// newcomerSource is the test file of the fresh module: a lost update that
+// Test and Fuzz find (until fixed is true), a test that passes, and a Fuzz
+// target whose name extends the failing one's.
+const newcomerSource = `package newcomer
+
+import (
+	"testing"
+
+	"github.com/weftsim/weft"
+	"github.com/weftsim/weft/sim"
+)
+
+const fixed = false
+
+func lost(w *sim.World) {
+	n := 0
+	done := sim.NewChan[int](w, 2)
+	for range 2 {
+		w.Go("worker", func() {
+			v := n
+			if !fixed {
+				w.Yield()
+			}
+			n = v + 1
+			done.Send(0)
+		})
+	}
+	done.Recv()
+	done.Recv()
+	if n != 2 {
+		w.Fatalf("lost an update: n = %d", n)
+	}
+}
+
+func TestLost(t *testing.T) {
+	weft.Test(t, lost)
+}
+
+func TestOther(t *testing.T) {
+	weft.Test(t, func(w *sim.World) { w.Yield() })
+}
+
+func FuzzLost(f *testing.F) {
+	weft.Fuzz(f, lost)
+}
+
+func FuzzLostFixed(f *testing.F) {
+	weft.Fuzz(f, func(w *sim.World) { w.Yield() })
+}
+`
+
+// newcomerModule writes a module that uses this checkout of weft through a
+// replace line, as the README's Install section says, and returns its root.
+func newcomerModule(t *testing.T) string {
+	t.Helper()
+	self, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile("go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// weft's own requirements, so that the module lists every module that
+	// provides a package its tests import, as go test wants.
+	_, requires, _ := strings.Cut(string(gomod), "\nrequire")
+	root := t.TempDir()
+	writeFileT(t, filepath.Join(root, "go.mod"), "module example.com/newcomer\n\ngo 1.26\n\nrequire github.com/weftsim/weft v0.0.0\n\nrequire"+requires+
+		"\nreplace github.com/weftsim/weft => "+self+"\n")
+	writeFileT(t, filepath.Join(root, "go.sum"), string(sum))
+	writeFileT(t, filepath.Join(root, "newcomer_test.go"), newcomerSource)
+	return root
+}
+
+// printedCommands returns the go test commands in out, as weft prints
+// them: indented, each on its own line.
+func printedCommands(out string) []string {
+	var cmds []string
+	for _, m := range regexp.MustCompile(`(?m)^\s+(go test \S+ -run .*)$`).FindAllStringSubmatch(out, -1) {
+		cmds = append(cmds, m[1])
+	}
+	return cmds
+}
+
+// site is where package testing reports a failure at the line of
+// newcomerSource that holds call: newcomer_test.go:<line>.
+func site(call string) string {
+	before, _, _ := strings.Cut(newcomerSource, call)
+	return "newcomer_test.go:" + strconv.Itoa(strings.Count(before, "\n")+1)
+}
+
+// Every command weft prints, pasted into a fresh shell, does what it says:
+// Test's replay and seed commands and a saved log's replay command fail the
+// same way, and once the bug is fixed the saved-log command passes; Fuzz's
+// command re-runs exactly the failing entry, reported at the user's line.
+// It also follows the defects that only a real go test shows: -weft.replay
+// without -run, a saved log that passes now under -v, and go test -timeout.
+// Nine go test runs in one module, which compiles weft once and the test
+// twice, and one waits out a 2 s -timeout: about 8 s, so -short skips it.
+func TestPrintedCommandsFromAFreshShell(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test nine times (about 8 s)")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command:", err)
+	}
+	root := newcomerModule(t)
+	testSite, fuzzSite := regexp.QuoteMeta(site("weft.Test(t, lost)")), regexp.QuoteMeta(site("weft.Fuzz(f, lost)"))
+	out := freshShell(t, root, "go test -count=1 .")
+	m := mustMatchAll(t, "first run", out,
+		`Saved the shrunk log as (testdata/weft/TestLost/[0-9a-f]{16}); Test replays it first from now on\.`,
+		`--- FAIL: TestLost`,
+		`(?m)^\s+`+testSite+`: weft: process p0 "main": lost an update: n = 1`,
+		`--- FAIL: FuzzLost/seed#\d`)
+	saved := m[1]
+	if data, err := os.ReadFile(filepath.Join(root, saved)); err != nil || !bytes.HasPrefix(data, []byte("weft log v1\n")) {
+		t.Fatalf("the saved log is not a text file: %v\n%s", err, data)
+	}
+	if strings.Contains(out, "--- FAIL: FuzzLostFixed") || strings.Contains(out, "--- FAIL: TestOther") {
+		t.Fatalf("a passing test failed:\n%s", out)
+	}
+
+	// Test's three commands: the saved file, the log's text, the seed.
+	var testCmds, fuzzCmds []string
+	for _, c := range printedCommands(out) {
+		switch {
+		case strings.Contains(c, "'^TestLost$'"):
+			testCmds = append(testCmds, c)
+		case strings.Contains(c, "'^FuzzLost$/^seed#"):
+			fuzzCmds = append(fuzzCmds, c)
+		}
+	}
+	if len(testCmds) != 3 || len(fuzzCmds) == 0 {
+		t.Fatalf("want 3 commands of TestLost and some of FuzzLost's entries, got %q and %q in:\n%s", testCmds, fuzzCmds, out)
+	}
+	for _, c := range testCmds {
+		out := freshShell(t, root, c)
+		mustMatchAll(t, c, out, `--- FAIL: TestLost`, `(?m)^\s+`+testSite+`: weft: `, `lost an update: n = 1`)
+		if strings.Contains(out, "TestOther") || strings.Contains(out, "FuzzLost") {
+			t.Fatalf("%s ran more than TestLost:\n%s", c, out)
+		}
+	}
+
+	// Fuzz's command runs exactly the failing entry of FuzzLost, not
+	// FuzzLostFixed's nor seed#20's, and reports it at the line that
+	// called weft.Fuzz.
+	c := fuzzCmds[len(fuzzCmds)-1]
+	entry := regexp.MustCompile(`seed#\d+`).FindString(c)
+	out = freshShell(t, root, c+" -v")
+	ran := regexp.MustCompile(`(?m)^=== RUN\s+(\S+)$`).FindAllStringSubmatch(out, -1)
+	if len(ran) != 2 || ran[0][1] != "FuzzLost" || ran[1][1] != "FuzzLost/"+entry {
+		t.Fatalf("%s (with -v) ran %q, want FuzzLost and FuzzLost/%s alone:\n%s", c, ran, entry, out)
+	}
+	mustMatchAll(t, c, out, `--- FAIL: FuzzLost/`+entry, `(?m)^\s+`+fuzzSite+`: weft: process p0 "main": lost an update: n = 1`)
+
+	// -weft.replay without -run: the log's own test replays it, every other
+	// test skips and says why, and nothing blames changed code.
+	out = freshShell(t, root, "go test -count=1 -v . -weft.replay="+saved)
+	mustMatchAll(t, "replay without -run", out,
+		`weft: replayed `+regexp.QuoteMeta(saved)+`: it fails`,
+		`--- SKIP: TestOther`, `--- SKIP: FuzzLostFixed`,
+		`weft: -weft\.replay=`+regexp.QuoteMeta(saved)+` is a log of TestLost, not of TestOther: skipped`)
+	if strings.Contains(out, "changed") {
+		t.Fatalf("a foreign log blamed changed code:\n%s", out)
+	}
+
+	// The next go test replays the saved log first, fails on it, and prints
+	// its command, the same as Test's first (run above). With -timeout, an
+	// exploration that would not end in time (TestOther's, of a billion
+	// runs) stops cleanly at t.Deadline and says how far it got.
+	out = freshShell(t, root, "go test -count=1 -v -timeout=2s . -weft.runs=1000000000")
+	m = mustMatchAll(t, "second run", out, `(?m)^\s+(go test \. -run '\^TestLost\$' -weft\.replay=`+regexp.QuoteMeta(saved)+`)$`,
+		`weft: replayed `+regexp.QuoteMeta(saved)+`: it fails`,
+		`--- PASS: TestOther`, `of the 1000000000 runs asked did not run: stopped at .* that go test's -timeout left \(t\.Deadline\)`)
+	savedCmd := m[1]
+	if savedCmd != testCmds[0] {
+		t.Fatalf("the saved log's command %q is not Test's %q, which ran above", savedCmd, testCmds[0])
+	}
+
+	// Fix the bug: the saved log passes now, and go test -v says so; the
+	// saved log's command passes too.
+	writeFileT(t, filepath.Join(root, "newcomer_test.go"), strings.Replace(newcomerSource, "const fixed = false", "const fixed = true", 1))
+	out = freshShell(t, root, "go test -count=1 -v -run '^TestLost$' .")
+	mustMatchAll(t, "after the fix", out, `--- PASS: TestLost`, `(?m)^\s+`+testSite+`: weft: replayed `+regexp.QuoteMeta(saved)+`: passes now`)
+	mustMatchAll(t, savedCmd+" after the fix", freshShell(t, root, savedCmd), `(?m)^ok\s`)
 }
