@@ -78,8 +78,12 @@ func savedNote(name string, loc location, f *Finding) func(path string) string {
 		if r := []rune(what); len(r) > maxNoteRunes {
 			what = string(r[:maxNoteRunes]) + "..."
 		}
-		return fmt.Sprintf("# %s: %s\n# Found by seed %d (strategy %s); %d preemptions after shrinking. go test replays this file\n# before it explores; to replay it alone, from the module root:\n#     %s\n",
-			name, quoteControls(what), f.Seed, quoteControls(f.Spec), f.PreemptionsAfter, loc.testCommand(name, "-weft.replay="+loc.rel(path)))
+		preemptions := "preemptions"
+		if f.PreemptionsAfter == 1 {
+			preemptions = "preemption"
+		}
+		return fmt.Sprintf("# %s: %s\n# Found by seed %d (strategy %s); %d %s after shrinking. go test replays this file\n# before it explores; to replay it alone, from the module root:\n#     %s\n",
+			name, quoteControls(what), f.Seed, quoteControls(f.Spec), f.PreemptionsAfter, preemptions, loc.testCommand(name, "-weft.replay="+loc.rel(path)))
 	}
 }
 

@@ -151,7 +151,7 @@ func TestSavedLogsAreText(t *testing.T) {
 	}
 	mustMatchAll(t, "saved file", string(data),
 		`\Aweft log v1\n# TestLost: process p0 "main": lost an update: n = 1 \(step \d+, virtual time 0s\)\n`,
-		`(?m)^# Found by seed \d+ \(strategy random\); \d+ preemptions after shrinking\. go test replays this file$`,
+		`(?m)^# Found by seed \d+ \(strategy random\); \d+ preemptions? after shrinking\. go test replays this file$`,
 		`(?m)^#     go test ./pkg -run '\^TestLost\$' -weft\.replay=`+regexp.QuoteMeta(rel)+`$`,
 		`(?m)^scenario "TestLost"\nseed \d+\nstrategy "random"\nweft "[^"]*"\ngo "go[^"]*"\ndecisions \d+\n`,
 		`(?m)^schedule \d+/\d+( x\d+)?$`)
