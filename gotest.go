@@ -154,7 +154,9 @@ func (s *settings) fitDeadline(left time.Duration) string {
 		o.Runs = defaultRuns // the budget set below must not lift the count
 	}
 	note := ""
-	if explore := max(left*deadlineExploreShare/10, 0); o.Budget == 0 || explore < o.Budget {
+	// At least a nanosecond: a Budget of 0 would mean no bound at all. A
+	// deadline already past still runs one seed, as any Budget does.
+	if explore := max(left*deadlineExploreShare/10, time.Nanosecond); o.Budget == 0 || explore < o.Budget {
 		o.Budget = explore
 		note = fmt.Sprintf("stopped at %v, 8 tenths of the %v that go test's -timeout left (t.Deadline)", explore.Round(time.Millisecond), left.Round(time.Millisecond))
 	}
@@ -175,6 +177,9 @@ func (s *settings) explored(rep *Report, timeout string) string {
 	}
 	if s.short != "" {
 		notes = append(notes, s.short)
+	}
+	if o.Runs == 0 && timeout != "" {
+		notes = append(notes, timeout) // a budget alone, cut to fit
 	}
 	if o.Runs > 0 && !rep.Exhausted {
 		planned := o.Runs / max(o.Shards, 1)

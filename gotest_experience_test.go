@@ -242,6 +242,10 @@ func TestTimeoutBoundsExploration(t *testing.T) {
 	if note := s.fitDeadline(10 * time.Second); s.explore.Budget != 8*time.Second || s.explore.ShrinkTime != time.Second || s.explore.Runs != defaultRuns || note == "" {
 		t.Fatalf("fitDeadline(10s): %+v, %q", s.explore, note)
 	}
+	s = &settings{}
+	if s.fitDeadline(-time.Second); s.explore.Budget != time.Nanosecond || s.explore.ShrinkTime != time.Millisecond {
+		t.Fatalf("fitDeadline of a deadline past: %+v; want a bound of one seed, never none", s.explore)
+	}
 	s = &settings{explore: Options{Budget: time.Second, ShrinkTime: time.Millisecond}}
 	if note := s.fitDeadline(time.Minute); s.explore.Budget != time.Second || s.explore.ShrinkTime != time.Millisecond || s.explore.Runs != 0 || note != "" {
 		t.Fatalf("a tighter budget of the code's own was changed: %+v, %q", s.explore, note)
@@ -258,6 +262,13 @@ func TestTimeoutBoundsExploration(t *testing.T) {
 	}
 	mustMatchAll(t, "report", rec.all(),
 		`(?m)^weft: \d+ runs, \d+ steps in [^:]*: no failure \(\d+ of the 1073741824 runs asked did not run: stopped at \d+(\.\d+)?ms, 8 tenths of the \d+(\.\d+)?ms that go test's -timeout left \(t\.Deadline\); only the runs that ran passed\)$`)
+
+	// A budget alone, longer than the time left, is cut to fit and says so.
+	rec = &deadlineRecorder{tbRecorder{name: "TestLong"}, time.Now().Add(300 * time.Millisecond)}
+	if !runTest(rec, pkg, flagValues{}, fixedUpdate, []Option{Budget(time.Hour)}) {
+		t.Fatalf("failed:\n%s", rec.all())
+	}
+	mustMatchAll(t, "report", rec.all(), `(?m)^weft: \d+ runs, .*: no failure \(stopped at \d+(\.\d+)?ms, 8 tenths of the \d+(\.\d+)?ms that go test's -timeout left \(t\.Deadline\)\)$`)
 }
 
 // Defect: -weft.shard counted from 0 without saying so, and took no other
