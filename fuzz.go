@@ -120,11 +120,10 @@ func fuzzOne(cfg sim.Config, target, sub string, loc location, data []byte, scen
 	rerun := "To re-run this input (from the module root %s):\n    %s\n"
 	entry := sub // a corpus entry: Go names it seed#N, or after its file under testdata/fuzz
 	if !strings.Contains(sub, "/") {
-		// Fuzzing: Go saves a failing input under testdata/fuzz/<target>,
-		// named as corpusID names it, once it has minimized it.
+		// Fuzzing: Go writes the failing input it shows the output of (the
+		// minimized one) to testdata/fuzz/<target>/<corpusID>.
 		entry = target + "/" + corpusID(data)
-		rerun = "Go's fuzzer saves this input (or a smaller one that fails too) under testdata/fuzz/" + target +
-			"/; saved as it is, it re-runs (from the module root %s) with\n    %s\n"
+		rerun = "Go's fuzzer writes this input to testdata/fuzz/" + entry + ", which re-runs (from the module root %s) with\n    %s\n"
 	}
 	return fmt.Sprintf("%s\n"+rerun+"or replay its decisions:\n    %s\n",
 		f, loc.root, loc.testCommand(entry), loc.testCommand(target, "-weft.replay="+l.String()))
