@@ -112,6 +112,12 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 			unreadable++
 			continue
 		}
+		if l.Scenario != "" && l.Scenario != t.Name() {
+			// Copied from another test's directory, or kept through a
+			// rename: replayed all the same, since it is under this
+			// test's name, but said.
+			t.Logf("weft: warning: saved log %s was recorded for %s, not for %s", loc.rel(path), quoteControls(l.Scenario), t.Name())
+		}
 		if !replayLog(t, s, loc, l, path, true, scenario) {
 			return false
 		}

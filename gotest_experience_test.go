@@ -71,6 +71,21 @@ func TestReplayGoesToItsOwnTest(t *testing.T) {
 		t.Fatalf("a foreign log blamed changed code:\n%s", rec.all())
 	}
 
+	// A log of TestLost saved under TestEcho's name (copied, or kept
+	// through a rename) is replayed there, with the same warning, and its
+	// divergence is not put down to changed code either.
+	writeFileT(t, filepath.Join(pkg, "testdata", "weft", "TestEcho", "0copied"), text+"\n")
+	rec = &tbRecorder{name: "TestEcho"}
+	if !runTest(rec, pkg, flagValues{}, echoThree, []Option{Runs(1)}) {
+		t.Fatalf("echo failed under a copied log:\n%s", rec.all())
+	}
+	mustMatchAll(t, "copied log", rec.all(),
+		`weft: warning: saved log pkg/testdata/weft/TestEcho/0copied was recorded for TestLost, not for TestEcho`,
+		`weft: replayed pkg/testdata/weft/TestEcho/0copied: passes now \(\d+ of its \d+ decisions do not fit TestEcho, which is not the test the log was recorded for: TestLost\)`)
+	if strings.Contains(rec.all(), "changed") {
+		t.Fatalf("a copied log blamed changed code:\n%s", rec.all())
+	}
+
 	// The log's own test replays it, with no warning, whatever -run says.
 	for _, run := range []string{"", "^TestLost$"} {
 		rec = &tbRecorder{name: "TestLost"}
