@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // location says how to run a package's tests from its module's root, which
@@ -69,6 +71,95 @@ func runPattern(name string) string {
 		elems[i] = "^" + regexp.QuoteMeta(e) + "$"
 	}
 	return strings.Join(elems, "/")
+}
+
+// runSelects reports whether go test's -run pattern selects the test named
+// name: the test itself, or a test on the way to it (a parent whose body
+// runs the subtest). It follows package testing's rules: the pattern splits
+// at '|' and '/' outside brackets and parentheses into alternatives of
+// elements, and an alternative matches when each of its elements matches
+// the name's element at the same depth, as far as both go. The empty
+// pattern selects every test; so does one that does not compile, which go
+// test refuses before any test runs.
+func runSelects(pattern, name string) bool {
+	if pattern == "" {
+		return true
+	}
+	elems := strings.Split(name, "/")
+	for _, alt := range splitPattern(pattern) {
+		ok := true
+		for i, e := range elems {
+			if i >= len(alt) {
+				break
+			}
+			re, err := regexp.Compile(rewriteName(alt[i]))
+			if err != nil {
+				return true
+			}
+			if !re.MatchString(e) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// splitPattern splits a -run pattern into alternatives of elements, as
+// package testing's splitRegexp does.
+func splitPattern(s string) [][]string {
+	var alts [][]string
+	var alt []string
+	brackets, parens := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			brackets++
+		case ']':
+			brackets = max(brackets-1, 0) // an unmatched ']' is legal
+		case '(':
+			if brackets == 0 {
+				parens++
+			}
+		case ')':
+			if brackets == 0 {
+				parens--
+			}
+		case '\\':
+			i++
+		case '/', '|':
+			if brackets == 0 && parens == 0 {
+				alt = append(alt, s[:i])
+				if s[i] == '|' {
+					alts, alt = append(alts, alt), nil
+				}
+				s, i = s[i+1:], -1
+			}
+		}
+	}
+	return append(alts, append(alt, s))
+}
+
+// rewriteName is package testing's rewrite of a test name's element (and of
+// each element of a -run pattern): white space becomes '_', and what is not
+// printable its Go escape.
+func rewriteName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r): // testing's isSpace, to the rune
+			b.WriteByte('_')
+		case !strconv.IsPrint(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // shellSafe matches words a POSIX shell passes through unchanged; '#'

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/weftsim/weft/scheduler"
@@ -28,17 +29,30 @@ func corpusDir(dir, name string) string {
 	return filepath.Join(append([]string{dir, "testdata", "weft"}, elems...)...)
 }
 
-// saveLog writes l in binary form to dir, named by the first 16 hex digits
-// of its SHA-256, and returns the path. Saving the same log twice is a no-op.
-func saveLog(dir string, l *scheduler.Log) (string, error) {
-	data, err := l.MarshalBinary()
+// saveLog writes l to dir in the file form (scheduler.Log.MarshalFile),
+// lines of text that a pull request diffs, and returns the path. The file
+// is named by the first 16 hex digits of the SHA-256 of that form, as Go
+// names its fuzz corpus files; saving the same log again is a no-op. note,
+// given the path, returns comment lines to put after the file's first line,
+// saying what the log recorded. A log too long for the file form (millions
+// of decisions) is saved as its one-line text.
+func saveLog(dir string, l *scheduler.Log, note func(path string) string) (string, error) {
+	data, err := l.MarshalFile()
 	if err != nil {
-		return "", err
+		text, err2 := l.MarshalText()
+		if err2 != nil {
+			return "", err2
+		}
+		data, note = append(text, '\n'), nil
 	}
 	sum := sha256.Sum256(data)
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])[:16])
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	if _, err := os.Stat(path); err == nil {
 		return path, nil
+	}
+	if note != nil {
+		first, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = slices.Concat(first, []byte{'\n'}, []byte(note(path)), rest)
 	}
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return "", err
@@ -48,6 +62,29 @@ func saveLog(dir string, l *scheduler.Log) (string, error) {
 		return "", err
 	}
 	return path, nil
+}
+
+// maxNoteRunes bounds the failure's headline in a saved log's comment.
+const maxNoteRunes = 200
+
+// savedNote returns the comment of the log of finding f of the test named
+// name, saved at path: what failed, and how to replay it.
+func savedNote(name string, loc location, f *Finding) func(path string) string {
+	return func(path string) string {
+		what := "failure"
+		if run := f.Shrunk; run != nil && run.Failure != nil {
+			what = strings.SplitN(headline(run.Failure), "\n", 2)[0]
+		}
+		if r := []rune(what); len(r) > maxNoteRunes {
+			what = string(r[:maxNoteRunes]) + "..."
+		}
+		preemptions := "preemptions"
+		if f.PreemptionsAfter == 1 {
+			preemptions = "preemption"
+		}
+		return fmt.Sprintf("# %s: %s\n# Found by seed %d (strategy %s); %d %s after shrinking. go test replays this file\n# before it explores; to replay it alone, from the module root:\n#     %s\n",
+			name, quoteControls(what), f.Seed, quoteControls(f.Spec), f.PreemptionsAfter, preemptions, loc.testCommand(name, "-weft.replay="+loc.rel(path)))
+	}
 }
 
 // replaySaved replays the logs saved in corpus, in name order. It reports
@@ -75,7 +112,13 @@ func replaySaved(t tb, s *settings, loc location, corpus string, scenario func(*
 			unreadable++
 			continue
 		}
-		if !replayLog(t, s, loc, l, path, s.verbose, scenario) {
+		if l.Scenario != "" && l.Scenario != t.Name() {
+			// Copied from another test's directory, or kept through a
+			// rename: replayed all the same, since it is under this
+			// test's name, but said.
+			t.Logf("weft: warning: saved log %s was recorded for %s, not for %s", loc.rel(path), quoteControls(l.Scenario), t.Name())
+		}
+		if !replayLog(t, s, loc, l, path, true, scenario) {
 			return false
 		}
 	}

@@ -96,29 +96,75 @@
 //	-weft.runs N             the number of seeds to run (default: the code's
 //	                         Runs, else 1000)
 //	-weft.budget D           real time to spend running seeds, such as 30s or 5m;
-//	                         without -weft.runs, as many seeds as fit
+//	                         without -weft.runs, as many seeds as fit (default:
+//	                         the code's Budget, else none)
 //	-weft.strategy S         random, pct, pct:<depth>[:<steps>], dfs or
 //	                         dfs:<bound> (see scheduler.Spec); dfs searches
 //	                         every schedule within bound changes of the calm
-//	                         one, so a pass says none of them fails
+//	                         one, so a pass says none of them fails (default:
+//	                         the code's Strategy, else random)
 //	-weft.replay F           run only this decision log, a file (relative to
 //	                         the package or the module root) or the log's
-//	                         weft1-... text, and print its timeline
+//	                         weft1-... text, in the test it was recorded for,
+//	                         and print its timeline (default: none)
 //	-weft.check-determinism  run every seed twice and fail when the two runs
 //	                         differ in their events or their data (values
 //	                         sent, names, history), naming the first that
-//	                         differs
-//	-weft.shard i/n          run only shard i of n of the seeds, for a CI
-//	                         matrix (not with dfs)
+//	                         differs (default: the code's CheckDeterminism,
+//	                         else off)
+//	-weft.shard S            run only one shard of the seeds, for a CI matrix
+//	                         (not with dfs): i/n counts from 0 (0/2 and 1/2),
+//	                         kofn from 1 (1of2 and 2of2) (default: $WEFT_SHARD,
+//	                         else all the seeds)
 //	-weft.shrink-runs N      replays to spend shrinking a failure (default 2000)
 //	-weft.v                  print the timeline of a replayed log even when it
-//	                         passes
+//	                         passes (default off)
 //
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:
 //
-//	go test ./examples/zoo -run '^TestDeadlock$' -weft.replay=examples/zoo/testdata/weft/TestDeadlock/e02375ad701e5488
+//	go test ./examples/zoo -run '^TestDeadlock$' -weft.replay=examples/zoo/testdata/weft/TestDeadlock/1975cc5e8ff27e12
 //	go test ./examples/zoo -run '^TestDeadlock$' -weft.seed=0 -weft.strategy=random -weft.runs=1
+//
+// A log names the test it was recorded for, and -weft.replay runs it there:
+// given to a package without -run, it replays in that test, and every other
+// Test and Fuzz skips, saying whose log it is. To replay a log in another
+// test (a fixed twin, say), give -run a pattern that selects that test and
+// not the log's own: the replay then warns that the log is foreign, and a
+// replay that strays from it says that the log does not fit this test,
+// not that the code changed.
+//
+// A Fuzz target's failing corpus entry prints the command that runs exactly
+// that entry, as Go names it:
+//
+//	go test ./pkg -run '^FuzzX$/^seed#2$'
+//
+// # Go's own flags
+//
+// Test follows go test's -short and -timeout. With -short, it runs a tenth
+// of the seeds (and of the Budget) that the code or the defaults ask for,
+// and says so; a -weft.runs or -weft.budget given stays as given. Under
+// -timeout (10m unless said), exploring stops at 8 tenths of the time that
+// t.Deadline leaves, and shrinking a failure takes at most a tenth, so a
+// long exploration ends cleanly with a report of how many runs it did not
+// get to (a pass only for the runs that ran) instead of the timeout's panic.
+//
+// # Sharding
+//
+// n machines split one exploration: shard i of n runs the run indices i,
+// i+n, i+2n, ..., so the n shards run every index once between them. The
+// shard is counted from 0 in i/n, and from 1 in kofn, as CI matrices number
+// their jobs, so an index can be passed as it is. The environment variable
+// WEFT_SHARD takes the same forms and stands in for -weft.shard when the
+// flag is not given; unlike a flag, it reaches every test binary of a
+// go test ./..., where a -weft.* flag fails the packages that do not import
+// weft:
+//
+//	WEFT_SHARD=${{ matrix.shard }}of4 go test ./...            # GitHub Actions, shard: [1, 2, 3, 4]
+//	WEFT_SHARD=${CI_NODE_INDEX}of${CI_NODE_TOTAL} go test ./...  # GitLab, parallel: 4
+//
+// A failure found in a shard prints a seed command with -weft.shard=0/1,
+// which runs its seed whatever WEFT_SHARD says.
 //
 // # Saved logs
 //
@@ -126,11 +172,38 @@
 // subtest's name mapping to subdirectories, and replays every file there,
 // in name order, before it explores, as Go's fuzzing keeps its corpus under
 // testdata/fuzz. A saved log that fails again fails the test; one that
-// passes means the bug it recorded stays fixed: check the files in. Files
-// whose names have a dot (a README.md) are left alone. A log records the
-// scenario, seed, strategy and the versions of weft and Go; a log from code
-// that has changed since replays as far as its decisions still fit, and the
-// replay says how many did not.
+// passes means the bug it recorded stays fixed, and says "passes now" under
+// go test -v: check the files in. Files whose names have a dot (a README.md)
+// are left alone.
+//
+// A saved log is a text file that a pull request diffs: a versioned first
+// line, comments that say what failed and how to replay the file alone, the
+// header (scenario, seed, strategy, the versions of weft and Go), then one
+// decision a line (see scheduler.Log.MarshalFile):
+//
+//	weft log v1
+//	# TestDeadlock: deadlock: all processes are blocked (step 9, virtual time 0s)
+//	# Found by seed 0 (strategy random); 1 preemption after shrinking. go test replays this file
+//	# before it explores; to replay it alone, from the module root:
+//	#     go test . -run '^TestDeadlock$' -weft.replay=testdata/weft/TestDeadlock/1975cc5e8ff27e12
+//	scenario "TestDeadlock"
+//	seed 0
+//	strategy "random"
+//	weft "v0.1.0"
+//	go "go1.26.8"
+//	decisions 7
+//	schedule 0/2 x2
+//	schedule 0/3 x2
+//	schedule 0/2 x2
+//	schedule 1/2
+//
+// Each decision line is kind choice/N: here six scheduling points that
+// took the default (option 0 of 2 or 3: no preemption), then one
+// preemption (option 1 of 2), the interleaving that deadlocks.
+//
+// Logs saved by earlier versions in the binary form still replay. A log
+// from code that has changed since replays as far as its decisions still
+// fit, and the replay says how many did not.
 //
 // # Time
 //

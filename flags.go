@@ -26,11 +26,17 @@ var weftFlags = struct {
 	budget:           flag.String("weft.budget", "", "weft: real-time `budget` for running seeds, such as 30s or 5m; alone, as many seeds as fit"),
 	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth>, pct:<depth>:<steps>, dfs or dfs:<bound> (exhaustive)"),
 	replay:           flag.String("weft.replay", "", "weft: replay only this decision `log`: a saved file, or the log's one-line text"),
-	shard:            flag.String("weft.shard", "", "weft: run only shard `i/n` of the seeds (0 <= i < n)"),
+	shard:            flag.String("weft.shard", "", "weft: run only `shard` i/n of the seeds, counted from 0 (0/2 and 1/2), or kofn counted from 1 as CI matrices count (1of2 and 2of2); default $"+shardEnv),
 	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),
 	checkDeterminism: flag.Bool("weft.check-determinism", false, "weft: run every seed twice and fail when the runs differ"),
 	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes"),
 }
+
+// shardEnv names the environment variable that stands in for -weft.shard
+// when the flag is not given. A variable reaches every test binary of a go
+// test ./... (a -weft.* flag fails the packages that do not import weft), and
+// a CI matrix sets one more easily than it edits a command.
+const shardEnv = "WEFT_SHARD"
 
 // flagValues is what the command line said, as text; a flag that was not
 // given is "". It is a value so that tests can build one without touching the
@@ -39,19 +45,30 @@ type flagValues struct {
 	seed, runs, budget, strategy, replay, shard, shrinkRuns string
 	checkDeterminism                                        string // "", "true" or "false"
 	verbose                                                 bool
+
+	shardEnv string // $WEFT_SHARD, which -weft.shard overrides
+	run      string // go test's -run pattern
+	short    bool   // go test's -short
 }
 
-// commandLine reads the weft flags of the process. Before flag.Parse (a
-// binary that is not a test), nothing is set.
-func commandLine() flagValues {
+// commandLine reads the weft flags of the process, go test's -run and -short,
+// and the environment through lookupEnv (os.LookupEnv, or a test's own).
+// Before flag.Parse (a binary that is not a test), no flag is set.
+func commandLine(lookupEnv func(string) (string, bool)) flagValues {
 	v := flagValues{
 		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
 		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
 		verbose: *weftFlags.verbose,
 	}
+	v.shardEnv, _ = lookupEnv(shardEnv)
 	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "weft.check-determinism" {
+		switch f.Name {
+		case "weft.check-determinism":
 			v.checkDeterminism = strconv.FormatBool(*weftFlags.checkDeterminism)
+		case "test.run":
+			v.run = f.Value.String()
+		case "test.short":
+			v.short = f.Value.String() == "true"
 		}
 	})
 	return v
@@ -63,6 +80,10 @@ type settings struct {
 	explore Options
 	replay  string // -weft.replay
 	verbose bool   // -weft.v
+	run     string // go test's -run, which says whose log -weft.replay is
+	// short says what go test's -short cut, for the report ("" when it
+	// cut nothing).
+	short string
 }
 
 // newSettings applies opts and then the flags fv for the test named name.
@@ -116,10 +137,17 @@ func (s *settings) apply(v flagValues) error {
 		}
 		s.explore.Spec, s.explore.specErr = sp, nil
 	}
-	if v.shard != "" {
+	switch {
+	case v.shard != "":
 		i, n, err := ParseShard(v.shard)
 		if err != nil {
 			bad("shard", v.shard, err.Error())
+		}
+		s.explore.Shard, s.explore.Shards = i, n
+	case v.shardEnv != "":
+		i, n, err := ParseShard(v.shardEnv)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("weft: %s=%s: %v", shardEnv, v.shardEnv, err))
 		}
 		s.explore.Shard, s.explore.Shards = i, n
 	}
@@ -137,6 +165,10 @@ func (s *settings) apply(v flagValues) error {
 		s.replay = v.replay
 	}
 	s.verbose = s.verbose || v.verbose
+	s.run = v.run
+	if v.short {
+		s.cutShort(v)
+	}
 
 	if len(errs) == 0 {
 		if err := s.explore.check(); err != nil {
@@ -146,23 +178,66 @@ func (s *settings) apply(v flagValues) error {
 	return errors.Join(errs...)
 }
 
-// ParseShard parses a shard "i/n" (0 <= i < n), as -weft.shard takes it
-// and the weft command's -shard too: run indices i, i+n, i+2n, ... of
+// shortDivisor is how much go test's -short cuts an exploration.
+const shortDivisor = 10
+
+// cutShort cuts the runs and the budget that the code (or the defaults)
+// set to a tenth, for go test -short; what a -weft.* flag says stays.
+func (s *settings) cutShort(v flagValues) {
+	o := &s.explore
+	var cut []string
+	if v.runs == "" && (o.Runs > 0 || o.Budget == 0) {
+		runs := o.Runs
+		if runs == 0 {
+			runs = defaultRuns
+		}
+		o.Runs = max(1, runs/shortDivisor)
+		cut = append(cut, fmt.Sprintf("%d runs of %d", o.Runs, runs))
+	}
+	if v.budget == "" && o.Budget > 0 {
+		cut = append(cut, fmt.Sprintf("a budget of %v of %v", o.Budget/shortDivisor, o.Budget))
+		o.Budget /= shortDivisor
+	}
+	if len(cut) > 0 {
+		s.short = "-short: " + strings.Join(cut, " and ")
+	}
+}
+
+// ParseShard parses a shard as -weft.shard, $WEFT_SHARD and the weft
+// command's -shard take it, in one of two forms:
+//
+//   - "i/n" counts from 0: the shards of 4 are 0/4, 1/4, 2/4 and 3/4
+//     (0 <= i < n);
+//   - "kofn" counts from 1, as CI systems number the jobs of a matrix
+//     (GitLab's CI_NODE_INDEX of CI_NODE_TOTAL, a GitHub Actions matrix
+//     of 1 to n): the same four are 1of4, 2of4, 3of4 and 4of4
+//     (1 <= k <= n), so kofn is (k-1)/n.
+//
+// It returns the shard counted from 0: run indices i, i+n, i+2n, ... of
 // the seed space (Options.Shard and Options.Shards).
 func ParseShard(s string) (i, n int, err error) {
+	const want = "want i/n counted from 0 (0/4 to 3/4) or kofn counted from 1 (1of4 to 4of4)"
 	a, b, ok := strings.Cut(s, "/")
+	fromOne := false
 	if !ok {
-		return 0, 0, errors.New("want i/n, such as 0/4")
+		if a, b, ok = strings.Cut(s, "of"); !ok {
+			return 0, 0, errors.New(want)
+		}
+		fromOne = true
 	}
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	switch {
 	case err1 != nil || err2 != nil:
-		return 0, 0, errors.New("want i/n with whole numbers, such as 0/4")
+		return 0, 0, errors.New(want + ", with whole numbers")
 	case n < 1:
 		return 0, 0, fmt.Errorf("n is %d, want at least 1", n)
+	case fromOne && (i < 1 || i > n):
+		return 0, 0, fmt.Errorf("k is %d, want 1 <= k <= %d: kofn counts from 1 (i/n counts from 0)", i, n)
+	case fromOne:
+		return i - 1, n, nil
 	case i < 0 || i >= n:
-		return 0, 0, fmt.Errorf("i is %d, want 0 <= i < %d", i, n)
+		return 0, 0, fmt.Errorf("i is %d, want 0 <= i < %d: i/n counts from 0 (kofn counts from 1)", i, n)
 	}
 	return i, n, nil
 }

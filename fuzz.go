@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
-	"path"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -29,28 +32,25 @@ var fuzzSeeds = [][]byte{
 // random draws alike. It seeds the corpus with the calm schedule and a few
 // busy ones.
 //
-// A failing input fails its test with the report (the failure, the timeline)
-// and two ways to re-run it: the corpus entry (go test -run=FuzzX/<id>) and
-// the equivalent decision log for -weft.replay. Go's fuzzer minimizes inputs,
-// so Fuzz does not shrink. Of the options, only Options.Config (WithConfig)
-// matters here; of the flags, -weft.replay runs the given log instead of the
-// corpus.
+// A failing input fails its test with the report (the failure, the timeline),
+// at the line that called Fuzz, and two ways to re-run it: the go test
+// command that runs exactly that corpus entry (-run '^FuzzX$/^seed#1$', as
+// Go names the entries), and the equivalent decision log for -weft.replay.
+// Go's fuzzer minimizes inputs, so Fuzz does not shrink. Of the options,
+// only Options.Config (WithConfig) matters here; of the flags, -weft.replay
+// runs the given log instead of the corpus, as it does for Test.
 func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	f.Helper()
 	crashTraceback()
-	s, err := newSettings(f.Name(), commandLine(), opts)
+	site := callSite(1)
+	s, err := newSettings(f.Name(), commandLine(os.LookupEnv), opts)
 	if err != nil {
 		f.Fatalf("%v", err)
 		return
 	}
 	loc := locatePackage(".")
 	if s.replay != "" {
-		l, path, err := loadLog(s.replay, ".")
-		if err != nil {
-			f.Fatalf("weft: -weft.replay: %v", err)
-			return
-		}
-		if replayLog(f, s, loc, l, path, true, scenario) {
+		if replayFlag(f, s, loc, ".", scenario) {
 			f.Skip("weft: replayed the log given by -weft.replay, and it passed; the fuzz corpus did not run")
 		}
 		return
@@ -61,9 +61,35 @@ func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	name := f.Name()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if msg := fuzzOne(s.explore.Config, name, t.Name(), loc, data, scenario); msg != "" {
-			t.Fatal(msg)
+			failAt(t, site, msg)
 		}
 	})
+}
+
+// callSite returns where the caller of the function that calls it called
+// it from, as package testing prints a location: file:line, with the
+// file's base name unless -test.fullpath is set.
+func callSite(skip int) string {
+	_, file, line, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return "???:1"
+	}
+	if f := flag.Lookup("test.fullpath"); f == nil || f.Value.String() != "true" {
+		file = filepath.Base(file)
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+// failAt fails t with msg reported at site, as t.Fatal would report it in
+// a function that called t.Helper. The fuzz function cannot report at its
+// caller's line that way: package reflect calls it, and t.Helper cannot
+// skip reflect's frames (the report would name value.go). So msg goes to
+// t.Output, which adds the indentation of t's output but no location, in
+// the layout of t.Log: site, then the message, its later lines indented.
+func failAt(t *testing.T, site, msg string) {
+	msg = strings.TrimSuffix(msg, "\n")
+	fmt.Fprintf(t.Output(), "%s: %s\n", site, strings.ReplaceAll(msg, "\n", "\n    "))
+	t.FailNow()
 }
 
 // fuzzOne runs one fuzz input of the target named target (as the subtest
@@ -91,12 +117,16 @@ func fuzzOne(cfg sim.Config, target, sub string, loc location, data []byte, scen
 		Spec: "bytes", Original: r, Shrunk: traced, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
 	}
-	id := corpusID(data)
-	if _, entry, ok := strings.Cut(sub, "/"); ok {
-		id = path.Base(entry) // a corpus file or a seed#N: Go names the subtest after it
+	rerun := "To re-run this input (from the module root %s):\n    %s\n"
+	entry := sub // a corpus entry: Go names it seed#N, or after its file under testdata/fuzz
+	if !strings.Contains(sub, "/") {
+		// Fuzzing: Go writes the failing input it shows the output of (the
+		// minimized one) to testdata/fuzz/<target>/<corpusID>.
+		entry = target + "/" + corpusID(data)
+		rerun = "Go's fuzzer writes this input to testdata/fuzz/" + entry + ", which re-runs (from the module root %s) with\n    %s\n"
 	}
-	return fmt.Sprintf("%s\nTo re-run this input (from the module root %s):\n    go test %s %s\nor replay its decisions:\n    %s\n",
-		f, loc.root, loc.pkg, shellQuote("-run="+target+"/"+id), loc.testCommand(target, "-weft.replay="+l.String()))
+	return fmt.Sprintf("%s\n"+rerun+"or replay its decisions:\n    %s\n",
+		f, loc.root, loc.testCommand(entry), loc.testCommand(target, "-weft.replay="+l.String()))
 }
 
 // corpusID is the name Go's fuzzer gives the corpus file of data under

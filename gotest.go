@@ -6,14 +6,15 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
 
 // tb is the part of testing.TB that Test uses, so that its own tests can run
-// it against a tbRecorder. A Fatalf here does not stop the caller: the code
-// returns right after every Fatalf.
+// it against a tbRecorder. A Fatalf or Skipf here does not stop the caller:
+// the code returns right after every Fatalf and Skipf.
 type tb interface {
 	Helper()
 	Name() string
@@ -21,6 +22,7 @@ type tb interface {
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
 }
 
 var (
@@ -28,30 +30,42 @@ var (
 	_ tb = (*testing.F)(nil)
 )
 
+// deadliner is the part of *testing.T that says when go test's -timeout
+// runs out; *testing.F has no Deadline.
+type deadliner interface {
+	Deadline() (time.Time, bool)
+}
+
+var _ deadliner = (*testing.T)(nil)
+
 // Test explores scenario under many seeds as part of a go test, the way a
 // fuzz test runs its corpus and then fuzzes:
 //
 //  1. It replays every log saved under testdata/weft/<test name>/ (a
 //     subtest's name maps to subdirectories). A log that fails again fails
 //     the test; one that cannot be read fails it too, saying why; one that
-//     passes means the bug it recorded stays fixed.
-//  2. It explores seeds (1000 by default, see the options and flags), stops
-//     at the first failure, shrinks it, saves the shrunk log as
-//     testdata/weft/<test name>/<hash>, and fails the test with a report:
-//     the failure, the seed, the shrunk run's timeline, and the go test
-//     commands that replay it.
+//     passes means the bug it recorded stays fixed, and go test -v says so.
+//  2. It explores seeds (1000 by default, a tenth of them with go test
+//     -short; see the options and flags), stops at the first failure,
+//     shrinks it, saves the shrunk log as testdata/weft/<test name>/<hash>,
+//     and fails the test with a report: the failure, the seed, the shrunk
+//     run's timeline, and the go test commands that replay it. Exploring
+//     stops early, and says how far it got, when go test's -timeout draws
+//     near (t.Deadline).
 //
-// With -weft.replay, only that log runs, and its timeline is logged. A
+// With -weft.replay, only that log runs, and its timeline is logged; a
+// test that the log was not recorded for is skipped, unless -run selects it
+// and not the log's own (see the package documentation's # Flags). A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
 // hang it. Test may be called from subtests and parallel tests: each call
 // has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
 func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
-	runTest(t, ".", commandLine(), scenario, opts)
+	runTest(t, ".", commandLine(os.LookupEnv), scenario, opts)
 }
 
 // runTest is Test, for the package directory dir and the flags fv. It
-// reports whether the test passed.
+// reports whether the test passed (a skipped test passed).
 func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []Option) bool {
 	t.Helper()
 	crashTraceback()
@@ -62,12 +76,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	}
 	loc := locatePackage(dir)
 	if s.replay != "" {
-		l, path, err := loadLog(s.replay, dir)
-		if err != nil {
-			t.Fatalf("weft: -weft.replay: %v", err)
-			return false
-		}
-		return replayLog(t, s, loc, l, path, true, scenario)
+		return replayFlag(t, s, loc, dir, scenario)
 	}
 
 	corpus := corpusDir(dir, t.Name())
@@ -75,18 +84,25 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		return false
 	}
 
-	rep := Explore(s.explore, scenario)
-	shard := ""
-	if s.explore.Shards > 1 {
-		shard = fmt.Sprintf(" (shard %d/%d)", s.explore.Shard, s.explore.Shards)
+	timeout := ""
+	if d, ok := t.(deadliner); ok {
+		if deadline, ok := d.Deadline(); ok {
+			timeout = s.fitDeadline(time.Until(deadline))
+		}
 	}
+	rep := Explore(s.explore, scenario)
 	if rep.Failure == nil {
-		t.Logf("%s%s", rep, shard)
+		t.Logf("%s%s", rep, s.explored(rep, timeout))
 		return true
 	}
 	f := rep.Failure
 	var how strings.Builder
 	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Spec, "-weft.runs=1"}
+	if s.explore.Shards > 1 {
+		// The seed is absolute; a shard given by $WEFT_SHARD would leave
+		// its one run out.
+		seedArgs = append(seedArgs, "-weft.shard=0/1")
+	}
 	if f.Nondeterministic != "" || f.Original.Failure.Kind == sim.Watchdog {
 		// A replay would not show it: the failure is that runs differ, or
 		// (the watchdog) the run's decisions could not be read back.
@@ -97,7 +113,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		t.Fatalf("%s%s", f, how.String())
 		return false
 	}
-	path, saveErr := saveLog(corpus, f.Log)
+	path, saveErr := saveLog(corpus, f.Log, savedNote(t.Name(), loc, f))
 	if saveErr == nil {
 		fmt.Fprintf(&how, "\nSaved the shrunk log as %s; Test replays it first from now on.\n", loc.rel(path))
 	}
@@ -120,10 +136,104 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 // file: longer ones are noise in a terminal.
 const maxTextInReport = 400
 
+// Of the time go test's -timeout leaves a test (t.Deadline), exploring
+// takes at most deadlineExploreShare and shrinking deadlineShrinkShare,
+// in tenths; the rest is for the report, and for the tests after this one.
+const (
+	deadlineExploreShare = 8
+	deadlineShrinkShare  = 1
+)
+
+// fitDeadline bounds the exploration to the time left before go test's
+// -timeout: Options.Budget to 8 tenths of it and Options.ShrinkTime to a
+// tenth, where they do not bound it more already. It returns what the
+// report says when the bound cuts the runs short.
+func (s *settings) fitDeadline(left time.Duration) string {
+	o := &s.explore
+	if o.Runs == 0 && o.Budget == 0 {
+		o.Runs = defaultRuns // the budget set below must not lift the count
+	}
+	note := ""
+	// At least a nanosecond: a Budget of 0 would mean no bound at all. A
+	// deadline already past still runs one seed, as any Budget does.
+	if explore := max(left*deadlineExploreShare/10, time.Nanosecond); o.Budget == 0 || explore < o.Budget {
+		o.Budget = explore
+		note = fmt.Sprintf("stopped at %v, 8 tenths of the %v that go test's -timeout left (t.Deadline)", explore.Round(time.Millisecond), left.Round(time.Millisecond))
+	}
+	if shrink := max(left*deadlineShrinkShare/10, time.Millisecond); o.ShrinkTime == 0 || shrink < o.ShrinkTime {
+		o.ShrinkTime = shrink
+	}
+	return note
+}
+
+// explored is what the report adds after an exploration's counts: the
+// shard, what -short cut, and where the runs were cut short by the time
+// go test's -timeout left (timeout, from fitDeadline).
+func (s *settings) explored(rep *Report, timeout string) string {
+	var notes []string
+	o := s.explore
+	if o.Shards > 1 {
+		notes = append(notes, fmt.Sprintf("shard %d/%d, that is %dof%d", o.Shard, o.Shards, o.Shard+1, o.Shards))
+	}
+	if s.short != "" {
+		notes = append(notes, s.short)
+	}
+	if o.Runs == 0 && timeout != "" {
+		notes = append(notes, timeout) // a budget alone, cut to fit
+	}
+	if o.Runs > 0 && !rep.Exhausted {
+		planned := o.Runs / max(o.Shards, 1)
+		if o.Shard < o.Runs%max(o.Shards, 1) {
+			planned++
+		}
+		if rep.Runs < planned {
+			why := "the budget ran out"
+			if timeout != "" {
+				why = timeout
+			}
+			notes = append(notes, fmt.Sprintf("%d of the %d runs asked did not run: %s; only the runs that ran passed", planned-rep.Runs, planned, why))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+// replayFlag runs the log that -weft.replay names, if it is this test's:
+// one recorded for another test is skipped, unless go test's -run selects
+// this test and not the log's own, which says the developer wants it
+// replayed here; then the replay says whose log it is.
+func replayFlag(t tb, s *settings, loc location, dir string, scenario func(*sim.World)) bool {
+	t.Helper()
+	l, path, err := loadLog(s.replay, dir)
+	if err != nil {
+		t.Fatalf("weft: -weft.replay: %v", err)
+		return false
+	}
+	name := "the log"
+	if path != "" {
+		name = loc.rel(path)
+	}
+	foreign := l.Scenario != "" && l.Scenario != t.Name()
+	if foreign && runSelects(s.run, l.Scenario) {
+		t.Skipf("weft: -weft.replay=%s is a log of %s, not of %s: skipped; a log replays in the test it was recorded for (to replay it in this one, give -run a pattern that selects this test and not %[2]s)",
+			quoteControls(name), quoteControls(l.Scenario), t.Name())
+		return true
+	}
+	if foreign {
+		t.Logf("weft: warning: -weft.replay=%s was recorded for %s, not for %s; replaying it here because -run selects this test and not that one",
+			quoteControls(name), quoteControls(l.Scenario), t.Name())
+	}
+	return replayLog(t, s, loc, l, path, false, scenario)
+}
+
 // replayLog replays l (read from path, or given as text when path is "")
-// and fails the test with a report when it fails. show logs its timeline
-// even when it passes.
-func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, show bool, scenario func(*sim.World)) bool {
+// and fails the test with a report when it fails. A log saved under
+// testdata (saved) that passes says "passes now" in a line that go test -v
+// shows, with the timeline under -weft.v; a log -weft.replay gave is shown
+// with its timeline.
+func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, saved bool, scenario func(*sim.World)) bool {
 	t.Helper()
 	cfg := s.explore.Config
 	cfg.Name = t.Name()
@@ -134,13 +244,21 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	}
 	drift := ""
 	if d := st.Diverged(); d > 0 {
-		drift = fmt.Sprintf(" (%d of its %d decisions no longer fit the code: it has changed since the log was saved)", d, len(l.Decisions))
+		if l.Scenario != "" && l.Scenario != t.Name() {
+			drift = fmt.Sprintf(" (%d of its %d decisions do not fit %s, which is not the test the log was recorded for: %s)", d, len(l.Decisions), t.Name(), quoteControls(l.Scenario))
+		} else {
+			drift = fmt.Sprintf(" (%d of its %d decisions no longer fit the code: it has changed since the log was saved)", d, len(l.Decisions))
+		}
 	}
 	if r.Failure == nil {
-		if show {
-			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
-		} else if drift != "" {
-			t.Logf("weft: replayed %s: passed%s", name, drift)
+		verdict := "passed"
+		if saved {
+			verdict = "passes now" // it failed when it was saved
+		}
+		if !saved || s.verbose {
+			t.Logf("weft: replayed %s: %s%s, %d steps, virtual time %v\n%s", name, verdict, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
+		} else {
+			t.Logf("weft: replayed %s: %s%s", name, verdict, drift)
 		}
 		return true
 	}

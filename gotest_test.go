@@ -31,6 +31,7 @@ import (
 type tbRecorder struct {
 	name               string
 	logs, errs, fatals []string
+	skips              []string
 }
 
 func (r *tbRecorder) Helper()                      {}
@@ -41,8 +42,11 @@ func (r *tbRecorder) Errorf(f string, args ...any) { r.errs = append(r.errs, fmt
 func (r *tbRecorder) Fatalf(f string, args ...any) {
 	r.fatals = append(r.fatals, fmt.Sprintf(f, args...))
 }
+func (r *tbRecorder) Skipf(f string, args ...any) {
+	r.skips = append(r.skips, fmt.Sprintf(f, args...))
+}
 func (r *tbRecorder) all() string {
-	return strings.Join(r.logs, "\n") + "\n" + strings.Join(r.errs, "\n") + "\n" + strings.Join(r.fatals, "\n")
+	return strings.Join(r.logs, "\n") + "\n" + strings.Join(r.errs, "\n") + "\n" + strings.Join(r.fatals, "\n") + "\n" + strings.Join(r.skips, "\n")
 }
 
 func writeFileT(t *testing.T, path, data string) {
@@ -129,8 +133,8 @@ func TestFindSaveReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var l scheduler.Log
-	if err := l.UnmarshalBinary(data); err != nil {
+	l, err := scheduler.DecodeLog(data)
+	if err != nil {
 		t.Fatalf("saved file: %v", err)
 	}
 	if l.Scenario != "TestLost" || scheduler.Preemptions(l.Decisions) < 1 || !regexp.MustCompile(fmt.Sprintf(`, %d after `, scheduler.Preemptions(l.Decisions))).MatchString(report) {
@@ -153,7 +157,7 @@ func TestFindSaveReplay(t *testing.T) {
 	if !runTest(rec, pkg, flagValues{verbose: true}, fixedUpdate, []Option{Runs(50)}) {
 		t.Fatalf("fixed scenario failed:\n%s", rec.all())
 	}
-	mustMatchAll(t, "logs", rec.all(), `weft: replayed pkg/testdata/weft/TestLost/`+m[1]+`: passed`, `weft: 50 runs, \d+ steps`)
+	mustMatchAll(t, "logs", rec.all(), `weft: replayed pkg/testdata/weft/TestLost/`+m[1]+`: passes now`, `weft: 50 runs, \d+ steps`)
 
 	// 4. -weft.replay with the path as printed (relative to the module
 	// root, while the test runs in its package directory) runs only that log.
@@ -456,7 +460,7 @@ func TestEndToEnd(t *testing.T) {
 	m = mustMatchAll(t, "fuzz output", out,
 		`(?m)-weft\.replay=(weft1z?-[A-Za-z0-9_-]+)$`,
 		`--- FAIL: FuzzWeftHelperBuggy/seed#\d`,
-		`(?m)^\s+go test ./pkg -run=FuzzWeftHelperBuggy/seed#\d$`,
+		`(?m)^\s+go test ./pkg -run '\^FuzzWeftHelperBuggy\$/\^seed#\d\$'$`,
 		`lost an update: n = 1`)
 	out = runHelperBinary(t, pkg, "^FuzzWeftHelperBuggy$", "-weft.replay="+m[1])
 	mustMatchAll(t, "fuzz replay", out, `weft: replayed the log: it fails`, `--- FAIL: FuzzWeftHelperBuggy`)

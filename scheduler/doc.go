@@ -26,7 +26,18 @@
 //
 //	weft1-d2VmdAEHY291bnRlcioFcGN0OjMAAAIJAREFb3Y2
 //
-// that a shell passes through without quoting. A log holds at most
+// that a shell passes through without quoting, and to a file form of
+// lines that a person reads and a pull request diffs (MarshalFile):
+//
+//	weft log v1
+//	scenario "TestWithdraw"
+//	...
+//	decisions 5
+//	schedule 0/2 x3
+//	schedule 1/2
+//	random 7/100
+//
+// DecodeLog and ReadLog read all three. A log holds at most
 // 16,777,216 decisions, 16 a step of a run at sim's default step limit;
 // the decoders check that bound, the checksum and every decision before
 // they allocate for a log, so no input, however small its text, costs more

@@ -12,7 +12,8 @@ import (
 // bit while the code under test is unchanged, and keeps it close when the code
 // has drifted a little.
 //
-// A Log is saved with MarshalBinary or as one line of text with String.
+// A Log is saved with MarshalBinary, as one line of text with String, or as
+// a file of lines with MarshalFile; DecodeLog and ReadLog read every form.
 type Log struct {
 	// Scenario names the scenario that ran, as the test spells it.
 	Scenario string

@@ -164,6 +164,8 @@ func FuzzReadLog(f *testing.F) {
 	f.Add(bin)
 	f.Add([]byte(l.String()))
 	f.Add([]byte("\n " + l.String() + " \r\n"))
+	file, _ := l.MarshalFile()
+	f.Add(file)
 	f.Add([]byte("weft2-AAAA\n"))
 	f.Add(make([]byte, 600))
 	for _, b := range hostileSeeds() {

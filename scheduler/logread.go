@@ -80,11 +80,11 @@ func readLogBinary(r io.Reader, b []byte) ([]byte, error) {
 	}
 }
 
-// ReadLog reads a log in either form from r and decodes it as DecodeLog
-// does, reading no more of r than that log can take: a binary log no
-// further than its header's decision count allows, a text no longer than
-// the largest log's (about 246 MB), and only the first bytes of what is not
-// a log at all. So a huge or endless source (/dev/zero, say) fails fast with
+// ReadLog reads a log in any form from r and decodes it as DecodeLog
+// does, reading no more of r than that log can take: a binary log or a log
+// file no further than its header's decision count allows, a text no longer
+// than the largest log's (about 246 MB), and only the first bytes of what is
+// not a log at all. So a huge or endless source (/dev/zero, say) fails fast with
 // an error, where reading it whole would fill memory. An error of r is
 // returned prefixed "scheduler: reading a log: ".
 func ReadLog(r io.Reader) (*Log, error) {
@@ -95,6 +95,8 @@ func ReadLog(r io.Reader) (*Log, error) {
 	b, eof, err := readUpTo(r, nil, peekBytes)
 	if err == nil && !eof {
 		switch t := bytes.TrimLeftFunc(b, unicode.IsSpace); {
+		case isLogFile(t):
+			b, err = readLogFileForm(r, b)
 		case isLogText(t):
 			limit := maxLogTextBytes + spaceBytes
 			if b, _, err = readUpTo(r, b, limit+1); err == nil && len(b) > limit {
@@ -113,4 +115,45 @@ func ReadLog(r io.Reader) (*Log, error) {
 		return nil, err
 	}
 	return DecodeLog(b)
+}
+
+// readLogFileForm reads the file form of a log from r, after the bytes of
+// it already in b: its header, as its lines arrive, then no more than the
+// decision count it declares can take (maxDecisionLineBytes a decision, and
+// comments), and never more than the largest log file. Only whole lines of
+// the header are read as such, so a count cut in the middle is not taken
+// for a smaller one. An error of r comes back as a *sourceError.
+func readLogFileForm(r io.Reader, b []byte) ([]byte, error) {
+	const most = fileSpaceBytes + maxFileBytes
+	for want := 1 << 10; ; want = min(2*want, fileSpaceBytes+maxFileHeaderBytes+maxCommentBytes) {
+		var eof bool
+		var err error
+		if b, eof, err = readUpTo(r, b, want); err != nil {
+			return nil, err
+		}
+		whole := b
+		if !eof {
+			whole = b[:bytes.LastIndexByte(b, '\n')+1]
+		}
+		d := fileDecoder{b: whole}
+		count, err := d.header(nil)
+		var t *truncatedError
+		switch {
+		case err == nil:
+			limit := min(d.off+int(count)*maxDecisionLineBytes+maxCommentBytes, most)
+			if b, _, err = readUpTo(r, b, limit+1); err != nil {
+				return nil, err
+			}
+			if len(b) > limit {
+				return nil, fmt.Errorf("scheduler: log file goes on past the %d bytes that its header's %d decisions can take", limit, count)
+			}
+			return b, nil
+		case eof:
+			return b, nil // all there is: decodeLogFile says what is wrong
+		case errors.As(err, &t) && want < fileSpaceBytes+maxFileHeaderBytes+maxCommentBytes:
+			continue // the header goes on
+		default:
+			return nil, err
+		}
+	}
 }

@@ -74,16 +74,22 @@ func (l *Log) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// DecodeLog decodes a log in either form: the binary form (MarshalBinary),
-// as Test saves logs, or the one-line text form (String), which people
-// paste into files too. Data that starts, after white space, with "weft"
-// and a printable character is text, whatever its version: a "weft2-..."
-// text is reported as a log of an unknown format version, never read as
-// binary. (The binary form has its format version right after "weft", and
-// that version stays below ' ', as logFormatVersion says.) To read a log
-// from a file, ReadLog reads no more of it than the log can take.
+// DecodeLog decodes a log in any of its forms: the file form (MarshalFile),
+// as weft.Test saves logs; the binary form (MarshalBinary), as it saved them
+// before; or the one-line text form (String), which people paste into files
+// too. Data that starts, after white space, with "weft log" is the file
+// form, whatever its version. Other data that starts with "weft" and a
+// printable character is text, whatever its version: a "weft2-..." text is
+// reported as a log of an unknown format version, never read as binary.
+// (The binary form has its format version right after "weft", and that
+// version stays below ' ', as logFormatVersion says.) To read a log from a
+// file, ReadLog reads no more of it than the log can take.
 func DecodeLog(data []byte) (*Log, error) {
-	if t := bytes.TrimSpace(data); isLogText(t) {
+	t := bytes.TrimSpace(data)
+	if isLogFile(t) {
+		return decodeLogFile(data)
+	}
+	if isLogText(t) {
 		return ParseLog(string(t))
 	}
 	l := new(Log)

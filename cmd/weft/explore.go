@@ -18,7 +18,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	budget := fs.Duration("budget", 0, "real time to explore for, instead of a number of runs")
 	seed := fs.Uint64("seed", 1, "first seed")
 	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>], dfs:<bound> (exhaustive)")
-	shard := fs.String("shard", "0/1", "run only shard i of n of the seed space (i/n)")
+	shard := fs.String("shard", "0/1", "run only this shard of the seed space: i/n counted from 0 (0/4 to 3/4), or kofn counted from 1 as CI matrices count (1of4 to 4of4)")
 	determinism := fs.Bool("check-determinism", false, "run every seed twice and compare trace hashes")
 	save := fs.String("save", "", "write the shrunk failing log to this file")
 	if err := parseFlags(fs, args); err != nil {
@@ -71,7 +71,10 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, rep.Failure.String())
 	fmt.Fprintf(stdout, "\nreplay: go run ./cmd/weft replay %s %s\n", e.Name, rep.Failure.Log)
 	if *save != "" {
-		data, err := rep.Failure.Log.MarshalBinary()
+		data, err := rep.Failure.Log.MarshalFile() // lines of text, as weft.Test saves logs
+		if err != nil {
+			data, err = rep.Failure.Log.MarshalText() // a log too long for the file form
+		}
 		if err != nil {
 			return err
 		}
