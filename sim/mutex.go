@@ -34,6 +34,7 @@ type Mutex struct {
 func NewMutex(w *World) *Mutex {
 	m := &Mutex{w: w}
 	w.newObject(&m.obj, "mutex", 1)
+	m.obj.lock = m
 	return m
 }
 
@@ -50,6 +51,7 @@ func (m *Mutex) bind() *World {
 	w := ambient()
 	m.w = w
 	w.newObject(&m.obj, "mutex", 2)
+	m.obj.lock = m
 	return w
 }
 
@@ -70,7 +72,7 @@ func (m *Mutex) Lock() {
 	}
 	w.point()
 	if !m.core.locked {
-		m.core.locked = true
+		m.core.locked, m.core.holder = true, w.cur
 	} else {
 		m.core.acquireSlow(w, &m.obj, "lock")
 	}
@@ -90,7 +92,7 @@ func (m *Mutex) TryLock() bool {
 		w.event(EventNote, &m.obj, lockArgTryFailed, func() string { return m.obj.String() + " busy: TryLock fails" })
 		return false
 	}
-	m.core.locked = true
+	m.core.locked, m.core.holder = true, w.cur
 	w.event(EventLock, &m.obj, lockArgTry, func() string { return m.obj.String() + " (TryLock)" })
 	return true
 }
@@ -147,10 +149,18 @@ const starvationThreshold = time.Millisecond
 //
 // Invariants: starving implies locked; a handed-off lock stays locked and
 // handoff names its new holder until it resumes; when the lock is free and
-// waiters are queued, woken names a live process that will retry.
+// waiters are queued, woken names a live process that will retry; holder is
+// nil when the lock is free or handed off.
+//
+// holder is for reports only (see heldBy): Go's mutex has no owner, any
+// process may unlock it, and nothing here depends on who holds it. Keeping
+// it costs one pointer store per acquire and per release, no event and no
+// decision, so the trace hash and the decision log are those of a mutex
+// without it.
 type mutexCore struct {
 	locked   bool
 	starving bool
+	holder   *Proc // the process that took the lock, while locked
 	woken    *Proc // woken by a normal-mode Unlock and not yet retried
 	handoff  *Proc // handed the lock in starvation mode and not yet resumed
 	waiters  syncQueue[mutexWaiter]
@@ -168,18 +178,18 @@ type mutexWaiter struct {
 func (l *mutexCore) held() bool { return l.locked && l.handoff == nil }
 
 // tryAcquire takes the lock if it is free.
-func (l *mutexCore) tryAcquire() bool {
+func (l *mutexCore) tryAcquire(w *World) bool {
 	if l.locked {
 		return false
 	}
-	l.locked = true
+	l.locked, l.holder = true, w.cur
 	return true
 }
 
 // acquire takes the lock, blocking in op on obj until it has it.
 func (l *mutexCore) acquire(w *World, obj *Object, op string) {
 	if !l.locked {
-		l.locked = true
+		l.locked, l.holder = true, w.cur
 		return
 	}
 	l.acquireSlow(w, obj, op)
@@ -196,7 +206,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *Object, op string) {
 		w.block(op, nil, obj)
 		starved := w.now-wt.since > starvationThreshold
 		if l.handoff == p {
-			l.handoff = nil
+			l.handoff, l.holder = nil, p
 			if !starved || l.waiters.len() == 0 {
 				l.starving = false
 			}
@@ -206,7 +216,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *Object, op string) {
 			l.woken = nil
 		}
 		if !l.locked {
-			l.locked = true
+			l.locked, l.holder = true, p
 			return
 		}
 		// A newcomer took it first: back to the front of the queue, as
@@ -247,6 +257,7 @@ func (l *mutexCore) abandon(w *World, obj *Object, p *Proc) {
 // release gives up the lock, which the caller checked is held, and wakes or
 // hands the lock to a waiter as Go's Unlock does.
 func (l *mutexCore) release(w *World, obj *Object) {
+	l.holder = nil
 	if l.starving {
 		if wt, ok := l.popBlocked(); ok {
 			l.handoff = wt.p

@@ -80,7 +80,7 @@ func TestOnceRecursiveDoDeadlocks(t *testing.T) {
 		once.Do(func() { once.Do(func() {}) })
 	})
 	f := r.Failure
-	want := `p0 "main" blocked in once on once#1 "init"`
+	want := `p0 "main" blocked in once on once#1 "init", whose function runs in p0 "main" itself`
 	if f == nil || f.Kind != Deadlock || len(f.Blocked) != 1 || f.Blocked[0].String() != want {
 		t.Fatalf("failure %v, want a deadlock with %s", f, want)
 	}

@@ -537,7 +537,9 @@ func (w *World) limit() {
 	w.unwind(abort{})
 }
 
-// blockedList describes every live process that is blocked.
+// blockedList describes every live process: what each blocked one waits
+// on, and who holds the locks among those; the others are runnable or
+// running.
 func (w *World) blockedList(proven bool) []Blocked {
 	var out []Blocked
 	for _, p := range w.procs {
@@ -545,11 +547,23 @@ func (w *World) blockedList(proven bool) []Blocked {
 			continue
 		}
 		b := Blocked{Proc: p.id, Name: p.name, In: p.waitIn, Proven: proven}
-		if b.In == "" {
+		switch p.state {
+		case stateRunning:
+			b.In = "running"
+		case stateReady:
 			b.In = "runnable"
 		}
-		for _, o := range p.waitOn {
-			b.On = append(b.On, o.describe())
+		if p.state == stateBlocked {
+			var held []string
+			for _, o := range p.waitOn {
+				b.On = append(b.On, o.describe())
+				if o.lock != nil {
+					if h := o.lock.heldBy(p); h != "" {
+						held = append(held, h)
+					}
+				}
+			}
+			b.Held = strings.Join(held, "; ")
 		}
 		out = append(out, b)
 	}
