@@ -182,7 +182,8 @@ func (w *World) advance() bool {
 	when := w.timers[0].when
 	if when > w.cfg.Horizon {
 		if w.mainStep < 0 {
-			w.fail(&Failure{Kind: Horizon, Proc: -1, Value: fmt.Sprintf("virtual time would pass the horizon of %v (next timer at %v)", w.cfg.Horizon, when)})
+			w.fail(&Failure{Kind: Horizon, Proc: -1, Blocked: w.blockedList(false),
+				Value: fmt.Sprintf("virtual time would pass the horizon of %v (next timer at %v)", w.cfg.Horizon, when)})
 		} else {
 			w.endSuspected()
 		}

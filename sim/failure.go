@@ -113,7 +113,8 @@ type Failure struct {
 	Stack string
 	Step  int64
 	Time  time.Duration
-	// Blocked lists the blocked processes of a deadlock or leak.
+	// Blocked lists the blocked processes of a deadlock or leak, and every
+	// live process of a run cut short by the step limit or the horizon.
 	Blocked []Blocked
 
 	// format is the format string of a Fatal failure: the signature uses it

@@ -533,7 +533,8 @@ func (w *World) publish() {
 }
 
 func (w *World) limit() {
-	w.fail(&Failure{Kind: StepLimit, Proc: -1, Value: fmt.Sprintf("more than %d scheduling points (a livelock, or a process that loops forever?)", w.cfg.MaxSteps)})
+	w.fail(&Failure{Kind: StepLimit, Proc: -1, Blocked: w.blockedList(false),
+		Value: fmt.Sprintf("more than %d scheduling points (a livelock, or a process that loops forever?)", w.cfg.MaxSteps)})
 	w.unwind(abort{})
 }
 
