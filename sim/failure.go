@@ -17,7 +17,10 @@ const (
 	// Fatal: a process called World.Fatalf, or a check reported an error.
 	Fatal
 	// Deadlock: every live process is blocked and no timer is pending, while
-	// the main process has not returned.
+	// the main process has not returned (proven: Blocked says so). Or,
+	// suspected, the main process stays blocked while only timers keep the
+	// world going (see Config.MainStallAdvances): then Value says what was
+	// seen, and Blocked is not proven.
 	Deadlock
 	// Leak: the main process returned but other processes stayed blocked.
 	Leak
@@ -136,7 +139,11 @@ func (f *Failure) Error() string {
 			fmt.Fprintf(&b, "%v", f.Value)
 		}
 	case Deadlock:
-		b.WriteString("deadlock: all processes are blocked")
+		if f.Value != nil {
+			fmt.Fprintf(&b, "deadlock (suspected): %v", f.Value)
+		} else {
+			b.WriteString("deadlock: all processes are blocked")
+		}
 	case Leak:
 		b.WriteString("leak: processes still blocked after the main process returned")
 	case Watchdog:

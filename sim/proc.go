@@ -37,6 +37,11 @@ type Proc struct {
 	goexited  bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
 	sleep     sleeping // its Sleep timer, reused: a process sleeps once at a time
 	resumedAt int64    // the step of its latest resume, for the watchdog's report
+	// clockWakes counts the times an alarm woke it while the main process
+	// stayed blocked, since the main process last ran at step clockMark
+	// (stall.go).
+	clockWakes int
+	clockMark  int64
 
 	// Erlang/OTP semantics (otp.go). otp marks a process made with Spawn:
 	// its panic is an exit reason, not a failure of the run.

@@ -40,6 +40,16 @@ type Config struct {
 	// a world alive forever; when this budget is spent the run ends, and the
 	// processes still alive are suspected leaks.
 	AfterMainSteps int64
+	// MainStallWakes bounds how many times the clock may wake each of the
+	// processes it keeps waking (pollers, tickers' readers, sleepers) while
+	// the main process stays blocked on something no timer acts on
+	// (0: 10,000). A main process blocked for good behind a ticker or a
+	// polling loop would otherwise run to the step limit or the horizon;
+	// past this bound the run ends as a suspected deadlock (see stall.go for
+	// what that proves and what it only suspects). Raise it for a scenario
+	// whose main process rightly waits while another process loops on the
+	// clock that many times.
+	MainStallWakes int
 	// Watchdog is how long, in real time, a process may run without reaching
 	// a scheduling point before the run fails naming it (0: 10s).
 	Watchdog time.Duration
@@ -95,6 +105,9 @@ func (c *Config) fill() {
 	}
 	if c.AfterMainSteps <= 0 {
 		c.AfterMainSteps = 100_000
+	}
+	if c.MainStallWakes <= 0 {
+		c.MainStallWakes = 10_000
 	}
 	if c.Watchdog <= 0 {
 		c.Watchdog = 10 * time.Second
@@ -215,6 +228,7 @@ type World struct {
 	step        int64
 	stepOps     int   // decisions and history marks of the running process since its last step (stepOp)
 	mainStep    int64 // step at which the main process returned, or -1
+	stall       stall // how long the main process has been blocked while the clock ran (stall.go)
 	now         time.Duration
 	timers      timerHeap
 	timerSeq    uint64
@@ -254,7 +268,7 @@ type World struct {
 // and runaway runs become a Result.Failure.
 func Run(cfg Config, scenario func(w *World)) *Result {
 	cfg.fill()
-	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1}
+	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1, stall: stall{mark: -1}}
 	w.withCur.w = w
 	w.readyOpts.w = w
 	w.ready.procs = &w.procs
