@@ -82,7 +82,12 @@ func (f *Finding) String() string {
 			fmt.Fprintf(&b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, quoteControlsLines(st))
 		}
 		if len(fail.Blocked) > 0 {
-			b.WriteString("\nblocked:\n")
+			switch fail.Kind {
+			case sim.StepLimit, sim.Horizon:
+				b.WriteString("\nprocesses alive when the run was cut short:\n")
+			default:
+				b.WriteString("\nblocked:\n")
+			}
 			for _, bl := range fail.Blocked {
 				b.WriteString("    " + quoteControls(bl.String()) + "\n")
 			}

@@ -1,0 +1,107 @@
+package weft
+
+// The reports of issue 12's "failure reports that name the culprit", as a
+// developer reads them in go test's output. Method: each defect's scenario
+// runs through Test's machinery (runTest) against a tbRecorder in a
+// throwaway module, and the failure text is matched with regular
+// expressions: a deadlock names who holds each lock; a run cut short names
+// every process; a main process blocked behind a ticker ends early, as a
+// suspected deadlock.
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/weftsim/weft/sim"
+)
+
+// failText runs scenario as test name through runTest in a throwaway
+// module with the flags fv and options opts, and returns the failure's text
+// and the package directory.
+func failText(t *testing.T, name string, fv flagValues, scenario func(*sim.World), opts ...Option) (string, string) {
+	t.Helper()
+	_, pkg := tempModule(t)
+	rec := &tbRecorder{name: name}
+	if runTest(rec, pkg, fv, scenario, opts) || len(rec.fatals) != 1 {
+		t.Fatalf("want one failure, got:\n%s", rec.all())
+	}
+	return rec.fatals[0], pkg
+}
+
+// Before: "p1 "ab" blocked in lock on mutex#2 "B"", and nothing about who
+// had it. After: every lock line names its holder.
+func TestReportDeadlockNamesHolders(t *testing.T) {
+	text, _ := failText(t, "TestTransfers", flagValues{}, func(w *sim.World) {
+		a, b := sim.NewMutex(w).Named("account a"), sim.NewMutex(w).Named("account b")
+		wg := sim.NewWaitGroup(w)
+		wg.Go("teller a->b", func() { a.Lock(); b.Lock(); b.Unlock(); a.Unlock() })
+		wg.Go("teller b->a", func() { b.Lock(); a.Lock(); a.Unlock(); b.Unlock() })
+		wg.Wait()
+	}, Runs(1000))
+	mustMatchAll(t, "report", text,
+		`(?m)^weft: deadlock: all processes are blocked`,
+		`(?m)^blocked:$`,
+		`(?m)^    p1 "teller a->b" blocked in lock on mutex#2 "account b" created at \S+, held by p2 "teller b->a"$`,
+		`(?m)^    p2 "teller b->a" blocked in lock on mutex#1 "account a" created at \S+, held by p1 "teller a->b"$`)
+
+	// A holder that returned, and a read lock asked to become a write lock.
+	text, _ = failText(t, "TestForgot", flagValues{}, func(w *sim.World) {
+		mu := sim.NewMutex(w).Named("state")
+		w.Go("worker", func() { mu.Lock() }) // forgets to unlock
+		w.Sleep(time.Second)
+		mu.Lock()
+	}, Runs(1))
+	mustMatchAll(t, "report", text, `(?m)^    p0 "main" blocked in lock on mutex#1 "state" created at \S+, held by p1 "worker", which has returned$`)
+	text, _ = failText(t, "TestUpgrade", flagValues{}, func(w *sim.World) {
+		rw := sim.NewRWMutex(w).Named("table")
+		rw.RLock()
+		rw.Lock()
+	}, Runs(1))
+	mustMatchAll(t, "report", text, `(?m)^    p0 "main" blocked in lock on rwmutex#1 "table" created at \S+, read-locked by p0 "main" itself$`)
+}
+
+// Before: "step limit: more than 5000 scheduling points", and no process.
+// After: the processes alive when the run was cut short.
+func TestReportCutShortNamesProcesses(t *testing.T) {
+	text, _ := failText(t, "TestSpin", flagValues{}, func(w *sim.World) {
+		done := sim.NewChan[int](w, 0).Named("done")
+		w.Go("spinner", func() {
+			for {
+				w.Yield()
+			}
+		})
+		done.Recv()
+	}, Runs(1), WithConfig(func(c *sim.Config) { c.MaxSteps = 5000 }))
+	mustMatchAll(t, "report", text,
+		`(?m)^weft: step limit: more than 5000 scheduling points`,
+		`(?m)^processes alive when the run was cut short:$`,
+		`(?m)^    p0 "main" blocked in recv on chan#1 "done" created at \S+ \(suspected: the run was cut short\)$`,
+		`(?m)^    p1 "spinner" (running|runnable)$`)
+}
+
+// The issue's run: a main process blocked for good behind a ticker that
+// keeps the world alive. Before: "step limit" after a million steps,
+// seconds and hundreds of megabytes, naming nobody. After: a suspected
+// deadlock after ten thousand ticks, naming main's wait and the poller.
+func TestReportStalledMain(t *testing.T) {
+	start := time.Now()
+	text, _ := failText(t, "TestMonitor", flagValues{}, func(w *sim.World) {
+		tk := w.NewTicker(time.Second)
+		w.Go("health poller", func() {
+			for range tk.C.Range() {
+			}
+		})
+		sim.NewChan[int](w, 0).Named("done").Recv()
+	}, Runs(1))
+	took := time.Since(start)
+	m := mustMatchAll(t, "report", text,
+		`(?m)^weft: deadlock \(suspected\): the main process has waited in recv since virtual time 0s while only the clock kept the world going: every process it wakes \(p1 "health poller"\) has woken at least 10000 times since, and none woke main; .* \(step (\d+), virtual time \S+\)$`,
+		`(?m)^blocked:$`,
+		`(?m)^    p0 "main" blocked in recv on chan#2 "done" created at \S+ \(suspected: the run was cut short\)$`,
+		`(?m)^    p1 "health poller" blocked in recv on ticker#1 created at \S+ \(suspected: the run was cut short\)$`)
+	if steps, _ := strconv.Atoi(m[1]); steps > 20_000 {
+		t.Fatalf("the run took %d steps", steps)
+	}
+	t.Logf("found, shrunk and reported in %v", took)
+}
