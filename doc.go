@@ -84,6 +84,13 @@
 // a log shrinks. Report.String and Finding.String render them; Test adds the
 // commands that replay the run.
 //
+// A report names every process still alive when the run ended, with what
+// it waits on and who holds the lock it waits for; a main process blocked
+// for good while only pollers and tickers keep the world going ends early,
+// as a suspected deadlock (sim.Config.MainStallWakes). Its timeline shows
+// the failure's message whole, and leaves out the WaitGroup Add and Done
+// events unless -weft.v.
+//
 // # Flags
 //
 // Test and Fuzz read these flags, which the package registers on the
@@ -111,8 +118,13 @@
 //	-weft.shard i/n          run only shard i of n of the seeds, for a CI
 //	                         matrix (not with dfs)
 //	-weft.shrink-runs N      replays to spend shrinking a failure (default 2000)
+//	-weft.width N            the widest a column of a failure's timeline may be,
+//	                         in characters (default 40); a note or a crash,
+//	                         which carries the failure's message, shows whole
 //	-weft.v                  print the timeline of a replayed log even when it
-//	                         passes
+//	                         passes, and every WaitGroup Add and Done in the
+//	                         timelines (left out otherwise, unless the failure
+//	                         is a WaitGroup's misuse)
 //
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:

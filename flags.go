@@ -18,8 +18,8 @@ import (
 // the test's code says; a flag left unset leaves it alone. They are strings,
 // so that "unset" differs from any value.
 var weftFlags = struct {
-	seed, runs, budget, strategy, replay, shard, shrinkRuns *string
-	checkDeterminism, verbose                               *bool
+	seed, runs, budget, strategy, replay, shard, shrinkRuns, width *string
+	checkDeterminism, verbose                                      *bool
 }{
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
@@ -29,16 +29,17 @@ var weftFlags = struct {
 	shard:            flag.String("weft.shard", "", "weft: run only shard `i/n` of the seeds (0 <= i < n)"),
 	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),
 	checkDeterminism: flag.Bool("weft.check-determinism", false, "weft: run every seed twice and fail when the runs differ"),
-	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes"),
+	width:            flag.String("weft.width", "", "weft: the widest a column of a failure's timeline may be, in `characters` (default 40; a failure's message always shows whole)"),
+	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes, and every WaitGroup Add and Done in timelines"),
 }
 
 // flagValues is what the command line said, as text; a flag that was not
 // given is "". It is a value so that tests can build one without touching the
 // process's flags.
 type flagValues struct {
-	seed, runs, budget, strategy, replay, shard, shrinkRuns string
-	checkDeterminism                                        string // "", "true" or "false"
-	verbose                                                 bool
+	seed, runs, budget, strategy, replay, shard, shrinkRuns, width string
+	checkDeterminism                                               string // "", "true" or "false"
+	verbose                                                        bool
 }
 
 // commandLine reads the weft flags of the process. Before flag.Parse (a
@@ -47,7 +48,7 @@ func commandLine() flagValues {
 	v := flagValues{
 		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
 		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
-		verbose: *weftFlags.verbose,
+		width: *weftFlags.width, verbose: *weftFlags.verbose,
 	}
 	flag.Visit(func(f *flag.Flag) {
 		if f.Name == "weft.check-determinism" {
@@ -63,7 +64,11 @@ type settings struct {
 	explore Options
 	replay  string // -weft.replay
 	verbose bool   // -weft.v
+	width   int    // -weft.width (0: Timeline's default)
 }
+
+// style is how the settings render reports.
+func (s *settings) style() reportStyle { return reportStyle{width: s.width, verbose: s.verbose} }
 
 // newSettings applies opts and then the flags fv for the test named name.
 func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
@@ -135,6 +140,13 @@ func (s *settings) apply(v flagValues) error {
 	}
 	if v.replay != "" {
 		s.replay = v.replay
+	}
+	if v.width != "" {
+		n, err := strconv.Atoi(v.width)
+		if err != nil || n < 8 {
+			bad("width", v.width, "not a whole number of at least 8")
+		}
+		s.width = n
 	}
 	s.verbose = s.verbose || v.verbose
 

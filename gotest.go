@@ -94,7 +94,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 			seedArgs = append(seedArgs, "-weft.check-determinism")
 		}
 		fmt.Fprintf(&how, "\nTo reproduce (from the module root %s):\n    %s\n", loc.root, loc.testCommand(t.Name(), seedArgs...))
-		t.Fatalf("%s%s", f, how.String())
+		t.Fatalf("%s%s", f.text(s.style()), how.String())
 		return false
 	}
 	path, saveErr := saveLog(corpus, f.Log)
@@ -112,7 +112,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	if saveErr != nil {
 		t.Errorf("weft: could not save the failing log: %v", saveErr)
 	}
-	t.Fatalf("%s%s", f, how.String())
+	t.Fatalf("%s%s", f.text(s.style()), how.String())
 	return false
 }
 
@@ -138,7 +138,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	}
 	if r.Failure == nil {
 		if show {
-			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
+			t.Logf("weft: replayed %s: passed%s, %d steps, virtual time %v\n%s", name, drift, r.Steps, r.Time, indentLines(s.style().replayTimeline(r), "    "))
 		} else if drift != "" {
 			t.Logf("weft: replayed %s: passed%s", name, drift)
 		}
@@ -153,7 +153,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 		arg = loc.rel(path)
 	}
 	t.Fatalf("weft: replayed %s: it fails%s\n%s\nTo replay it (from the module root %s):\n    %s\n",
-		name, drift, f, loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
+		name, drift, f.text(s.style()), loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
 	return false
 }
 

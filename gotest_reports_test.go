@@ -1,15 +1,19 @@
 package weft
 
-// The reports of issue 12's "failure reports that name the culprit", as a
-// developer reads them in go test's output. Method: each defect's scenario
-// runs through Test's machinery (runTest) against a tbRecorder in a
-// throwaway module, and the failure text is matched with regular
-// expressions: a deadlock names who holds each lock; a run cut short names
-// every process; a main process blocked behind a ticker ends early, as a
-// suspected deadlock.
+// The reports of issue 12's "failure reports that name the culprit" and "the
+// terminal timeline", as a developer reads them in go test's output. Method:
+// each defect's scenario runs through Test's machinery (runTest) against a
+// tbRecorder in a throwaway module, and the failure text is matched with
+// regular expressions: a deadlock names who holds each lock; a run cut
+// short names every process; a main process blocked behind a ticker ends
+// early, as a suspected deadlock; the timeline shows the failure's message
+// whole, clips other cells at -weft.width, and leaves out WaitGroup Add and
+// Done unless -weft.v.
 
 import (
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +108,65 @@ func TestReportStalledMain(t *testing.T) {
 		t.Fatalf("the run took %d steps", steps)
 	}
 	t.Logf("found, shrunk and reported in %v", took)
+}
+
+// Before: every cell clipped at 28 characters, the failure's message too.
+// After: the message shows whole, other cells clip at -weft.width (40 by
+// default), and a width below 8 is refused.
+func TestReportTimelineWidth(t *testing.T) {
+	const msg = "the balance went negative after both withdrawals: balance = -60, and at most one should have succeeded"
+	scenario := func(w *sim.World) {
+		req := sim.NewChan[string](w, 1).Named("requests")
+		req.Send("a request body long enough to be clipped")
+		w.Fatalf("%s", msg)
+	}
+	for _, tc := range []struct {
+		width string
+		cell  string // the send, as the timeline shows it
+	}{
+		{"", `send chan#1 "requests" <- a request bod…`},
+		{"20", `send chan#1 "reques…`},
+		{"200", `send chan#1 "requests" <- a request body long enough to be clipped`},
+	} {
+		text, _ := failText(t, "TestWithdraw", flagValues{width: tc.width}, scenario, Runs(1))
+		mustMatchAll(t, "report with -weft.width="+tc.width, text,
+			`(?m)\| note `+regexp.QuoteMeta(msg)+`$`,
+			`(?m)\| `+regexp.QuoteMeta(tc.cell)+`( |$)`)
+	}
+	rec := &tbRecorder{name: "TestX"}
+	_, pkg := tempModule(t)
+	if runTest(rec, pkg, flagValues{width: "3"}, scenario, nil) || !strings.Contains(rec.all(), "-weft.width=3: not a whole number of at least 8") {
+		t.Fatalf("-weft.width=3 accepted:\n%s", rec.all())
+	}
+}
+
+// Before: a line for every WaitGroup Add and Done (every wg.Go makes one).
+// After: left out and counted, unless -weft.v, or unless the failure is the
+// WaitGroup's own misuse, whose story they tell.
+func TestReportLeavesOutWaitGroupAdds(t *testing.T) {
+	scenario := func(w *sim.World) {
+		wg := sim.NewWaitGroup(w).Named("workers")
+		for range 3 {
+			wg.Go("worker", func() { w.Yield() })
+		}
+		wg.Wait()
+		w.Fatalf("checked after the workers")
+	}
+	text, _ := failText(t, "TestWorkers", flagValues{}, scenario, Runs(1))
+	mustMatchAll(t, "report", text, `timeline of the \w+ run \(all \d+ events; 6 WaitGroup Add and Done events left out, -weft.v shows them\)`)
+	if strings.Contains(text, "add 1: counter") || strings.Contains(text, "add -1: counter") {
+		t.Fatalf("the report shows WaitGroup adds:\n%s", text)
+	}
+	text, _ = failText(t, "TestWorkers", flagValues{verbose: true}, scenario, Runs(1))
+	mustMatchAll(t, "report with -weft.v", text, `waitgroup#1 "workers" add 1: counter 1`, `waitgroup#1 "workers" add -1: counter 0`)
+	if strings.Contains(text, "left out") {
+		t.Fatalf("-weft.v left events out:\n%s", text)
+	}
+	text, _ = failText(t, "TestMisuse", flagValues{}, func(w *sim.World) {
+		wg := sim.NewWaitGroup(w)
+		wg.Add(1)
+		wg.Done()
+		wg.Done()
+	}, Runs(1))
+	mustMatchAll(t, "report of a misuse", text, `sync: negative WaitGroup counter`, `add 1: counter 1`, `add -1: counter -1`)
 }
