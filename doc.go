@@ -91,6 +91,15 @@
 // the failure's message whole, and leaves out the WaitGroup Add and Done
 // events unless -weft.v.
 //
+// Files a failing run writes for people, such as porcupine's page of a
+// linearizability violation, go where Go keeps test artifacts: under Test,
+// t.ArtifactDir() with go test -artifacts (kept under -outputdir), and
+// without it weft-reports/<test name> in the package directory (or in
+// -outputdir when go test passes one), since Go removes the temporary
+// ArtifactDir when the test ends; the failure names the file. Outside a
+// test (Explore, the weft command) they go to os.TempDir(). Add
+// weft-reports/ to .gitignore.
+//
 // # Flags
 //
 // Test and Fuzz read these flags, which the package registers on the

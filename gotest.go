@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -41,6 +42,12 @@ var (
 //     the failure, the seed, the shrunk run's timeline, and the go test
 //     commands that replay it.
 //
+// A file that a failing run's checks write for people (porcupine's page of
+// a linearizability violation) goes to the test's artifacts, and the
+// failure names it: t.ArtifactDir() with go test -artifacts, else
+// weft-reports/<test name> in the package directory (see
+// sim.Config.ReportDir, which a test's options may set instead).
+//
 // With -weft.replay, only that log runs, and its timeline is logged. A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
 // hang it. Test may be called from subtests and parallel tests: each call
@@ -59,6 +66,9 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	if err != nil {
 		t.Fatalf("%v", err)
 		return false
+	}
+	if s.explore.Config.ReportDir == "" {
+		s.explore.Config.ReportDir = artifacts.Dir(t, dir)
 	}
 	loc := locatePackage(dir)
 	if s.replay != "" {

@@ -1,22 +1,29 @@
 package weft
 
-// The reports of issue 12's "failure reports that name the culprit" and "the
-// terminal timeline", as a developer reads them in go test's output. Method:
-// each defect's scenario runs through Test's machinery (runTest) against a
-// tbRecorder in a throwaway module, and the failure text is matched with
-// regular expressions: a deadlock names who holds each lock; a run cut
-// short names every process; a main process blocked behind a ticker ends
-// early, as a suspected deadlock; the timeline shows the failure's message
-// whole, clips other cells at -weft.width, and leaves out WaitGroup Add and
-// Done unless -weft.v.
+// The reports of issue 12's "failure reports that name the culprit", "files
+// a run writes for people" and "the terminal timeline", as a developer reads
+// them in go test's output. Method: each defect's scenario runs through Test's
+// machinery (runTest) against a tbRecorder in a throwaway module, and the
+// failure text is matched with regular expressions: a deadlock names who
+// holds each lock; a run cut short names every process; a main process
+// blocked behind a ticker ends early, as a suspected deadlock; the timeline
+// shows the failure's message whole, clips other cells at -weft.width, and
+// leaves out WaitGroup Add and Done unless -weft.v; porcupine's page goes to
+// the test's artifacts. TestArtifactsEndToEnd re-runs this test binary, as
+// go test runs it, with and without -artifacts, and opens the file the
+// failure names.
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/weftsim/weft/model"
+	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -169,4 +176,82 @@ func TestReportLeavesOutWaitGroupAdds(t *testing.T) {
 		wg.Done()
 	}, Runs(1))
 	mustMatchAll(t, "report of a misuse", text, `sync: negative WaitGroup counter`, `add 1: counter 1`, `add -1: counter -1`)
+}
+
+// staleRead puts "new" and then reads "old": never linearizable.
+func staleRead(w *sim.World) {
+	for _, v := range []string{"old", "new"} {
+		id := w.Call(0, model.KVInput{Op: model.Put, Key: "k", Value: v})
+		w.Return(id, model.KVOutput{FoundUnknown: true})
+	}
+	w.Yield()
+	get := w.Call(1, model.KVInput{Op: model.Get, Key: "k"})
+	w.Return(get, model.KVOutput{Value: "old", Found: true})
+}
+
+func withLinearizable(c *sim.Config) {
+	c.Properties = append(c.Properties, properties.Linearizable(properties.Linearizability{Model: model.KV}))
+}
+
+// Before: porcupine's page went to os.TempDir(), where pages of every test
+// and every run piled up. After: to the test's reports, beside the package
+// (without -artifacts), named by the failure.
+func TestReportPageGoesWithTheTest(t *testing.T) {
+	text, pkg := failText(t, "TestCache/stale", flagValues{}, staleRead, Runs(1), WithConfig(withLinearizable))
+	m := mustMatchAll(t, "report", text, `; see (\S+\.html)`)
+	want := filepath.Join(pkg, "weft-reports", "TestCache__stale")
+	if filepath.Dir(m[1]) != want {
+		t.Fatalf("the page is %s, want it in %s", m[1], want)
+	}
+	if page, err := os.ReadFile(m[1]); err != nil || !strings.Contains(string(page), "<html") {
+		t.Fatalf("the page: %v", err)
+	}
+	// A ReportDir the test's options set is kept.
+	mine := filepath.Join(t.TempDir(), "mine")
+	text, _ = failText(t, "TestCache", flagValues{}, staleRead, Runs(1), WithConfig(withLinearizable),
+		WithConfig(func(c *sim.Config) { c.ReportDir = mine }))
+	if m := mustMatchAll(t, "report", text, `; see (\S+\.html)`); filepath.Dir(m[1]) != mine {
+		t.Fatalf("the page is %s, want it in %s", m[1], mine)
+	}
+}
+
+func TestWeftHelperLinearizable(t *testing.T) {
+	if os.Getenv(helperEnv) == "" {
+		t.Skip("run by TestArtifactsEndToEnd")
+	}
+	Test(t, staleRead, Runs(1), WithConfig(withLinearizable))
+}
+
+// As go test runs a package's test binary: in the package directory, and
+// with -artifacts, with -test.artifacts and -test.outputdir. The page the
+// failure names exists after the test, where Go 1.26 keeps artifacts.
+func TestArtifactsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary")
+	}
+	_, pkg := tempModule(t)
+	see := `; see (\S+\.html)`
+
+	out := runHelperBinary(t, pkg, "^TestWeftHelperLinearizable$")
+	m := mustMatchAll(t, "output", out, see)
+	if want := filepath.Join(pkg, "weft-reports", "TestWeftHelperLinearizable"); filepath.Dir(m[1]) != want {
+		t.Fatalf("without -artifacts the page is %s, want it in %s", m[1], want)
+	}
+	if _, err := os.Stat(m[1]); err != nil {
+		t.Fatal(err)
+	}
+
+	outdir := t.TempDir()
+	out = runHelperBinary(t, pkg, "^TestWeftHelperLinearizable$", "-test.artifacts", "-test.outputdir="+outdir, "-test.v")
+	m = mustMatchAll(t, "output", out, see, `=== ARTIFACTS TestWeftHelperLinearizable (\S+)`)
+	rel, err := filepath.Rel(filepath.Join(outdir, "_artifacts"), m[1])
+	if err != nil || strings.HasPrefix(rel, "..") || !strings.Contains(rel, "TestWeftHelperLinearizable") {
+		t.Fatalf("with -artifacts the page is %s, want it under %s", m[1], filepath.Join(outdir, "_artifacts"))
+	}
+	if _, err := os.Stat(m[1]); err != nil {
+		t.Fatalf("the page is gone after the test: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(pkg, "weft-reports")); len(entries) != 1 {
+		t.Fatalf("with -artifacts, weft-reports got %d more entries", len(entries)-1)
+	}
 }

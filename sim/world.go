@@ -86,6 +86,12 @@ type Config struct {
 	// AllowLeaks lets a run end with blocked processes after the main process
 	// returned without failing. They are still listed in Result.Leaked.
 	AllowLeaks bool
+	// ReportDir is the directory where the run's checks write files for
+	// people, such as porcupine's page of a linearizability violation
+	// (package properties); they read it as Result.ReportDir. "" means
+	// os.TempDir(), for runs outside a test, such as the weft command's.
+	// weft.Test sets it to the test's artifact directory.
+	ReportDir string
 
 	_ struct{}
 }
@@ -147,6 +153,9 @@ type Result struct {
 	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
+	// ReportDir is Config.ReportDir: where checks write files for people
+	// ("": os.TempDir()).
+	ReportDir string
 
 	locals []any // the world's Locals, for Local.Of: a library's state as the run left it (ets.TablesLeft)
 
@@ -653,6 +662,7 @@ func (w *World) result() *Result {
 		Leaked:    w.leaked,
 		Trace:     w.trace,
 		History:   w.history.ops,
+		ReportDir: w.cfg.ReportDir,
 		locals:    w.locals,
 	}
 	if w.cfg.HashData {
