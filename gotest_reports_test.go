@@ -222,6 +222,13 @@ func TestWeftHelperLinearizable(t *testing.T) {
 	Test(t, staleRead, Runs(1), WithConfig(withLinearizable))
 }
 
+func FuzzWeftHelperLinearizable(f *testing.F) {
+	if os.Getenv(helperEnv) == "" {
+		f.Skip("run by TestArtifactsEndToEnd")
+	}
+	Fuzz(f, staleRead, WithConfig(withLinearizable))
+}
+
 // As go test runs a package's test binary: in the package directory, and
 // with -artifacts, with -test.artifacts and -test.outputdir. The page the
 // failure names exists after the test, where Go 1.26 keeps artifacts.
@@ -240,7 +247,17 @@ func TestArtifactsEndToEnd(t *testing.T) {
 	if _, err := os.Stat(m[1]); err != nil {
 		t.Fatal(err)
 	}
+	// A fuzz target's failing input writes beside its subtest's name.
+	out = runHelperBinary(t, pkg, "^FuzzWeftHelperLinearizable$")
+	m = mustMatchAll(t, "fuzz output", out, see)
+	if dir, want := filepath.Dir(m[1]), filepath.Join(pkg, "weft-reports", "FuzzWeftHelperLinearizable__seed#"); !strings.HasPrefix(dir, want) {
+		t.Fatalf("a fuzz input's page is %s, want it in %s<n>", m[1], want)
+	}
+	if _, err := os.Stat(m[1]); err != nil {
+		t.Fatal(err)
+	}
 
+	reports, _ := os.ReadDir(filepath.Join(pkg, "weft-reports"))
 	outdir := t.TempDir()
 	out = runHelperBinary(t, pkg, "^TestWeftHelperLinearizable$", "-test.artifacts", "-test.outputdir="+outdir, "-test.v")
 	m = mustMatchAll(t, "output", out, see, `=== ARTIFACTS TestWeftHelperLinearizable (\S+)`)
@@ -251,7 +268,7 @@ func TestArtifactsEndToEnd(t *testing.T) {
 	if _, err := os.Stat(m[1]); err != nil {
 		t.Fatalf("the page is gone after the test: %v", err)
 	}
-	if entries, _ := os.ReadDir(filepath.Join(pkg, "weft-reports")); len(entries) != 1 {
-		t.Fatalf("with -artifacts, weft-reports got %d more entries", len(entries)-1)
+	if after, _ := os.ReadDir(filepath.Join(pkg, "weft-reports")); len(after) != len(reports) {
+		t.Fatalf("with -artifacts, weft-reports got %d more entries", len(after)-len(reports))
 	}
 }
