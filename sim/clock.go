@@ -185,8 +185,8 @@ func (w *World) fireTimer(t *Alarm) {
 	w.event(EventTimer, t.Obj, int64(t.seq), nil)
 	woken := w.ready.n
 	t.Fire()
-	if w.ready.n > woken {
-		w.countClockWakes(woken)
+	if w.ready.n > woken && w.procs[0].state == stateBlocked {
+		w.countClockWakes(woken) // while main waits: stall.go
 	}
 }
 

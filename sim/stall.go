@@ -80,11 +80,9 @@ func (w *World) stallNow() *stall {
 }
 
 // countClockWakes counts a wake by the clock for each process an alarm just
-// made runnable: the ready queue's processes from index from on.
+// made runnable while the main process is blocked: the ready queue's
+// processes from index from on.
 func (w *World) countClockWakes(from int) {
-	if w.procs[0].state != stateBlocked {
-		return
-	}
 	s := w.stallNow()
 	for i := from; i < w.ready.n; i++ {
 		p := w.ready.at(i)

@@ -237,7 +237,6 @@ type World struct {
 	step        int64
 	stepOps     int   // decisions and history marks of the running process since its last step (stepOp)
 	mainStep    int64 // step at which the main process returned, or -1
-	stall       stall // how long the main process has been blocked while the clock ran (stall.go)
 	now         time.Duration
 	timers      timerHeap
 	timerSeq    uint64
@@ -270,6 +269,8 @@ type World struct {
 	running   atomic.Pointer[Proc]
 	resumed   *Proc
 	abandoned atomic.Bool
+
+	stall stall // how long the main process has been blocked while the clock ran (stall.go)
 }
 
 // Run executes scenario as the main process of a new world and returns what
