@@ -76,7 +76,9 @@ type Blocked struct {
 	// `held by p2 "ba"`, or `read-locked by p0 "main" itself` for a process
 	// that waits on a lock it holds, with ", which has returned" or ", which
 	// was killed" for a holder that has ended without letting go; "" when it
-	// waits on no lock.
+	// waits on no lock. The holders are read from the trace, so a run that
+	// did not keep it (Config.KeepTrace) names none; the replay of a
+	// failing run for its report keeps it.
 	Held string
 	// Proven is true when the world was quiescent (nothing runnable, no timer
 	// pending), so the process can never run again. Otherwise the run was cut

@@ -3,12 +3,13 @@ package sim
 // Who holds a lock, in the reports of a run that ends with processes
 // blocked on it. Method: for each way a lock can be left held (by a process
 // that returned, was killed, or is the waiter itself; a read lock asked to
-// become a write lock; readers gone; a writer gone), run the calm schedule,
-// which is exact, and compare the blocked processes' Held with the text a
-// user reads. Then check that the bookkeeping changes nothing a run does:
-// the same scenario under many seeds runs to the same trace hash and the
-// same decisions with and without the report (reports are made only at the
-// end), and RUnlock from another process than the reader keeps the count.
+// become a write lock; readers gone; a writer gone; a read lock released by
+// another process), run the calm schedule with the trace kept, which is
+// exact, and compare the blocked processes' Held with the text a user
+// reads. Without the trace no holder is named. The holders are read from
+// the trace when the report is made, so nothing a run does changes: the
+// same scenario under many seeds runs to the same trace hash and decisions
+// with and without the trace.
 
 import (
 	"fmt"
@@ -21,10 +22,24 @@ import (
 // returns each blocked process's line, with its Held, by name.
 func heldOf(t *testing.T, scenario func(w *World)) map[string]Blocked {
 	t.Helper()
-	r := Run(syncCalm(), scenario)
+	cfg := syncCalm()
+	cfg.KeepTrace = true
+	r := Run(cfg, scenario)
 	f := r.Failure
 	if f == nil || f.Kind != Deadlock {
 		t.Fatalf("failure %v, want a deadlock", f)
+	}
+	// Without the trace, the same report names no holder.
+	again := Run(syncCalm(), scenario)
+	if again.Failure == nil || again.Failure.Kind != Deadlock {
+		t.Fatalf("without a trace: failure %v, want a deadlock", again.Failure)
+	}
+	for _, b := range again.Failure.Blocked {
+		// What the lock's state says stays: who it is handed to, or
+		// which writer waits for the readers.
+		if strings.Contains(b.Held, "held by") || strings.Contains(b.Held, "-locked by") || strings.Contains(b.Held, "runs in") {
+			t.Fatalf("without a trace: %v", b)
+		}
 	}
 	out := map[string]Blocked{}
 	for _, b := range f.Blocked {
@@ -108,7 +123,7 @@ func TestHeldMutex(t *testing.T) {
 			if b.Held != tc.want {
 				t.Fatalf("%s: Held %q, want %q", b, b.Held, tc.want)
 			}
-			if !strings.HasSuffix(b.String(), `on mutex#1 "m", `+tc.want) {
+			if !strings.Contains(b.String(), `on mutex#1 "m" created at sim/holders_test.go:`) || !strings.HasSuffix(b.String(), ", "+tc.want) {
 				t.Fatalf("the report's line %q does not end with %q", b, tc.want)
 			}
 		})
@@ -183,7 +198,7 @@ func TestHeldRWMutex(t *testing.T) {
 				if b.Held != want {
 					t.Fatalf("%s: Held %q\nwant %q", b, b.Held, want)
 				}
-				if !strings.Contains(b.String(), `on rwmutex#1 "state", `+want) {
+				if !strings.Contains(b.String(), `on rwmutex#1 "state" created at sim/holders_test.go:`) || !strings.HasSuffix(b.String(), ", "+want) {
 					t.Fatalf("the report's line %q does not say %q", b, want)
 				}
 			}
@@ -206,12 +221,11 @@ func TestHeldOnlyForLocks(t *testing.T) {
 	}
 }
 
-// The holders are bookkeeping beside the algorithm, never an input of it:
-// every seed of a scenario that contends on every kind of lock runs to the
-// trace hash and the decisions it has when the run keeps its trace (the
-// reports' runs) and when it does not, and twice alike. (TestPinned in
-// cmd/weft holds the catalogued scenarios' hashes to the values from before
-// the holders existed.)
+// The holders are read from the trace, never an input of a run: every seed
+// of a scenario that contends on every kind of lock runs to the trace hash
+// and the decisions it has when the run keeps its trace (the reports' runs)
+// and when it does not. (TestPinned in cmd/weft holds the catalogued
+// scenarios' hashes to the values from before the holders were named.)
 func TestHeldChangesNoRun(t *testing.T) {
 	scenario := func(w *World) {
 		mu, rw, once := NewMutex(w), NewRWMutex(w), NewOnce(w)

@@ -72,7 +72,7 @@ func (m *Mutex) Lock() {
 	}
 	w.point()
 	if !m.core.locked {
-		m.core.locked, m.core.holder = true, w.cur
+		m.core.locked = true
 	} else {
 		m.core.acquireSlow(w, &m.obj, "lock")
 	}
@@ -92,7 +92,7 @@ func (m *Mutex) TryLock() bool {
 		w.event(EventNote, &m.obj, lockArgTryFailed, func() string { return m.obj.String() + " busy: TryLock fails" })
 		return false
 	}
-	m.core.locked, m.core.holder = true, w.cur
+	m.core.locked = true
 	w.event(EventLock, &m.obj, lockArgTry, func() string { return m.obj.String() + " (TryLock)" })
 	return true
 }
@@ -149,18 +149,10 @@ const starvationThreshold = time.Millisecond
 //
 // Invariants: starving implies locked; a handed-off lock stays locked and
 // handoff names its new holder until it resumes; when the lock is free and
-// waiters are queued, woken names a live process that will retry; holder is
-// nil when the lock is free or handed off.
-//
-// holder is for reports only (see heldBy): Go's mutex has no owner, any
-// process may unlock it, and nothing here depends on who holds it. Keeping
-// it costs one pointer store per acquire and per release, no event and no
-// decision, so the trace hash and the decision log are those of a mutex
-// without it.
+// waiters are queued, woken names a live process that will retry.
 type mutexCore struct {
 	locked   bool
 	starving bool
-	holder   *Proc // the process that took the lock, while locked
 	woken    *Proc // woken by a normal-mode Unlock and not yet retried
 	handoff  *Proc // handed the lock in starvation mode and not yet resumed
 	waiters  syncQueue[mutexWaiter]
@@ -178,18 +170,18 @@ type mutexWaiter struct {
 func (l *mutexCore) held() bool { return l.locked && l.handoff == nil }
 
 // tryAcquire takes the lock if it is free.
-func (l *mutexCore) tryAcquire(w *World) bool {
+func (l *mutexCore) tryAcquire() bool {
 	if l.locked {
 		return false
 	}
-	l.locked, l.holder = true, w.cur
+	l.locked = true
 	return true
 }
 
 // acquire takes the lock, blocking in op on obj until it has it.
 func (l *mutexCore) acquire(w *World, obj *Object, op string) {
 	if !l.locked {
-		l.locked, l.holder = true, w.cur
+		l.locked = true
 		return
 	}
 	l.acquireSlow(w, obj, op)
@@ -206,7 +198,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *Object, op string) {
 		w.block(op, nil, obj)
 		starved := w.now-wt.since > starvationThreshold
 		if l.handoff == p {
-			l.handoff, l.holder = nil, p
+			l.handoff = nil
 			if !starved || l.waiters.len() == 0 {
 				l.starving = false
 			}
@@ -216,7 +208,7 @@ func (l *mutexCore) acquireSlow(w *World, obj *Object, op string) {
 			l.woken = nil
 		}
 		if !l.locked {
-			l.locked, l.holder = true, p
+			l.locked = true
 			return
 		}
 		// A newcomer took it first: back to the front of the queue, as
@@ -257,7 +249,6 @@ func (l *mutexCore) abandon(w *World, obj *Object, p *Proc) {
 // release gives up the lock, which the caller checked is held, and wakes or
 // hands the lock to a waiter as Go's Unlock does.
 func (l *mutexCore) release(w *World, obj *Object) {
-	l.holder = nil
 	if l.starving {
 		if wt, ok := l.popBlocked(); ok {
 			l.handoff = wt.p

@@ -24,16 +24,7 @@ type RWMutex struct {
 	// rwmutexMaxReaders while a writer is pending or active.
 	readerCount int32
 	readerWait  int32 // readers the pending writer still waits for
-	// readers are the processes that called RLock, or a TryRLock that
-	// succeeded, and have not called RUnlock since, oldest first: those
-	// that hold a read lock and those blocked in RLock. It is for reports
-	// only (see heldBy), as mutexCore.holder is: Go's read locks have no
-	// owner, and nothing here depends on it, so it adds no event and no
-	// decision. Invariant: len(readers) is readerCount, less
-	// -rwmutexMaxReaders while a writer is pending or active, unless an
-	// RUnlock came from a process not in it (then it dropped the oldest).
-	readers []*Proc
-	obj     Object
+	obj         Object
 }
 
 // rwmutexMaxReaders is Go's bound on concurrent readers.
@@ -83,7 +74,6 @@ func (rw *RWMutex) RLock() {
 	}
 	w.point()
 	rw.readerCount++
-	rw.readers = append(rw.readers, w.cur)
 	if rw.readerCount < 0 {
 		// A writer is pending: wait for its Unlock to let us in.
 		rw.readerSem.acquire(w, &rw.obj, "rlock", lockArgRead)
@@ -104,7 +94,6 @@ func (rw *RWMutex) TryRLock() bool {
 		return false
 	}
 	rw.readerCount++
-	rw.readers = append(rw.readers, w.cur)
 	w.event(EventLock, &rw.obj, lockArgTry, func() string { return "rlock " + rw.obj.String() + " (TryRLock)" })
 	return true
 }
@@ -124,7 +113,6 @@ func (rw *RWMutex) RUnlock() {
 		w.syncFatal(errRUnlockUnlocked)
 	}
 	rw.readerCount = r
-	rw.dropReader(w.cur)
 	w.event(EventUnlock, &rw.obj, lockArgRead, func() string { return "runlock " + rw.obj.String() })
 	if r < 0 {
 		// A writer is pending; the last departing reader lets it in.
@@ -165,7 +153,7 @@ func (rw *RWMutex) TryLock() bool {
 		w = rw.bind()
 	}
 	w.point()
-	if !rw.wmu.tryAcquire(w) {
+	if !rw.wmu.tryAcquire() {
 		w.event(EventNote, &rw.obj, lockArgTryFailed, func() string { return rw.obj.String() + " has a writer: TryLock fails" })
 		return false
 	}
@@ -199,22 +187,6 @@ func (rw *RWMutex) Unlock() {
 		rw.readerSem.release(w, &rw.obj)
 	}
 	rw.wmu.release(w, &rw.obj)
-}
-
-// dropReader takes p's latest RLock out of readers, or the oldest RLock
-// when p took none (another process may release a read lock).
-func (rw *RWMutex) dropReader(p *Proc) {
-	rs := rw.readers
-	if len(rs) == 0 {
-		return
-	}
-	i := len(rs) - 1
-	for i > 0 && rs[i] != p {
-		i--
-	}
-	copy(rs[i:], rs[i+1:])
-	rs[len(rs)-1] = nil
-	rw.readers = rs[:len(rs)-1]
 }
 
 // RLocker returns a Locker whose Lock and Unlock call rw.RLock and

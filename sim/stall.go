@@ -186,3 +186,6 @@ func (w *World) pendingAlarms() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// waitsOn reports whether p waits on o.
+func waitsOn(p *Proc, o *Object) bool { return slices.Contains(p.waitOn, o) }

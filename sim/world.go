@@ -566,6 +566,7 @@ func (w *World) limit() {
 // on, and who holds the locks among those; the others are runnable or
 // running.
 func (w *World) blockedList(proven bool) []Blocked {
+	seen := w.locksWaitedOn()
 	var out []Blocked
 	for _, p := range w.procs {
 		if p.state == stateDone {
@@ -583,7 +584,7 @@ func (w *World) blockedList(proven bool) []Blocked {
 			for _, o := range p.waitOn {
 				b.On = append(b.On, o.describe())
 				if o.lock != nil {
-					if h := o.lock.heldBy(p); h != "" {
+					if h := o.lock.heldBy(p, seen[o.id]); h != "" {
 						held = append(held, h)
 					}
 				}
@@ -593,6 +594,29 @@ func (w *World) blockedList(proven bool) []Blocked {
 		out = append(out, b)
 	}
 	return out
+}
+
+// locksWaitedOn returns, when the world keeps its trace, what it says of
+// the locks that blocked processes wait on (see holders.go); nil otherwise.
+func (w *World) locksWaitedOn() map[int]*lockSeen {
+	if !w.cfg.KeepTrace {
+		return nil
+	}
+	var locks []*Object
+	for _, p := range w.procs {
+		if p.state != stateBlocked {
+			continue
+		}
+		for _, o := range p.waitOn {
+			if o.lock != nil {
+				locks = append(locks, o)
+			}
+		}
+	}
+	if len(locks) == 0 {
+		return nil
+	}
+	return w.locksSeen(locks)
 }
 
 // endQuiescent ends a run in which nothing can ever run again.

@@ -297,8 +297,11 @@ func TestWorldHorizon(t *testing.T) {
 func TestStepLimitNamesProcesses(t *testing.T) {
 	cfg := calm()
 	cfg.MaxSteps = 5000
+	cfg.KeepTrace = true // for the holder's name
+	var site string
 	r := sim.Run(cfg, func(w *sim.World) {
-		mu := sim.NewMutex(w).Named("m")
+		mu, s := sim.NewMutex(w).Named("m"), here()
+		site = s
 		w.Go("holder", func() { mu.Lock(); w.Sleep(time.Hour) })
 		w.Go("spinner", func() {
 			for {
@@ -313,7 +316,7 @@ func TestStepLimitNamesProcesses(t *testing.T) {
 		t.Fatalf("failure %v, want the step limit", f)
 	}
 	want := []sim.Blocked{
-		{Proc: 0, Name: "main", In: "lock", On: []string{`mutex#1 "m"`}},
+		{Proc: 0, Name: "main", In: "lock", On: []string{`mutex#1 "m" created at ` + site}},
 		{Proc: 1, Name: "holder", In: "sleep"},
 		{Proc: 2, Name: "spinner", In: "running"},
 	}
@@ -322,7 +325,7 @@ func TestStepLimitNamesProcesses(t *testing.T) {
 	}
 	for _, s := range []string{
 		"step limit: more than 5000 scheduling points",
-		`p0 "main" blocked in lock on mutex#1 "m", held by p1 "holder" (suspected: the run was cut short)`,
+		`p0 "main" blocked in lock on mutex#1 "m" created at ` + site + `, held by p1 "holder" (suspected: the run was cut short)`,
 		`p1 "holder" blocked in sleep (suspected: the run was cut short)`,
 		`p2 "spinner" running`,
 	} {
