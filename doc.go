@@ -84,6 +84,22 @@
 // a log shrinks. Report.String and Finding.String render them; Test adds the
 // commands that replay the run.
 //
+// A report names every process still alive when the run ended, with what
+// it waits on and who holds the lock it waits for; a main process blocked
+// for good while only pollers and tickers keep the world going ends early,
+// as a suspected deadlock (sim.Config.MainStallWakes). Its timeline shows
+// the failure's message whole, and leaves out the WaitGroup Add and Done
+// events unless -weft.v.
+//
+// Files a failing run writes for people, such as porcupine's page of a
+// linearizability violation, go where Go keeps test artifacts: under Test,
+// t.ArtifactDir() with go test -artifacts (kept under -outputdir), and
+// without it weft-reports/<test name> in the package directory (or in
+// -outputdir when go test passes one), since Go removes the temporary
+// ArtifactDir when the test ends; the failure names the file. Outside a
+// test (Explore, the weft command) they go to os.TempDir(). Add
+// weft-reports/ to .gitignore.
+//
 // # Flags
 //
 // Test and Fuzz read these flags, which the package registers on the
@@ -117,8 +133,13 @@
 //	                         kofn from 1 (1of2 and 2of2) (default: $WEFT_SHARD,
 //	                         else all the seeds)
 //	-weft.shrink-runs N      replays to spend shrinking a failure (default 2000)
+//	-weft.width N            the widest a column of a failure's timeline may be,
+//	                         in characters (default 40); a note or a crash,
+//	                         which carries the failure's message, shows whole
 //	-weft.v                  print the timeline of a replayed log even when it
-//	                         passes (default off)
+//	                         passes, and every WaitGroup Add and Done in the
+//	                         timelines (left out otherwise, unless the failure
+//	                         is a WaitGroup's misuse) (default off)
 //
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:

@@ -18,8 +18,8 @@ import (
 // the test's code says; a flag left unset leaves it alone. They are strings,
 // so that "unset" differs from any value.
 var weftFlags = struct {
-	seed, runs, budget, strategy, replay, shard, shrinkRuns *string
-	checkDeterminism, verbose                               *bool
+	seed, runs, budget, strategy, replay, shard, shrinkRuns, width *string
+	checkDeterminism, verbose                                      *bool
 }{
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
@@ -29,7 +29,8 @@ var weftFlags = struct {
 	shard:            flag.String("weft.shard", "", "weft: run only `shard` i/n of the seeds, counted from 0 (0/2 and 1/2), or kofn counted from 1 as CI matrices count (1of2 and 2of2); default $"+shardEnv),
 	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),
 	checkDeterminism: flag.Bool("weft.check-determinism", false, "weft: run every seed twice and fail when the runs differ"),
-	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes"),
+	width:            flag.String("weft.width", "", "weft: the widest a column of a failure's timeline may be, in `characters` (default 40; a failure's message always shows whole)"),
+	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes, and every WaitGroup Add and Done in timelines"),
 }
 
 // shardEnv names the environment variable that stands in for -weft.shard
@@ -42,9 +43,9 @@ const shardEnv = "WEFT_SHARD"
 // given is "". It is a value so that tests can build one without touching the
 // process's flags.
 type flagValues struct {
-	seed, runs, budget, strategy, replay, shard, shrinkRuns string
-	checkDeterminism                                        string // "", "true" or "false"
-	verbose                                                 bool
+	seed, runs, budget, strategy, replay, shard, shrinkRuns, width string
+	checkDeterminism                                               string // "", "true" or "false"
+	verbose                                                        bool
 
 	shardEnv string // $WEFT_SHARD, which -weft.shard overrides
 	run      string // go test's -run pattern
@@ -58,7 +59,7 @@ func commandLine(lookupEnv func(string) (string, bool)) flagValues {
 	v := flagValues{
 		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
 		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
-		verbose: *weftFlags.verbose,
+		width: *weftFlags.width, verbose: *weftFlags.verbose,
 	}
 	v.shardEnv, _ = lookupEnv(shardEnv)
 	flag.Visit(func(f *flag.Flag) {
@@ -84,7 +85,11 @@ type settings struct {
 	// short says what go test's -short cut, for the report ("" when it
 	// cut nothing).
 	short string
+	width int // -weft.width (0: Timeline's default)
 }
+
+// style is how the settings render reports.
+func (s *settings) style() reportStyle { return reportStyle{width: s.width, verbose: s.verbose} }
 
 // newSettings applies opts and then the flags fv for the test named name.
 func newSettings(name string, fv flagValues, opts []Option) (*settings, error) {
@@ -163,6 +168,13 @@ func (s *settings) apply(v flagValues) error {
 	}
 	if v.replay != "" {
 		s.replay = v.replay
+	}
+	if v.width != "" {
+		n, err := strconv.Atoi(v.width)
+		if err != nil || n < 8 {
+			bad("width", v.width, "not a whole number of at least 8")
+		}
+		s.width = n
 	}
 	s.verbose = s.verbose || v.verbose
 	s.run = v.run

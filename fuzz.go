@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -60,7 +61,8 @@ func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	}
 	name := f.Name()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if msg := fuzzOne(s.explore.Config, name, t.Name(), loc, data, scenario); msg != "" {
+		reports := func() string { return artifacts.Dir(t, ".") } // only for a failure: -artifacts makes a directory
+		if msg := fuzzOne(s.explore.Config, reports, name, t.Name(), loc, data, scenario); msg != "" {
 			failAt(t, site, msg)
 		}
 	})
@@ -94,7 +96,9 @@ func failAt(t *testing.T, site, msg string) {
 
 // fuzzOne runs one fuzz input of the target named target (as the subtest
 // named sub) and returns the report of its failure, or "" when it passed.
-func fuzzOne(cfg sim.Config, target, sub string, loc location, data []byte, scenario func(*sim.World)) string {
+// reports gives the directory for the files a failure's traced replay
+// writes, unless cfg says (see Test).
+func fuzzOne(cfg sim.Config, reports func() string, target, sub string, loc location, data []byte, scenario func(*sim.World)) string {
 	cfg.Name = target
 	cfg.Strategy = scheduler.Bytes(data)
 	cfg.Spec = "bytes"
@@ -106,6 +110,9 @@ func fuzzOne(cfg sim.Config, target, sub string, loc location, data []byte, scen
 	l := r.Log()
 	l.Decisions = l.Trimmed()
 	traced := r
+	if cfg.ReportDir == "" {
+		cfg.ReportDir = reports()
+	}
 	if r.Failure.Kind != sim.Watchdog {
 		// Replay the recorded decisions for the timeline: the same run,
 		// with a trace.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -53,6 +54,12 @@ var _ deadliner = (*testing.T)(nil)
 //     stops early, and says how far it got, when go test's -timeout draws
 //     near (t.Deadline).
 //
+// A file that a failing run's checks write for people (porcupine's page of
+// a linearizability violation) goes to the test's artifacts, and the
+// failure names it: t.ArtifactDir() with go test -artifacts, else
+// weft-reports/<test name> in the package directory (see
+// sim.Config.ReportDir, which a test's options may set instead).
+//
 // With -weft.replay, only that log runs, and its timeline is logged; a
 // test that the log was not recorded for is skipped, unless -run selects it
 // and not the log's own (see the package documentation's # Flags). A
@@ -73,6 +80,9 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	if err != nil {
 		t.Fatalf("%v", err)
 		return false
+	}
+	if s.explore.Config.ReportDir == "" {
+		s.explore.Config.ReportDir = artifacts.Dir(t, dir)
 	}
 	loc := locatePackage(dir)
 	if s.replay != "" {
@@ -110,7 +120,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 			seedArgs = append(seedArgs, "-weft.check-determinism")
 		}
 		fmt.Fprintf(&how, "\nTo reproduce (from the module root %s):\n    %s\n", loc.root, loc.testCommand(t.Name(), seedArgs...))
-		t.Fatalf("%s%s", f, how.String())
+		t.Fatalf("%s%s", f.text(s.style()), how.String())
 		return false
 	}
 	path, saveErr := saveLog(corpus, f.Log, savedNote(t.Name(), loc, f))
@@ -128,7 +138,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	if saveErr != nil {
 		t.Errorf("weft: could not save the failing log: %v", saveErr)
 	}
-	t.Fatalf("%s%s", f, how.String())
+	t.Fatalf("%s%s", f.text(s.style()), how.String())
 	return false
 }
 
@@ -256,7 +266,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 			verdict = "passes now" // it failed when it was saved
 		}
 		if !saved || s.verbose {
-			t.Logf("weft: replayed %s: %s%s, %d steps, virtual time %v\n%s", name, verdict, drift, r.Steps, r.Time, indentLines(Timeline(r.Trace, r.Procs), "    "))
+			t.Logf("weft: replayed %s: %s%s, %d steps, virtual time %v\n%s", name, verdict, drift, r.Steps, r.Time, indentLines(s.style().replayTimeline(r), "    "))
 		} else {
 			t.Logf("weft: replayed %s: %s%s", name, verdict, drift)
 		}
@@ -271,7 +281,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 		arg = loc.rel(path)
 	}
 	t.Fatalf("weft: replayed %s: it fails%s\n%s\nTo replay it (from the module root %s):\n    %s\n",
-		name, drift, f, loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
+		name, drift, f.text(s.style()), loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
 	return false
 }
 

@@ -2,6 +2,7 @@ package weft
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,7 +45,20 @@ func (r *Report) String() string {
 // saved, so the caller (Test, Fuzz, the weft command) adds it. Every string
 // that comes from the program under test shows with its control characters
 // quoted (see quoteControls), so that it cannot steer the terminal.
-func (f *Finding) String() string {
+//
+// The timeline leaves out the WaitGroup Add and Done events (every
+// WaitGroup.Go makes one), unless the failure is a WaitGroup's misuse, and
+// says how many it left out; Test shows them with -weft.v.
+func (f *Finding) String() string { return f.text(reportStyle{}) }
+
+// reportStyle is how Test renders a report, from its flags.
+type reportStyle struct {
+	width   int  // the widest column of the timeline (-weft.width; 0: Timeline's)
+	verbose bool // keep every event, WaitGroup Add and Done included (-weft.v)
+}
+
+// text is String, rendered in style.
+func (f *Finding) text(style reportStyle) string {
 	var b strings.Builder
 	run := f.Shrunk
 	if run == nil {
@@ -82,27 +96,97 @@ func (f *Finding) String() string {
 			fmt.Fprintf(&b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, quoteControlsLines(st))
 		}
 		if len(fail.Blocked) > 0 {
-			b.WriteString("\nblocked:\n")
+			switch fail.Kind {
+			case sim.StepLimit, sim.Horizon:
+				b.WriteString("\nprocesses alive when the run was cut short:\n")
+			default:
+				b.WriteString("\nblocked:\n")
+			}
 			for _, bl := range fail.Blocked {
 				b.WriteString("    " + quoteControls(bl.String()) + "\n")
 			}
 		}
 	}
 	if len(run.Trace) > 0 {
-		events := run.Trace
+		events, left := run.Trace, 0
+		if !style.verbose && !waitGroupMisuse(fail) {
+			events, left = withoutWaitGroupAdds(events)
+		}
 		what := fmt.Sprintf("all %d events", len(events))
 		if len(events) > reportEvents {
 			what = fmt.Sprintf("the last %d of %d events", reportEvents, len(events))
 			events = events[len(events)-reportEvents:]
+		}
+		if left > 0 {
+			what += fmt.Sprintf("; %d WaitGroup Add and Done events left out, -weft.v shows them", left)
 		}
 		kind := "shrunk"
 		if f.Nondeterministic != "" || f.ShrinkRuns == 0 {
 			kind = "failing"
 		}
 		fmt.Fprintf(&b, "\ntimeline of the %s run (%s):\n", kind, what)
-		b.WriteString(indentLines(Timeline(events, run.Procs), "    "))
+		width := style.width
+		if width <= 0 {
+			width = timelineWidth
+		}
+		b.WriteString(indentLines(TimelineWidth(events, run.Procs, width), "    "))
 	}
 	return b.String()
+}
+
+// replayTimeline renders the timeline of a replayed run as st says, with
+// a last line that says how many WaitGroup events it left out, if any.
+func (st reportStyle) replayTimeline(r *sim.Result) string {
+	events, left := r.Trace, 0
+	if !st.verbose && !waitGroupMisuse(r.Failure) {
+		events, left = withoutWaitGroupAdds(events)
+	}
+	width := st.width
+	if width <= 0 {
+		width = timelineWidth
+	}
+	text := TimelineWidth(events, r.Procs, width)
+	if left > 0 {
+		text += fmt.Sprintf("(%d WaitGroup Add and Done events left out, -weft.v shows them)\n", left)
+	}
+	return text
+}
+
+// waitGroupAdd matches the detail of the event a WaitGroup's Add (or Done,
+// or Go) makes: waitgroup#3 "workers" add 1: counter 2.
+var waitGroupAdd = regexp.MustCompile(`^waitgroup#\d+(?: "(?:[^"\\]|\\.)*")? add -?\d+: counter -?\d+$`)
+
+// withoutWaitGroupAdds returns events without the WaitGroup Add and Done
+// events, and how many it left out. It returns events itself when there are
+// none.
+func withoutWaitGroupAdds(events []sim.Event) ([]sim.Event, int) {
+	isAdd := func(e sim.Event) bool { return e.Kind == sim.EventNote && waitGroupAdd.MatchString(e.Detail) }
+	n := 0
+	for _, e := range events {
+		if isAdd(e) {
+			n++
+		}
+	}
+	if n == 0 {
+		return events, 0
+	}
+	out := make([]sim.Event, 0, len(events)-n)
+	for _, e := range events {
+		if !isAdd(e) {
+			out = append(out, e)
+		}
+	}
+	return out, n
+}
+
+// waitGroupMisuse reports whether f is one of a WaitGroup's fatal errors,
+// whose story is told by its Add and Done events.
+func waitGroupMisuse(f *sim.Failure) bool {
+	if f == nil || f.Kind != sim.Panic {
+		return false
+	}
+	msg, ok := f.Value.(string)
+	return ok && strings.HasPrefix(msg, "sync: ") && strings.Contains(msg, "WaitGroup")
 }
 
 // headline is the failure without its list of blocked processes, which the

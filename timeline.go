@@ -9,16 +9,35 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
+// timelineWidth is the widest a timeline's column is by default, in
+// characters: wide enough for most sends and receives of a value, narrow
+// enough that four processes fit a terminal of 200 columns.
+const timelineWidth = 40
+
+// wholeMax bounds a cell shown whole (see Timeline), so that a panic value
+// of a megabyte does not make a line of a megabyte.
+const wholeMax = 1000
+
 // Timeline renders events with one column per process, so the order of what
 // each process did reads top to bottom and who ran when reads left to right.
 // Only processes that appear in events get a column, headed "p<id> <name>"
 // from names; events of the clock (Proc -1) get the leftmost column when
-// there are any. Columns are as wide as their widest cell, up to 28
-// characters; longer cells are clipped with "…". Names and details show
-// with their control characters quoted (\x1b, \r, \n, ...), so that what
-// they hold cannot steer the terminal nor break a row.
+// there are any. Columns are as wide as their widest cell, up to 40
+// characters (TimelineWidth sets another bound); longer cells are clipped
+// with "…". Notes and crashes, which carry a failure's message (a Fatalf's,
+// a panic's value), show whole instead, up to 1,000 characters: such a cell
+// runs on past its column, and its row, which holds nothing else, ends with
+// it. Names and details show with their control characters quoted (\x1b,
+// \r, \n, ...), so that what they hold cannot steer the terminal nor break
+// a row.
 func Timeline(events []sim.Event, names []string) string {
-	const maxWidth = 28
+	return TimelineWidth(events, names, timelineWidth)
+}
+
+// TimelineWidth is Timeline with columns up to width characters (at least
+// 8; a smaller width counts as 8), as -weft.width sets them.
+func TimelineWidth(events []sim.Event, names []string, width int) string {
+	maxWidth := max(width, 8)
 	// slot maps Proc+1 to its column (or -1): slot 0 is the clock.
 	top := -1
 	for _, e := range events {
@@ -58,14 +77,17 @@ func Timeline(events []sim.Event, names []string) string {
 	}
 	stepW, timeW := len("step"), len("time")
 	for _, e := range events {
-		c := slot[max(e.Proc, -1)+1]
-		widths[c] = min(max(widths[c], utf8.RuneCountInString(cellOf(e))), maxWidth)
 		stepW = max(stepW, len(strconv.FormatInt(e.Step, 10)))
 		timeW = max(timeW, len(e.Time.String()))
+		if whole(e) {
+			continue // runs past its column: it does not widen it
+		}
+		c := slot[max(e.Proc, -1)+1]
+		widths[c] = min(max(widths[c], utf8.RuneCountInString(cellOf(e))), maxWidth)
 	}
 
 	var b strings.Builder
-	row := func(step, at string, col int, cell string) {
+	row := func(step, at string, col int, cell string, whole bool) {
 		line := fmt.Sprintf("%*s %*s", stepW, step, timeW, at)
 		for c := range heads {
 			text := ""
@@ -75,17 +97,25 @@ func Timeline(events []sim.Event, names []string) string {
 					text = heads[c]
 				}
 			}
+			if c == col && whole {
+				line += " | " + clip(text, wholeMax)
+				break
+			}
 			line += " | " + pad(clip(text, widths[c]), widths[c])
 		}
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
-	row("step", "time", -1, "")
+	row("step", "time", -1, "", false)
 	for _, e := range events {
-		row(strconv.FormatInt(e.Step, 10), e.Time.String(), slot[max(e.Proc, -1)+1], cellOf(e))
+		row(strconv.FormatInt(e.Step, 10), e.Time.String(), slot[max(e.Proc, -1)+1], cellOf(e), whole(e))
 	}
 	return b.String()
 }
+
+// whole reports whether e's cell shows whole: a note or a crash, which
+// carry a failure's message.
+func whole(e sim.Event) bool { return e.Kind == sim.EventNote || e.Kind == sim.EventCrash }
 
 // clip shortens s to at most n characters, marking the cut with "…".
 func clip(s string, n int) string {

@@ -2,7 +2,6 @@ package properties
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -51,9 +51,11 @@ type Linearizability struct {
 // again to explain it. On a violation in a run that kept its trace (the
 // replay a report is made from, not each candidate the shrinker tries), it
 // writes porcupine's visualization, annotated with the run's steps, faults,
-// crashes and destroyed resources (VisualizeRun), to a new file in
-// os.TempDir() named after the run (VisualizationName) and names the file in
-// the error; without a trace it says to replay the run.
+// crashes and destroyed resources (VisualizeRun), to a new file in the
+// run's report directory (Result.ReportDir: the test's artifact directory
+// under weft.Test, os.TempDir() outside a test) named after the run
+// (VisualizationName), and names the file in the error; without a trace it
+// says to replay the run.
 func Linearizable(l Linearizability) sim.Property {
 	if l.Name == "" {
 		l.Name = "linearizable"
@@ -87,7 +89,7 @@ func (l Linearizability) check(r *sim.Result) error {
 		// candidate. The traced replay of the failure writes it.
 		return fmt.Errorf("%s; replay the run for porcupine's annotated visualization", head)
 	}
-	path, err := VisualizeRun(os.TempDir(), VisualizationName(r), l.Model, info, r)
+	path, err := VisualizeRun(r.ReportDir, VisualizationName(r), l.Model, info, r)
 	if err != nil {
 		return fmt.Errorf("%s; writing the visualization failed: %v", head, err)
 	}
@@ -185,8 +187,10 @@ func opMetadata(op sim.Operation) string {
 // AssertLinearizable fails t unless r's history is linearizable against
 // model. When it is not, it writes the visualization, annotated with the
 // run's faults and crashes when r has a trace, to a new file
-// os.TempDir()/weft-<test>-seed<seed>-<random>.html (see VisualizeRun) and
-// names the file. When the check times out it fails as inconclusive: an
+// weft-<test>-seed<seed>-<random>.html (see VisualizeRun) in r.ReportDir,
+// or when that is "", in t's artifact directory (t.ArtifactDir() with go
+// test -artifacts, else weft-reports/<test> in the test's output
+// directory, by default its package's), and names the file. When the check times out it fails as inconclusive: an
 // unfinished check is never a pass.
 func AssertLinearizable(t testing.TB, model porcupine.Model, r *sim.Result, timeout time.Duration) {
 	t.Helper()
@@ -198,7 +202,11 @@ func AssertLinearizable(t testing.TB, model porcupine.Model, r *sim.Result, time
 		t.Fatalf("properties: linearizability check of %d operations (seed %d) inconclusive: it ran out of its %v; a check that did not finish is not a pass", len(r.History), r.Seed, timeout)
 		return
 	}
-	path, err := VisualizeRun(os.TempDir(), fmt.Sprintf("weft-%s-seed%d", t.Name(), r.Seed), model, info, r)
+	dir := r.ReportDir
+	if dir == "" {
+		dir = artifacts.Dir(t, ".")
+	}
+	path, err := VisualizeRun(dir, fmt.Sprintf("weft-%s-seed%d", t.Name(), r.Seed), model, info, r)
 	where := "visualization: " + path
 	if err != nil {
 		where = "the visualization could not be written: " + err.Error()

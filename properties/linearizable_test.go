@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -135,7 +136,8 @@ func TestAssertLinearizableOnRuns(t *testing.T) {
 			t.Fatalf("seed %d: correct register reported: %s", seed, fake.fatal)
 		}
 
-		bad := sim.Run(sim.Config{Seed: seed, KeepTrace: true}, registerScenario(true))
+		reports := t.TempDir()
+		bad := sim.Run(sim.Config{Seed: seed, KeepTrace: true, ReportDir: reports}, registerScenario(true))
 		if res, _ := CheckLinearizable(registerModel, bad.History, 0); res == porcupine.Ok {
 			continue
 		}
@@ -146,11 +148,13 @@ func TestAssertLinearizableOnRuns(t *testing.T) {
 		if m == nil {
 			t.Fatalf("seed %d: message %q", seed, fake.fatal)
 		}
+		if filepath.Dir(m[1]) != reports {
+			t.Fatalf("seed %d: visualization %s, want it in the run's ReportDir %s", seed, m[1], reports)
+		}
 		html, err := os.ReadFile(m[1])
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.Remove(m[1])
 		if !strings.Contains(string(html), "<html") || !strings.Contains(string(html), `"Description":"read() -\u003e 0"`) {
 			t.Fatalf("visualization %s lacks the history", m[1])
 		}
@@ -158,6 +162,34 @@ func TestAssertLinearizableOnRuns(t *testing.T) {
 	if illegal == 0 {
 		t.Fatal("the lagging register was linearizable under every seed")
 	}
+}
+
+// A run with no ReportDir (one made outside weft.Test) writes its page
+// where the test keeps its artifacts: without go test -artifacts, in
+// weft-reports/<test> of the directory the test runs in, its package's.
+func TestAssertLinearizableWritesWithTheTest(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for seed := range uint64(40) {
+		bad := sim.Run(sim.Config{Seed: seed, KeepTrace: true}, registerScenario(true))
+		if res, _ := CheckLinearizable(registerModel, bad.History, 0); res == porcupine.Ok {
+			continue
+		}
+		fake := &lintb{TB: t}
+		AssertLinearizable(fake, registerModel, bad, time.Minute)
+		m := regexp.MustCompile(`\nvisualization: (.*)$`).FindStringSubmatch(fake.fatal)
+		if m == nil {
+			t.Fatalf("seed %d: message %q", seed, fake.fatal)
+		}
+		if want := filepath.Join(dir, "weft-reports", "TestLinearizable__fake"); filepath.Dir(m[1]) != want {
+			t.Fatalf("visualization %s, want it in %s", m[1], want)
+		}
+		if _, err := os.Stat(m[1]); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatal("the lagging register was linearizable under every seed")
 }
 
 // A check that runs out of time is inconclusive, and fails.

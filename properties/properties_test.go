@@ -4,7 +4,9 @@ package properties
 // it, and must tell the two apart with a message that names the culprit.
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +122,14 @@ func TestLinearizable(t *testing.T) {
 	}
 	if r := run(Linearizable(kvCheck), false, seeded(false)); r.Failure != nil {
 		t.Fatal(r.Failure)
+	}
+	// The page goes to the run's ReportDir, as weft.Test sets it.
+	reports := filepath.Join(t.TempDir(), "reports")
+	r = sim.Run(sim.Config{KeepTrace: true, ReportDir: reports, Properties: []sim.Property{Linearizable(kvCheck)}}, seeded(true))
+	msg = fmt.Sprint(r.Failure)
+	path, ok := strings.CutPrefix(msg[strings.Index(msg, "; see ")+len("; see "):], reports+string(filepath.Separator))
+	if !ok || !strings.HasPrefix(path, "weft-") || !strings.HasSuffix(strings.Fields(path)[0], ".html") {
+		t.Fatalf("with ReportDir %s: %v", reports, r.Failure)
 	}
 }
 

@@ -252,8 +252,8 @@ func contains(ss []string, sub string) bool {
 	return false
 }
 
-// The view goes into a shared folder (os.TempDir()), so its file must be a
-// new one: a symbolic link planted under the name a run would use is never
+// The view may go into a shared folder (os.TempDir(), or a ReportDir that
+// others can write), so its file must be a new one: a symbolic link planted under the name a run would use is never
 // followed, and two runs of the same failure never write one file. Each
 // message names the file it wrote, whose name still says which run it is.
 func TestVisualizationFilesAreNew(t *testing.T) {
@@ -285,9 +285,11 @@ func TestVisualizationFilesAreNew(t *testing.T) {
 		return ""
 	}
 	visualization := regexp.MustCompile(`\nvisualization: (\S+\.html)$`)
+	inShared := *r // AssertLinearizable writes beside the test unless told
+	inShared.ReportDir = shared
 	viaAssert := func() string {
 		fake := &lintb{TB: t}
-		AssertLinearizable(fake, model.KV, r, 0)
+		AssertLinearizable(fake, model.KV, &inShared, 0)
 		if m := visualization.FindStringSubmatch(fake.fatal); m != nil {
 			return m[1]
 		}

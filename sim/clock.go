@@ -17,6 +17,11 @@ var Epoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 // instant go off in an order a Timer decision picks (option 0: the one set
 // first). The zero Alarm is not set; an Alarm must not be copied while it is
 // set.
+//
+// While an alarm set through the Kernel is pending, the world takes it as
+// one that may wake any process: a main process blocked behind pollers is
+// then not suspected of a deadlock before the alarm goes off (see
+// Config.MainStallWakes).
 type Alarm struct {
 	// Fire runs when the alarm goes off, on the world's loop with no running
 	// process (see Kernel.SetAlarm for what it may do). It is read then, so
@@ -29,6 +34,14 @@ type Alarm struct {
 	when time.Duration
 	seq  uint64 // set order, which breaks ties by default
 	pos  int    // 1 + its index in the heap; 0 when not set
+
+	// reach says which processes Fire can make runnable, for the
+	// detection of a stalled main process (stall.go): anyone (the zero
+	// value: an alarm of AfterFunc, a context or a library), only proc (a
+	// Sleep, a Receive timeout), or only the processes waiting on Obj (the
+	// channel of a Timer or Ticker).
+	reach alarmReach
+	proc  *Proc
 }
 
 // timerHeap is a binary min-heap ordered by (when, seq).
@@ -170,7 +183,11 @@ func sortBySeq(ts []*Alarm) {
 
 func (w *World) fireTimer(t *Alarm) {
 	w.event(EventTimer, t.Obj, int64(t.seq), nil)
+	woken := w.ready.n
 	t.Fire()
+	if w.ready.n > woken && w.procs[0].state == stateBlocked {
+		w.countClockWakes(woken) // while main waits: stall.go
+	}
 }
 
 // advance moves the clock to the next pending timer and fires what is due.
@@ -179,10 +196,15 @@ func (w *World) advance() bool {
 	if len(w.timers) == 0 {
 		return false
 	}
+	if len(w.procs) > 0 && w.procs[0].state == stateBlocked && w.mainStalled() {
+		w.endStalled()
+		return true
+	}
 	when := w.timers[0].when
 	if when > w.cfg.Horizon {
 		if w.mainStep < 0 {
-			w.fail(&Failure{Kind: Horizon, Proc: -1, Value: fmt.Sprintf("virtual time would pass the horizon of %v (next timer at %v)", w.cfg.Horizon, when)})
+			w.fail(&Failure{Kind: Horizon, Proc: -1, Blocked: w.blockedList(false),
+				Value: fmt.Sprintf("virtual time would pass the horizon of %v (next timer at %v)", w.cfg.Horizon, when)})
 		} else {
 			w.endSuspected()
 		}
@@ -211,6 +233,7 @@ func (w *World) Sleep(d time.Duration) {
 	if s.t.Fire == nil {
 		s.w = w
 		s.t.Fire = func() { w.wake(p) }
+		s.t.reach, s.t.proc = reachProc, p
 	}
 	w.addTimer(&s.t, w.when(d))
 	w.event(EventSleep, nil, int64(d), nil)

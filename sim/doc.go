@@ -17,10 +17,14 @@
 // log (replaying it reproduces the run), its trace hash (equal runs have
 // equal hashes), how each process ended, the history of operations, and, when
 // the run failed, its [Failure], which says why, and who: a process panicked or called Fatalf, the
-// world deadlocked (the main process blocked for good) or leaked processes
-// (it returned, others stayed blocked), a budget ran out (steps, virtual
-// time, or real time with no scheduling point, memory), the main process
-// exited abnormally, or a Property was violated. [World] defines the terms.
+// world deadlocked (the main process blocked for good; suspected when only
+// timers and pollers kept the world going, see [Config].MainStallWakes) or
+// leaked processes (it returned, others stayed blocked), a budget ran out
+// (steps, virtual time, or real time with no scheduling point, memory), the
+// main process exited abnormally, or a Property was violated. A deadlock, a
+// leak and a run cut short by a budget list every process still alive, what
+// it waits on, and who holds the lock it waits for. [World] defines the
+// terms.
 //
 // None of these crash or hang the caller, and nor does a process that
 // recovers every panic (Kill and the end of the run end it anyway). What

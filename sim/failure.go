@@ -17,7 +17,10 @@ const (
 	// Fatal: a process called World.Fatalf, or a check reported an error.
 	Fatal
 	// Deadlock: every live process is blocked and no timer is pending, while
-	// the main process has not returned.
+	// the main process has not returned (proven: Blocked says so). Or,
+	// suspected, the main process stays blocked while only timers keep the
+	// world going (see Config.MainStallAdvances): then Value says what was
+	// seen, and Blocked is not proven.
 	Deadlock
 	// Leak: the main process returned but other processes stayed blocked.
 	Leak
@@ -57,14 +60,26 @@ func (k FailureKind) String() string {
 	return fmt.Sprintf("FailureKind(%d)", uint8(k))
 }
 
-// Blocked describes a process that was still waiting when a run ended.
+// Blocked describes a process that was still alive when a run ended with
+// processes waiting: a deadlock, a leak, or a run cut short by a bound (the
+// step limit, the horizon, the budget after main).
 type Blocked struct {
 	Proc int
 	Name string
 	// In is what it waits in (send, recv, select, lock, ...), On the objects
-	// it waits on, rendered with their creation sites when known.
+	// it waits on, rendered with their creation sites when known. A process
+	// that was not blocked when a bound cut the run short is "runnable" (it
+	// was ready to run) or "running" (it was the one running), with no On.
 	In string
 	On []string
+	// Held says who holds the lock it waits on (a Mutex, RWMutex or Once):
+	// `held by p2 "ba"`, or `read-locked by p0 "main" itself` for a process
+	// that waits on a lock it holds, with ", which has returned" or ", which
+	// was killed" for a holder that has ended without letting go; "" when it
+	// waits on no lock. The holders are read from the trace, so a run that
+	// did not keep it (Config.KeepTrace) names none; the replay of a
+	// failing run for its report keeps it.
+	Held string
 	// Proven is true when the world was quiescent (nothing runnable, no timer
 	// pending), so the process can never run again. Otherwise the run was cut
 	// short by a budget and the leak is only suspected.
@@ -72,9 +87,15 @@ type Blocked struct {
 }
 
 func (b Blocked) String() string {
+	if b.In == "runnable" || b.In == "running" {
+		return fmt.Sprintf("p%d %q %s", b.Proc, b.Name, b.In)
+	}
 	s := fmt.Sprintf("p%d %q blocked in %s", b.Proc, b.Name, b.In)
 	if len(b.On) > 0 {
 		s += " on " + strings.Join(b.On, ", ")
+	}
+	if b.Held != "" {
+		s += ", " + b.Held
 	}
 	if !b.Proven {
 		s += " (suspected: the run was cut short)"
@@ -97,7 +118,8 @@ type Failure struct {
 	Stack string
 	Step  int64
 	Time  time.Duration
-	// Blocked lists the blocked processes of a deadlock or leak.
+	// Blocked lists the blocked processes of a deadlock or leak, and every
+	// live process of a run cut short by the step limit or the horizon.
 	Blocked []Blocked
 
 	// format is the format string of a Fatal failure: the signature uses it
@@ -119,7 +141,11 @@ func (f *Failure) Error() string {
 			fmt.Fprintf(&b, "%v", f.Value)
 		}
 	case Deadlock:
-		b.WriteString("deadlock: all processes are blocked")
+		if f.Value != nil {
+			fmt.Fprintf(&b, "deadlock (suspected): %v", f.Value)
+		} else {
+			b.WriteString("deadlock: all processes are blocked")
+		}
 	case Leak:
 		b.WriteString("leak: processes still blocked after the main process returned")
 	case Watchdog:

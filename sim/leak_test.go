@@ -137,7 +137,7 @@ func TestLeakSuspectedPoller(t *testing.T) {
 		})
 	})
 	f := r.Failure
-	want := []sim.Blocked{{Proc: 1, Name: "poller", In: "runnable", Proven: false}}
+	want := []sim.Blocked{{Proc: 1, Name: "poller", In: "running", Proven: false}}
 	if f == nil || f.Kind != sim.Leak || !blockedEqual(f.Blocked, want) {
 		t.Fatalf("failure %+v, want a suspected leak of the poller", f)
 	}

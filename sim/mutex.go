@@ -34,6 +34,7 @@ type Mutex struct {
 func NewMutex(w *World) *Mutex {
 	m := &Mutex{w: w}
 	w.newObject(&m.obj, "mutex", 1)
+	m.obj.lock = m
 	return m
 }
 
@@ -50,6 +51,7 @@ func (m *Mutex) bind() *World {
 	w := ambient()
 	m.w = w
 	w.newObject(&m.obj, "mutex", 2)
+	m.obj.lock = m
 	return w
 }
 

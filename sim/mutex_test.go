@@ -375,8 +375,8 @@ func TestMutexABBADeadlockReport(t *testing.T) {
 		}
 		want := []Blocked{
 			{Proc: 0, Name: "main", In: "wait", On: []string{"waitgroup#3"}, Proven: true},
-			{Proc: 1, Name: "ab", In: "lock", On: []string{`mutex#2 "B" created at ` + siteB}, Proven: true},
-			{Proc: 2, Name: "ba", In: "lock", On: []string{`mutex#1 "A" created at ` + siteA}, Proven: true},
+			{Proc: 1, Name: "ab", In: "lock", On: []string{`mutex#2 "B" created at ` + siteB}, Held: `held by p2 "ba"`, Proven: true},
+			{Proc: 2, Name: "ba", In: "lock", On: []string{`mutex#1 "A" created at ` + siteA}, Held: `held by p1 "ab"`, Proven: true},
 		}
 		// The WaitGroup's site is this file too; compare it by prefix.
 		if len(f.Blocked) != 3 || !strings.HasPrefix(f.Blocked[0].On[0], "waitgroup#3 created at sim/mutex_test.go:") {
@@ -389,7 +389,10 @@ func TestMutexABBADeadlockReport(t *testing.T) {
 			}
 		}
 		msg := f.Error()
-		for _, s := range []string{`"ab" blocked in lock on mutex#2 "B"`, `"ba" blocked in lock on mutex#1 "A"`} {
+		for _, s := range []string{
+			`"ab" blocked in lock on mutex#2 "B" created at ` + siteB + `, held by p2 "ba"`,
+			`"ba" blocked in lock on mutex#1 "A" created at ` + siteA + `, held by p1 "ab"`,
+		} {
 			if !strings.Contains(msg, s) {
 				t.Fatalf("report does not say %q:\n%s", s, msg)
 			}

@@ -16,6 +16,7 @@ type Object struct {
 	kind string
 	name string
 	site string
+	lock lockState // set by Mutex, RWMutex and Once: who holds them, for reports
 }
 
 // ID is the object's number: 1, 2, ... in creation order within its world,

@@ -21,6 +21,7 @@ type Once struct {
 func NewOnce(w *World) *Once {
 	o := &Once{w: w}
 	w.newObject(&o.obj, "once", 1)
+	o.obj.lock = o
 	return o
 }
 
@@ -34,6 +35,7 @@ func (o *Once) bind() *World {
 	w := ambient()
 	o.w = w
 	w.newObject(&o.obj, "once", 2)
+	o.obj.lock = o
 	return w
 }
 
@@ -89,6 +91,7 @@ func onceFunc(w *World, f func()) func() {
 	d.once.w = w
 	if w != nil {
 		w.newObject(&d.once.obj, "once", 2)
+		d.once.obj.lock = &d.once
 	}
 	return func() {
 		d.once.Do(func() {

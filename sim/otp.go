@@ -403,7 +403,7 @@ func (w *World) Receive(match func(any) bool, timeout time.Duration) (msg any, o
 					r.timedOut = true
 					r.timer = nil
 					w.wake(p)
-				}}
+				}, reach: reachProc, proc: p}
 				w.addTimer(r.timer, w.when(timeout))
 			}
 			p.receiving = r

@@ -63,6 +63,12 @@ type Proc struct {
 	// withdraw takes the process out of what it waits in, when an exit
 	// signal ends it while blocked (see Kernel.Block).
 	withdraw Withdrawer
+
+	// clockWakes counts the times an alarm woke it while the main process
+	// stayed blocked, since the main process last ran at step clockMark
+	// (stall.go). Last, with the other fields a step does not touch.
+	clockWakes int
+	clockMark  int64
 }
 
 // ID is the process's id: 0 for the main process, then 1, 2, ... in spawn

@@ -39,6 +39,7 @@ const (
 func NewRWMutex(w *World) *RWMutex {
 	rw := &RWMutex{w: w}
 	w.newObject(&rw.obj, "rwmutex", 1)
+	rw.obj.lock = rw
 	return rw
 }
 
@@ -52,6 +53,7 @@ func (rw *RWMutex) bind() *World {
 	w := ambient()
 	rw.w = w
 	w.newObject(&rw.obj, "rwmutex", 2)
+	rw.obj.lock = rw
 	return w
 }
 

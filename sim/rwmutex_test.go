@@ -286,3 +286,54 @@ func TestRWMutexRLocker(t *testing.T) {
 		t.Fatal(r.Failure)
 	}
 }
+
+// BenchmarkRWMutexRead measures one RLock/RUnlock pair with nothing else
+// runnable: two scheduling points, two events.
+func BenchmarkRWMutexRead(b *testing.B) {
+	b.ReportAllocs()
+	r := Run(Config{MaxSteps: 1 << 62}, func(w *World) {
+		rw := NewRWMutex(w)
+		b.ResetTimer()
+		for range b.N {
+			rw.RLock()
+			rw.RUnlock()
+		}
+		b.StopTimer()
+	})
+	if r.Failure != nil {
+		b.Fatal(r.Failure)
+	}
+	b.ReportMetric(float64(r.Steps)/float64(b.N), "steps/op")
+}
+
+// BenchmarkRWMutexReaders measures one RLock/RUnlock pair when four readers
+// share the lock under the random strategy, each yielding while it holds
+// it, so that the lock usually has several readers at once.
+func BenchmarkRWMutexReaders(b *testing.B) {
+	b.ReportAllocs()
+	r := Run(Config{Seed: 1, MaxSteps: 1 << 62}, func(w *World) {
+		rw := NewRWMutex(w)
+		wg := NewWaitGroup(w)
+		b.ResetTimer()
+		const readers = 4
+		for i := range readers {
+			n := b.N / readers
+			if i == 0 {
+				n = b.N - (readers-1)*n
+			}
+			wg.Go("reader", func() {
+				for range n {
+					rw.RLock()
+					w.Yield()
+					rw.RUnlock()
+				}
+			})
+		}
+		wg.Wait()
+		b.StopTimer()
+	})
+	if r.Failure != nil {
+		b.Fatal(r.Failure)
+	}
+	b.ReportMetric(float64(r.Steps)/float64(b.N), "steps/op")
+}

@@ -51,7 +51,7 @@ func (w *World) newTicker(d time.Duration, skip int) *Ticker {
 	c := &Chan[time.Time]{w: w, buf: make([]time.Time, 1), timer: tk}
 	w.newObject(&c.obj, "ticker", skip)
 	tk.C = c
-	tk.tm = Alarm{Fire: tk.fire, Obj: &c.obj}
+	tk.tm = Alarm{Fire: tk.fire, Obj: &c.obj, reach: reachObj}
 	w.addTimer(&tk.tm, w.when(d))
 	return tk
 }

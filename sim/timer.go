@@ -62,6 +62,9 @@ func (w *World) newTimer(d time.Duration, f func(), skip int) *Timer {
 		w.newObject(t.obj, "timer", skip)
 	}
 	t.tm = Alarm{Fire: t.fire, Obj: t.obj}
+	if t.C != nil {
+		t.tm.reach = reachObj // it sends on C; an AfterFunc's f may do anything
+	}
 	t.start(d)
 	return t
 }

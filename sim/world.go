@@ -40,6 +40,16 @@ type Config struct {
 	// a world alive forever; when this budget is spent the run ends, and the
 	// processes still alive are suspected leaks.
 	AfterMainSteps int64
+	// MainStallWakes bounds how many times the clock may wake each of the
+	// processes it keeps waking (pollers, tickers' readers, sleepers) while
+	// the main process stays blocked on something no timer acts on
+	// (0: 10,000). A main process blocked for good behind a ticker or a
+	// polling loop would otherwise run to the step limit or the horizon;
+	// past this bound the run ends as a suspected deadlock (see stall.go for
+	// what that proves and what it only suspects). Raise it for a scenario
+	// whose main process rightly waits while another process loops on the
+	// clock that many times.
+	MainStallWakes int
 	// Watchdog is how long, in real time, a process may run without reaching
 	// a scheduling point before the run fails naming it (0: 10s).
 	Watchdog time.Duration
@@ -76,6 +86,12 @@ type Config struct {
 	// AllowLeaks lets a run end with blocked processes after the main process
 	// returned without failing. They are still listed in Result.Leaked.
 	AllowLeaks bool
+	// ReportDir is the directory where the run's checks write files for
+	// people, such as porcupine's page of a linearizability violation
+	// (package properties); they read it as Result.ReportDir. "" means
+	// os.TempDir(), for runs outside a test, such as the weft command's.
+	// weft.Test sets it to the test's artifact directory.
+	ReportDir string
 
 	_ struct{}
 }
@@ -95,6 +111,9 @@ func (c *Config) fill() {
 	}
 	if c.AfterMainSteps <= 0 {
 		c.AfterMainSteps = 100_000
+	}
+	if c.MainStallWakes <= 0 {
+		c.MainStallWakes = 10_000
 	}
 	if c.Watchdog <= 0 {
 		c.Watchdog = 10 * time.Second
@@ -134,6 +153,9 @@ type Result struct {
 	Processes []ProcInfo
 	// History holds the operations processes recorded with World.Call.
 	History []Operation
+	// ReportDir is Config.ReportDir: where checks write files for people
+	// ("": os.TempDir()).
+	ReportDir string
 
 	locals []any // the world's Locals, for Local.Of: a library's state as the run left it (ets.TablesLeft)
 
@@ -247,6 +269,8 @@ type World struct {
 	running   atomic.Pointer[Proc]
 	resumed   *Proc
 	abandoned atomic.Bool
+
+	stall stall // how long the main process has been blocked while the clock ran (stall.go)
 }
 
 // Run executes scenario as the main process of a new world and returns what
@@ -254,7 +278,7 @@ type World struct {
 // and runaway runs become a Result.Failure.
 func Run(cfg Config, scenario func(w *World)) *Result {
 	cfg.fill()
-	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1}
+	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1, stall: stall{mark: -1}}
 	w.withCur.w = w
 	w.readyOpts.w = w
 	w.ready.procs = &w.procs
@@ -533,27 +557,66 @@ func (w *World) publish() {
 }
 
 func (w *World) limit() {
-	w.fail(&Failure{Kind: StepLimit, Proc: -1, Value: fmt.Sprintf("more than %d scheduling points (a livelock, or a process that loops forever?)", w.cfg.MaxSteps)})
+	w.fail(&Failure{Kind: StepLimit, Proc: -1, Blocked: w.blockedList(false),
+		Value: fmt.Sprintf("more than %d scheduling points (a livelock, or a process that loops forever?)", w.cfg.MaxSteps)})
 	w.unwind(abort{})
 }
 
-// blockedList describes every live process that is blocked.
+// blockedList describes every live process: what each blocked one waits
+// on, and who holds the locks among those; the others are runnable or
+// running.
 func (w *World) blockedList(proven bool) []Blocked {
+	seen := w.locksWaitedOn()
 	var out []Blocked
 	for _, p := range w.procs {
 		if p.state == stateDone {
 			continue
 		}
 		b := Blocked{Proc: p.id, Name: p.name, In: p.waitIn, Proven: proven}
-		if b.In == "" {
+		switch p.state {
+		case stateRunning:
+			b.In = "running"
+		case stateReady:
 			b.In = "runnable"
 		}
-		for _, o := range p.waitOn {
-			b.On = append(b.On, o.describe())
+		if p.state == stateBlocked {
+			var held []string
+			for _, o := range p.waitOn {
+				b.On = append(b.On, o.describe())
+				if o.lock != nil {
+					if h := o.lock.heldBy(p, seen[o.id]); h != "" {
+						held = append(held, h)
+					}
+				}
+			}
+			b.Held = strings.Join(held, "; ")
 		}
 		out = append(out, b)
 	}
 	return out
+}
+
+// locksWaitedOn returns, when the world keeps its trace, what it says of
+// the locks that blocked processes wait on (see holders.go); nil otherwise.
+func (w *World) locksWaitedOn() map[int]*lockSeen {
+	if !w.cfg.KeepTrace {
+		return nil
+	}
+	var locks []*Object
+	for _, p := range w.procs {
+		if p.state != stateBlocked {
+			continue
+		}
+		for _, o := range p.waitOn {
+			if o.lock != nil {
+				locks = append(locks, o)
+			}
+		}
+	}
+	if len(locks) == 0 {
+		return nil
+	}
+	return w.locksSeen(locks)
 }
 
 // endQuiescent ends a run in which nothing can ever run again.
@@ -624,6 +687,7 @@ func (w *World) result() *Result {
 		Leaked:    w.leaked,
 		Trace:     w.trace,
 		History:   w.history.ops,
+		ReportDir: w.cfg.ReportDir,
 		locals:    w.locals,
 	}
 	if w.cfg.HashData {

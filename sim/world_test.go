@@ -292,6 +292,77 @@ func TestWorldHorizon(t *testing.T) {
 	checkNoGoroutineLeft(t, before)
 }
 
+// The step limit's report names every live process: what each blocked one
+// waits on, and which one was running.
+func TestStepLimitNamesProcesses(t *testing.T) {
+	cfg := calm()
+	cfg.MaxSteps = 5000
+	cfg.KeepTrace = true // for the holder's name
+	var site string
+	r := sim.Run(cfg, func(w *sim.World) {
+		mu, s := sim.NewMutex(w).Named("m"), here()
+		site = s
+		w.Go("holder", func() { mu.Lock(); w.Sleep(time.Hour) })
+		w.Go("spinner", func() {
+			for {
+				w.Yield()
+			}
+		})
+		w.Yield()
+		mu.Lock()
+	})
+	f := r.Failure
+	if f == nil || f.Kind != sim.StepLimit {
+		t.Fatalf("failure %v, want the step limit", f)
+	}
+	want := []sim.Blocked{
+		{Proc: 0, Name: "main", In: "lock", On: []string{`mutex#1 "m" created at ` + site}},
+		{Proc: 1, Name: "holder", In: "sleep"},
+		{Proc: 2, Name: "spinner", In: "running"},
+	}
+	if !blockedEqual(f.Blocked, want) || f.Blocked[0].Held != `held by p1 "holder"` {
+		t.Fatalf("blocked %v, want %v", f.Blocked, want)
+	}
+	for _, s := range []string{
+		"step limit: more than 5000 scheduling points",
+		`p0 "main" blocked in lock on mutex#1 "m" created at ` + site + `, held by p1 "holder" (suspected: the run was cut short)`,
+		`p1 "holder" blocked in sleep (suspected: the run was cut short)`,
+		`p2 "spinner" running`,
+	} {
+		if !strings.Contains(f.Error(), s) {
+			t.Fatalf("report does not say %q:\n%s", s, f.Error())
+		}
+	}
+	if f.Signature() != "step limit" {
+		t.Fatalf("Signature() = %q", f.Signature())
+	}
+}
+
+// So does the horizon's, here with main blocked behind a poller.
+func TestHorizonNamesProcesses(t *testing.T) {
+	cfg := calm()
+	cfg.Horizon = time.Minute
+	r := sim.Run(cfg, func(w *sim.World) {
+		w.Go("poller", func() {
+			for {
+				w.Sleep(time.Second)
+			}
+		})
+		sim.NewChan[int](w, 0).Named("done").Recv()
+	})
+	f := r.Failure
+	want := []sim.Blocked{
+		{Proc: 0, Name: "main", In: "recv", On: []string{`chan#1 "done"`}},
+		{Proc: 1, Name: "poller", In: "sleep"},
+	}
+	if f == nil || f.Kind != sim.Horizon || !blockedEqual(f.Blocked, want) {
+		t.Fatalf("failure %v, want the horizon with %v", f, want)
+	}
+	if !strings.Contains(f.Error(), `p0 "main" blocked in recv on chan#1 "done" (suspected: the run was cut short)`) {
+		t.Fatalf("report:\n%s", f.Error())
+	}
+}
+
 // A process blocked on a real channel is outside the world: the watchdog
 // names it and the run returns, leaving the stuck goroutine (and the run's
 // own) behind until the real channel lets go. Then they all end, and none of
