@@ -486,7 +486,7 @@ func TestWatchdogFinding(t *testing.T) {
 	if runTest(rec, pkg, flagValues{}, func(w *sim.World) {
 		w.Go("stuck", func() { <-real })
 		w.Yield()
-	}, []Option{Runs(3), WithConfig(func(c *sim.Config) { c.Watchdog = 50 * time.Millisecond })}) {
+	}, []Option{Runs(3), WithConfig(func(c *sim.Config) { c.Watchdog, c.RealBlock = 50*time.Millisecond, -1 })}) {
 		t.Fatal("passed")
 	}
 	mustMatchAll(t, "report", rec.all(),

@@ -34,9 +34,8 @@ type Proc struct {
 	waitIn string
 	waitOn []*Object
 
-	goexited  bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
-	sleep     sleeping // its Sleep timer, reused: a process sleeps once at a time
-	resumedAt int64    // the step of its latest resume, for the watchdog's report
+	goexited bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
+	sleep    sleeping // its Sleep timer, reused: a process sleeps once at a time
 
 	// Erlang/OTP semantics (otp.go). otp marks a process made with Spawn:
 	// its panic is an exit reason, not a failure of the run.
@@ -92,6 +91,9 @@ func (w *World) spawn(name string, f func()) *Proc {
 	w.checkAlive()
 	p := &Proc{w: w, id: len(w.procs), name: name, body: f, state: stateReady}
 	w.procs = append(w.procs, p)
+	w.watchedMu.Lock()
+	w.watched = append(w.watched, p)
+	w.watchedMu.Unlock()
 	w.live++
 	p.resume, p.stop = iter.Pull(p.run)
 	w.ready.pushBack(p)
@@ -241,12 +243,12 @@ func panicking() bool {
 func (w *World) point() {
 	w.enter()
 	if w.ready.n == 0 {
-		w.progress.Store(w.step)
+		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
 	c := w.decide(schedulerSchedule, 1+w.ready.n, &w.withCur)
 	if c == 0 {
-		w.progress.Store(w.step)
+		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
 	next := w.ready.removeAt(c - 1)
@@ -280,7 +282,7 @@ func (w *World) Yield() {
 	w.enter()
 	w.event(EventYield, nil, 0, nil)
 	if w.ready.n == 0 {
-		w.progress.Store(w.step)
+		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
 	p := w.cur

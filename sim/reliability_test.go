@@ -144,7 +144,7 @@ func TestRunEndsDespiteARecoveringLoop(t *testing.T) {
 // at every step (slow code between scheduling points, not a hang) is not
 // mistaken for a stuck one, however few steps it takes.
 func TestWatchdogCountsEveryStep(t *testing.T) {
-	cfg := sim.Config{Watchdog: 50 * time.Millisecond}
+	cfg := sim.Config{Watchdog: 50 * time.Millisecond, RealBlock: -1} // the sleep stands for work
 	r := sim.Run(cfg, func(w *sim.World) {
 		for range 60 {
 			time.Sleep(2 * time.Millisecond) // real work between two points
@@ -159,7 +159,7 @@ func TestWatchdogCountsEveryStep(t *testing.T) {
 func TestWatchdogReportsTheStuckStack(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	cfg := sim.Config{Watchdog: 200 * time.Millisecond}
+	cfg := sim.Config{Watchdog: 200 * time.Millisecond, RealBlock: -1} // the watchdog's report, not RealBlock's
 	start := time.Now()
 	r := sim.Run(cfg, func(w *sim.World) {
 		w.Go("stuck", func() { waitOnARealChannel(release) })
@@ -294,7 +294,7 @@ func TestDataHash(t *testing.T) {
 func TestAbandonedRunEndsWhenItsProcessReturns(t *testing.T) {
 	before := runtime.NumGoroutine()
 	var iterations atomic.Int64
-	r := sim.Run(sim.Config{Watchdog: 50 * time.Millisecond}, func(w *sim.World) {
+	r := sim.Run(sim.Config{Watchdog: 50 * time.Millisecond, RealBlock: -1}, func(w *sim.World) {
 		w.Go("slow", func() {
 			for {
 				func() {

@@ -43,6 +43,15 @@ type Config struct {
 	// Watchdog is how long, in real time, a process may run without reaching
 	// a scheduling point before the run fails naming it (0: 10s).
 	Watchdog time.Duration
+	// RealBlock is how long, in real time, a process may stay blocked
+	// outside the simulation in one step (in a real time.Sleep, on a real
+	// channel or lock, in real I/O: what the world can neither see nor
+	// schedule) before the run fails naming it, with its stack and what to
+	// use instead (0: 5ms; negative: no bound but Watchdog). The watchdog
+	// looks a few times a bound, off the steps' path, at the goroutine of a
+	// step that has lasted that long: one busy computing is left to
+	// Watchdog.
+	RealBlock time.Duration
 	// MaxStepOps bounds the decisions (random draws, faults) and history
 	// marks (Call, Return) a process may make between two scheduling points
 	// (0: 100,000): a loop that makes them without ever reaching a
@@ -98,6 +107,9 @@ func (c *Config) fill() {
 	}
 	if c.Watchdog <= 0 {
 		c.Watchdog = 10 * time.Second
+	}
+	if c.RealBlock == 0 {
+		c.RealBlock = 5 * time.Millisecond
 	}
 	if c.MaxStepOps <= 0 {
 		c.MaxStepOps = 100_000
@@ -238,15 +250,39 @@ type World struct {
 	stopping    bool // the run is over: processes unwind when resumed
 	tearingDown bool
 
-	// Published for the watchdog, which runs on the caller's goroutine, so
-	// that every step and every resume changes one of them: running when a
-	// resume brings another process (with the step in its resumedAt),
-	// progress at a resume of the same process and at a step that does not
-	// switch. resumed is the loop's own copy of running.
-	progress  atomic.Int64
-	running   atomic.Pointer[Proc]
-	resumed   *Proc
+	// life is the sign of life the watchdog reads from the caller's
+	// goroutine: the step and the running process's id, packed (lifeOf),
+	// stored at every resume and at every step that does not switch, so
+	// one atomic store a step. No two moments of a run store the same
+	// value (a resume follows a step, or the end of another process), so
+	// a value that stays put is one step still going on.
+	life      atomic.Uint64
 	abandoned atomic.Bool
+	// watched lists the processes by id for the watchdog, which looks up
+	// the process a life names; spawn appends to it under watchedMu.
+	watchedMu sync.Mutex
+	watched   []*Proc
+}
+
+// The packing of World.life: the step above lifeIDBits, the process id
+// below (ids past lifeIDMask wrap: the watchdog then names no process).
+const (
+	lifeIDBits = 24
+	lifeIDMask = 1<<lifeIDBits - 1
+)
+
+func lifeOf(step int64, id int) uint64 { return uint64(step)<<lifeIDBits | uint64(id)&lifeIDMask }
+
+// watchedProc returns the process a life names, or nil; it may be called
+// from any goroutine.
+func (w *World) watchedProc(life uint64) *Proc {
+	id := int(life & lifeIDMask)
+	w.watchedMu.Lock()
+	defer w.watchedMu.Unlock()
+	if id < len(w.watched) && w.watched[id].id == id {
+		return w.watched[id]
+	}
+	return nil
 }
 
 // Run executes scenario as the main process of a new world and returns what
@@ -294,25 +330,33 @@ func (w *World) runLoop(seed runningSeed, scenario func(*World), done chan struc
 }
 
 // watch waits for the loop to finish, or for the watchdog to bite: when
-// neither a step nor a resume happened for cfg.Watchdog of real time. It
-// looks a few times a period (at least once a second), so it bites within
-// the period and a second of the last sign of life. It returns the
-// watchdog's failure when the run was abandoned.
+// the run's sign of life (World.life) stays put for cfg.Watchdog of real
+// time, or for cfg.RealBlock while the running process is blocked outside
+// the simulation (see blockedOutside). It looks a few times a bound (at
+// least once a second), so it bites within the bound and a second of the
+// last sign of life. It returns the watchdog's failure when the run was
+// abandoned.
 func (w *World) watch(done chan struct{}) *Failure {
-	period := w.cfg.Watchdog
-	ticker := time.NewTicker(min(max(period/4, time.Millisecond), time.Second))
+	period, block := w.cfg.Watchdog, w.cfg.RealBlock
+	tick := period
+	if block > 0 {
+		tick = min(tick, block)
+	}
+	ticker := time.NewTicker(min(max(tick/4, time.Millisecond), time.Second))
 	defer ticker.Stop()
-	last, lastRunning, lastChange := int64(-1), (*Proc)(nil), time.Now()
+	last, lastChange := ^uint64(0), time.Now()
+	look := block // how long the current step must last for a look at its stack
 	for {
 		select {
 		case <-done:
 			return nil
 		case now := <-ticker.C:
-			step, running := w.progress.Load(), w.running.Load()
-			if step != last || running != lastRunning {
-				last, lastRunning, lastChange = step, running, now
+			life := w.life.Load()
+			if life != last {
+				last, lastChange, look = life, now, block
 				continue
 			}
+			step, running := int64(life>>lifeIDBits), w.watchedProc(life)
 			if heap := heapAfterGC.Load(); heap > w.cfg.MaxHeap {
 				// A process allocates without bound between two steps:
 				// abandon the run before the program dies of it.
@@ -323,7 +367,19 @@ func (w *World) watch(done chan struct{}) *Failure {
 				}
 				return f
 			}
-			if now.Sub(lastChange) < period {
+			stuck := now.Sub(lastChange) // the step has lasted at least this long
+			if block > 0 && stuck >= look && stuck < period && running != nil {
+				// A look costs a dump of every goroutine: a step that is
+				// busy rather than blocked is looked at again only once it
+				// has lasted twice as long.
+				look = 2 * stuck
+				if f := w.blockedOutside(running, life); f != nil {
+					w.abandoned.Store(true)
+					return f
+				}
+				continue
+			}
+			if stuck < period {
 				continue
 			}
 			// The loop's goroutine is stuck inside a process. A process
@@ -334,10 +390,7 @@ func (w *World) watch(done chan struct{}) *Failure {
 			w.abandoned.Store(true)
 			f := &Failure{Kind: Watchdog, Proc: -1, Step: step}
 			if running != nil {
-				// The loop is stuck inside running, so nothing writes
-				// resumedAt after the store this load observed.
-				f.Proc, f.ProcName, f.Step = running.id, running.name, max(step, running.resumedAt)
-				f.Stack = stackOf(running)
+				f.Proc, f.ProcName, f.Stack = running.id, running.name, stackOf(running)
 			}
 			f.Value = fmt.Sprintf("did not reach a scheduling point for %v of real time: it is blocked outside the simulation (a real channel, lock, sleep or I/O: its stack says where) or loops without calling into the world; its goroutine cannot be stopped, and stays, with its world, until the binary exits: rerun the seed alone to debug it", period)
 			return f
@@ -381,17 +434,8 @@ func (w *World) loop() {
 		}
 		w.cur = p
 		p.state = stateRunning
-		// One atomic store per resume, a sign of life for the watchdog:
-		// the process it names (and through it, after the store, the step
-		// it was resumed at), or the step when it is the same process
-		// again.
-		p.resumedAt = w.step
-		if p != w.resumed {
-			w.resumed = p
-			w.running.Store(p)
-		} else {
-			w.progress.Store(w.step)
-		}
+		// One atomic store per resume, a sign of life for the watchdog.
+		w.life.Store(lifeOf(w.step, p.id))
 		if _, ok := p.resume(); !ok && p.state != stateDone {
 			// The coroutine ended without exit: it panicked or was
 			// aborted; crash or the failure that aborted it is recorded.
