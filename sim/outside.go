@@ -19,7 +19,10 @@ import (
 // waitReasonStrings, "[sleep]" in "goroutine 7 [sleep]:") that mean blocked
 // outside the simulation to what blocks there and what to use instead. A
 // state not listed (running, runnable, preempted, a GC wait, ...) is a
-// process busy computing, which only the watchdog's own period bounds.
+// process busy computing, which only the watchdog's own period bounds. Nor
+// is "semacquire": an allocation waits in it while another goroutine stops
+// the world (a goroutine dump, the start of a garbage collection), which
+// many worlds in parallel make a matter of milliseconds.
 var blockedStates = map[string][2]string{
 	"sleep":                   {"a real time.Sleep", "use w.Sleep, or sim.NewTimer and w.After, whose time is virtual"},
 	"chan receive":            {"a receive from a real channel", "use a sim.Chan (sim.NewChan) and w.Select"},
@@ -33,7 +36,6 @@ var blockedStates = map[string][2]string{
 	"sync.RWMutex.RLock":      {"a real sync.RWMutex", "use sim.NewRWMutex"},
 	"sync.Cond.Wait":          {"a real sync.Cond", "use sim.NewCond"},
 	"sync.WaitGroup.Wait":     {"a real sync.WaitGroup", "use sim.NewWaitGroup"},
-	"semacquire":              {"a real lock or semaphore", "use sim's primitives (sim.NewMutex, sim.NewChan, ...)"},
 	"IO wait":                 {"real network I/O", "use sim/net, whose network is simulated"},
 	"syscall":                 {"a real system call (I/O?)", "keep real I/O out of processes: use sim/net or a simulated stand-in"},
 }
