@@ -6,6 +6,8 @@ package sim_test
 // that the run comes back at once rather than after the real wait.
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,4 +124,61 @@ func TestWatchdogSeesEverySwitch(t *testing.T) {
 		}
 	})
 	require.Nil(t, r.Failure)
+}
+
+// A goroutine that is not the world's running process and calls the world
+// during the run panics at the call, saying so, before it touches the
+// world: the run goes on as if the call had not been made. Such a goroutine
+// is one the scenario started with go (here it recovers the panic, to hand
+// it to the test; unrecovered, it takes the test binary down with the
+// message), or a process of another world. (Before, the call raced the
+// running process and corrupted the world in silence; only -race said so.)
+func TestForeignCallPanics(t *testing.T) {
+	for _, tc := range []struct {
+		name, op string
+		call     func(w *sim.World, mu *sim.Mutex, c *sim.Chan[int])
+	}{
+		{"Yield", "sim.(*World).Yield", func(w *sim.World, _ *sim.Mutex, _ *sim.Chan[int]) { w.Yield() }},
+		{"Mutex.Lock", "sim.(*Mutex).Lock", func(_ *sim.World, mu *sim.Mutex, _ *sim.Chan[int]) { mu.Lock() }},
+		{"Chan.Send", "sim.(*Chan[...]).Send", func(_ *sim.World, _ *sim.Mutex, c *sim.Chan[int]) { c.Send(1) }},
+		{"Intn", "sim.(*World).Intn", func(w *sim.World, _ *sim.Mutex, _ *sim.Chan[int]) { w.Intn(3) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scenario := func(foreign bool) func(w *sim.World) {
+				return func(w *sim.World) {
+					mu, c := sim.NewMutex(w), sim.NewChan[int](w, 1)
+					w.Go("peer", func() { w.Yield(); mu.Lock(); mu.Unlock() })
+					if foreign {
+						got := make(chan any)
+						go func() {
+							defer func() { got <- recover() }()
+							tc.call(w, mu, c)
+						}()
+						v := <-got // a real wait, with RealBlock off
+						if s, _ := v.(string); !strings.Contains(s, "sim: "+tc.op+" was called from a goroutine that is not the world's running process") ||
+							!strings.Contains(s, "start the goroutine with w.Go instead of go") {
+							w.Fatalf("the foreign call: %v", v)
+						}
+					}
+					w.Yield()
+					w.Intn(2)
+				}
+			}
+			cfg := sim.Config{Seed: 3, RealBlock: -1}
+			with, without := sim.Run(cfg, scenario(true)), sim.Run(cfg, scenario(false))
+			require.Nil(t, with.Failure)
+			require.Equal(t, without.Hash, with.Hash, "the foreign call left the world alone")
+			require.Equal(t, without.Steps, with.Steps)
+		})
+	}
+	t.Run("another world's process", func(t *testing.T) {
+		r := sim.Run(sim.Config{RealBlock: -1}, func(a *sim.World) {
+			inner := sim.Run(sim.Config{}, func(b *sim.World) { a.Yield() })
+			if inner.Failure == nil || inner.Failure.Kind != sim.Panic ||
+				!strings.Contains(fmt.Sprint(inner.Failure.Value), "sim: sim.(*World).Yield was called from a goroutine that is not the world's running process (a goroutine the scenario started with go, or a process of another world?)") {
+				a.Fatalf("the inner world's run: %v", inner.Failure)
+			}
+		})
+		require.Nil(t, r.Failure)
+	})
 }

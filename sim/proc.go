@@ -34,6 +34,7 @@ type Proc struct {
 	waitIn string
 	waitOn []*Object
 
+	g        uintptr  // its goroutine (curG), the only one that may call the world as it
 	goexited bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
 	sleep    sleeping // its Sleep timer, reused: a process sleeps once at a time
 
@@ -105,6 +106,7 @@ func (w *World) spawn(name string, f func()) *Proc {
 // ordinary return to the loop, so that neither a panic nor runtime.Goexit
 // ever reaches the loop's goroutine (iter.Pull re-raises both in next).
 func (p *Proc) run(yield func(struct{}) bool) {
+	p.g = curG()
 	p.yield = yield
 	returned := false
 	defer func() {

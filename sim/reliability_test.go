@@ -249,8 +249,7 @@ func TestFatalErrorNamesTheSeed(t *testing.T) {
 
 // A goroutine of the scenario's own that calls the world after the run
 // dies with a message that says what went wrong, not with sim's internal
-// unwinding value. (During the run, such a goroutine races the world: the
-// race detector catches that.)
+// unwinding value. (During the run, see TestForeignCallPanics.)
 func TestForeignGoroutineAfterTheRun(t *testing.T) {
 	if os.Getenv("WEFT_TEST_CRASH") == "1" {
 		var kept *sim.World
@@ -262,7 +261,7 @@ func TestForeignGoroutineAfterTheRun(t *testing.T) {
 	cmd.Env = append(os.Environ(), "WEFT_TEST_CRASH=1")
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err)
-	require.Contains(t, string(out), "panic: sim: a world's operation was called outside its processes, after its run ended")
+	require.Contains(t, string(out), "panic: sim: sim.(*World).Yield was called after its world's run ended, by a goroutine the scenario started with go")
 }
 
 // The data hash fingerprints what the trace hash does not see, and is as

@@ -262,6 +262,9 @@ type World struct {
 	// the process a life names; spawn appends to it under watchedMu.
 	watchedMu sync.Mutex
 	watched   []*Proc
+
+	loopG uintptr     // the loop's goroutine (curG), which may call the world with no process running
+	ended atomic.Bool // the run is over and torn down: for the message of a late call
 }
 
 // The packing of World.life: the step above lifeIDBits, the process id
@@ -320,7 +323,9 @@ type runningSeed [2]uint64
 
 // runLoop is the loop's goroutine: it runs the world and tears it down.
 func (w *World) runLoop(seed runningSeed, scenario func(*World), done chan struct{}) {
+	w.loopG = curG()
 	defer close(done)
+	defer w.ended.Store(true)
 	defer w.teardown()
 	defer w.recoverLoop()
 	w.setupFaults()
@@ -498,15 +503,71 @@ func (w *World) recoverLoop() {
 	}
 }
 
-// checkAlive unwinds the calling process when the run is already over, and
-// catches a process that went on after the world made it unwind.
+// checkAlive is the gate of every operation of the world: it makes sure
+// that the caller is the world's running process (or its loop), unwinds
+// the calling process when the run is already over, and catches a process
+// that went on after the world made it unwind. Telling the caller's
+// goroutine apart costs a call to curG, about a nanosecond a step.
 func (w *World) checkAlive() {
-	if p := w.cur; p != nil && p.unwinding {
-		w.reentered(p)
+	if p := w.cur; p == nil || p.g != curG() || p.unwinding {
+		w.checkCaller(p)
 	}
 	if w.stopping || w.abandoned.Load() {
 		w.unwind(abort{})
 	}
+}
+
+// checkOwner is the gate of an operation that is not a scheduling point
+// (making a primitive): it makes sure that the caller is the world's
+// running process, or its loop, as checkAlive does, and nothing more.
+func (w *World) checkOwner() {
+	if p := w.cur; p == nil || p.g != curG() {
+		w.checkCaller(p)
+	}
+}
+
+// checkCaller is the path of checkAlive and checkOwner off the common case:
+// no process is running, the caller is not the running process's
+// goroutine, or the process is unwinding.
+func (w *World) checkCaller(p *Proc) {
+	g := curG()
+	switch {
+	case p == nil && g == w.loopG:
+		// The loop itself: spawning the main process, a timer's callback.
+	case p == nil || p.g != g:
+		// A goroutine the scenario started with go, or a process of
+		// another world: it races the running process, and any state it
+		// touched would be corrupt. (Reading w.cur races too; whatever
+		// it reads, no process's goroutine and no loop is the caller's.)
+		panic(foreignCall(w.ended.Load()))
+	case p.unwinding:
+		w.reentered(p)
+	}
+}
+
+// foreignCall is the panic of a world's operation called from a goroutine
+// that is none of its processes: it names the operation, the outermost
+// frame of sim or of a library under it on the caller's stack.
+func foreignCall(ended bool) string {
+	op := "a world's operation"
+	var pcs [32]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for more := true; more; {
+		var f runtime.Frame
+		f, more = frames.Next()
+		name, ok := strings.CutPrefix(f.Function, "github.com/weftsim/weft/")
+		slash := max(strings.LastIndex(name, "/"), 0)
+		pkg, _, _ := strings.Cut(name[slash:], ".")
+		pkg = name[:slash] + pkg
+		if !ok || (pkg != "sim" && !strings.HasPrefix(pkg, "sim/")) || strings.HasSuffix(pkg, "_test") {
+			break
+		}
+		op = name
+	}
+	if ended {
+		return fmt.Sprintf("sim: %s was called after its world's run ended, by a goroutine the scenario started with go or through a primitive kept past the run: a world is used only by its own processes, during its run", op)
+	}
+	return fmt.Sprintf("sim: %s was called from a goroutine that is not the world's running process (a goroutine the scenario started with go, or a process of another world?): only a world's own processes may use it, one at a time; start the goroutine with w.Go instead of go, and share data through the world's primitives", op)
 }
 
 func (w *World) finish(p *Proc) {
