@@ -21,6 +21,7 @@ type tb interface {
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
+	Failed() bool
 }
 
 var (
@@ -75,6 +76,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		return false
 	}
 
+	s.explore.testFailed = t.Failed
 	rep := Explore(s.explore, scenario)
 	shard := ""
 	if s.explore.Shards > 1 {
@@ -87,9 +89,9 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	f := rep.Failure
 	var how strings.Builder
 	seedArgs := []string{fmt.Sprintf("-weft.seed=%d", f.Seed), "-weft.strategy=" + f.Spec, "-weft.runs=1"}
-	if f.Nondeterministic != "" || f.Original.Failure.Kind == sim.Watchdog {
+	if f.Nondeterministic != "" || f.seedOnly != "" {
 		// A replay would not show it: the failure is that runs differ, or
-		// (the watchdog) the run's decisions could not be read back.
+		// only the seed reproduces it (the report says why).
 		if f.Nondeterministic != "" {
 			seedArgs = append(seedArgs, "-weft.check-determinism")
 		}

@@ -41,6 +41,7 @@ func (r *tbRecorder) Errorf(f string, args ...any) { r.errs = append(r.errs, fmt
 func (r *tbRecorder) Fatalf(f string, args ...any) {
 	r.fatals = append(r.fatals, fmt.Sprintf(f, args...))
 }
+func (r *tbRecorder) Failed() bool { return len(r.errs)+len(r.fatals) > 0 }
 func (r *tbRecorder) all() string {
 	return strings.Join(r.logs, "\n") + "\n" + strings.Join(r.errs, "\n") + "\n" + strings.Join(r.fatals, "\n")
 }
