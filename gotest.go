@@ -48,6 +48,13 @@ var (
 // has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
 func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
+	label := trackGoroutines(t.Name())
+	defer func() {
+		t.Helper()
+		if left := leftGoroutines(label); len(left) > 0 {
+			t.Errorf("%s", goroutinesStory(left))
+		}
+	}()
 	runTest(t, ".", commandLine(), scenario, opts)
 }
 

@@ -7,10 +7,12 @@ package weft
 // helper test where the misuse fails or crashes a real test.
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -141,6 +143,18 @@ func TestWeftHelperForeignCall(t *testing.T) {
 	}, Runs(100))
 }
 
+func TestWeftHelperLeaks(t *testing.T) {
+	if os.Getenv(helperEnv) == "" {
+		t.Skip("run by TestLeftGoroutinesFailTheTest")
+	}
+	Test(t, func(w *sim.World) {
+		done := make(chan struct{}) // nobody closes it
+		w.Go("starter", func() {
+			go func() { <-done }()
+		})
+	}, Runs(3))
+}
+
 // runHelperOutput re-runs this test binary on the helper test run and
 // returns what it printed, whether it passed, crashed or failed.
 func runHelperOutput(t *testing.T, run string) string {
@@ -165,5 +179,50 @@ func TestForeignCallPanicsAtTheCall(t *testing.T) {
 		`(?m)^github\.com/weftsim/weft\.TestWeftHelperForeignCall\.func1\.1\(\)\n\t.*gotest_misuse_test\.go:\d+`)
 	if regexp.MustCompile(`(?m)^(ok|PASS)`).MatchString(out) {
 		t.Fatalf("the misuse passed:\n%s", out)
+	}
+}
+
+// Real goroutines that a scenario starts and leaves running fail the test,
+// counted and named with their stacks; the world's own goroutines, and
+// those of other tests, do not. (Before, the test passed.)
+func TestLeftGoroutinesFailTheTest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary")
+	}
+	out := runHelperOutput(t, "^TestWeftHelperLeaks$")
+	mustMatchAll(t, "output", out,
+		`--- FAIL: TestWeftHelperLeaks`,
+		`(?m)^\s+gotest_misuse_test\.go:\d+: weft: the scenario left 3 real goroutines running after its runs \(started with go inside the scenario, not with w\.Go\)`,
+		`(?m)^\s+3 running at:\n\s+github\.com/weftsim/weft\.TestWeftHelperLeaks\.func1\.1\.1\n\s+.*gotest_misuse_test\.go:\d+$`)
+}
+
+// Only the goroutines started, directly or not, from the tracked goroutine
+// while it is tracked count: not those it started before, nor those of
+// another goroutine (a parallel test), nor the world's own, even those of
+// a run abandoned with its process blocked.
+func TestLeftGoroutinesAreTheScenarios(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	wait := func() { <-stop }
+	go wait() // before tracking
+	label := trackGoroutines(t.Name())
+	go func() { go wait() }() // from the tracked goroutine, through another
+	other := make(chan struct{})
+	go func() { // a parallel test: unlabelled, it starts its own
+		pprof.SetGoroutineLabels(context.Background())
+		go wait()
+		close(other)
+	}()
+	<-other
+	r := sim.Run(sim.Config{}, func(w *sim.World) { // abandoned, its process blocked
+		w.Go("blocked", func() { wait() })
+		w.Yield()
+	})
+	if r.Failure == nil || r.Failure.Kind != sim.RealBlock {
+		t.Fatalf("run: %v", r.Failure)
+	}
+	left := leftGoroutines(label)
+	if len(left) != 1 || left[0].count != 1 || !strings.Contains(left[0].frames[0][0], "TestLeftGoroutinesAreTheScenarios.func1") {
+		t.Fatalf("left: %+v", left)
 	}
 }
