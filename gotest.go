@@ -45,7 +45,16 @@ var (
 // With -weft.replay, only that log runs, and its timeline is logged. A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
 // hang it. Test may be called from subtests and parallel tests: each call
-// has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
+// has its own worlds.
+//
+// Inside a scenario, fail with sim.World.Fatalf, not t.Errorf or t.Fatal:
+// the run during which the test is marked failed (t.Errorf inside a
+// process, or a data race under -race) stops the exploration and is
+// reported by its seed, neither shrunk nor saved, since every replay would
+// fail the test again and print its message again. A process blocked
+// outside the simulation (a real sleep, channel, lock or I/O) fails its run
+// (sim.Config.RealBlock), and real goroutines that the scenario starts with
+// go and leaves running fail the test, counted and named with their stacks.
 func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
 	label := trackGoroutines(t.Name())

@@ -19,16 +19,18 @@
 // the run failed, its [Failure], which says why, and who: a process panicked or called Fatalf, the
 // world deadlocked (the main process blocked for good) or leaked processes
 // (it returned, others stayed blocked), a budget ran out (steps, virtual
-// time, or real time with no scheduling point, memory), the main process
-// exited abnormally, or a Property was violated. [World] defines the terms.
+// time, or real time with no scheduling point, memory), a process blocked
+// outside the simulation (a real sleep, channel, lock or I/O) for
+// Config.RealBlock, the main process exited abnormally, or a Property was
+// violated. [World] defines the terms.
 //
 // None of these crash or hang the caller, and nor does a process that
 // recovers every panic (Kill and the end of the run end it anyway). What
 // no Go library can catch takes the binary down: os.Exit, a fatal error of
 // the runtime (a stack overflow, a concurrent map write), and a goroutine
-// of the scenario's own calling the world (during the run it races the
-// world, which go test -race reports; after it, it panics saying so). A
-// fatal error's goroutine dump names the seed: the frame
+// that is none of the world's processes calling the world, which panics at
+// the call saying so (on amd64 and arm64; elsewhere, go test -race reports
+// it). A fatal error's goroutine dump names the seed: the frame
 // sim.(*World).runLoop(..., {0x<seed>, 0x5eed}, ...).
 //
 // # Index

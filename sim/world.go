@@ -181,8 +181,12 @@ func (r *Result) Log() *scheduler.Log {
 const Version = "v0.1.0"
 
 // World is one run: its processes, virtual clock, primitives, trace and
-// history. A World is made by Run and handed to the scenario; its methods
-// may only be called from the world's own processes.
+// history. A World is made by Run and handed to the scenario; its methods,
+// and its primitives' methods, may only be called from the world's own
+// processes: called from any other goroutine during the run (one the
+// scenario started with go, a process of another world) or after it, one
+// that makes a primitive, a decision or a scheduling point panics at the
+// call, saying so, before it touches the world.
 //
 // A process is a coroutine of the world: only the world's loop resumes it,
 // and only one process runs at a time. A scheduling point is any operation
@@ -206,7 +210,8 @@ const Version = "v0.1.0"
 // nothing is runnable and no timer is pending: nothing can happen again, and
 // processes still blocked are a deadlock if the main process is among them,
 // leaked otherwise. A process blocked outside the world (a real channel,
-// lock or sleep) is invisible to it; a real-time watchdog reports it.
+// lock, sleep or I/O) is invisible to it; a real-time watchdog reports it
+// (Config.RealBlock, Config.Watchdog).
 //
 // Primitives are made with their world (NewChan, NewMutex, ...). A zero
 // Mutex, or a nil channel, has none: it binds to the world through a hook
