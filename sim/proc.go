@@ -91,10 +91,9 @@ func (w *World) Go(name string, f func()) *Proc {
 func (w *World) spawn(name string, f func()) *Proc {
 	w.checkAlive()
 	p := &Proc{w: w, id: len(w.procs), name: name, body: f, state: stateReady}
+	w.procsMu.Lock()
 	w.procs = append(w.procs, p)
-	w.watchedMu.Lock()
-	w.watched = append(w.watched, p)
-	w.watchedMu.Unlock()
+	w.procsMu.Unlock()
 	w.live++
 	p.resume, p.stop = iter.Pull(p.run)
 	w.ready.pushBack(p)

@@ -263,10 +263,10 @@ type World struct {
 	// a value that stays put is one step still going on.
 	life      atomic.Uint64
 	abandoned atomic.Bool
-	// watched lists the processes by id for the watchdog, which looks up
-	// the process a life names; spawn appends to it under watchedMu.
-	watchedMu sync.Mutex
-	watched   []*Proc
+	// procsMu lets the watchdog look up the process a life names in procs:
+	// spawn appends under it, the watchdog reads under it, and the loop's
+	// own goroutines, where the only writer runs, read without it.
+	procsMu sync.Mutex
 
 	loopG uintptr     // the loop's goroutine (curG), which may call the world with no process running
 	ended atomic.Bool // the run is over and torn down: for the message of a late call
@@ -285,10 +285,10 @@ func lifeOf(step int64, id int) uint64 { return uint64(step)<<lifeIDBits | uint6
 // from any goroutine.
 func (w *World) watchedProc(life uint64) *Proc {
 	id := int(life & lifeIDMask)
-	w.watchedMu.Lock()
-	defer w.watchedMu.Unlock()
-	if id < len(w.watched) && w.watched[id].id == id {
-		return w.watched[id]
+	w.procsMu.Lock()
+	defer w.procsMu.Unlock()
+	if id < len(w.procs) && w.procs[id].id == id {
+		return w.procs[id]
 	}
 	return nil
 }
