@@ -87,7 +87,9 @@ func TestRealSleepInsideAProcess(t *testing.T) {
 		`(?m)^weft: process p1 "sleeper" is blocked outside the simulation: a real time\.Sleep held it for more than 5ms of real time in one step \(Config\.RealBlock\); the world can neither see nor schedule what it waits for: use w\.Sleep`,
 		`(?m)^  not shrunk, and no log saved: the run was abandoned while blocked`,
 		`(?m)^stack of p1 "sleeper":\n    time\.Sleep\n.*\n    github\.com/weftsim/weft\.TestRealSleepInsideAProcess\.func1\.1\n        .*gotest_misuse_test\.go:\d+$`,
-		`(?m)^    go test ./pkg -run '\^TestSleep\$' -weft\.seed=0 -weft\.strategy=random -weft\.runs=1$`)
+		// Seed 0 sleeps as every seed does; on a loaded machine its look
+		// may come late, and a later seed is reported.
+		`(?m)^    go test ./pkg -run '\^TestSleep\$' -weft\.seed=\d+ -weft\.strategy=random -weft\.runs=1$`)
 	if _, err := os.Stat(filepath.Join(pkg, "testdata")); err == nil {
 		t.Fatal("testdata written")
 	}
