@@ -76,7 +76,9 @@
 // running it again; the decision log shrunk to the fewest preemptions and
 // faults that still fail the same way (Log), which replays to the run to
 // read (Shrunk, with its trace); and how shrinking went. When the seed ran
-// two different ways, the finding says so (Nondeterministic) instead.
+// two different ways, the finding says so (Nondeterministic) instead; when
+// only the seed reproduces the run (the watchdog abandoned it, or the test
+// was marked failed during it), the finding is not shrunk, and says why.
 //
 // Each run inside them is a sim.Result, and what went wrong in it is a
 // sim.Failure: which process, what value, its stack, the step and the

@@ -66,6 +66,11 @@ type Finding struct {
 	// a finding is not shrunk.
 	Nondeterministic string
 
+	// seedOnly says why the finding is not shrunk and its Log holds no
+	// decisions, when that is so: only its seed reproduces it (a run the
+	// watchdog abandoned, or one in which the test was marked failed).
+	seedOnly string
+
 	_ struct{} // disallow positional literals, for extensibility
 }
 
@@ -100,6 +105,9 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			tree.Record(e.run(i, false).Decisions)
 		}
 	}
+	// A test marked failed during a run (t.Errorf inside a process) is that
+	// run's failure; one already failed cannot say which run did it.
+	failedBefore := o.testFailed != nil && o.testFailed()
 	start := time.Now()
 	lastProgress := start
 	rep := &Report{}
@@ -126,6 +134,17 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		}
 		seed := o.Seed + uint64(i)
 		r := e.run(seed, false)
+		if !failedBefore && o.testFailed != nil && o.testFailed() {
+			// Before anything runs the seed again, which would fail the
+			// test again and print its message again.
+			rep.Runs++
+			rep.Steps += r.Steps
+			rep.Failure = e.testFailure(i, r)
+			break
+		}
+		if r.Failure != nil && r.Failure.Kind == sim.RealBlock {
+			r = e.confirmBlock(r)
+		}
 		if tree != nil {
 			tree.Record(r.Decisions)
 		}
@@ -187,6 +206,11 @@ func (e *explorer) replay(seed uint64, ds []scheduler.Decision, trace bool) *sim
 }
 
 func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record bool) *sim.Result {
+	return sim.Run(e.config(seed, st, trace, record), e.scenario)
+}
+
+// config is the Config of a run of seed under st.
+func (e *explorer) config(seed uint64, st scheduler.Strategy, trace, record bool) sim.Config {
 	cfg := e.o.Config
 	cfg.Seed = seed
 	cfg.Strategy = st
@@ -197,19 +221,68 @@ func (e *explorer) runWith(seed uint64, st scheduler.Strategy, trace, record boo
 	// between two runs of a seed (sent in map order, say) leave the trace
 	// hash alone.
 	cfg.HashData = cfg.HashData || e.o.CheckDeterminism
-	return sim.Run(cfg, e.scenario)
+	return cfg
+}
+
+// defaultRealBlock is sim's default for Config.RealBlock (when it is 0).
+const defaultRealBlock = 5 * time.Millisecond
+
+// confirmBlock runs the seed of r, a run abandoned blocked outside the
+// simulation, again with half the bound, and returns r when it blocks
+// again, the new run otherwise. A wait the scenario makes (a real sleep, a
+// receive from a real channel) blocks again; a one-off wait on something
+// the whole test binary shares (a lock that another test's goroutine held
+// for a while, a write to a full pipe) does not, and the seed is judged by
+// its second run.
+func (e *explorer) confirmBlock(r *sim.Result) *sim.Result {
+	cfg := e.config(r.Seed, e.fresh(r.Seed), false, e.search)
+	if cfg.RealBlock == 0 {
+		cfg.RealBlock = defaultRealBlock
+	}
+	cfg.RealBlock /= 2
+	again := sim.Run(cfg, e.scenario)
+	if again.Failure != nil && again.Failure.Kind == sim.RealBlock {
+		return r
+	}
+	return again
+}
+
+// testFailure is the finding of run r of index i, in which the test was
+// marked failed: by t.Errorf, t.Error or t.Fail called inside a process
+// (its closure holds the real *testing.T, which weft cannot intercept), or
+// by a data race the race detector found. The run is not shrunk nor run
+// again: each replay would fail the test again and print its message again.
+func (e *explorer) testFailure(i int, r *sim.Result) *Finding {
+	if r.Failure == nil {
+		r.Failure = &sim.Failure{Kind: sim.Fatal, Proc: -1, Step: r.Steps, Time: r.Time,
+			Value: "the test was marked failed during this run: t.Errorf, t.Error or t.Fail called inside a process (its message, above, says where), or a data race the race detector found"}
+	}
+	return &Finding{
+		Seed: r.Seed, RunIndex: i, Spec: e.strategy, Original: r, Shrunk: r, Log: e.log(r.Seed, nil),
+		seedOnly: "not shrunk, and no log saved: every replay would fail the test again and print its message again. Inside a process, fail the run with w.Fatalf: weft shrinks, saves and replays that",
+	}
 }
 
 // investigate confirms, shrinks and traces the failing run r of index i.
 func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	seed := r.Seed
 	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
-	if r.Failure.Kind == sim.Watchdog {
+	switch r.Failure.Kind {
+	case sim.Watchdog:
 		// The loop of a watchdog run is stuck for good on a real blocking
 		// call; every re-run would leak another goroutine and wait out the
 		// watchdog again. Report it as it is; the seed reproduces it.
 		f.Shrunk = r
 		f.Log = e.log(seed, nil)
+		f.seedOnly = "not shrunk, and no log saved: the run was abandoned while stuck, so its decisions could not be read back"
+		return f
+	case sim.RealBlock:
+		// Confirmed (confirmBlock). Each replay would wait out the bound
+		// and leave another goroutine blocked, and no schedule is the
+		// cause: the blocking call is.
+		f.Shrunk = r
+		f.Log = e.log(seed, nil)
+		f.seedOnly = "not shrunk, and no log saved: the run was abandoned while blocked, so its decisions could not be read back, and no schedule is the cause: the blocking call in the stack below is"
 		return f
 	}
 	// Confirm, recording the log this time (seeds run without one).

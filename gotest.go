@@ -24,6 +24,7 @@ type tb interface {
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
 	Skipf(format string, args ...any)
+	Failed() bool
 }
 
 var (
@@ -65,9 +66,25 @@ var _ deadliner = (*testing.T)(nil)
 // and not the log's own (see the package documentation's # Flags). A
 // scenario's panics, deadlocks and hangs fail the test; they never crash or
 // hang it. Test may be called from subtests and parallel tests: each call
-// has its own worlds. Inside a scenario, fail with sim.World.Fatalf, not t.Fatal.
+// has its own worlds.
+//
+// Inside a scenario, fail with sim.World.Fatalf, not t.Errorf or t.Fatal:
+// the run during which the test is marked failed (t.Errorf inside a
+// process, or a data race under -race) stops the exploration and is
+// reported by its seed, neither shrunk nor saved, since every replay would
+// fail the test again and print its message again. A process blocked
+// outside the simulation (a real sleep, channel, lock or I/O) fails its run
+// (sim.Config.RealBlock), and real goroutines that the scenario starts with
+// go and leaves running fail the test, counted and named with their stacks.
 func Test(t *testing.T, scenario func(*sim.World), opts ...Option) {
 	t.Helper()
+	label := trackGoroutines(t.Name())
+	defer func() {
+		t.Helper()
+		if left := leftGoroutines(label); len(left) > 0 {
+			t.Errorf("%s", goroutinesStory(left))
+		}
+	}()
 	runTest(t, ".", commandLine(os.LookupEnv), scenario, opts)
 }
 
@@ -100,6 +117,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 			timeout = s.fitDeadline(time.Until(deadline))
 		}
 	}
+	s.explore.testFailed = t.Failed
 	rep := Explore(s.explore, scenario)
 	if rep.Failure == nil {
 		t.Logf("%s%s", rep, s.explored(rep, timeout))
@@ -113,9 +131,9 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		// its one run out.
 		seedArgs = append(seedArgs, "-weft.shard=0/1")
 	}
-	if f.Nondeterministic != "" || f.Original.Failure.Kind == sim.Watchdog {
+	if f.Nondeterministic != "" || f.seedOnly != "" {
 		// A replay would not show it: the failure is that runs differ, or
-		// (the watchdog) the run's decisions could not be read back.
+		// only the seed reproduces it (the report says why).
 		if f.Nondeterministic != "" {
 			seedArgs = append(seedArgs, "-weft.check-determinism")
 		}

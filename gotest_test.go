@@ -45,6 +45,7 @@ func (r *tbRecorder) Fatalf(f string, args ...any) {
 func (r *tbRecorder) Skipf(f string, args ...any) {
 	r.skips = append(r.skips, fmt.Sprintf(f, args...))
 }
+func (r *tbRecorder) Failed() bool { return len(r.errs)+len(r.fatals) > 0 }
 func (r *tbRecorder) all() string {
 	return strings.Join(r.logs, "\n") + "\n" + strings.Join(r.errs, "\n") + "\n" + strings.Join(r.fatals, "\n") + "\n" + strings.Join(r.skips, "\n")
 }
@@ -490,7 +491,7 @@ func TestWatchdogFinding(t *testing.T) {
 	if runTest(rec, pkg, flagValues{}, func(w *sim.World) {
 		w.Go("stuck", func() { <-real })
 		w.Yield()
-	}, []Option{Runs(3), WithConfig(func(c *sim.Config) { c.Watchdog = 50 * time.Millisecond })}) {
+	}, []Option{Runs(3), WithConfig(func(c *sim.Config) { c.Watchdog, c.RealBlock = 50*time.Millisecond, -1 })}) {
 		t.Fatal("passed")
 	}
 	mustMatchAll(t, "report", rec.all(),

@@ -55,6 +55,9 @@ type Options struct {
 	// specErr is why the spec given to Strategy did not parse; a
 	// -weft.strategy flag replaces it, with the spec, by its own verdict.
 	specErr error
+	// testFailed, set by Test, reports whether the test has been marked
+	// failed (testing.T.Failed): a run during which it turns true failed.
+	testFailed func() bool
 
 	_ struct{} // disallow positional literals, for extensibility
 }

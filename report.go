@@ -78,7 +78,9 @@ func (f *Finding) text(style reportStyle) string {
 		b.WriteString("weft: failure\n")
 	}
 	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", quoteControls(orDash(run.Scenario)), f.Seed, quoteControls(orDash(f.Spec)))
-	if f.Log != nil {
+	if f.seedOnly != "" {
+		fmt.Fprintf(&b, "  %s\n", f.seedOnly)
+	} else if f.Log != nil {
 		switch {
 		case f.ShrinkRuns > 0:
 			cut := ""

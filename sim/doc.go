@@ -5,34 +5,32 @@
 // and reads as a timeline.
 //
 // A scenario is a func(*World): it runs as the main process and starts the
-// others, which share the world's primitives, never real goroutines,
-// channels, locks or clocks. Run executes one run, Replay runs it again from
-// its decision log; package weft runs many (weft.Test), package properties
-// judges them, and sim/net, sim/ets and sim/otp are libraries built on the
-// Kernel.
+// others, which share the world's primitives, not real goroutines, channels,
+// locks or clocks. Run executes one run and Replay replays one; weft runs
+// many, properties judges them, sim/net, sim/ets and sim/otp build on Kernel.
 //
 // # Results and failures
 //
 // A [Result] is what one run did: its steps and virtual time, its decision
 // log (replaying it reproduces the run), its trace hash (equal runs have
-// equal hashes), how each process ended, the history of operations, and, when
-// the run failed, its [Failure], which says why, and who: a process panicked or called Fatalf, the
-// world deadlocked (the main process blocked for good; suspected when only
-// timers and pollers kept the world going, see [Config].MainStallWakes) or
+// equal hashes), how each process ended, its history, and, when it failed,
+// its [Failure], which says why and who: a process panicked or called
+// Fatalf, the world deadlocked (the main process blocked for good, or, a
+// suspicion, behind only timers and pollers: [Config].MainStallWakes) or
 // leaked processes (it returned, others stayed blocked), a budget ran out
-// (steps, virtual time, or real time with no scheduling point, memory), the
-// main process exited abnormally, or a Property was violated. A deadlock, a
-// leak and a run cut short by a budget list every process still alive, what
-// it waits on, and who holds the lock it waits for. [World] defines the
-// terms.
+// (steps, virtual time, memory, real time without a scheduling point), a
+// process blocked outside the simulation ([Config].RealBlock), the main
+// process exited abnormally, or a Property was violated. Reports list every
+// live process, what it waits on, and who holds its lock. [World] defines
+// the terms.
 //
-// None of these crash or hang the caller, and nor does a process that
-// recovers every panic (Kill and the end of the run end it anyway). What
-// no Go library can catch takes the binary down: os.Exit, a fatal error of
-// the runtime (a stack overflow, a concurrent map write), and a goroutine
-// of the scenario's own calling the world (during the run it races the
-// world, which go test -race reports; after it, it panics saying so). A
-// fatal error's goroutine dump names the seed: the frame
+// None of these crash or hang the caller, nor does a process that recovers
+// every panic (Kill and the end of the run end it anyway). What no Go
+// library can catch takes the binary down: os.Exit, a fatal error of the
+// runtime (a stack overflow, a concurrent map write), and a goroutine that
+// is none of the world's processes calling the world, which panics at the
+// call saying so (on amd64 and arm64; elsewhere go test -race reports it).
+// A fatal error's goroutine dump names the seed in the frame
 // sim.(*World).runLoop(..., {0x<seed>, 0x5eed}, ...).
 //
 // # Index

@@ -45,12 +45,16 @@ const (
 	// history marks between two scheduling points, or the program's live
 	// heap passed Config.MaxHeap. Value says which.
 	Runaway
+	// RealBlock: a process stayed blocked outside the simulation (a real
+	// time.Sleep, channel, lock or I/O) for Config.RealBlock of real time
+	// in one step. Value says on what and what to use instead, Stack where.
+	RealBlock
 )
 
 var failureNames = [...]string{
 	Panic: "panic", Goexit: "goexit", Fatal: "fatal", Deadlock: "deadlock", Leak: "leak",
 	StepLimit: "step limit", Horizon: "horizon", Watchdog: "watchdog", PropertyViolated: "property",
-	MainExited: "main exited", Runaway: "runaway",
+	MainExited: "main exited", Runaway: "runaway", RealBlock: "real block",
 }
 
 func (k FailureKind) String() string {
@@ -150,6 +154,8 @@ func (f *Failure) Error() string {
 		b.WriteString("leak: processes still blocked after the main process returned")
 	case Watchdog:
 		fmt.Fprintf(&b, "watchdog: process p%d %q %v", f.Proc, f.ProcName, f.Value)
+	case RealBlock:
+		fmt.Fprintf(&b, "process p%d %q is blocked outside the simulation: %v", f.Proc, f.ProcName, f.Value)
 	case PropertyViolated:
 		fmt.Fprintf(&b, "property %s violated: %v", f.Property, f.Value)
 	case MainExited:

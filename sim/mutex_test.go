@@ -55,10 +55,8 @@ func syncRecover(f func()) (v any) {
 
 // syncLine returns the caller's site as object creation sites render it.
 func syncLine(skip int) string {
-	o := Object{}
 	w := &World{cfg: Config{KeepTrace: true}}
-	w.newObject(&o, "site", skip+1)
-	return o.site
+	return w.site(skip + 1)
 }
 
 // A syncScenario is a small program and the outcomes it may have over

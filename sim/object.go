@@ -65,6 +65,7 @@ func (o *Object) describe() string {
 // newObject gives o its identity. skip counts the callers between the user's
 // code and newObject, so that site names the user's line.
 func (w *World) newObject(o *Object, kind string, skip int) {
+	w.checkOwner()
 	w.objects++
 	o.id = w.objects
 	o.kind = kind

@@ -34,9 +34,12 @@ type Proc struct {
 	waitIn string
 	waitOn []*Object
 
-	goexited  bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
-	sleep     sleeping // its Sleep timer, reused: a process sleeps once at a time
-	resumedAt int64    // the step of its latest resume, for the watchdog's report
+	g        uintptr  // its goroutine (curG), the only one that may call the world as it
+	goexited bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
+	sleep    sleeping // its Sleep timer, reused: a process sleeps once at a time
+	// resumedAt is the step of its latest resume: the stall detection
+	// (stall.go) tells by it whether the main process ran since a wait began.
+	resumedAt int64
 
 	// Erlang/OTP semantics (otp.go). otp marks a process made with Spawn:
 	// its panic is an exit reason, not a failure of the run.
@@ -97,7 +100,9 @@ func (w *World) Go(name string, f func()) *Proc {
 func (w *World) spawn(name string, f func()) *Proc {
 	w.checkAlive()
 	p := &Proc{w: w, id: len(w.procs), name: name, body: f, state: stateReady}
+	w.procsMu.Lock()
 	w.procs = append(w.procs, p)
+	w.procsMu.Unlock()
 	w.live++
 	p.resume, p.stop = iter.Pull(p.run)
 	w.ready.pushBack(p)
@@ -109,6 +114,7 @@ func (w *World) spawn(name string, f func()) *Proc {
 // ordinary return to the loop, so that neither a panic nor runtime.Goexit
 // ever reaches the loop's goroutine (iter.Pull re-raises both in next).
 func (p *Proc) run(yield func(struct{}) bool) {
+	p.g = curG()
 	p.yield = yield
 	returned := false
 	defer func() {
@@ -247,12 +253,12 @@ func panicking() bool {
 func (w *World) point() {
 	w.enter()
 	if w.ready.n == 0 {
-		w.progress.Store(w.step)
+		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
 	c := w.decide(schedulerSchedule, 1+w.ready.n, &w.withCur)
 	if c == 0 {
-		w.progress.Store(w.step)
+		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
 	next := w.ready.removeAt(c - 1)
@@ -286,7 +292,7 @@ func (w *World) Yield() {
 	w.enter()
 	w.event(EventYield, nil, 0, nil)
 	if w.ready.n == 0 {
-		w.progress.Store(w.step)
+		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
 	p := w.cur

@@ -144,7 +144,7 @@ func TestRunEndsDespiteARecoveringLoop(t *testing.T) {
 // at every step (slow code between scheduling points, not a hang) is not
 // mistaken for a stuck one, however few steps it takes.
 func TestWatchdogCountsEveryStep(t *testing.T) {
-	cfg := sim.Config{Watchdog: 50 * time.Millisecond}
+	cfg := sim.Config{Watchdog: 50 * time.Millisecond, RealBlock: -1} // the sleep stands for work
 	r := sim.Run(cfg, func(w *sim.World) {
 		for range 60 {
 			time.Sleep(2 * time.Millisecond) // real work between two points
@@ -159,7 +159,7 @@ func TestWatchdogCountsEveryStep(t *testing.T) {
 func TestWatchdogReportsTheStuckStack(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	cfg := sim.Config{Watchdog: 200 * time.Millisecond}
+	cfg := sim.Config{Watchdog: 200 * time.Millisecond, RealBlock: -1} // the watchdog's report, not RealBlock's
 	start := time.Now()
 	r := sim.Run(cfg, func(w *sim.World) {
 		w.Go("stuck", func() { waitOnARealChannel(release) })
@@ -249,8 +249,7 @@ func TestFatalErrorNamesTheSeed(t *testing.T) {
 
 // A goroutine of the scenario's own that calls the world after the run
 // dies with a message that says what went wrong, not with sim's internal
-// unwinding value. (During the run, such a goroutine races the world: the
-// race detector catches that.)
+// unwinding value. (During the run, see TestForeignCallPanics.)
 func TestForeignGoroutineAfterTheRun(t *testing.T) {
 	if os.Getenv("WEFT_TEST_CRASH") == "1" {
 		var kept *sim.World
@@ -262,7 +261,7 @@ func TestForeignGoroutineAfterTheRun(t *testing.T) {
 	cmd.Env = append(os.Environ(), "WEFT_TEST_CRASH=1")
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err)
-	require.Contains(t, string(out), "panic: sim: a world's operation was called outside its processes, after its run ended")
+	require.Contains(t, string(out), "panic: sim: sim.(*World).Yield was called after its world's run ended, by a goroutine the scenario started with go")
 }
 
 // The data hash fingerprints what the trace hash does not see, and is as
@@ -294,7 +293,7 @@ func TestDataHash(t *testing.T) {
 func TestAbandonedRunEndsWhenItsProcessReturns(t *testing.T) {
 	before := runtime.NumGoroutine()
 	var iterations atomic.Int64
-	r := sim.Run(sim.Config{Watchdog: 50 * time.Millisecond}, func(w *sim.World) {
+	r := sim.Run(sim.Config{Watchdog: 50 * time.Millisecond, RealBlock: -1}, func(w *sim.World) {
 		w.Go("slow", func() {
 			for {
 				func() {

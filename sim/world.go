@@ -53,6 +53,15 @@ type Config struct {
 	// Watchdog is how long, in real time, a process may run without reaching
 	// a scheduling point before the run fails naming it (0: 10s).
 	Watchdog time.Duration
+	// RealBlock is how long, in real time, a process may stay blocked
+	// outside the simulation in one step (in a real time.Sleep, on a real
+	// channel or lock, in real I/O: what the world can neither see nor
+	// schedule) before the run fails naming it, with its stack and what to
+	// use instead (0: 5ms; negative: no bound but Watchdog). The watchdog
+	// looks a few times a bound, off the steps' path, at the goroutine of a
+	// step that has lasted that long: one busy computing is left to
+	// Watchdog.
+	RealBlock time.Duration
 	// MaxStepOps bounds the decisions (random draws, faults) and history
 	// marks (Call, Return) a process may make between two scheduling points
 	// (0: 100,000): a loop that makes them without ever reaching a
@@ -117,6 +126,9 @@ func (c *Config) fill() {
 	}
 	if c.Watchdog <= 0 {
 		c.Watchdog = 10 * time.Second
+	}
+	if c.RealBlock == 0 {
+		c.RealBlock = 5 * time.Millisecond
 	}
 	if c.MaxStepOps <= 0 {
 		c.MaxStepOps = 100_000
@@ -191,8 +203,12 @@ func (r *Result) Log() *scheduler.Log {
 const Version = "v0.1.0"
 
 // World is one run: its processes, virtual clock, primitives, trace and
-// history. A World is made by Run and handed to the scenario; its methods
-// may only be called from the world's own processes.
+// history. A World is made by Run and handed to the scenario; its methods,
+// and its primitives' methods, may only be called from the world's own
+// processes: called from any other goroutine during the run (one the
+// scenario started with go, a process of another world) or after it, one
+// that makes a primitive, a decision or a scheduling point panics at the
+// call, saying so, before it touches the world.
 //
 // A process is a coroutine of the world: only the world's loop resumes it,
 // and only one process runs at a time. A scheduling point is any operation
@@ -216,7 +232,8 @@ const Version = "v0.1.0"
 // nothing is runnable and no timer is pending: nothing can happen again, and
 // processes still blocked are a deadlock if the main process is among them,
 // leaked otherwise. A process blocked outside the world (a real channel,
-// lock or sleep) is invisible to it; a real-time watchdog reports it.
+// lock, sleep or I/O) is invisible to it; a real-time watchdog reports it
+// (Config.RealBlock, Config.Watchdog).
 //
 // Primitives are made with their world (NewChan, NewMutex, ...). A zero
 // Mutex, or a nil channel, has none: it binds to the world through a hook
@@ -260,17 +277,44 @@ type World struct {
 	stopping    bool // the run is over: processes unwind when resumed
 	tearingDown bool
 
-	// Published for the watchdog, which runs on the caller's goroutine, so
-	// that every step and every resume changes one of them: running when a
-	// resume brings another process (with the step in its resumedAt),
-	// progress at a resume of the same process and at a step that does not
-	// switch. resumed is the loop's own copy of running.
-	progress  atomic.Int64
-	running   atomic.Pointer[Proc]
-	resumed   *Proc
+	// life is the sign of life the watchdog reads from the caller's
+	// goroutine: the step and the running process's id, packed (lifeOf),
+	// stored at every resume and at every step that does not switch, so
+	// one atomic store a step. No two moments of a run store the same
+	// value (a resume follows a step, or the end of another process), so
+	// a value that stays put is one step still going on.
+	life      atomic.Uint64
 	abandoned atomic.Bool
 
 	stall stall // how long the main process has been blocked while the clock ran (stall.go)
+	// procsMu lets the watchdog look up the process a life names in procs:
+	// spawn appends under it, the watchdog reads under it, and the loop's
+	// own goroutines, where the only writer runs, read without it.
+	procsMu sync.Mutex
+
+	loopG uintptr     // the loop's goroutine (curG), which may call the world with no process running
+	ended atomic.Bool // the run is over and torn down: for the message of a late call
+}
+
+// The packing of World.life: the step above lifeIDBits, the process id
+// below (ids past lifeIDMask wrap: the watchdog then names no process).
+const (
+	lifeIDBits = 24
+	lifeIDMask = 1<<lifeIDBits - 1
+)
+
+func lifeOf(step int64, id int) uint64 { return uint64(step)<<lifeIDBits | uint64(id)&lifeIDMask }
+
+// watchedProc returns the process a life names, or nil; it may be called
+// from any goroutine.
+func (w *World) watchedProc(life uint64) *Proc {
+	id := int(life & lifeIDMask)
+	w.procsMu.Lock()
+	defer w.procsMu.Unlock()
+	if id < len(w.procs) && w.procs[id].id == id {
+		return w.procs[id]
+	}
+	return nil
 }
 
 // Run executes scenario as the main process of a new world and returns what
@@ -308,7 +352,9 @@ type runningSeed [2]uint64
 
 // runLoop is the loop's goroutine: it runs the world and tears it down.
 func (w *World) runLoop(seed runningSeed, scenario func(*World), done chan struct{}) {
+	w.loopG = curG()
 	defer close(done)
+	defer w.ended.Store(true)
 	defer w.teardown()
 	defer w.recoverLoop()
 	w.setupFaults()
@@ -318,25 +364,33 @@ func (w *World) runLoop(seed runningSeed, scenario func(*World), done chan struc
 }
 
 // watch waits for the loop to finish, or for the watchdog to bite: when
-// neither a step nor a resume happened for cfg.Watchdog of real time. It
-// looks a few times a period (at least once a second), so it bites within
-// the period and a second of the last sign of life. It returns the
-// watchdog's failure when the run was abandoned.
+// the run's sign of life (World.life) stays put for cfg.Watchdog of real
+// time, or for cfg.RealBlock while the running process is blocked outside
+// the simulation (see blockedOutside). It looks a few times a bound (at
+// least once a second), so it bites within the bound and a second of the
+// last sign of life. It returns the watchdog's failure when the run was
+// abandoned.
 func (w *World) watch(done chan struct{}) *Failure {
-	period := w.cfg.Watchdog
-	ticker := time.NewTicker(min(max(period/4, time.Millisecond), time.Second))
+	period, block := w.cfg.Watchdog, w.cfg.RealBlock
+	tick := period
+	if block > 0 {
+		tick = min(tick, block)
+	}
+	ticker := time.NewTicker(min(max(tick/4, time.Millisecond), time.Second))
 	defer ticker.Stop()
-	last, lastRunning, lastChange := int64(-1), (*Proc)(nil), time.Now()
+	last, lastChange := ^uint64(0), time.Now()
+	look := block // how long the current step must last for a look at its stack
 	for {
 		select {
 		case <-done:
 			return nil
 		case now := <-ticker.C:
-			step, running := w.progress.Load(), w.running.Load()
-			if step != last || running != lastRunning {
-				last, lastRunning, lastChange = step, running, now
+			life := w.life.Load()
+			if life != last {
+				last, lastChange, look = life, now, block
 				continue
 			}
+			step, running := int64(life>>lifeIDBits), w.watchedProc(life)
 			if heap := heapAfterGC.Load(); heap > w.cfg.MaxHeap {
 				// A process allocates without bound between two steps:
 				// abandon the run before the program dies of it.
@@ -347,7 +401,19 @@ func (w *World) watch(done chan struct{}) *Failure {
 				}
 				return f
 			}
-			if now.Sub(lastChange) < period {
+			stuck := now.Sub(lastChange) // the step has lasted at least this long
+			if block > 0 && stuck >= look && stuck < period && running != nil {
+				// A look costs a dump of every goroutine: a step that is
+				// busy rather than blocked is looked at again only once it
+				// has lasted twice as long.
+				look = 2 * stuck
+				if f := w.blockedOutside(running, life); f != nil {
+					w.abandoned.Store(true)
+					return f
+				}
+				continue
+			}
+			if stuck < period {
 				continue
 			}
 			// The loop's goroutine is stuck inside a process. A process
@@ -358,10 +424,7 @@ func (w *World) watch(done chan struct{}) *Failure {
 			w.abandoned.Store(true)
 			f := &Failure{Kind: Watchdog, Proc: -1, Step: step}
 			if running != nil {
-				// The loop is stuck inside running, so nothing writes
-				// resumedAt after the store this load observed.
-				f.Proc, f.ProcName, f.Step = running.id, running.name, max(step, running.resumedAt)
-				f.Stack = stackOf(running)
+				f.Proc, f.ProcName, f.Stack = running.id, running.name, stackOf(running)
 			}
 			f.Value = fmt.Sprintf("did not reach a scheduling point for %v of real time: it is blocked outside the simulation (a real channel, lock, sleep or I/O: its stack says where) or loops without calling into the world; its goroutine cannot be stopped, and stays, with its world, until the binary exits: rerun the seed alone to debug it", period)
 			return f
@@ -405,17 +468,9 @@ func (w *World) loop() {
 		}
 		w.cur = p
 		p.state = stateRunning
-		// One atomic store per resume, a sign of life for the watchdog:
-		// the process it names (and through it, after the store, the step
-		// it was resumed at), or the step when it is the same process
-		// again.
-		p.resumedAt = w.step
-		if p != w.resumed {
-			w.resumed = p
-			w.running.Store(p)
-		} else {
-			w.progress.Store(w.step)
-		}
+		p.resumedAt = w.step // for the stall detection (stall.go)
+		// One atomic store per resume, a sign of life for the watchdog.
+		w.life.Store(lifeOf(w.step, p.id))
 		if _, ok := p.resume(); !ok && p.state != stateDone {
 			// The coroutine ended without exit: it panicked or was
 			// aborted; crash or the failure that aborted it is recorded.
@@ -478,15 +533,71 @@ func (w *World) recoverLoop() {
 	}
 }
 
-// checkAlive unwinds the calling process when the run is already over, and
-// catches a process that went on after the world made it unwind.
+// checkAlive is the gate of every operation of the world: it makes sure
+// that the caller is the world's running process (or its loop), unwinds
+// the calling process when the run is already over, and catches a process
+// that went on after the world made it unwind. Telling the caller's
+// goroutine apart costs a call to curG, about a nanosecond a step.
 func (w *World) checkAlive() {
-	if p := w.cur; p != nil && p.unwinding {
-		w.reentered(p)
+	if p := w.cur; p == nil || p.g != curG() || p.unwinding {
+		w.checkCaller(p)
 	}
 	if w.stopping || w.abandoned.Load() {
 		w.unwind(abort{})
 	}
+}
+
+// checkOwner is the gate of an operation that is not a scheduling point
+// (making a primitive): it makes sure that the caller is the world's
+// running process, or its loop, as checkAlive does, and nothing more.
+func (w *World) checkOwner() {
+	if p := w.cur; p == nil || p.g != curG() {
+		w.checkCaller(p)
+	}
+}
+
+// checkCaller is the path of checkAlive and checkOwner off the common case:
+// no process is running, the caller is not the running process's
+// goroutine, or the process is unwinding.
+func (w *World) checkCaller(p *Proc) {
+	g := curG()
+	switch {
+	case p == nil && g == w.loopG:
+		// The loop itself: spawning the main process, a timer's callback.
+	case p == nil || p.g != g:
+		// A goroutine the scenario started with go, or a process of
+		// another world: it races the running process, and any state it
+		// touched would be corrupt. (Reading w.cur races too; whatever
+		// it reads, no process's goroutine and no loop is the caller's.)
+		panic(foreignCall(w.ended.Load()))
+	case p.unwinding:
+		w.reentered(p)
+	}
+}
+
+// foreignCall is the panic of a world's operation called from a goroutine
+// that is none of its processes: it names the operation, the outermost
+// frame of sim or of a library under it on the caller's stack.
+func foreignCall(ended bool) string {
+	op := "a world's operation"
+	var pcs [32]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for more := true; more; {
+		var f runtime.Frame
+		f, more = frames.Next()
+		name, ok := strings.CutPrefix(f.Function, "github.com/weftsim/weft/")
+		slash := max(strings.LastIndex(name, "/"), 0)
+		pkg, _, _ := strings.Cut(name[slash:], ".")
+		pkg = name[:slash] + pkg
+		if !ok || (pkg != "sim" && !strings.HasPrefix(pkg, "sim/")) || strings.HasSuffix(pkg, "_test") {
+			break
+		}
+		op = name
+	}
+	if ended {
+		return fmt.Sprintf("sim: %s was called after its world's run ended, by a goroutine the scenario started with go or through a primitive kept past the run: a world is used only by its own processes, during its run", op)
+	}
+	return fmt.Sprintf("sim: %s was called from a goroutine that is not the world's running process (a goroutine the scenario started with go, or a process of another world?): only a world's own processes may use it, one at a time; start the goroutine with w.Go instead of go, and share data through the world's primitives", op)
 }
 
 func (w *World) finish(p *Proc) {
