@@ -602,3 +602,24 @@ func TestPrintedCommandsFromAFreshShell(t *testing.T) {
 	mustMatchAll(t, "after the fix", out, `--- PASS: TestLost`, `(?m)^\s+`+testSite+`: weft: replayed `+regexp.QuoteMeta(saved)+`: passes now`)
 	mustMatchAll(t, savedCmd+" after the fix", freshShell(t, root, savedCmd), `(?m)^ok\s`)
 }
+
+// An input whose run was abandoned (here: blocked in a real sleep) prints
+// only the command that re-runs the input: its decisions were never read
+// back, so a -weft.replay of them would replay another run.
+func TestFuzzAbandonedInputHasNoReplay(t *testing.T) {
+	root, pkg := tempModule(t)
+	loc := locatePackage(pkg)
+	release := make(chan struct{})
+	defer close(release)
+	cfg := sim.Config{RealBlock: 5 * time.Millisecond}
+	msg := fuzzOne(cfg, os.TempDir, "FuzzStuck", "FuzzStuck/seed#0", loc, nil, func(w *sim.World) {
+		w.Go("sleeper", func() { <-release })
+		w.Sleep(time.Second)
+	})
+	if !strings.Contains(msg, "go test ./pkg -run '^FuzzStuck$/^seed#0$'") || !strings.Contains(msg, root) {
+		t.Fatalf("no command to re-run the input:\n%s", msg)
+	}
+	if strings.Contains(msg, "-weft.replay") {
+		t.Fatalf("a replay of decisions nobody read back:\n%s", msg)
+	}
+}
