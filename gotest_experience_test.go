@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -621,5 +622,34 @@ func TestFuzzAbandonedInputHasNoReplay(t *testing.T) {
 	}
 	if strings.Contains(msg, "-weft.replay") {
 		t.Fatalf("a replay of decisions nobody read back:\n%s", msg)
+	}
+}
+
+// A -weft.replay log of a test the package does not have fails the first
+// test that sees it, instead of every test skipping and go test passing
+// with nothing replayed.
+func TestReplayOfAnotherPackagesLog(t *testing.T) {
+	_, pkg := tempModule(t)
+	writeFileT(t, filepath.Join(pkg, "echo_test.go"), "package pkg\n\nimport \"testing\"\n\nfunc TestEcho(t *testing.T) {}\n")
+	f := Explore(Options{Name: "TestLost", Runs: 300}, lostUpdate).Failure
+	if f == nil {
+		t.Fatal("no failure to replay")
+	}
+	orphanLog = sync.Once{}
+	rec := &tbRecorder{name: "TestEcho"}
+	if runTest(rec, pkg, flagValues{replay: f.Log.String()}, echoThree, nil) || len(rec.fatals) != 1 {
+		t.Fatalf("a log of a test the package lacks did not fail:\n%s", rec.all())
+	}
+	mustMatchAll(t, "orphan", rec.fatals[0], `is a log of TestLost, and this package has no test of that name`)
+	rec = &tbRecorder{name: "TestEcho"}
+	if !runTest(rec, pkg, flagValues{replay: f.Log.String()}, echoThree, nil) || len(rec.fatals) != 0 || len(rec.skips) != 1 {
+		t.Fatalf("reported twice, or the next test did not skip:\n%s", rec.all())
+	}
+
+	writeFileT(t, filepath.Join(pkg, "lost_test.go"), "package pkg\n\nimport \"testing\"\n\nfunc TestLost(t *testing.T) {}\n")
+	orphanLog = sync.Once{}
+	rec = &tbRecorder{name: "TestEcho"}
+	if !runTest(rec, pkg, flagValues{replay: f.Log.String()}, echoThree, nil) || len(rec.skips) != 1 {
+		t.Fatalf("the log's own test is here: this one should skip:\n%s", rec.all())
 	}
 }
