@@ -64,7 +64,9 @@ type NodeDown struct {
 	Reason *Crash
 }
 
-func (m NodeDown) String() string { return fmt.Sprintf("nodedown %s: %s", m.Node.name, m.Reason.Slogan) }
+func (m NodeDown) String() string {
+	return fmt.Sprintf("nodedown %s: %s", m.Node.name, m.Reason.Slogan)
+}
 
 // state is a world's nodes and which process is on which.
 type state struct {
