@@ -274,6 +274,10 @@ type World struct {
 
 	monitorSeq    int
 	monitorsByRef []*monitor // by ref id - 1
+	// spawnHooks run, in registration order, for every process spawned
+	// (Kernel.OnSpawn): how a library that places processes (a node) sees
+	// the processes they start.
+	spawnHooks []func(parent, child *Proc)
 
 	locals []any // the libraries' state, by Local (kernel.go)
 
