@@ -2,7 +2,7 @@
 // file-descriptor limit, listeners and TCP connections between them
 // (conn.go, listener.go), datagrams (packet.go), links with latency, loss,
 // duplication and partitions (link.go), and a small request/response layer
-// on top (http.go) with a load balancer (balancer.go). Its rules follow TCP on Linux and gen_tcp on the BEAM,
+// on top (http.go). Its rules follow TCP on Linux and gen_tcp on the BEAM,
 // because the incidents weft reproduces depend on them:
 //
 //   - Every listener and every accepted or connected socket holds one file
