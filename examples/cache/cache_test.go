@@ -101,7 +101,7 @@ func TestParallelFindsTheLostInvalidation(t *testing.T) {
 	// flags, set here in the test's own process.
 	seed := regexp.MustCompile(`-rapid\.seed=(\d+)`).FindStringSubmatch(rec.msg)
 	require.NotNil(t, seed, rec.msg)
-	withRapidFlags(t, map[string]string{"rapid.seed": seed[1], "rapid.checks": "1"})
+	withRapidFlags(t, map[string]string{"rapid.seed": seed[1], "rapid.checks": "5"}) // -short runs a fifth: one
 	again := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, parallel.Options{}) })
 	require.True(t, again.failed, "-rapid.seed=%s did not replay the failure", seed[1])
 	require.Contains(t, again.msg, "not linearizable")
