@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -55,5 +56,51 @@ func TestDescriptions(t *testing.T) {
 		if got := tc.m.DescribeState(tc.state); got != tc.want {
 			t.Errorf("DescribeState(%+v) = %q, want %q", tc.state, got, tc.want)
 		}
+	}
+}
+
+// Each model's page, as porcupine draws it for a history that does not
+// linearize: the operations and the states along the longest linearizable
+// prefix read in the model's words.
+func TestVisualizations(t *testing.T) {
+	bank := Bank(map[string]int64{"alice": 100, "bob": 0})
+	for _, tc := range []struct {
+		name string
+		m    porcupine.Model
+		h    []porcupine.Operation
+		want []string
+	}{
+		{"register", Register(0), ops(
+			op{0, RegisterInput{Op: RegisterWrite, Value: 1}, RegisterOutput{}, 1, 2},
+			op{1, RegisterInput{Op: RegisterRead}, RegisterOutput{Value: 0}, 3, 4},
+		), []string{"write(1)", "read() -\\u003e 0"}},
+		{"bank", bank, ops(
+			op{0, BankInput{Op: BankTransfer, From: "alice", To: "bob", Amount: 80}, BankOutput{OK: true}, 1, 2},
+			op{1, BankInput{Op: BankTransfer, From: "alice", To: "bob", Amount: 80}, BankOutput{OK: true}, 3, 4},
+		), []string{"transfer(80, alice -\\u003e bob) -\\u003e done", "alice=20 bob=80 (total 100)"}},
+		{"queue", Queue, ops(
+			op{0, QueueInput{Op: Enqueue, Value: 1}, QueueOutput{}, 1, 2},
+			op{1, QueueInput{Op: Dequeue}, QueueOutput{Empty: true}, 3, 4},
+		), []string{"enqueue(1)", "[1] (front first)"}},
+		{"lease", Lease, ops(
+			op{1, LeaseInput{Op: LeaseAcquire, Holder: 1, TTL: time.Second}, LeaseOutput{OK: true}, 1, 2},
+			op{2, LeaseInput{Op: LeaseAcquire, Holder: 2, TTL: time.Second}, LeaseOutput{OK: true, At: time.Millisecond}, 3, 4},
+		), []string{"acquire(#1, 1s) at 0s -\\u003e ok", "held by #1 until 1s (now 0s)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, info := porcupine.CheckOperationsVerbose(tc.m, tc.h, 0)
+			if res != porcupine.Illegal {
+				t.Fatalf("check = %v, want Illegal", res)
+			}
+			var page strings.Builder
+			if err := porcupine.Visualize(tc.m, info, &page); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(page.String(), want) {
+					t.Errorf("the page lacks %q", want)
+				}
+			}
+		})
 	}
 }
