@@ -2,12 +2,26 @@ package node
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
+
+// FaultNetsplit, for a sim.FaultPlan, splits two nodes as a message (or a
+// link's exit signal, or a monitor's Down) is about to cross between them,
+// for a while (a Random decision among faultSplits; shrinking picks the
+// shortest), as Partition and then Heal would: the message is dropped, and
+// links, monitors and node watchers across the split fire noconnection.
+var FaultNetsplit = sim.NewFaultKind(21, "node-netsplit")
+
+// forever is how long Partition cuts two nodes apart: until Heal.
+const forever = time.Duration(math.MaxInt64)
+
+// faultSplits are the lengths a FaultNetsplit may last.
+var faultSplits = [...]time.Duration{10 * time.Millisecond, 100 * time.Millisecond, time.Second, 10 * time.Second}
 
 // NoConnection is the exit reason of a link or monitor cut by a netsplit
 // or by the death of the far node: Erlang's noconnection.
@@ -62,12 +76,12 @@ type dist struct {
 	k      *sim.Kernel
 	net    Network
 	obj    sim.Object
-	conns  map[[2]*Node]*conn      // by (from, to); looked up, never iterated
-	split  map[[2]*Node]bool       // by pair, lower id first; looked up, never iterated
-	links  []*remoteLink           // live, oldest first
-	mons   []*remoteMonitor        // live, oldest first
-	hooked map[*sim.Proc]bool      // has the exit hook that carries its links and monitors
-	off    map[sim.MonitorRef]bool // remote monitors turned off: a Down in flight is not delivered
+	conns  map[[2]*Node]*conn         // by (from, to); looked up, never iterated
+	split  map[[2]*Node]time.Duration // cut until then (forever: Partition), by pair, lower id first; looked up, never iterated
+	links  []*remoteLink              // live, oldest first
+	mons   []*remoteMonitor           // live, oldest first
+	hooked map[*sim.Proc]bool         // has the exit hook that carries its links and monitors
+	off    map[sim.MonitorRef]bool    // remote monitors turned off: a Down in flight is not delivered
 }
 
 // conn is one direction of the connection between two nodes: what is in
@@ -93,7 +107,7 @@ type remoteMonitor struct {
 func distOf(w *sim.World) *dist {
 	st := worlds.Get(w.Kernel())
 	if st.dist == nil {
-		st.dist = &dist{st: st, k: st.k, conns: map[[2]*Node]*conn{}, split: map[[2]*Node]bool{}, hooked: map[*sim.Proc]bool{}, off: map[sim.MonitorRef]bool{}}
+		st.dist = &dist{st: st, k: st.k, conns: map[[2]*Node]*conn{}, split: map[[2]*Node]time.Duration{}, hooked: map[*sim.Proc]bool{}, off: map[sim.MonitorRef]bool{}}
 		st.k.Register(&st.dist.obj, "dist", 3)
 		st.dist.obj.SetName("distribution")
 		st.dist.setNetwork(Network{})
@@ -124,7 +138,8 @@ func pairOf(a, b *Node) [2]*Node {
 
 // reachable reports whether a and b are both up and not split.
 func (d *dist) reachable(a, b *Node) bool {
-	return a.crash == nil && b.crash == nil && !d.split[pairOf(a, b)]
+	_, cut := d.split[pairOf(a, b)]
+	return a.crash == nil && b.crash == nil && !cut
 }
 
 // Connected reports whether processes on a and b can reach each other now:
@@ -154,6 +169,9 @@ func (d *dist) conn(from, to *Node) *conn {
 // gets there (from an alarm), unless the connection was closed in the
 // meantime. what describes it for the trace.
 func (d *dist) carry(from, to *Node, what string, arrive func()) {
+	if d.reachable(from, to) && d.k.Fault(FaultNetsplit) {
+		d.splitFor(from, to, faultSplits[d.k.Decide(scheduler.Random, len(faultSplits))])
+	}
 	if !d.reachable(from, to) {
 		d.k.Event(sim.EventNote, &d.obj, 0, func() string {
 			return fmt.Sprintf("%s dropped: no connection %s -> %s", what, from.name, to.name)
@@ -433,19 +451,43 @@ func (d *dist) watchersCut(a, b *Node) {
 	})
 }
 
-// Partition cuts a and b off from each other, a netsplit: see the rules
-// above. Processes on no node, and other pairs of nodes, are untouched.
-// Partitioning a split pair does nothing. It is a scheduling point.
+// splitFor splits a and b for d, a FaultNetsplit: as Partition, then Heal
+// from an alarm.
+func (d *dist) splitFor(a, b *Node, length time.Duration) {
+	until := d.k.Deadline(length)
+	d.split[pairOf(a, b)] = until
+	d.k.Event(sim.EventFault, &d.obj, int64(length), func() string {
+		return fmt.Sprintf("netsplit %s | %s for %v", a.name, b.name, length)
+	})
+	heal := &sim.Alarm{Obj: &d.obj}
+	heal.Fire = func() {
+		if d.split[pairOf(a, b)] != until {
+			return // made for good by Partition since
+		}
+		delete(d.split, pairOf(a, b))
+		d.k.Event(sim.EventNote, &d.obj, 0, func() string { return fmt.Sprintf("healed %s | %s", a.name, b.name) })
+	}
+	d.k.SetAlarm(heal, until)
+	sigs := d.cut(a, b)
+	d.watchersCut(a, b)
+	d.watchersCut(b, a)
+	d.deliver(sigs)
+}
+
+// Partition cuts a and b off from each other, a netsplit: see Network for
+// the rules. Processes on no node, and other pairs of nodes, are untouched.
+// Partitioning a split pair makes its split last until Heal. It is a scheduling point.
 func Partition(w *sim.World, a, b *Node) {
 	d := distOf(w)
 	d.k.Point()
 	if a == b {
 		panic(fmt.Sprintf("node: Partition(%s, %s): a node cannot be cut off from itself", a.name, b.name))
 	}
-	if d.split[pairOf(a, b)] {
-		return
+	_, cut := d.split[pairOf(a, b)]
+	d.split[pairOf(a, b)] = forever
+	if cut {
+		return // cut already, by a FaultNetsplit: now for good
 	}
-	d.split[pairOf(a, b)] = true
 	d.k.Event(sim.EventFault, &d.obj, 1, func() string { return fmt.Sprintf("netsplit %s | %s", a.name, b.name) })
 	sigs := d.cut(a, b)
 	d.watchersCut(a, b)
@@ -459,7 +501,7 @@ func Partition(w *sim.World, a, b *Node) {
 func Heal(w *sim.World, a, b *Node) {
 	d := distOf(w)
 	d.k.Point()
-	if !d.split[pairOf(a, b)] {
+	if _, cut := d.split[pairOf(a, b)]; !cut {
 		return
 	}
 	delete(d.split, pairOf(a, b))

@@ -265,3 +265,53 @@ func TestNodeCrashAndRestart(t *testing.T) {
 		recv(w, sim.Infinity)
 	})
 }
+
+// A FaultNetsplit splits two nodes as a message crosses: the message is
+// lost and the link across fires noconnection. weft finds it and shrinks
+// the split to the shortest; without the fault, every message arrives.
+func TestFaultNetsplit(t *testing.T) {
+	scenario := func(w *sim.World) {
+		a, b := node.New(w, "a", node.Options{}), node.New(w, "b", node.Options{})
+		self := w.Self()
+		rx := b.Spawn("rx", func() {
+			w.TrapExits(true)
+			for i := 0; i < 3; i++ {
+				m := recv(w, time.Second)
+				if _, cut := m.(sim.ExitMsg); cut || m == nil {
+					w.Send(self, fmt.Sprint("rx got ", m))
+					return
+				}
+			}
+			w.Send(self, "rx got all three")
+		})
+		a.Spawn("tx", func() {
+			w.TrapExits(true)
+			node.Link(w, rx)
+			for i := 0; i < 3; i++ {
+				node.Send(w, rx, i)
+				w.Sleep(time.Millisecond)
+			}
+		})
+		if m := recv(w, sim.Infinity); m != "rx got all three" {
+			w.Fatalf("%v", m)
+		}
+	}
+	plan := sim.FaultPlan{}.With(node.FaultNetsplit, 0.3)
+	rep := weft.Explore(weft.Options{Runs: 200, Config: sim.Config{Faults: plan}}, scenario)
+	require.NotNil(t, rep.Failure, "Explore missed the netsplit")
+	require.Contains(t, rep.Failure.Shrunk.Failure.Value, "rx got {p")
+	require.Contains(t, rep.Failure.Shrunk.Failure.Value, "noconnection}")
+	var faults []string
+	for _, e := range rep.Failure.Shrunk.Trace {
+		if e.Kind == sim.EventFault {
+			faults = append(faults, e.Detail)
+		}
+	}
+	require.Equal(t, []string{"node-netsplit", "netsplit a | b for 10ms"}, faults, "one split (the fault, then what it did), shrunk to the shortest")
+	seed := rep.Failure.Seed
+	cfg := sim.Config{Seed: seed, Faults: plan}
+	require.Equal(t, sim.Run(cfg, scenario).Hash, sim.Run(cfg, scenario).Hash, "same seed, same run")
+
+	calm := weft.Explore(weft.Options{Runs: 100}, scenario)
+	require.Nil(t, calm.Failure)
+}

@@ -71,5 +71,6 @@
 // [Monitor] and [Demonitor] between processes on two nodes travel the
 // connection between them, with the [Network]'s latency and jitter
 // ([Configure]); [Partition] and [Heal] split and join two nodes, with
-// [NoConnection] for what crosses the split; [Connected]; [Node.Restart].
+// [NoConnection] for what crosses the split, and [FaultNetsplit] splits them
+// as a fault of a sim.FaultPlan; [Connected]; [Node.Restart].
 package node
