@@ -52,7 +52,10 @@ const NoConnection sim.Atom = "noconnection"
 //
 // Processes on no node, and two processes on the same node, keep the
 // world's own semantics: Send delivers at once, Link and Monitor are
-// World.Link and World.Monitor.
+// World.Link and World.Monitor. The world's own operations know nothing of
+// nodes: World.Send between two nodes still delivers at once, so code that
+// runs on nodes sends with Send, links with Link and monitors with Monitor
+// of this package.
 type Network struct {
 	// Latency is how long a message takes from one node to another (0:
 	// 1ms).
