@@ -198,10 +198,20 @@ func (m Machine[S, Sys]) Scenario(wl Workload) func(w *sim.World) {
 	m.validate()
 	return func(w *sim.World) {
 		sys := m.New(w)
+		k := w.Kernel()
 		run := func(client int, c Invocation) {
+			// Notes name the command and its output in the timeline, whose
+			// call and return events do not.
+			k.Event(sim.EventNote, nil, int64(c.Command), c.String)
 			id := w.Call(client, c)
 			out := m.Commands[c.Command].Run(w, sys, c.Input)
 			w.Return(id, result{out})
+			k.Event(sim.EventNote, nil, int64(c.Command), func() string {
+				if out == nil {
+					return c.String() + " done"
+				}
+				return fmt.Sprintf("%v -> %v", c, out)
+			})
 		}
 		for _, c := range wl.Prefix {
 			run(0, c)
