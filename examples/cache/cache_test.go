@@ -3,7 +3,7 @@ package cache_test
 // Method: the same commands (get, put) and the same model (a map), run
 // three ways. Sequentially, with rapid's T.Repeat and real locks, both
 // caches pass: that is the evidence that a sequential state-machine test
-// does not see the bug. In parallel, under package parallel, the cache with
+// does not see the bug; so does the parallel machine with one client. In parallel, under package parallel, the cache with
 // the lost invalidation fails with a linearizability violation and the
 // versioned cache passes. A fixed workload under weft.Explore fails the
 // same way, and its seed gives the same run twice.
@@ -60,6 +60,13 @@ func TestSequential(t *testing.T) {
 		rapid.Check(t, func(t *rapid.T) {
 			c := cache.New(cache.NewStore(realLock), realLock)
 			sequential(t, c.Get, c.Put)
+		})
+	})
+	// The same machine that finds the bug, with one client: commands one
+	// at a time, in a world, under rapid's schedules. It passes too.
+	t.Run("machine with one client", func(t *testing.T) {
+		rapid.Check(t, func(t *rapid.T) {
+			parallel.Check(t, cache.Buggy, parallel.Options{Clients: 1, MaxPerClient: 8})
 		})
 	})
 	t.Run("versioned", func(t *testing.T) {
