@@ -13,9 +13,11 @@
 // records each command as an operation of the run's history, and checks the
 // history against the porcupine model derived from the machine's own
 // sequential model. The commands, their inputs and the schedule are one
-// stream of rapid's draws, so rapid shrinks them together: a failure comes
-// back as the fewest, smallest commands and the calmest schedule that
-// still break linearizability, with rapid's replay instructions.
+// stream of rapid's draws, so rapid shrinks them together, toward fewer and
+// smaller commands and a calmer schedule, and reports the failure with its
+// replay instructions. Its shrinking is not exhaustive: a command removed
+// shifts the schedule drawn after it, so a failure may keep a command or
+// two that it does not need.
 //
 // # A machine
 //
