@@ -7,6 +7,7 @@ package model_test
 // not linearize. Counting from the request is safe.
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ type grantReq struct {
 	holder int
 	reply  *sim.Chan[model.LeaseOutput] // granted or not, and when the keeper decided
 }
+
+// String keeps the reply channel's address out of the trace's data.
+func (r grantReq) String() string { return fmt.Sprintf("acquire for #%d", r.holder) }
 
 // leaseWorld runs a keeper and two holders; fromRequest says whether a
 // holder counts its lease from its request (safe) or from the answer.
@@ -80,7 +84,7 @@ func TestLeaseJudgesAWorld(t *testing.T) {
 	cfg := sim.Config{ReportDir: t.TempDir(), Properties: []sim.Property{properties.Linearizable(properties.Linearizability{
 		Model: model.Lease, Message: "the fenced writes are not linearizable against a lease",
 	})}}
-	rep := weft.Explore(weft.Options{Runs: 300, Config: cfg}, leaseWorld(false))
+	rep := weft.Explore(weft.Options{Runs: 300, CheckDeterminism: true, Config: cfg}, leaseWorld(false))
 	require.NotNil(t, rep.Failure, "Explore missed the write after expiry")
 	require.Contains(t, rep.Failure.Shrunk.Failure.Error(), "the fenced writes are not linearizable against a lease")
 	seed := rep.Failure.Seed
@@ -89,6 +93,6 @@ func TestLeaseJudgesAWorld(t *testing.T) {
 	require.NotNil(t, first.Failure)
 	require.Equal(t, first.Hash, again.Hash, "same seed, same run")
 
-	safe := weft.Explore(weft.Options{Runs: 300, Config: cfg}, leaseWorld(true))
+	safe := weft.Explore(weft.Options{Runs: 300, CheckDeterminism: true, Config: cfg}, leaseWorld(true))
 	require.Nil(t, safe.Failure, "counting from the request never writes after expiry")
 }

@@ -38,7 +38,7 @@ func ExampleMachine() {
 	incr, read := parallel.Invocation{Command: 0, Name: "incr"}, parallel.Invocation{Command: 1, Name: "read"}
 	wl := parallel.Workload{Clients: [][]parallel.Invocation{{incr, read}, {incr}}}
 	cfg := sim.Config{Properties: []sim.Property{m.Property(0)}}
-	rep := weft.Explore(weft.Options{Runs: 200, Config: cfg}, m.Scenario(wl))
+	rep := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true, Config: cfg}, m.Scenario(wl))
 	fmt.Println(rep.Failure.Shrunk.Failure.Property, "violated")
 	for _, op := range rep.Failure.Shrunk.History {
 		fmt.Printf("client %d: %s\n", op.Client, m.Model().DescribeOperation(op.Input, op.Output))

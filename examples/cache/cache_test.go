@@ -131,7 +131,7 @@ var lostInvalidation = parallel.Workload{
 
 func TestWorkloadUnderExplore(t *testing.T) {
 	cfg := sim.Config{Properties: []sim.Property{cache.Buggy.Property(0)}}
-	rep := weft.Explore(weft.Options{Runs: 500, Config: cfg}, cache.Buggy.Scenario(lostInvalidation))
+	rep := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true, Config: cfg}, cache.Buggy.Scenario(lostInvalidation))
 	require.NotNil(t, rep.Failure, "Explore missed the lost invalidation")
 	msg := rep.Failure.Shrunk.Failure.Error()
 	require.Contains(t, msg, "not linearizable")
@@ -152,7 +152,7 @@ func TestWorkloadUnderExplore(t *testing.T) {
 	require.True(t, stale, "no get after the put returned the old value: %v", rep.Failure.Shrunk.History)
 
 	cfg = sim.Config{Properties: []sim.Property{cache.Fixed.Property(0)}}
-	fixed := weft.Explore(weft.Options{Runs: 500, Config: cfg}, cache.Fixed.Scenario(lostInvalidation))
+	fixed := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true, Config: cfg}, cache.Fixed.Scenario(lostInvalidation))
 	require.Nil(t, fixed.Failure)
 
 	seed := rep.Failure.Seed

@@ -23,13 +23,13 @@ func Example() {
 	}
 	fmt.Print(wl)
 	cfg := sim.Config{Properties: []sim.Property{cache.Buggy.Property(0)}}
-	rep := weft.Explore(weft.Options{Runs: 500, Config: cfg}, cache.Buggy.Scenario(wl))
+	rep := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true, Config: cfg}, cache.Buggy.Scenario(wl))
 	fmt.Println(rep.Failure.Shrunk.Failure.Property, "violated; preemptions after shrinking:", rep.Failure.PreemptionsAfter)
 	model := cache.Buggy.Model()
 	for _, op := range rep.Failure.Shrunk.History {
 		fmt.Printf("client %d [%d, %d]: %s\n", op.Client, op.Call, op.Return, model.DescribeOperation(op.Input, op.Output))
 	}
-	fixed := weft.Explore(weft.Options{Runs: 500, Config: sim.Config{Properties: []sim.Property{cache.Fixed.Property(0)}}}, cache.Fixed.Scenario(wl))
+	fixed := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true, Config: sim.Config{Properties: []sim.Property{cache.Fixed.Property(0)}}}, cache.Fixed.Scenario(wl))
 	fmt.Println("the versioned cache fails:", fixed.Failure != nil)
 	// Output:
 	// prefix: put(a, 1)

@@ -209,7 +209,7 @@ func flagScenario(cas bool) func(w *sim.World) {
 }
 
 func TestCheckThenActRace(t *testing.T) {
-	rep := weft.Explore(weft.Options{Runs: 200}, flagScenario(false))
+	rep := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true}, flagScenario(false))
 	require.NotNil(t, rep.Failure, "Explore missed the check-then-act race")
 	require.Equal(t, "initialized 2 times", rep.Failure.Shrunk.Failure.Value)
 	require.Equal(t, 1, rep.Failure.PreemptionsAfter, "one preemption between the load and the store")
@@ -220,12 +220,12 @@ func TestCheckThenActRace(t *testing.T) {
 	require.Contains(t, timeline.String(), `bool#1 "initialized" load -> false`)
 	require.Equal(t, 2, strings.Count(timeline.String(), `"initialized" load -> false`), "both processes loaded false:\n%s", timeline.String())
 
-	fixed := weft.Explore(weft.Options{Runs: 200}, flagScenario(true))
+	fixed := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true}, flagScenario(true))
 	require.Nil(t, fixed.Failure, "the compare-and-swap twin cannot initialize twice")
 
 	// With sync/atomic the same race is there, but between two scheduling
 	// points: no schedule splits it, so no run fails.
-	plain := weft.Explore(weft.Options{Runs: 200}, func(w *sim.World) {
+	plain := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true}, func(w *sim.World) {
 		var ready stdatomic.Bool
 		var inits int
 		wg := sim.NewWaitGroup(w)

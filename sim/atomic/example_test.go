@@ -13,7 +13,7 @@ import (
 // each checks and then sets. Since Load and Store are scheduling points,
 // weft runs the other process between them, and both set up.
 func ExampleBool() {
-	rep := weft.Explore(weft.Options{Runs: 100}, func(w *sim.World) {
+	rep := weft.Explore(weft.Options{Runs: 100, CheckDeterminism: true}, func(w *sim.World) {
 		ready := atomic.NewBool(w).Named("initialized")
 		setups := atomic.NewInt32(w).Named("setups")
 		wg := sim.NewWaitGroup(w)

@@ -188,7 +188,7 @@ func ensureServer(w *sim.World) error {
 }
 
 func TestWhereisThenRegisterRace(t *testing.T) {
-	rep := weft.Explore(weft.Options{Runs: 200}, func(w *sim.World) {
+	rep := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true}, func(w *sim.World) {
 		wg := sim.NewWaitGroup(w)
 		for _, name := range []string{"a", "b"} {
 			wg.Go(name, func() {

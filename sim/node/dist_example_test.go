@@ -14,7 +14,7 @@ import (
 // its order, but the two paths do not keep theirs: with jitter, weft finds
 // the run where C's word overtakes A's update.
 func ExampleSend() {
-	rep := weft.Explore(weft.Options{Runs: 500}, func(w *sim.World) {
+	rep := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true}, func(w *sim.World) {
 		na, nb, nc := node.New(w, "a", node.Options{}), node.New(w, "b", node.Options{}), node.New(w, "c", node.Options{})
 		node.Configure(w, node.Network{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
 		self := w.Self()

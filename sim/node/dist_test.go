@@ -93,7 +93,7 @@ func overtaking(jitter time.Duration) func(w *sim.World) {
 }
 
 func TestForwardedMessageOvertakes(t *testing.T) {
-	rep := weft.Explore(weft.Options{Runs: 500}, overtaking(4*time.Millisecond))
+	rep := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true}, overtaking(4*time.Millisecond))
 	require.NotNil(t, rep.Failure, "Explore missed the overtaking")
 	require.Equal(t, `B got "after the update, forwarded by C" before "update"`, rep.Failure.Shrunk.Failure.Value)
 	seed := rep.Failure.Seed
@@ -103,7 +103,7 @@ func TestForwardedMessageOvertakes(t *testing.T) {
 
 	// Without jitter the direct message is always first: the forwarded one
 	// crosses two connections.
-	calm := weft.Explore(weft.Options{Runs: 200}, overtaking(0))
+	calm := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true}, overtaking(0))
 	require.Nil(t, calm.Failure)
 }
 
@@ -297,7 +297,7 @@ func TestFaultNetsplit(t *testing.T) {
 		}
 	}
 	plan := sim.FaultPlan{}.With(node.FaultNetsplit, 0.3)
-	rep := weft.Explore(weft.Options{Runs: 200, Config: sim.Config{Faults: plan}}, scenario)
+	rep := weft.Explore(weft.Options{Runs: 200, CheckDeterminism: true, Config: sim.Config{Faults: plan}}, scenario)
 	require.NotNil(t, rep.Failure, "Explore missed the netsplit")
 	require.Contains(t, rep.Failure.Shrunk.Failure.Value, "rx got {p")
 	require.Contains(t, rep.Failure.Shrunk.Failure.Value, "noconnection}")
@@ -312,6 +312,6 @@ func TestFaultNetsplit(t *testing.T) {
 	cfg := sim.Config{Seed: seed, Faults: plan}
 	require.Equal(t, sim.Run(cfg, scenario).Hash, sim.Run(cfg, scenario).Hash, "same seed, same run")
 
-	calm := weft.Explore(weft.Options{Runs: 100}, scenario)
+	calm := weft.Explore(weft.Options{Runs: 100, CheckDeterminism: true}, scenario)
 	require.Nil(t, calm.Failure)
 }
