@@ -284,3 +284,10 @@ func TestEveryOperationIsAStepAndAnEvent(t *testing.T) {
 	})
 	require.Equal(t, int64(6), r.Steps-empty.Steps, "six operations, six scheduling points")
 }
+
+func TestZeroValuePanicsWithGuidance(t *testing.T) {
+	var x atomic.Int64
+	require.PanicsWithValue(t, "sim/atomic: this value has no world: make it with its constructor (atomic.NewInt64(w), atomic.NewBool(w), ...); a zero value is not usable", func() { x.Load() })
+	var v atomic.Value
+	require.Panics(t, func() { v.Store(1) })
+}

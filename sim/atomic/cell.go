@@ -24,6 +24,9 @@ func (c *cell[T]) init(w *sim.World, kind string) {
 // the event's number (the value, for integers), detail what the timeline
 // shows after the object's name.
 func (c *cell[T]) act(op func() (arg int64, detail string)) {
+	if c.k == nil {
+		panic("sim/atomic: this value has no world: make it with its constructor (atomic.NewInt64(w), atomic.NewBool(w), ...); a zero value is not usable")
+	}
 	c.k.Point()
 	arg, detail := op()
 	c.k.Event(sim.EventNote, &c.obj, arg, func() string { return c.obj.String() + " " + detail })

@@ -10,7 +10,8 @@
 // one operation, stays whole.
 //
 // Each type is made in a world (NewInt64(w), ...) and, as sim's own
-// primitives, only used from that world's processes. It is built only on
+// primitives, only used from that world's processes. Unlike sync/atomic's,
+// a zero value has no world and panics, saying so, at its first use. It is built only on
 // sim's Kernel, as any library of primitives can be.
 //
 // # Usage

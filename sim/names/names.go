@@ -46,6 +46,8 @@ func Register(w *sim.World, name string, p *sim.Proc) error {
 	switch {
 	case name == "" || name == "undefined":
 		return badarg("not a name a process can have")
+	case p == nil:
+		return badarg("not a process")
 	case r.procOf[name] != nil:
 		return badarg(fmt.Sprintf("the name is taken by %v", r.procOf[name]))
 	case r.nameOf[p] != "":

@@ -32,6 +32,7 @@ func TestRegisterRules(t *testing.T) {
 		require.ErrorIs(t, names.Register(w, "cache", a), sim.ErrBadArg, "a process has one name at most")
 		require.ErrorIs(t, names.Register(w, "undefined", b), sim.ErrBadArg)
 		require.ErrorIs(t, names.Register(w, "", b), sim.ErrBadArg)
+		require.ErrorIs(t, names.Register(w, "nil", nil), sim.ErrBadArg)
 		require.NoError(t, names.Register(w, "cache", b))
 		require.Equal(t, []string{"db", "cache"}, names.Registered(w))
 
