@@ -151,6 +151,16 @@ func Connected(w *sim.World, a, b *Node) bool {
 	return a == b && a.crash == nil || distOf(w).reachable(a, b)
 }
 
+// splitFrom reports whether p is on a node that a netsplit cuts off from n.
+func (d *dist) splitFrom(p *sim.Proc, n *Node) bool {
+	np := d.st.on[p]
+	if np == nil || np == n {
+		return false
+	}
+	_, cut := d.split[pairOf(np, n)]
+	return cut
+}
+
 // ends returns the nodes of x and y, and whether they are two different
 // nodes: only then does anything between x and y travel a connection.
 func (d *dist) ends(x, y *sim.Proc) (nx, ny *Node, remote bool) {

@@ -164,6 +164,11 @@ func TestNetsplit(t *testing.T) {
 		node.Partition(w, a, b)
 		require.False(t, node.Connected(w, a, b))
 		require.Equal(t, "cut", recv(w, time.Second), "the watcher got all three")
+		a.Spawn("late watcher", func() {
+			b.Monitor()
+			w.Send(self, recv(w, 0))
+		})
+		require.Equal(t, node.NodeDown{Node: b}, recv(w, time.Second), "watching a node cut off: nodedown at once")
 		w.Sleep(10 * time.Millisecond)
 		require.False(t, linked.Alive(), "a link across the split ends a process that does not trap exits")
 		require.Equal(t, sim.Atom("noconnection"), linked.Reason())

@@ -195,6 +195,10 @@ func (n *Node) Monitor() {
 		n.k.Deliver(self, NodeDown{Node: n, Reason: n.crash})
 		return
 	}
+	if n.st.dist != nil && n.st.dist.splitFrom(self, n) {
+		n.k.Deliver(self, NodeDown{Node: n}) // cut off by a netsplit (dist.go)
+		return
+	}
 	n.watchers = append(n.watchers, self)
 }
 
