@@ -186,8 +186,9 @@ func (n *Node) AtomLimit() int { return n.atomLimit }
 
 // Monitor makes the calling process a watcher of the node, as
 // erlang:monitor_node(Node, true): it gets one NodeDown message when the
-// node goes down, at once if it is down already. Monitor is a scheduling
-// point.
+// node goes down, at once if it is down already; a watcher on another node
+// gets it too when a netsplit cuts the two apart (Reason nil; see Network).
+// Monitor is a scheduling point.
 func (n *Node) Monitor() {
 	n.k.Point()
 	self := n.k.Running()
