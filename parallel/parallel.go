@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -71,7 +72,9 @@ type Options struct {
 	// MaxPerClient is the most commands each client runs, at least 1 (0: 3).
 	MaxPerClient int
 	// Config is the world's configuration; Check adds the machine's
-	// Property to its Properties and its strategy is rapid's.
+	// Property to its Properties and its strategy is rapid's. Porcupine's
+	// pages of failing runs go to its ReportDir when set (one for every
+	// failing run rapid's shrinking tries); left empty, none are kept.
 	Config sim.Config
 	// Timeout bounds the linearizability check (0: none).
 	Timeout time.Duration
@@ -299,5 +302,15 @@ func Check[S, Sys any](t *rapid.T, m Machine[S, Sys], opts Options) *sim.Result 
 	t.Logf("workload:\n%s", wl)
 	cfg := opts.Config
 	cfg.Properties = append(append([]sim.Property(nil), cfg.Properties...), m.Property(opts.Timeout))
+	if cfg.ReportDir == "" {
+		// RunRapid replays a failing run with its trace for the timeline,
+		// and the check then writes porcupine's page, which the failure does
+		// not name: once for every failing run rapid's shrinking tries.
+		// Keep them out of the shared temp folder.
+		if dir, err := os.MkdirTemp("", "weft-parallel-"); err == nil {
+			cfg.ReportDir = dir
+			defer os.RemoveAll(dir)
+		}
+	}
 	return weft.RunRapid(t, cfg, m.Scenario(wl))
 }

@@ -5,16 +5,22 @@ package parallel_test
 // determinism, and a machine given wrong.
 
 import (
+	"os"
 	"testing"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/weftsim/weft/internal/testmain"
 	"github.com/weftsim/weft/parallel"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/atomic"
 )
+
+// TestMain keeps the pages of failing runs (the example's) out of the
+// shared temp folder.
+func TestMain(m *testing.M) { os.Exit(testmain.PrivateTemp(m)) }
 
 // counter is a machine of an atomic counter: add returns the new value,
 // except that read may lag (Post allows a read of the value before the
