@@ -114,13 +114,20 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 
 	rp := newReporter(t, s, loc, fv.progress)
 	corpus := corpusDir(dir, t.Name())
+	replayed := false
+	defer func() {
+		// Deferred: a failing replay ends the test with t.Fatalf.
+		if !replayed {
+			rp.done(Stats{}, &progress.Failure{
+				Headline: "a log saved under " + loc.rel(corpus) + " fails again (the test's output says which)",
+				Replay:   loc.testCommand(t.Name()),
+			})
+		}
+	}()
 	if !replaySaved(t, s, loc, corpus, scenario) {
-		rp.done(Stats{}, &progress.Failure{
-			Headline: "a log saved under " + loc.rel(corpus) + " fails again (the test's output says which)",
-			Replay:   loc.testCommand(t.Name()),
-		})
 		return false
 	}
+	replayed = true
 
 	timeout := ""
 	if d, ok := t.(deadliner); ok {
