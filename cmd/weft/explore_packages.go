@@ -55,8 +55,11 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	live := newLiveLine(stderr)
-	if err := build(ctx, paths, live); err != nil {
-		return err
+	if c.parallel > 1 {
+		// Built once here, not by each process at the same time.
+		if err := build(ctx, paths, live); err != nil {
+			return err
+		}
 	}
 	tests := 0
 	for _, p := range pkgs {

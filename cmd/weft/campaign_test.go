@@ -1,0 +1,172 @@
+package main
+
+// weft explore on a package: the zoo (examples/zoo) as a user's package,
+// end to end. Method: explore two of its weft tests in two go test
+// processes, the buggy one made to fail (TestBuggyChild runs the deadlock
+// when WEFT_ZOO_CHILD says so), and check what a developer sees: the
+// progress line, the failure's report, the replay commands, the summary;
+// then run the printed replay commands, and replay the log's text from the
+// summary in the package, as weft replay takes it.
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weftsim/weft/scheduler"
+)
+
+func TestExploreExamples(t *testing.T) {
+	t.Setenv("WEFT_ZOO_CHILD", "Deadlock")
+	saved := filepath.Join(moduleRoot, "examples/zoo/testdata/weft/TestBuggyChild")
+	clean := func() {
+		os.RemoveAll(saved)
+		// The parents, if this test made them: Remove leaves a directory
+		// that holds anything else.
+		os.Remove(filepath.Dir(saved))
+		os.Remove(filepath.Dir(filepath.Dir(saved)))
+	}
+	clean()
+	t.Cleanup(clean)
+	defer func(d time.Duration) { plainEvery = d }(plainEvery)
+	plainEvery = 0 // a plain progress line at every tick
+
+	summaryFile := filepath.Join(t.TempDir(), "summary.json")
+	code, stdout, stderr := runWeft("explore", "-runs", "200", "-parallel", "2", "-run", "^(TestDeadlockFixed|TestBuggyChild)$",
+		"-summary", summaryFile, "../../examples/zoo")
+	if code != 1 {
+		t.Fatalf("explore: exit %d, want 1 (a failure)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	mustMatch(t, "stderr", stderr,
+		`weft explore: the tests -run \^\(TestDeadlockFixed\|TestBuggyChild\)\$ selects in 1 packages, shard 0/1 in 2 go test processes of -weft.shard 0/2 to 1/2`,
+		`(?m)^weft: runs \d+ \(\d+/s\)  steps \d+ \(\d+/s\)  schedules ~\d+  failures [12]  processes 2/2 done  .*  done$`)
+	m := mustMatch(t, "stdout", stdout,
+		`(?m)^replay: (go test ./examples/zoo -run '\^TestBuggyChild\$' -weft\.replay=(examples/zoo/testdata/weft/TestBuggyChild/[0-9a-f]{16}))$`,
+		`(?m)^--- FAIL: TestBuggyChild in github.com/weftsim/weft/examples/zoo \(-weft.shard [01]/2\)$`,
+		`deadlock: all processes are blocked`,
+		`(?m)^    or: weft replay examples/zoo/testdata/weft/TestBuggyChild/[0-9a-f]{16}$`,
+		`(?m)^weft explore: \d+ runs, \d+ steps, ~\d+ distinct schedules in .*; [12] failures$`)
+
+	s, err := readSummary(summaryFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixed *TestSummary
+	for i, ts := range s.Tests {
+		if ts.Test == "TestDeadlockFixed" {
+			fixed = &s.Tests[i]
+		}
+	}
+	if fixed == nil || fixed.Result != "pass" || fixed.Runs != 200 || fixed.Planned != 200 || fixed.Schedules < 2 {
+		t.Fatalf("TestDeadlockFixed in the summary: %+v; want a pass of its 200 runs, split over two shards", fixed)
+	}
+	var text string
+	for _, f := range s.Failures {
+		if f.Test == "TestBuggyChild" && f.LogText != "" {
+			text = f.LogText
+			if f.Log != m[2] || f.Replay != m[1] || !strings.Contains(f.Headline, "deadlock") {
+				t.Fatalf("the summary's failure %+v does not match the printed one (%s)", f.Failure, m[1])
+			}
+		}
+	}
+	if _, err := scheduler.ParseLog(text); err != nil || !slicesContain(s.Logs, m[2]) {
+		t.Fatalf("the summary holds no log text of the failure (%v), or its logs %v leave out %s", err, s.Logs, m[2])
+	}
+
+	// The printed commands replay the failure: go test from the module
+	// root, and weft replay of the saved file.
+	out, err := shell(t, moduleRoot, "go run ./cmd/weft replay "+m[2], nil)
+	if err == nil || !strings.Contains(out, "deadlock: all processes are blocked") || !strings.Contains(out, "weft replay: the log of TestBuggyChild") {
+		t.Fatalf("weft replay %s: err %v, want a failure with the deadlock:\n%s", m[2], err, out)
+	}
+	out, err = sh(t, moduleRoot, m[1], nil)
+	if err == nil || !strings.Contains(out, "weft: replayed examples/zoo/testdata/weft/TestBuggyChild/") || !strings.Contains(out, "deadlock") {
+		t.Fatalf("%s: err %v, want the replay to fail with the deadlock:\n%s", m[1], err, out)
+	}
+	// The log's text from the summary, replayed in its package.
+	code, out, stderr = runWeft("replay", "../../examples/zoo", text)
+	if code != 1 || !strings.Contains(out, "deadlock: all processes are blocked") {
+		t.Fatalf("weft replay ../../examples/zoo TEXT: exit %d, want 1 with the deadlock:\n%s%s", code, out, stderr)
+	}
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mustMatch checks that text matches every pattern and returns the first
+// one's submatches.
+func mustMatch(t *testing.T, what, text string, patterns ...string) []string {
+	t.Helper()
+	var first []string
+	for i, p := range patterns {
+		m := regexp.MustCompile(p).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("%s lacks %s:\n%s", what, p, text)
+		}
+		if i == 0 {
+			first = m
+		}
+	}
+	return first
+}
+
+// A package's weft tests are the Test functions that call weft.Test, by
+// whatever name the file imports weft; the others are left to -run.
+func TestWeftTestsFound(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "x_test.go")
+	src := `package x
+
+import (
+	"testing"
+
+	w "github.com/weftsim/weft"
+)
+
+func TestDirect(t *testing.T) { w.Test(t, nil) }
+
+func TestInSubtest(t *testing.T) {
+	t.Run("a", func(t *testing.T) { w.Test(t, nil) })
+}
+
+func TestPlain(t *testing.T) { weft.Test(t, nil) } // another package's weft
+
+func helper(t *testing.T) { w.Test(t, nil) }
+
+func FuzzX(f *testing.F) { w.Fuzz(f, nil) }
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := weftTests(file)
+	if err != nil || strings.Join(got, " ") != "TestDirect TestInSubtest" {
+		t.Fatalf("weftTests = %q, %v; want TestDirect TestInSubtest", got, err)
+	}
+	if p := runPattern(got); p != "^(TestDirect|TestInSubtest)$" {
+		t.Fatalf("runPattern = %q", p)
+	}
+	if p := testPattern("TestX/a b.c"); p != `^TestX$/^a b\.c$` {
+		t.Fatalf("testPattern = %q", p)
+	}
+}
+
+// The rule that tells a package from a scenario, for the error when an
+// argument is neither.
+func TestLooksLikePackage(t *testing.T) {
+	for arg, want := range map[string]bool{
+		"./examples/zoo": true, "../x": true, "/abs/pkg": true, "./...": true, "example.com/m/pkg": true,
+		"zoo/leak": false, "health/p3/converges": false, "fmt": false,
+	} {
+		if got := looksLikePackage(arg); got != want {
+			t.Errorf("looksLikePackage(%q) = %v, want %v", arg, got, want)
+		}
+	}
+}
