@@ -39,7 +39,7 @@ flags:
 	determinism := fs.Bool("check-determinism", false, "run every seed twice and compare trace hashes")
 	save := fs.String("save", "", "a scenario: write the shrunk failing log to this file (packages save theirs under testdata/weft)")
 	run := fs.String("run", "", "packages: run only the tests this regexp selects, as go test -run does (default: the tests that call weft.Test)")
-	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "packages: go test processes at once, each on its own part of the shard (default: the CPUs this process may use)")
+	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "packages: go test processes at once, each on its own part of the shard; the default is GOMAXPROCS, the CPUs this process may use")
 	summaryFile := fs.String("summary", "", "packages: write the campaign's JSON summary to this file, for weft merge")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -19,6 +19,21 @@ import (
 // in the test's package.
 func replay(args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("replay", stderr)
+	fset.Usage = func() {
+		fmt.Fprint(stderr, `usage: weft replay [flags] SCENARIO LOG
+       weft replay PACKAGE LOG
+       weft replay LOG
+
+LOG is a file or the weft1-... text. A log of a catalogued scenario (weft
+list) replays here, and prints its timeline. A log of a package's own test
+replays through go test -run <its test> -weft.replay=LOG in that package:
+named, or, for a file under a package's testdata/weft, found from where the
+file lies.
+
+flags:
+`)
+		fset.PrintDefaults()
+	}
 	html := fset.String("html", "", "also write a self-contained HTML timeline to this file")
 	if err := parseFlags(fset, args); err != nil {
 		return err
