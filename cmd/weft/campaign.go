@@ -242,9 +242,9 @@ type totals struct {
 func (c *campaign) totals() totals {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := totals{jobs: len(c.jobs), elapsed: time.Since(c.start)}
-	var leftMax time.Duration
-	known := true
+	t := totals{jobs: len(c.jobs), elapsed: time.Since(c.start), left: -1}
+	var work, longest, took time.Duration // work left in running jobs; the most one has; what started jobs take
+	measured, queued := 0, 0
 	for _, jb := range c.jobs {
 		if jb.state == "done" {
 			t.jobsDone++
@@ -252,7 +252,7 @@ func (c *campaign) totals() totals {
 		if jb.state == "done" && jb.failed && !jb.anyTestFailed() {
 			t.failures++ // the package itself failed
 		}
-		var jobLeft time.Duration
+		var left time.Duration
 		started := 0
 		for _, name := range jb.order {
 			tr := jb.tests[name]
@@ -261,36 +261,42 @@ func (c *campaign) totals() totals {
 			if s, err := distinct.Parse(tr.line.Sketch); err == nil {
 				t.sketch.Merge(s)
 			}
-			if tr.result == "fail" && topLevel(name) {
+			if topLevel(name) && tr.result == "fail" {
 				t.failures++
 			}
-			if tr.result != "" && topLevel(name) {
+			if topLevel(name) && tr.result != "" {
 				t.testsDone++
 			}
-			if tr.line.Test != "" {
+			if topLevel(name) {
 				started++
 				if tr.result == "" {
-					jobLeft += lineLeft(tr.line)
+					left += lineLeft(tr.line)
 				}
 			}
 		}
 		switch jb.state {
 		case "queued":
-			known = false // nothing to go on until it starts
+			queued++
 		case "running":
-			if c.run == "" && started > 0 {
-				// Tests not started yet take as long as the ones before.
-				per := time.Since(jb.started) / time.Duration(started)
-				jobLeft += per * time.Duration(max(len(jb.pkg.Tests)-started, 0))
-			} else if c.run != "" {
-				known = false
+			if started == 0 {
+				continue // building, or in its first test's first moments
 			}
-			leftMax = max(leftMax, jobLeft)
+			// The tests still to start take as long as those before.
+			left += time.Since(jb.started) / time.Duration(started) * time.Duration(max(len(jb.pkg.Tests)-started, 0))
+			work += left
+			longest = max(longest, left)
+			took += time.Since(jb.started) + left
+			measured++
+		case "done":
+			took += jb.ended.Sub(jb.started)
+			measured++
 		}
 	}
-	t.left = -1
-	if known {
-		t.left = leftMax
+	if measured > 0 {
+		// Queued jobs take what the others took, on average; all the work
+		// left spreads over the processes, none ending before the longest.
+		work += took / time.Duration(measured) * time.Duration(queued)
+		t.left = max(longest, work/time.Duration(c.parallel))
 	}
 	return t
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weftsim/weft/internal/progress"
 	"github.com/weftsim/weft/scheduler"
 )
 
@@ -41,7 +42,7 @@ func TestExploreExamples(t *testing.T) {
 		t.Fatalf("explore: exit %d, want 1 (a failure)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	mustMatch(t, "stderr", stderr,
-		`weft explore: the tests -run \^\(TestDeadlockFixed\|TestBuggyChild\)\$ selects in 1 packages, shard 0/1 in 2 go test processes of -weft.shard 0/2 to 1/2`,
+		`weft explore: 2 tests in 1 packages, shard 0/1 in 2 go test processes of -weft.shard 0/2 to 1/2`,
 		`(?m)^weft: runs \d+ \(\d+/s\)  steps \d+ \(\d+/s\)  schedules ~\d+  failures [12]  processes 2/2 done  .*  done$`)
 	m := mustMatch(t, "stdout", stdout,
 		`(?m)^replay: (go test ./examples/zoo -run '\^TestBuggyChild\$' -weft\.replay=(examples/zoo/testdata/weft/TestBuggyChild/[0-9a-f]{16}))$`,
@@ -146,9 +147,9 @@ func FuzzX(f *testing.F) { w.Fuzz(f, nil) }
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := weftTests(file)
-	if err != nil || strings.Join(got, " ") != "TestDirect TestInSubtest" {
-		t.Fatalf("weftTests = %q, %v; want TestDirect TestInSubtest", got, err)
+	got, all, err := weftTests(file)
+	if err != nil || strings.Join(got, " ") != "TestDirect TestInSubtest" || strings.Join(all, " ") != "TestDirect TestInSubtest TestPlain" {
+		t.Fatalf("weftTests = %q, %q, %v; want TestDirect TestInSubtest of TestDirect TestInSubtest TestPlain", got, all, err)
 	}
 	if p := runPattern(got); p != "^(TestDirect|TestInSubtest)$" {
 		t.Fatalf("runPattern = %q", p)
@@ -169,4 +170,40 @@ func TestLooksLikePackage(t *testing.T) {
 			t.Errorf("looksLikePackage(%q) = %v, want %v", arg, got, want)
 		}
 	}
+}
+
+// The progress line's counts and its estimate of the time left, from jobs
+// in each state: the running one's test says how far it is, the finished
+// one how long a job takes, which the queued one is expected to take too.
+func TestTotals(t *testing.T) {
+	now := time.Now()
+	running := &job{pkg: testPackage{Tests: []string{"TestA", "TestB"}}, state: "running", started: now.Add(-10 * time.Second), tests: map[string]*testRun{}}
+	running.test("TestA").result = "pass"
+	running.test("TestA").line = progressLine(100, 100, 5)
+	running.test("TestB").line = progressLine(100, 50, 5) // 5s more at its rate
+	failed := &job{state: "done", started: now.Add(-20 * time.Second), ended: now.Add(-12 * time.Second), tests: map[string]*testRun{}}
+	failed.test("TestA").result = "fail"
+	failed.test("TestA").line = progressLine(100, 7, 1)
+	c := &campaign{parallel: 2, start: now.Add(-20 * time.Second), jobs: []*job{running, failed, {state: "queued"}}}
+	got := c.totals()
+	if got.runs != 157 || got.steps != 1570 || got.failures != 1 || got.testsDone != 2 || got.jobsDone != 1 || got.jobs != 3 {
+		t.Fatalf("totals %+v", got)
+	}
+	// Work left: 5s running, plus a queued job of the average (15s+8s)/2;
+	// over two processes, 8.25s.
+	if want := 8250 * time.Millisecond; got.left < want-200*time.Millisecond || got.left > want+200*time.Millisecond {
+		t.Fatalf("left %v, want about %v", got.left, want)
+	}
+	if line := got.line(); !regexp.MustCompile(`^weft: runs 157 \(\d+/s\)  steps 1570 \(\d+/s\)  schedules ~\d+  failures 1  processes 1/3 done  20s  left ~8s$`).MatchString(line) {
+		t.Fatalf("line %q", line)
+	}
+	// Nothing started: the time left is not known yet.
+	c = &campaign{parallel: 2, start: now, jobs: []*job{{state: "queued"}}}
+	if line := c.totals().line(); !strings.HasSuffix(line, "left ?") {
+		t.Fatalf("line %q, want left ?", line)
+	}
+}
+
+func progressLine(planned, runs int, elapsed float64) progress.Line {
+	return progress.Line{Test: "T", Planned: planned, Runs: runs, Steps: 10 * int64(runs), Elapsed: elapsed}
 }

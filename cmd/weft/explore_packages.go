@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -21,7 +22,7 @@ var plainEvery = 10 * time.Second
 // patterns name. notScenario is why the one pattern given is not a
 // catalogued scenario, for the error when it is no package either.
 func explorePackages(c *campaign, patterns []string, notScenario error, summaryFile string, stdout, stderr io.Writer) error {
-	pkgs, skipped, err := goList(patterns)
+	pkgs, skipped, err := goList(patterns, c.run)
 	if err != nil {
 		if len(patterns) == 1 && notScenario != nil && !looksLikePackage(patterns[0]) {
 			return fmt.Errorf("%w: %q is neither a catalogued scenario (weft list shows them) nor a package (%v)", errUsage, patterns[0], err)
@@ -31,21 +32,22 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 	if len(skipped) > 0 {
 		fmt.Fprintf(stderr, "weft explore: %d packages have no test that imports weft, left out: %s\n", len(skipped), abbreviate(skipped, 5))
 	}
-	if c.run == "" {
-		var with []testPackage
-		for _, p := range pkgs {
-			if len(p.Tests) > 0 {
-				with = append(with, p)
-			}
+	var with []testPackage
+	for _, p := range pkgs {
+		// With a -run this cannot read, go test judges every package.
+		if len(p.Tests) > 0 || c.run != "" && !readable(c.run) {
+			with = append(with, p)
 		}
-		if len(with) == 0 {
-			return fmt.Errorf("%w: no test function in %s calls weft.Test; give -run to choose the tests to explore", errUsage, strings.Join(patterns, " "))
-		}
-		pkgs = with
 	}
-	if len(pkgs) == 0 {
+	switch {
+	case len(pkgs) == 0:
 		return fmt.Errorf("%w: no package in %s has tests that import weft", errUsage, strings.Join(patterns, " "))
+	case len(with) == 0 && c.run == "":
+		return fmt.Errorf("%w: no test function in %s calls weft.Test; give -run to choose the tests to explore", errUsage, strings.Join(patterns, " "))
+	case len(with) == 0:
+		return fmt.Errorf("%w: -run %s selects no test in %s", errUsage, c.run, strings.Join(patterns, " "))
 	}
+	pkgs = with
 	c.pkgs = pkgs
 	var paths []string
 	for _, p := range pkgs {
@@ -66,7 +68,7 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 		tests += len(p.Tests)
 	}
 	what := fmt.Sprintf("%d tests", tests)
-	if c.run != "" {
+	if c.run != "" && !readable(c.run) {
 		what = "the tests -run " + c.run + " selects"
 	}
 	live.note(fmt.Sprintf("weft explore: %s in %d packages, shard %d/%d in %d go test processes of -weft.shard %s to %s",
@@ -107,6 +109,14 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 		return fmt.Errorf("%d failures", len(fails))
 	}
 	return nil
+}
+
+// readable reports whether goList can tell which top-level tests the -run
+// pattern run selects.
+func readable(run string) bool {
+	first, _, _ := strings.Cut(run, "/")
+	_, err := regexp.Compile(first)
+	return err == nil
 }
 
 // looksLikePackage reports whether arg can only be a package pattern: a

@@ -23,8 +23,9 @@ const weftPath = "github.com/weftsim/weft"
 // testPackage is a package whose tests weft explore runs.
 type testPackage struct {
 	ImportPath, Dir string
-	// Tests are the top-level tests that call weft.Test, found in the
-	// package's _test.go files: what runs without -run.
+	// Tests are the top-level tests that run, found in the package's
+	// _test.go files: those that call weft.Test, or with -run those whose
+	// names it matches.
 	Tests []string
 }
 
@@ -39,8 +40,16 @@ type listed struct {
 // goList resolves package patterns as go test does, with go list. Only
 // packages whose tests import weft are kept; the others are named in
 // skipped. A pattern that matches nothing, or a package go list cannot
-// load, is an error.
-func goList(patterns []string) (pkgs []testPackage, skipped []string, err error) {
+// load, is an error. run is go test's -run pattern ("": the tests that
+// call weft.Test).
+func goList(patterns []string, run string) (pkgs []testPackage, skipped []string, err error) {
+	var selects *regexp.Regexp
+	if run != "" {
+		// The first element of each alternative names top-level tests;
+		// a pattern this cannot split is left to go test to judge.
+		first, _, _ := strings.Cut(run, "/")
+		selects, _ = regexp.Compile(first)
+	}
 	args := append([]string{"list", "-e", "-json=ImportPath,Dir,TestGoFiles,XTestGoFiles,TestImports,XTestImports,Error"}, patterns...)
 	cmd := exec.Command("go", args...)
 	var stderr bytes.Buffer
@@ -68,11 +77,20 @@ func goList(patterns []string) (pkgs []testPackage, skipped []string, err error)
 		}
 		tp := testPackage{ImportPath: p.ImportPath, Dir: p.Dir}
 		for _, f := range append(p.TestGoFiles, p.XTestGoFiles...) {
-			names, err := weftTests(filepath.Join(p.Dir, f))
+			weft, all, err := weftTests(filepath.Join(p.Dir, f))
 			if err != nil {
 				return nil, nil, err
 			}
-			tp.Tests = append(tp.Tests, names...)
+			switch {
+			case run == "":
+				tp.Tests = append(tp.Tests, weft...)
+			case selects != nil:
+				for _, name := range all {
+					if selects.MatchString(name) {
+						tp.Tests = append(tp.Tests, name)
+					}
+				}
+			}
 		}
 		pkgs = append(pkgs, tp)
 	}
@@ -92,11 +110,12 @@ func importsWeft(p listed) bool {
 }
 
 // weftTests returns the top-level test functions of a _test.go file that
-// call weft.Test, anywhere in their bodies (in a subtest's closure, say).
-func weftTests(file string) ([]string, error) {
+// call weft.Test, anywhere in their bodies (in a subtest's closure, say),
+// and all its test functions.
+func weftTests(file string) (weft, all []string, err error) {
 	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	name := ""
 	for _, imp := range f.Imports {
@@ -107,13 +126,13 @@ func weftTests(file string) ([]string, error) {
 			}
 		}
 	}
-	if name == "" || name == "_" || name == "." {
-		return nil, nil
-	}
-	var tests []string
 	for _, d := range f.Decls {
 		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Recv != nil || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "Test") {
+		if !ok || fn.Recv != nil || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "Test") || fn.Name.Name == "TestMain" {
+			continue
+		}
+		all = append(all, fn.Name.Name)
+		if name == "" || name == "_" || name == "." {
 			continue
 		}
 		calls := false
@@ -128,10 +147,10 @@ func weftTests(file string) ([]string, error) {
 			return !calls
 		})
 		if calls {
-			tests = append(tests, fn.Name.Name)
+			weft = append(weft, fn.Name.Name)
 		}
 	}
-	return tests, nil
+	return weft, all, nil
 }
 
 // runPattern is the -run pattern that selects exactly the top-level tests

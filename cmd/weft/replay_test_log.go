@@ -82,7 +82,7 @@ func replayTestLog(pkg, arg string, log *scheduler.Log, stdout, stderr io.Writer
 // checkPackage says why pkg is not one package whose tests import weft,
 // if it is not.
 func checkPackage(pkg string) error {
-	pkgs, _, err := goList([]string{pkg})
+	pkgs, _, err := goList([]string{pkg}, "")
 	switch {
 	case err != nil && !looksLikePackage(pkg):
 		return fmt.Errorf("%w: %q is neither a catalogued scenario (weft list shows them) nor a package (%v)", errUsage, pkg, err)
