@@ -207,3 +207,27 @@ func TestTotals(t *testing.T) {
 func progressLine(planned, runs int, elapsed float64) progress.Line {
 	return progress.Line{Test: "T", Planned: planned, Runs: runs, Steps: 10 * int64(runs), Elapsed: elapsed}
 }
+
+// On a terminal the progress line is redrawn in place and erased before a
+// line that stays; elsewhere it is a plain line, at most every plainEvery.
+func TestLiveLine(t *testing.T) {
+	var b strings.Builder
+	l := &liveLine{w: &b, terminal: true}
+	l.show("a")
+	l.show("b")
+	l.note("kept")
+	l.show("c")
+	l.done("last")
+	if want := "\r\033[Ka\r\033[Kb\r\033[Kkept\n\r\033[Kc\r\033[Klast\n"; b.String() != want {
+		t.Fatalf("terminal: %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	defer func(d time.Duration) { plainEvery = d }(plainEvery)
+	plainEvery = time.Hour
+	l = newLiveLine(&b)
+	l.show("a")
+	l.done("last")
+	if b.String() != "last\n" {
+		t.Fatalf("plain: %q, want only the last line within the hour", b.String())
+	}
+}
