@@ -34,8 +34,10 @@ type campaign struct {
 	budget                  time.Duration
 
 	start time.Time
-	mu    sync.Mutex
-	jobs  []*job
+	// mu guards the jobs' states, tests and output, which the goroutine
+	// reading each process writes and the progress line reads.
+	mu   sync.Mutex
+	jobs []*job
 }
 
 // job is one go test process: one package, one shard.

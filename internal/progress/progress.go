@@ -17,9 +17,8 @@ const Prefix = "weft:progress "
 
 // Line is how far one exploration (one test, one shard) has got.
 type Line struct {
-	// Test is the test's name as t.Name spells it; Dir is its package
-	// directory and Pkg the package as go test names it from the module
-	// root ("./examples/zoo").
+	// Test is the test's name as t.Name spells it; Pkg is its package as
+	// go test names it from the module root ("./examples/zoo").
 	Test string `json:"test"`
 	Pkg  string `json:"pkg,omitempty"`
 	// Shard is the shard of the seed space this exploration runs, "i/n";
