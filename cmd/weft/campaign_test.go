@@ -42,7 +42,7 @@ func TestExploreExamples(t *testing.T) {
 		t.Fatalf("explore: exit %d, want 1 (a failure)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	mustMatch(t, "stderr", stderr,
-		`weft explore: 2 tests in 1 packages, shard 0/1 in 2 go test processes of -weft.shard 0/2 to 1/2`,
+		`weft explore: 2 tests in 1 package, shard 0/1 in 2 go test processes of -weft.shard 0/2 to 1/2`,
 		`(?m)^weft: runs \d+ \(\d+/s\)  steps \d+ \(\d+/s\)  schedules ~\d+  failures [12]  processes 2/2 done  .*  done$`)
 	m := mustMatch(t, "stdout", stdout,
 		`(?m)^replay: (go test ./examples/zoo -run '\^TestBuggyChild\$' -weft\.replay=(examples/zoo/testdata/weft/TestBuggyChild/[0-9a-f]{16}))$`,

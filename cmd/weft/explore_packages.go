@@ -33,11 +33,21 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 		fmt.Fprintf(stderr, "weft explore: %d packages have no test that imports weft, left out: %s\n", len(skipped), abbreviate(skipped, 5))
 	}
 	var with []testPackage
+	var without []string
 	for _, p := range pkgs {
 		// With a -run this cannot read, go test judges every package.
 		if len(p.Tests) > 0 || c.run != "" && !readable(c.run) {
 			with = append(with, p)
+		} else {
+			without = append(without, p.ImportPath)
 		}
+	}
+	if len(with) > 0 && len(without) > 0 {
+		what := "no test that calls weft.Test (-run chooses tests there)"
+		if c.run != "" {
+			what = "no test -run selects"
+		}
+		fmt.Fprintf(stderr, "weft explore: %d packages have %s, left out: %s\n", len(without), what, abbreviate(without, 5))
 	}
 	switch {
 	case len(pkgs) == 0:
@@ -67,12 +77,15 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 	for _, p := range pkgs {
 		tests += len(p.Tests)
 	}
-	what := fmt.Sprintf("%d tests", tests)
+	what := plural(tests, "test")
 	if c.run != "" && !readable(c.run) {
 		what = "the tests -run " + c.run + " selects"
 	}
-	live.note(fmt.Sprintf("weft explore: %s in %d packages, shard %d/%d in %d go test processes of -weft.shard %s to %s",
-		what, len(pkgs), c.shard, c.shards, c.parallel, c.subShard(0), c.subShard(c.parallel-1)))
+	procs := fmt.Sprintf("%d go test processes of -weft.shard %s to %s", c.parallel, c.subShard(0), c.subShard(c.parallel-1))
+	if c.parallel == 1 {
+		procs = "1 go test process of -weft.shard " + c.subShard(0)
+	}
+	live.note(fmt.Sprintf("weft explore: %s in %s, shard %d/%d in %s", what, plural(len(pkgs), "package"), c.shard, c.shards, procs))
 	c.execute(ctx, time.Second, func() { live.show(c.totals().line()) })
 	t := c.totals()
 	live.done(t.line())
@@ -125,6 +138,14 @@ func readable(run string) bool {
 func looksLikePackage(arg string) bool {
 	first, _, _ := strings.Cut(arg, "/")
 	return strings.HasPrefix(arg, ".") || strings.HasPrefix(arg, "/") || strings.Contains(arg, "...") || strings.Contains(first, ".")
+}
+
+// plural is "1 package" or "n packages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func abbreviate(names []string, n int) string {
