@@ -40,7 +40,7 @@ flags:
 	save := fs.String("save", "", "a scenario: write the shrunk failing log to this file (packages save theirs under testdata/weft)")
 	run := fs.String("run", "", "packages: run only the tests this regexp selects, as go test -run does (default: the tests that call weft.Test)")
 	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "packages: go test processes at once, each on its own part of the shard; the default is GOMAXPROCS, the CPUs this process may use")
-	summaryFile := fs.String("summary", "", "packages: write the campaign's JSON summary to this file, for weft merge")
+	summaryFile := fs.String("summary", "", "write the campaign's JSON summary to this file, for weft merge")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ flags:
 		}
 		return explorePackages(c, fs.Args(), lookupErr, *summaryFile, stdout, stderr)
 	}
-	for _, name := range []string{"run", "parallel", "summary"} {
+	for _, name := range []string{"run", "parallel"} {
 		if given[name] {
 			return fmt.Errorf("%w: -%s is for packages, not a catalogued scenario", errUsage, name)
 		}
@@ -114,20 +114,20 @@ flags:
 	}
 	rep := weft.Explore(o, e.Scenario)
 	fmt.Fprintln(stderr, statsLine(rep.Stats))
-	if rep.Failure == nil {
-		if rep.Exhausted {
-			fmt.Fprintf(stdout, "%s: no failure in %d runs: the search ran every log within its bound (%s)\n", e.Name, rep.Runs, spec)
-			return nil
-		}
+	f := rep.Failure
+	switch {
+	case f == nil && rep.Exhausted:
+		fmt.Fprintf(stdout, "%s: no failure in %d runs: the search ran every log within its bound (%s)\n", e.Name, rep.Runs, spec)
+	case f == nil:
 		fmt.Fprintf(stdout, "%s: no failure in %d runs\n", e.Name, rep.Runs)
-		return nil
+	default:
+		fmt.Fprintln(stdout, f.String())
+		fmt.Fprintf(stdout, "\nreplay: go run ./cmd/weft replay %s %s\n", e.Name, f.Log)
 	}
-	fmt.Fprintln(stdout, rep.Failure.String())
-	fmt.Fprintf(stdout, "\nreplay: go run ./cmd/weft replay %s %s\n", e.Name, rep.Failure.Log)
-	if *save != "" {
-		data, err := rep.Failure.Log.MarshalFile() // lines of text, as weft.Test saves logs
+	if f != nil && *save != "" {
+		data, err := f.Log.MarshalFile() // lines of text, as weft.Test saves logs
 		if err != nil {
-			data, err = rep.Failure.Log.MarshalText() // a log too long for the file form
+			data, err = f.Log.MarshalText() // a log too long for the file form
 		}
 		if err != nil {
 			return err
@@ -137,7 +137,22 @@ flags:
 		}
 		fmt.Fprintf(stdout, "saved: %s (replay: go run ./cmd/weft replay %s %s)\n", *save, e.Name, *save)
 	}
-	return fmt.Errorf("%s failed at seed %d", e.Name, rep.Failure.Seed)
+	if *summaryFile != "" {
+		var flags []string
+		fs.Visit(func(fl *flag.Flag) {
+			if fl.Name != "shard" && fl.Name != "summary" && fl.Name != "save" {
+				flags = append(flags, "-"+fl.Name+"="+fl.Value.String())
+			}
+		})
+		if err := scenarioSummary(e.Name, flags, o, rep, *save).write(*summaryFile); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "summary: %s\n", *summaryFile)
+	}
+	if f != nil {
+		return fmt.Errorf("%s failed at seed %d", e.Name, f.Seed)
+	}
+	return nil
 }
 
 func statsLine(s weft.Stats) string {

@@ -89,14 +89,18 @@ func mergeSummaries(sums []*Summary, names []string) (*Summary, []string, error)
 			mt := byTest[key]
 			if mt == nil {
 				c := t
-				c.Planned, c.Runs, c.Steps, c.Sketch, c.Result = 0, 0, 0, "", "skip"
+				c.Planned, c.Runs, c.Steps, c.Schedules, c.Sketch, c.Result = 0, 0, 0, 0, "", "skip"
 				mt = &c
 				byTest[key] = mt
 			}
 			mt.Planned += t.Planned
 			mt.Runs += t.Runs
 			mt.Steps += t.Steps
-			mt.Sketch = mergeSketch(mt.Sketch, t.Sketch)
+			if t.Sketch == "" {
+				mt.Schedules += t.Schedules // no sketch to merge: add up
+			} else {
+				mt.Sketch = mergeSketch(mt.Sketch, t.Sketch)
+			}
 			switch {
 			case t.Result == "fail":
 				mt.Result = "fail"
@@ -117,11 +121,11 @@ func mergeSummaries(sums []*Summary, names []string) (*Summary, []string, error)
 }
 
 func sameCampaign(a, b Campaign) bool {
-	return slices.Equal(a.Packages, b.Packages) && a.Run == b.Run && slices.Equal(a.Flags, b.Flags) && a.Shards == b.Shards
+	return slices.Equal(a.Targets, b.Targets) && a.Run == b.Run && slices.Equal(a.Flags, b.Flags) && a.Shards == b.Shards
 }
 
 func describe(c Campaign) string {
-	s := fmt.Sprintf("%s in %d shards", strings.Join(c.Packages, " "), c.Shards)
+	s := fmt.Sprintf("%s in %d shards", strings.Join(c.Targets, " "), c.Shards)
 	if c.Run != "" {
 		s += ", -run " + c.Run
 	}
@@ -171,7 +175,7 @@ func report(m *Summary, w io.Writer) (missing []int) {
 		fmt.Fprintf(w, "\nfailures, by test:\n")
 		last := ""
 		for _, f := range m.Failures {
-			name := f.Package + " " + orDash(f.Test)
+			name := strings.TrimSpace(f.Package + " " + f.Test)
 			if name != last {
 				fmt.Fprintf(w, "  %s\n", name)
 				last = name

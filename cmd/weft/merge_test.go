@@ -7,6 +7,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -21,7 +22,7 @@ func shardSummary(shard int, runs int, fail bool) *Summary {
 	}
 	s := &Summary{
 		Format:   summaryFormat,
-		Campaign: Campaign{Packages: []string{"./..."}, Flags: []string{"-weft.runs=400"}, Shards: 4},
+		Campaign: Campaign{Targets: []string{"./..."}, Flags: []string{"-weft.runs=400"}, Shards: 4},
 		Shards:   []int{shard}, Elapsed: 1,
 		Tests: []TestSummary{{Package: "example.com/m/pkg", Test: "TestA", Result: "pass", Planned: 100, Runs: runs, Steps: 10 * int64(runs), Sketch: sk.String()}},
 	}
@@ -112,5 +113,32 @@ func TestMergeRefuses(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("merge %v: exit %d, stderr %q; want 1 and %q", tc.files, code, stderr, tc.want)
 		}
+	}
+}
+
+// A catalogued scenario's campaign: each shard's summary, merged, with the
+// failure's replay command, which replays it.
+func TestScenarioSummaries(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, shard := range []string{"1of2", "2of2"} {
+		f := filepath.Join(dir, shard+".json")
+		files = append(files, f)
+		code, stdout, _ := runWeft("explore", "-runs", "300", "-shard", shard, "-summary", f, "zoo/leak")
+		if code != 1 || !strings.Contains(stdout, "summary: "+f) {
+			t.Fatalf("explore -shard %s: exit %d, want 1 (the leak) and the summary:\n%s", shard, code, stdout)
+		}
+	}
+	code, stdout, _ := runWeft(append([]string{"merge"}, files...)...)
+	if code != 1 || !strings.Contains(stdout, "campaign: zoo/leak in 2 shards, -runs=300\ncoverage: 2 of 2 shards (0/2 1/2): the whole seed space") {
+		t.Fatalf("merge: exit %d, want 1 and the whole seed space:\n%s", code, stdout)
+	}
+	m := regexp.MustCompile(`(?m)^      replay: go run ./cmd/weft (replay zoo/leak weft1\S+)$`).FindStringSubmatch(stdout)
+	if m == nil || !strings.Contains(stdout, "  zoo/leak\n    shard 0/2, seed ") {
+		t.Fatalf("merge lists no failure of zoo/leak with its replay command:\n%s", stdout)
+	}
+	code, out, _ := runWeft(strings.Fields(m[1])...)
+	if code != 1 || !strings.Contains(out, "leak") {
+		t.Fatalf("%s: exit %d, want 1 with the leak:\n%s", m[1], code, out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/internal/distinct"
 	"github.com/weftsim/weft/internal/progress"
 )
@@ -28,7 +29,9 @@ type Summary struct {
 	// Elapsed is the real time the shards took, in seconds (summed when
 	// merged).
 	Elapsed float64 `json:"elapsed"`
-	// Runs, Steps, Schedules and Sketch add up the tests.
+	// Runs, Steps, Schedules and Sketch add up the tests. A summary may
+	// lack a sketch (a catalogued scenario's): its Schedules then add up,
+	// and may count a schedule twice.
 	Runs      int              `json:"runs"`
 	Steps     int64            `json:"steps"`
 	Schedules int              `json:"schedules"`
@@ -39,19 +42,22 @@ type Summary struct {
 	Logs []string `json:"logs"`
 }
 
-// Campaign is what a campaign ran: packages, tests, flags, and the number
-// of shards its seed space is split into.
+// Campaign is what a campaign ran: packages (or a catalogued scenario),
+// tests, flags, and the number of shards its seed space is split into.
 type Campaign struct {
-	Packages []string `json:"packages"`
-	Run      string   `json:"run,omitempty"`
-	// Flags are the -weft.* flags every test got, besides its shard.
+	// Targets are the package patterns as given, or the one scenario.
+	Targets []string `json:"targets"`
+	Run     string   `json:"run,omitempty"`
+	// Flags are the -weft.* flags every test got, besides its shard (the
+	// weft explore flags, for a scenario).
 	Flags  []string `json:"flags,omitempty"`
 	Shards int      `json:"shards"`
 }
 
-// TestSummary is one test, over every shard of the summary.
+// TestSummary is one test, over every shard of the summary; a catalogued
+// scenario is a test of no package.
 type TestSummary struct {
-	Package string `json:"package"`
+	Package string `json:"package,omitempty"`
 	Test    string `json:"test"`
 	// Result is pass, fail or skip (fail when any shard failed).
 	Result string `json:"result"`
@@ -81,7 +87,7 @@ type FailureSummary struct {
 func (c *campaign) summary(packages []string) *Summary {
 	s := &Summary{
 		Format:   summaryFormat,
-		Campaign: Campaign{Packages: packages, Run: c.run, Flags: c.weftArgs, Shards: c.shards},
+		Campaign: Campaign{Targets: packages, Run: c.run, Flags: c.weftArgs, Shards: c.shards},
 		Shards:   []int{c.shard},
 		Elapsed:  time.Since(c.start).Seconds(),
 	}
@@ -137,6 +143,40 @@ func (c *campaign) summary(packages []string) *Summary {
 	return s
 }
 
+// scenarioSummary is the Summary of the exploration of a catalogued
+// scenario, with options o, which found rep; flags are the weft explore
+// flags given, save the file the failing log was saved to. A scenario's
+// Stats carry no sketch: its distinct schedules add up when merged.
+func scenarioSummary(name string, flags []string, o weft.Options, rep *weft.Report, save string) *Summary {
+	s := &Summary{
+		Format:   summaryFormat,
+		Campaign: Campaign{Targets: []string{name}, Flags: flags, Shards: o.Shards},
+		Shards:   []int{o.Shard},
+		Elapsed:  rep.Elapsed.Seconds(),
+	}
+	t := TestSummary{Test: name, Result: "pass", FirstSeed: o.Seed, Strategy: o.Spec.String(), Runs: rep.Runs, Steps: rep.Steps, Schedules: rep.Schedules}
+	if o.Runs > 0 {
+		t.Planned = o.Runs / o.Shards
+		if o.Shard < o.Runs%o.Shards {
+			t.Planned++
+		}
+	}
+	if f := rep.Failure; f != nil {
+		t.Result = "fail"
+		log := f.Log.String()
+		if save != "" {
+			log = save
+		}
+		s.Failures = append(s.Failures, FailureSummary{Test: name, Shard: fmt.Sprintf("%d/%d", o.Shard, o.Shards), Failure: progress.Failure{
+			Seed: f.Seed, Strategy: f.Spec, Headline: summary(f), Log: save, LogText: f.Log.String(),
+			Replay: "go run ./cmd/weft replay " + name + " " + log,
+		}})
+	}
+	s.Tests = []TestSummary{t}
+	s.finish(&distinct.Sketch{})
+	return s
+}
+
 // mergeSketch merges the sketch texts a and b; a malformed one counts as
 // empty.
 func mergeSketch(a, b string) string {
@@ -162,11 +202,14 @@ func (s *Summary) finish(total *distinct.Sketch) {
 	})
 	sort.Ints(s.Shards)
 	s.Runs, s.Steps, s.Logs = 0, 0, nil
+	unsketched := 0
 	for i, t := range s.Tests {
 		s.Runs += t.Runs
 		s.Steps += t.Steps
-		if sk, err := distinct.Parse(t.Sketch); err == nil {
+		if sk, err := distinct.Parse(t.Sketch); err == nil && t.Sketch != "" {
 			s.Tests[i].Schedules = sk.Count()
+		} else {
+			unsketched += t.Schedules
 		}
 	}
 	seen := map[string]bool{}
@@ -177,7 +220,7 @@ func (s *Summary) finish(total *distinct.Sketch) {
 		}
 	}
 	sort.Strings(s.Logs)
-	s.Sketch, s.Schedules = total.String(), total.Count()
+	s.Sketch, s.Schedules = total.String(), total.Count()+unsketched
 }
 
 func (s *Summary) write(path string) error {
