@@ -188,7 +188,7 @@ func report(m *Summary, w io.Writer) (missing []int) {
 			if f.Replay != "" {
 				fmt.Fprintf(w, "      replay: %s\n", f.Replay)
 			}
-			if f.LogText != "" {
+			if f.LogText != "" && !strings.Contains(f.Replay, f.LogText) {
 				fmt.Fprintf(w, "      log: %s\n", f.LogText)
 			}
 		}
