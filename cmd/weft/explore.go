@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/weftsim/weft"
@@ -104,15 +105,44 @@ flags:
 		Name: e.Name, Runs: *runs, Budget: *budget, Seed: *seed, Spec: spec,
 		Shard: i, Shards: n, CheckDeterminism: *determinism, Config: e.config(),
 	}
-	// A line a second: readable in a terminal and in a CI log alike.
-	last := time.Now()
+	// A line a second: readable in a terminal and in a CI log alike. Seeds
+	// report every quarter second; a second without a report is a failure
+	// being confirmed and shrunk, or one long run, which says so.
+	var mu sync.Mutex
+	start, last, heard := time.Now(), time.Now(), time.Now()
 	o.Progress = func(s weft.Stats) {
+		mu.Lock()
+		defer mu.Unlock()
+		heard = time.Now()
 		if time.Since(last) >= time.Second {
 			last = time.Now()
 			fmt.Fprintln(stderr, statsLine(s))
 		}
 	}
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				mu.Lock()
+				if time.Since(heard) >= time.Second && time.Since(last) >= time.Second {
+					last = time.Now()
+					fmt.Fprintf(stderr, "confirming and shrinking a failure, or in a long run (%v since the last seed's report; elapsed %v)\n",
+						time.Since(heard).Round(time.Second), time.Since(start).Round(time.Second))
+				}
+				mu.Unlock()
+			}
+		}
+	}()
 	rep := weft.Explore(o, e.Scenario)
+	close(stop)
+	<-stopped
 	fmt.Fprintln(stderr, statsLine(rep.Stats))
 	f := rep.Failure
 	switch {
