@@ -254,8 +254,8 @@ func (c *campaign) totals() totals {
 		if jb.state == "done" && jb.failed && !jb.anyTestFailed() {
 			t.failures++ // the package itself failed
 		}
-		var left time.Duration
-		started := 0
+		var left, took1 time.Duration // the job's time left; what its explorations took
+		started, explored := 0, 0
 		for _, name := range jb.order {
 			tr := jb.tests[name]
 			t.runs += tr.line.Runs
@@ -275,6 +275,10 @@ func (c *campaign) totals() totals {
 					left += lineLeft(tr.line)
 				}
 			}
+			if tr.line.Test != "" {
+				explored++
+				took1 += time.Duration(tr.line.Elapsed*float64(time.Second)) + lineLeft(tr.line)
+			}
 		}
 		switch jb.state {
 		case "queued":
@@ -283,8 +287,16 @@ func (c *campaign) totals() totals {
 			if started == 0 {
 				continue // building, or in its first test's first moments
 			}
-			// The tests still to start take as long as those before.
-			left += time.Since(jb.started) / time.Duration(started) * time.Duration(max(len(jb.pkg.Tests)-started, 0))
+			// The tests still to start take their budget, or as long as
+			// the explorations before them, or the tests before them.
+			per := time.Since(jb.started) / time.Duration(started)
+			switch {
+			case c.budget > 0:
+				per = c.budget
+			case explored > 0:
+				per = took1 / time.Duration(explored)
+			}
+			left += per * time.Duration(max(len(jb.pkg.Tests)-started, 0))
 			work += left
 			longest = max(longest, left)
 			took += time.Since(jb.started) + left
