@@ -18,6 +18,7 @@ import (
 
 	"github.com/weftsim/weft/internal/progress"
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 func TestExploreExamples(t *testing.T) {
@@ -229,5 +230,22 @@ func TestLiveLine(t *testing.T) {
 	l.done("last")
 	if b.String() != "last\n" {
 		t.Fatalf("plain: %q, want only the last line within the hour", b.String())
+	}
+}
+
+// A saved log of a test that lies outside any testdata/weft has no package
+// to replay in: weft replay says to name it.
+func TestReplayLogWithoutPackage(t *testing.T) {
+	data, err := (&sim.Result{Scenario: "TestX", Seed: 3, Spec: "random"}).Log().MarshalFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "log")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runWeft("replay", file)
+	if code != 2 || !strings.Contains(stderr, "is not under a package's testdata/weft, so its package is unknown: name it, weft replay ./pkg "+file) {
+		t.Fatalf("exit %d, stderr %q; want 2 and to name the package", code, stderr)
 	}
 }
