@@ -69,3 +69,23 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+// What counting costs each run of an exploration (one Add per run).
+func BenchmarkAdd(b *testing.B) {
+	var s Sketch
+	for i := range b.N {
+		s.Add(uint64(i))
+	}
+}
+
+// What a progress line's count costs (four times a second per exploration).
+func BenchmarkCount(b *testing.B) {
+	var s Sketch
+	for i := range 100_000 {
+		s.Add(uint64(i))
+	}
+	b.ResetTimer()
+	for range b.N {
+		s.Count()
+	}
+}
