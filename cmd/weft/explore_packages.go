@@ -179,7 +179,7 @@ func build(ctx context.Context, paths []string, live *liveLine) error {
 			}
 			return nil
 		case <-t.C:
-			live.show(fmt.Sprintf("weft: building the tests of %d packages (%v)", len(paths), time.Since(start).Round(time.Second)))
+			live.show(fmt.Sprintf("weft: building the tests of %s (%v)", plural(len(paths), "package"), time.Since(start).Round(time.Second)))
 		}
 	}
 }
