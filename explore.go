@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/internal/distinct"
-
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
