@@ -338,6 +338,10 @@ func (jb *job) anyTestFailed() bool {
 	return false
 }
 
+// schedules estimates the distinct schedules among the runs, which it
+// never exceeds.
+func (t totals) schedules() int { return min(t.sketch.Count(), t.runs) }
+
 // line is the progress line of t.
 func (t totals) line() string {
 	secs := max(t.elapsed.Seconds(), 1e-9)
@@ -349,7 +353,7 @@ func (t totals) line() string {
 		left = "left ~" + t.left.Round(time.Second).String()
 	}
 	return fmt.Sprintf("weft: runs %d (%.0f/s)  steps %s (%s/s)  schedules ~%d  failures %d  processes %d/%d done  %v  %s",
-		t.runs, float64(t.runs)/secs, count(t.steps), count(int64(float64(t.steps)/secs)), t.sketch.Count(), t.failures,
+		t.runs, float64(t.runs)/secs, count(t.steps), count(int64(float64(t.steps)/secs)), t.schedules(), t.failures,
 		t.jobsDone, t.jobs, t.elapsed.Round(100*time.Millisecond), left)
 }
 

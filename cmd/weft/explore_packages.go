@@ -111,7 +111,7 @@ func explorePackages(c *campaign, patterns []string, notScenario error, summaryF
 		}
 	}
 	fmt.Fprintf(stdout, "\nweft explore: %d runs, %d steps, ~%d distinct schedules in %v; %d failures\n",
-		t.runs, t.steps, t.sketch.Count(), t.elapsed.Round(10*time.Millisecond), len(fails))
+		t.runs, t.steps, t.schedules(), t.elapsed.Round(10*time.Millisecond), len(fails))
 	if summaryFile != "" {
 		fmt.Fprintf(stdout, "summary: %s\n", summaryFile)
 	}

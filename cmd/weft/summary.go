@@ -207,7 +207,7 @@ func (s *Summary) finish(total *distinct.Sketch) {
 		s.Runs += t.Runs
 		s.Steps += t.Steps
 		if sk, err := distinct.Parse(t.Sketch); err == nil && t.Sketch != "" {
-			s.Tests[i].Schedules = sk.Count()
+			s.Tests[i].Schedules = min(sk.Count(), t.Runs) // an estimate: never more than ran
 		} else {
 			unsketched += t.Schedules
 		}
@@ -220,7 +220,7 @@ func (s *Summary) finish(total *distinct.Sketch) {
 		}
 	}
 	sort.Strings(s.Logs)
-	s.Sketch, s.Schedules = total.String(), total.Count()+unsketched
+	s.Sketch, s.Schedules = total.String(), min(total.Count()+unsketched, s.Runs)
 }
 
 func (s *Summary) write(path string) error {
