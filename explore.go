@@ -139,7 +139,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		if o.Progress != nil && now.Sub(lastProgress) >= progressEvery {
 			lastProgress = now
 			rep.Elapsed = now.Sub(start)
-			rep.Schedules = rep.sketch.Count()
+			rep.Schedules = min(rep.sketch.Count(), rep.Runs)
 			o.Progress(rep.Stats)
 		}
 		seed := o.Seed + uint64(i)
@@ -174,7 +174,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		}
 	}
 	rep.Elapsed = time.Since(start)
-	rep.Schedules = rep.sketch.Count()
+	rep.Schedules = min(rep.sketch.Count(), rep.Runs)
 	if o.Progress != nil {
 		o.Progress(rep.Stats)
 	}

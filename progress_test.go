@@ -61,7 +61,7 @@ func TestProgressLines(t *testing.T) {
 		t.Fatalf("last line %+v, want TestFixed in ./pkg, shard 1/2, 150 runs of 150 planned, no failure", last)
 	}
 	sk, err := distinct.Parse(last.Sketch)
-	if err != nil || sk.Count() != last.Schedules || last.Schedules < 2 || last.Schedules > last.Runs {
+	if err != nil || min(sk.Count(), last.Runs) != last.Schedules || last.Schedules < 2 {
 		t.Fatalf("sketch %v counts %d, line says %d schedules of %d runs", err, sk.Count(), last.Schedules, last.Runs)
 	}
 
