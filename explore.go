@@ -21,7 +21,8 @@ type Stats struct {
 	Elapsed time.Duration
 	// Schedules estimates how many of the runs ran differently: distinct
 	// trace hashes, counted by a sketch (package internal/distinct: close to
-	// exact below a few hundred, within a few percent above).
+	// exact below a few hundred, within a few percent above; never more than
+	// Runs).
 	Schedules int
 
 	// sketch counts the distinct trace hashes; shards merge theirs.
