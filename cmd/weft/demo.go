@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -44,7 +45,33 @@ func demo(args []string, stdout, stderr io.Writer) error {
 	var failures []failure
 	unexpected := 0
 	start := time.Now()
+	// The table is printed at the end, aligned; until then a line says
+	// which scenario runs.
+	var mu sync.Mutex
+	current, done := "", 0
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		live := newLiveLine(stderr)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				live.clear()
+				return
+			case <-t.C:
+				mu.Lock()
+				live.show(fmt.Sprintf("weft demo: %d of %d scenarios done, running %s (%v)", done, len(catalog()), current, time.Since(start).Round(time.Second)))
+				mu.Unlock()
+			}
+		}
+	}()
 	for _, e := range catalog() {
+		mu.Lock()
+		current = e.Name
+		mu.Unlock()
 		if *only != "" && !strings.Contains(e.Name, *only) {
 			continue
 		}
@@ -65,7 +92,12 @@ func demo(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%v\n", e.Name, e.expect(), verdict, rep.Runs, seedCol, preempt, rep.Elapsed.Round(time.Millisecond))
+		mu.Lock()
+		done++
+		mu.Unlock()
 	}
+	close(stop)
+	<-ticked
 	tw.Flush()
 
 	for _, fl := range failures {
