@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -33,6 +34,9 @@ func demo(args []string, stdout, stderr io.Writer) error {
 	}
 	if *runs <= 0 {
 		return fmt.Errorf("%w: -runs must be positive", errUsage)
+	}
+	if !slices.ContainsFunc(catalog(), func(e entry) bool { return strings.Contains(e.Name, *only) }) {
+		return fmt.Errorf("%w: no scenario name contains %q (weft list shows them)", errUsage, *only)
 	}
 
 	fmt.Fprintf(stdout, "weft demo: %d runs per scenario, strategy %s, seeds from %d\n\n", *runs, spec, *seed)
@@ -68,13 +72,15 @@ func demo(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}()
+	ran := 0
 	for _, e := range catalog() {
-		mu.Lock()
-		current = e.Name
-		mu.Unlock()
 		if *only != "" && !strings.Contains(e.Name, *only) {
 			continue
 		}
+		mu.Lock()
+		current = e.Name
+		mu.Unlock()
+		ran++
 		rep := weft.Explore(weft.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: e.config()}, e.Scenario)
 		verdict, seedCol, preempt := "pass", "-", "-"
 		if f := rep.Failure; f != nil {
@@ -107,7 +113,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout, indent(fl.f.String(), "  "))
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d scenarios in %v", len(catalog()), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "\n%d scenarios in %v", ran, time.Since(start).Round(time.Millisecond))
 	if unexpected > 0 {
 		fmt.Fprintf(stdout, "; %d verdicts differ from what was expected\n", unexpected)
 		return fmt.Errorf("%d unexpected verdicts", unexpected)

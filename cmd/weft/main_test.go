@@ -28,6 +28,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"demo", "-runs", "0"}, "-runs must be positive"},
 		{[]string{"demo", "-strategy", "bfs"}, "unknown strategy"},
 		{[]string{"demo", "-bogus"}, "flag provided but not defined"},
+		{[]string{"demo", "-only", "no/such"}, `no scenario name contains "no/such"`},
 		{[]string{"explore"}, "want a scenario name (see weft list) or packages"},
 		{[]string{"explore", "no/such"}, `"no/such" is neither a catalogued scenario (weft list shows them) nor a package (go list: `},
 		{[]string{"explore", "./no/such"}, `go list: `},
@@ -78,6 +79,9 @@ func TestDemoThenReplay(t *testing.T) {
 	if !regexp.MustCompile(`zoo/deadlock\s+fails\s+found`).MatchString(stdout) ||
 		!regexp.MustCompile(`zoo/deadlock-fixed\s+passes\s+pass\s+200`).MatchString(stdout) {
 		t.Fatalf("demo table is not as expected:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "\n2 scenarios in ") {
+		t.Errorf("demo -only counts scenarios it did not run:\n%s", stdout)
 	}
 	m := regexp.MustCompile(`replay: go run ./cmd/weft replay (\S+) (weft1\S+)`).FindStringSubmatch(stdout)
 	if m == nil {
