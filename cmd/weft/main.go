@@ -5,6 +5,7 @@
 //	weft list                      list the catalogued scenarios
 //	weft explore [flags] NAME      explore one scenario, with progress
 //	weft replay [flags] NAME LOG   replay a decision log (a file or the weft1-... text) and print its timeline
+//	weft report [flags] [NAME...]  write the HTML page of each catalogued failure, shrunk, into a directory
 package main
 
 import (
@@ -29,6 +30,7 @@ commands:
   list                     list the catalogued scenarios
   explore [flags] NAME     explore one scenario under many seeds, with progress
   replay [flags] NAME LOG  replay a decision log (a file or the weft1-... text)
+  report [flags] [NAME...] write each catalogued failure as an HTML page (-o DIR)
 
 Run 'weft <command> -h' for the flags of a command.
 `
@@ -50,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = explore(args[1:], stdout, stderr)
 	case "replay":
 		err = replay(args[1:], stdout, stderr)
+	case "report":
+		err = report(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
