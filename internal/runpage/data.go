@@ -199,10 +199,10 @@ func arrows(trace []sim.Event) []arrow {
 		what string
 		done bool
 	}
-	sends := map[int][]*pending{}   // by object
-	mail := map[int64][]*pending{}  // by receiving process
-	anySend := []*pending{}         // every object send, for sockets
-	closes := map[int]int{}         // object -> its last close
+	sends := map[int][]*pending{}  // by object
+	mail := map[int64][]*pending{} // by receiving process
+	anySend := []*pending{}        // every object send, for sockets
+	closes := map[int]int{}        // object -> its last close
 	nextOf := func(proc, after int) int {
 		for j := after + 1; j < len(trace); j++ {
 			if trace[j].Proc == proc {
