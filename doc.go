@@ -142,6 +142,9 @@
 //	                         passes, and every WaitGroup Add and Done in the
 //	                         timelines (left out otherwise, unless the failure
 //	                         is a WaitGroup's misuse) (default off)
+//	-weft.html               also write a failure, or the run -weft.replay
+//	                         replays, as an HTML page (see Page) in the test's
+//	                         artifact directory, and name it (default off)
 //
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:

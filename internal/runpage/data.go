@@ -3,6 +3,7 @@ package runpage
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/weftsim/weft/scheduler"
@@ -185,106 +186,133 @@ func payload(e sim.Event) string {
 }
 
 // arrows pairs the events of a trace that pass something from one process
-// to another. A receive takes the first unmatched send of its object that
-// carried the same value, else the first unmatched send of its object
-// (a channel is FIFO), else the first unmatched send by another process
-// of any object that carried the same bytes (a socket's peer is another
-// object). A receive that saw its object closed comes from the close. A
-// message to a process's mailbox goes to that process's receive of the
-// same message.
+// to another. The receives of an object pair with its sends in order, as a
+// channel hands values over (a receive takes the first unpaired send that
+// carried the same value, else the first unpaired one); a send logged after
+// its receive (a sender that blocked, then was taken from) is drawn from
+// where it blocked. A receive of an object no process sent on takes the
+// first unpaired send by another process of any object that carried the
+// same bytes (a socket's peer is another object). A receive that saw its
+// object closed comes from the close. A message to a mailbox goes to that
+// process's receive of the same message. A wake-up goes to the woken
+// process's next event, a spawn to the child's first.
 func arrows(trace []sim.Event) []arrow {
 	var out []arrow
-	type pending struct {
+	type send struct {
 		idx  int
 		what string
 		done bool
 	}
-	sends := map[int][]*pending{}  // by object
-	mail := map[int64][]*pending{} // by receiving process
-	anySend := []*pending{}        // every object send, for sockets
-	closes := map[int]int{}        // object -> its last close
-	nextOf := func(proc, after int) int {
-		for j := after + 1; j < len(trace); j++ {
-			if trace[j].Proc == proc {
-				return j
-			}
+	sends := map[int][]*send{}  // by object
+	mail := map[int64][]*send{} // by receiving process
+	var anySend []*send         // every object's, for sockets
+	var recvs []int             // receives of a value, in order
+	closes := map[int][]int{}   // object -> its closes
+	for i, e := range trace {
+		switch {
+		case e.Kind == sim.EventSend && e.Obj == 0 && strings.Contains(e.Detail, " ! "):
+			mail[e.Arg] = append(mail[e.Arg], &send{idx: i, what: payload(e)})
+		case e.Kind == sim.EventSend && e.Obj != 0:
+			s := &send{idx: i, what: payload(e)}
+			sends[e.Obj] = append(sends[e.Obj], s)
+			anySend = append(anySend, s)
+		case e.Kind == sim.EventClose && e.Obj != 0:
+			closes[e.Obj] = append(closes[e.Obj], i)
+		case e.Kind == sim.EventRecv:
+			recvs = append(recvs, i)
 		}
-		return -1
 	}
-	take := func(list []*pending, what string) *pending {
+	first := func(list []*send, ok func(*send) bool) *send {
 		for _, s := range list {
-			if !s.done && s.what == what {
+			if !s.done && ok(s) {
 				return s
 			}
 		}
 		return nil
 	}
-	for i, e := range trace {
-		switch e.Kind {
-		case sim.EventSend:
-			s := &pending{idx: i, what: payload(e)}
-			if e.Obj == 0 && strings.Contains(e.Detail, " ! ") {
-				mail[e.Arg] = append(mail[e.Arg], s)
-			} else if e.Obj != 0 {
-				sends[e.Obj] = append(sends[e.Obj], s)
-				anySend = append(anySend, s)
-			}
-		case sim.EventClose:
-			if e.Obj != 0 {
-				closes[e.Obj] = i
-			}
-		case sim.EventRecv:
-			if e.Obj == 0 {
-				if !strings.HasPrefix(e.Detail, "receive ") {
-					continue
-				}
-				if s := take(mail[int64(e.Proc)], payload(e)); s != nil {
-					s.done = true
-					out = append(out, arrow{From: s.idx, To: i, Kind: "msg"})
-				}
-				continue
-			}
-			if strings.HasSuffix(e.Detail, "(closed)") || strings.HasSuffix(e.Detail, ": EOF") {
-				if c, ok := closes[e.Obj]; ok {
-					out = append(out, arrow{From: c, To: i, Kind: "close"})
-				}
+	for _, i := range recvs {
+		e := trace[i]
+		if e.Obj == 0 {
+			if !strings.HasPrefix(e.Detail, "receive ") {
 				continue
 			}
 			what := payload(e)
-			s := take(sends[e.Obj], what)
-			if s == nil {
-				for _, c := range sends[e.Obj] {
-					if !c.done {
-						s = c
-						break
-					}
-				}
-			}
-			if s == nil {
-				for _, c := range anySend {
-					if !c.done && c.what == what && trace[c.idx].Proc != e.Proc {
-						s = c
-						break
-					}
-				}
-			}
-			if s != nil {
+			if s := first(mail[int64(e.Proc)], func(s *send) bool { return s.idx < i && s.what == what }); s != nil {
 				s.done = true
 				out = append(out, arrow{From: s.idx, To: i, Kind: "msg"})
 			}
-		case sim.EventWake:
+			continue
+		}
+		if strings.HasSuffix(e.Detail, "(closed)") || strings.HasSuffix(e.Detail, ": EOF") {
+			c := -1
+			for _, k := range closes[e.Obj] {
+				if k < i {
+					c = k
+				}
+			}
+			if c >= 0 {
+				out = append(out, arrow{From: c, To: i, Kind: "close"})
+			}
+			continue
+		}
+		what := payload(e)
+		s := first(sends[e.Obj], func(s *send) bool { return s.what == what })
+		if s == nil {
+			s = first(sends[e.Obj], func(*send) bool { return true })
+		}
+		if s == nil && len(sends[e.Obj]) == 0 {
+			s = first(anySend, func(s *send) bool { return s.idx < i && s.what == what && trace[s.idx].Proc != e.Proc })
+		}
+		if s == nil {
+			continue
+		}
+		s.done = true
+		from := s.idx
+		if from > i {
+			// Logged after the receive: the sender blocked with the value
+			// and was taken from. Draw it from where it blocked.
+			for j := i - 1; j >= 0; j-- {
+				if trace[j].Proc == trace[from].Proc {
+					if trace[j].Kind == sim.EventBlock {
+						from = j
+					}
+					break
+				}
+			}
+		}
+		out = append(out, arrow{From: from, To: i, Kind: "msg"})
+	}
+	nextOf := nexts(trace)
+	for i, e := range trace {
+		switch {
+		case e.Kind == sim.EventWake:
 			if j := nextOf(int(e.Arg), i); j >= 0 {
 				out = append(out, arrow{From: i, To: j, Kind: "wake"})
 			}
-		case sim.EventSpawn:
-			if e.Proc >= 0 {
-				if j := nextOf(int(e.Arg), i); j >= 0 {
-					out = append(out, arrow{From: i, To: j, Kind: "spawn"})
-				}
+		case e.Kind == sim.EventSpawn && e.Proc >= 0:
+			if j := nextOf(int(e.Arg), i); j >= 0 {
+				out = append(out, arrow{From: i, To: j, Kind: "spawn"})
 			}
 		}
 	}
 	return out
+}
+
+// nexts returns a function that finds proc's first event after index
+// after (-1: none), in logarithmic time.
+func nexts(trace []sim.Event) func(proc, after int) int {
+	byProc := map[int][]int{}
+	for i, e := range trace {
+		byProc[e.Proc] = append(byProc[e.Proc], i)
+	}
+	return func(proc, after int) int {
+		list := byProc[proc]
+		k := sort.SearchInts(list, after+1)
+		if k == len(list) {
+			return -1
+		}
+		return list[k]
+	}
 }
 
 // bars marks each process's blocked and sleeping spans: from its block or

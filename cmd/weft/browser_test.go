@@ -1,0 +1,168 @@
+package main
+
+// The page in a real browser (issue 16): headless Chromium opens a page
+// weft wrote and the test reads what a person would see, from the document
+// as the page's script left it (--dump-dom) and from a screenshot, kept as
+// the test's artifact (go test -artifacts keeps it). Method: a deadlock
+// whose processes, channel, lock and message are named with markup
+// (<img src=x onerror=...>, </script>) must show lanes, an arrow for the
+// message, the failure, the essential decision highlighted, and those names
+// as text, with no element made and no script run from them; the URL's
+// fragment searches the events. Chromium is Debian's chromium (make browser
+// installs it); where it is missing the test skips, saying how to get it.
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weftsim/weft"
+	"github.com/weftsim/weft/sim"
+)
+
+// The marks a hostile name leaves when it runs: an attribute on the body.
+const (
+	hostileProc = `<img src=x onerror="document.body.setAttribute('data-pwned','img')">`
+	hostileMsg  = `</script><script>document.body.setAttribute('data-pwned','script')</script>`
+)
+
+// hostileDeadlock hands a message over a channel, then deadlocks AB-BA;
+// every name and value in it is markup.
+func hostileDeadlock(w *sim.World) {
+	ch := sim.NewChan[string](w, 0).Named(`<svg onload="document.body.setAttribute('data-pwned','svg')">`)
+	a, b := sim.NewMutex(w).Named("account a"), sim.NewMutex(w).Named(hostileMsg)
+	wg := sim.NewWaitGroup(w)
+	wg.Go(hostileProc, func() {
+		ch.Send(hostileMsg)
+		b.Lock()
+		a.Lock()
+		a.Unlock()
+		b.Unlock()
+	})
+	wg.Go("teller", func() {
+		ch.Recv()
+		a.Lock()
+		b.Lock()
+		b.Unlock()
+		a.Unlock()
+	})
+	wg.Wait()
+}
+
+// chromium finds the browser, or skips the test saying how to install it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("WEFT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no chromium on this machine: make browser installs Debian's chromium (apt-get install chromium, as root); WEFT_CHROMIUM names another")
+	return ""
+}
+
+// headless runs the browser on url with args and returns its output.
+func headless(t *testing.T, browser, url string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	all := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+		"--user-data-dir=" + t.TempDir(), "--window-size=1400,900"}, args...)
+	cmd := exec.CommandContext(ctx, browser, append(all, url)...)
+	var out, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", browser, err, errs.String())
+	}
+	return out.String()
+}
+
+func TestPageInBrowser(t *testing.T) {
+	browser := chromium(t)
+	rep := weft.Explore(weft.Options{Name: "hostile", Runs: 1000}, hostileDeadlock)
+	f := rep.Failure
+	if f == nil {
+		t.Fatal("the deadlock was not found")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "page.html")
+	p := weft.Page{Finding: f, Commands: []string{"weft replay hostile " + f.Log.String()},
+		Essential: weft.EssentialDecisions(sim.Config{}, f.Log, hostileDeadlock), PageDir: dir}
+	if len(p.Essential) == 0 {
+		t.Fatalf("no essential decision in %v", f.Log.Decisions)
+	}
+	var b bytes.Buffer
+	if _, err := p.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The document as the script left it, searched for the message.
+	dom := headless(t, browser, "file://"+page+"#q=teller", "--dump-dom")
+	count := func(pattern string) int { return len(regexp.MustCompile(pattern).FindAllString(dom, -1)) }
+	if !strings.Contains(dom, `data-drawn="`) {
+		t.Fatalf("the script did not draw the page:\n%.2000s", dom)
+	}
+	// The names hold "data-pwned" as text; run, they set it as an attribute.
+	if count(`data-pwned="`) > 0 || count(`<img\b`) > 0 || count(`<svg\b`) != 1 || count(`<script\b`) != 2 {
+		t.Fatalf("a hostile name made markup or ran (data-pwned= %d, <img %d, <svg %d, <script %d)",
+			count(`data-pwned="`), count(`<img\b`), count(`<svg\b`), count(`<script\b`))
+	}
+	lanes := count(`class="lanelabel[^"]*"`)
+	if want := len(f.Shrunk.Procs); lanes < want {
+		t.Errorf("%d lanes drawn, want one for each of the %d processes", lanes, want)
+	}
+	for what, pattern := range map[string]string{
+		"an arrow for the message":        `class="arrow msg"`,
+		"a bar for each blocked process":  `class="bar block open"`,
+		"the failure":                     `deadlock: all processes are blocked`,
+		"the essential decision":          `class="decband"`,
+		"its line in the header":          `preempted p\d`,
+		"the hostile name, as text":       regexp.QuoteMeta(`&lt;img src=x onerror="document.body.setAttribute('data-pwned','img')"&gt;`),
+		"the hostile message, as text":    regexp.QuoteMeta(`&lt;/script&gt;&lt;script&gt;`),
+		"the search's matches":            `\d+ of \d+ events match`,
+		"a match marked on the timeline":  `class="ev [^"]* match`,
+		"the failing process's lane name": `class="lanelabel[^"]* failing"`,
+	} {
+		if count(pattern) == 0 {
+			t.Errorf("the page shows no %s (%s)", what, pattern)
+		}
+	}
+
+	// What a person sees, kept with the test's artifacts.
+	shot := filepath.Join(t.ArtifactDir(), "page.png")
+	headless(t, browser, "file://"+page, "--screenshot="+shot)
+	img, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	pic, err := png.Decode(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colors := map[uint32]bool{}
+	bounds := pic.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y += 7 {
+		for x := bounds.Min.X; x < bounds.Max.X; x += 7 {
+			r, g, b, _ := pic.At(x, y).RGBA()
+			colors[r>>8<<16|g>>8<<8|b>>8] = true
+		}
+	}
+	if bounds.Dx() < 1000 || len(colors) < 20 {
+		t.Fatalf("the screenshot is %v with %d colours: blank?", bounds, len(colors))
+	}
+	t.Logf("screenshot: %s", shot)
+}
