@@ -48,11 +48,11 @@ func TestPageFlagWritesThePage(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"deadlock: all processes are blocked",         // the failure
-		"Essential decisions", "preempted p",          // the one preemption the deadlock needs
+		"deadlock: all processes are blocked", // the failure
+		"Essential decisions", "preempted p",  // the one preemption the deadlock needs
 		`id="weft-data"`, `\u003cimg src=x onerror=`, // the run, the name as JSON text
-		"&lt;img src=x onerror=alert(1)&gt;",         // the name in the explanation, as text
-		"-weft.replay=",                              // how to replay it
+		"&lt;img src=x onerror=alert(1)&gt;", // the name in the explanation, as text
+		"-weft.replay=",                      // how to replay it
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
