@@ -85,16 +85,19 @@ func (p Page) WriteTo(w io.Writer) (int64, error) {
 		explain(&b, fail)
 		pg.Explanation = strings.TrimLeft(b.String(), "\n")
 	}
-	if p.Essential != nil {
-		pg.Essential = p.Essential
-		n := 0
-		if f.Log != nil {
-			for _, d := range f.Log.Decisions {
-				if d.Choice != 0 {
-					n++
-				}
+	n := 0 // the decisions that are not the default
+	if f.Log != nil {
+		for _, d := range f.Log.Decisions {
+			if d.Choice != 0 {
+				n++
 			}
 		}
+	}
+	if p.Essential == nil && fail != nil && n > maxEssentialTries {
+		pg.EssentialNote = fmt.Sprintf("The essential decisions were not looked for: the log has %d decisions that are not the default, more than the %d replays EssentialDecisions makes; shrink it first.", n, maxEssentialTries)
+	}
+	if p.Essential != nil {
+		pg.Essential = p.Essential
 		switch {
 		case len(p.Essential) == 0 && n == 0:
 			pg.EssentialNote = "Every decision of this run takes its default: the calm schedule fails by itself, with no preemption or fault to blame."

@@ -20,11 +20,12 @@ func report(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("o", "weft-report", "the `directory` to write the pages to")
 	runs := fs.Int("runs", 1000, "number of seeds to explore per scenario")
 	seed := fs.Uint64("seed", 1, "first seed")
+	shrinkRuns := fs.Int("shrink-runs", 0, "replays to spend shrinking each failure (0: 2000)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *runs <= 0 {
-		return fmt.Errorf("%w: -runs must be positive", errUsage)
+	if *runs <= 0 || *shrinkRuns < 0 {
+		return fmt.Errorf("%w: -runs must be positive, -shrink-runs not negative", errUsage)
 	}
 	var todo []entry
 	if fs.NArg() == 0 {
@@ -53,7 +54,7 @@ func report(args []string, stdout, stderr io.Writer) error {
 	for _, e := range todo {
 		cfg := e.config()
 		cfg.ReportDir = *dir // porcupine's views go beside the pages
-		rep := weft.Explore(weft.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: cfg}, e.Scenario)
+		rep := weft.Explore(weft.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, ShrinkRuns: *shrinkRuns, Config: cfg}, e.Scenario)
 		f := rep.Failure
 		if f == nil || f.Log == nil || f.Shrunk == nil {
 			verdict := fmt.Sprintf("no failure in %d runs", rep.Runs)

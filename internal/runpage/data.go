@@ -363,8 +363,8 @@ func failing(trace []sim.Event, f *sim.Failure) int {
 	return len(trace) - 1
 }
 
-// decisions places on the timeline every decision that was not the
-// default, and every essential one: at the first event, at or after the
+// decisions places on the timeline every preemption and fault, and every
+// essential decision: at the first event, at or after the
 // decision's step, of the process it ran (a schedule) or made it (the
 // others).
 func decisions(p Page, trace []sim.Event, events []event, cols int) []decision {
@@ -379,7 +379,9 @@ func decisions(p Page, trace []sim.Event, events []event, cols int) []decision {
 		if i >= len(r.DecisionPoints) {
 			break
 		}
-		if dc.Choice == 0 && !essential[i] {
+		// Preemptions and faults shape the run; a random draw that is not
+		// 0 is data, shown only when it is essential.
+		if !essential[i] && (dc.Choice == 0 || (dc.Kind != scheduler.Schedule && dc.Kind != scheduler.Fault)) {
 			continue
 		}
 		at := r.DecisionPoints[i]

@@ -2,6 +2,7 @@
 // enters the document through textContent or setAttribute, never as markup.
 (function () {
   "use strict";
+  var started = performance.now();
   var D = JSON.parse(document.getElementById("weft-data").textContent);
   var NS = "http://www.w3.org/2000/svg";
   var AXIS = 58, LANE = 30, THIN = 8, PAD = 40;
@@ -351,4 +352,5 @@
   else if (D.fail >= 0) scroll.scrollLeft = Math.max(0, x(D.events[D.fail].c) - scroll.clientWidth + 220);
   else show(D.cols, null);
   document.body.setAttribute("data-drawn", D.events.length);
+  document.body.setAttribute("data-draw-ms", Math.round(performance.now() - started));
 })();
