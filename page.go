@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/weftsim/weft/internal/runpage"
@@ -85,16 +86,25 @@ func (p Page) WriteTo(w io.Writer) (int64, error) {
 		explain(&b, fail)
 		pg.Explanation = strings.TrimLeft(b.String(), "\n")
 	}
-	n := 0 // the decisions that are not the default
+	// n counts the decisions EssentialDecisions tried: every one that is
+	// not the default, or only the preemptions and faults when there are
+	// too many.
+	n, shaping := 0, 0
 	if f.Log != nil {
 		for _, d := range f.Log.Decisions {
 			if d.Choice != 0 {
 				n++
+				if d.Kind == scheduler.Schedule || d.Kind == scheduler.Fault {
+					shaping++
+				}
 			}
 		}
 	}
-	if p.Essential == nil && fail != nil && n > maxEssentialTries {
-		pg.EssentialNote = fmt.Sprintf("The essential decisions were not looked for: the log has %d decisions that are not the default, more than the %d replays EssentialDecisions makes; shrink it first.", n, maxEssentialTries)
+	if n > maxEssentialTries {
+		n = shaping
+	}
+	if p.Essential == nil && fail != nil && shaping > maxEssentialTries {
+		pg.EssentialNote = fmt.Sprintf("The essential decisions were not looked for: the log has %d preemptions and faults, more than the %d replays EssentialDecisions makes; shrink it first.", shaping, maxEssentialTries)
 	}
 	if p.Essential != nil {
 		pg.Essential = p.Essential
@@ -166,15 +176,21 @@ func views(failure, pageDir string) []runpage.View {
 }
 
 // maxEssentialTries bounds the replays EssentialDecisions makes: a log
-// that was not shrunk can hold thousands of non-default decisions.
-const maxEssentialTries = 64
+// that was not shrunk can hold thousands of non-default decisions. A replay
+// costs about what a run of the scenario does.
+const maxEssentialTries = 128
 
-// EssentialDecisions replays log once for each of its decisions that is not
-// the default (up to 64 of them), with that one decision set to its
-// default, and returns the indexes of those without which the run does not
-// fail with the same failure (sim.Failure.Signature) as log's own replay:
-// the preemptions and faults the failure needs. It returns nil when log's
-// replay passes, or has more than 64 such decisions to try.
+// EssentialDecisions replays log once for each of its preemptions and
+// faults, with that one decision set to its default, and returns the
+// indexes of those without which the run does not fail with the same
+// failure (sim.Failure.Signature) as log's own replay: the preemptions and
+// faults the failure needs. Where the bound of 128 replays leaves room, it
+// tries the other decisions that are not the default too (random draws,
+// select cases). It returns nil when log's replay passes, or has more than
+// 128 preemptions and faults.
+//
+// It is the simple pass, one decision at a time: a failure that needs
+// either of two decisions shows neither.
 //
 // cfg is the scenario's configuration, as a replay of log takes it.
 func EssentialDecisions(cfg sim.Config, log *scheduler.Log, scenario func(*sim.World)) []int {
@@ -191,14 +207,25 @@ func EssentialDecisions(cfg sim.Config, log *scheduler.Log, scenario func(*sim.W
 		return nil
 	}
 	sig := base.Failure.Signature()
-	var tries []int
+	// The preemptions and faults first: they are what a schedule is
+	// made of; then the other decisions (random draws, select cases,
+	// timer ties) that are not the default, if the bound leaves room.
+	var tries, others []int
 	for i, d := range log.Decisions {
-		if d.Choice != 0 {
+		switch {
+		case d.Choice == 0:
+		case d.Kind == scheduler.Schedule || d.Kind == scheduler.Fault:
 			tries = append(tries, i)
+		default:
+			others = append(others, i)
 		}
 	}
 	if len(tries) > maxEssentialTries {
 		return nil
+	}
+	if len(tries)+len(others) <= maxEssentialTries {
+		tries = append(tries, others...)
+		slices.Sort(tries)
 	}
 	out := []int{}
 	ds := make([]scheduler.Decision, len(log.Decisions))

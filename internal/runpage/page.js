@@ -122,7 +122,7 @@
       if (d.e) {
         el("rect", { x: x(d.c) - Math.max(st.zoom, 6) / 2, y: AXIS - 4, width: Math.max(st.zoom, 6), height: height - AXIS, "class": "decband", "data-index": d.i }, marks);
         // "decision N" where there is room, "#N" on two rows where not.
-        var gap = x(d.c) - lastLabel, short = gap < 80;
+        var gap = x(d.c) - lastLabel, short = gap < 100;
         row = short && gap < 26 ? 1 - row : 0;
         lastLabel = x(d.c);
         var lt = el("text", { x: x(d.c), y: AXIS - 6 - row * 11, "class": "declabel", "text-anchor": short ? "start" : "middle" }, axis);
