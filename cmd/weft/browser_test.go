@@ -109,8 +109,11 @@ func TestPageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The document as the script left it, searched for the message.
-	dom := headless(t, browser, "file://"+page+"#q=teller", "--dump-dom")
+	// One run of the browser: the document as the script left it,
+	// searching the events for "teller", and what a person sees, kept with
+	// the test's artifacts.
+	shot := filepath.Join(t.ArtifactDir(), "page.png")
+	dom := headless(t, browser, "file://"+page+"#q=teller", "--dump-dom", "--screenshot="+shot)
 	count := func(pattern string) int { return len(regexp.MustCompile(pattern).FindAllString(dom, -1)) }
 	if !strings.Contains(dom, `data-drawn="`) {
 		t.Fatalf("the script did not draw the page:\n%.2000s", dom)
@@ -141,9 +144,6 @@ func TestPageInBrowser(t *testing.T) {
 		}
 	}
 
-	// What a person sees, kept with the test's artifacts.
-	shot := filepath.Join(t.ArtifactDir(), "page.png")
-	headless(t, browser, "file://"+page, "--screenshot="+shot)
 	img, err := os.Open(shot)
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@
   // Layout: the y of each shown lane's middle.
   var ys = {}, height = AXIS;
   function layout() {
+    LANE = st.zoom >= 48 ? 46 : 30; // room for the events' labels
     ys = {};
     height = AXIS;
     D.lanes.forEach(function (l) {
