@@ -131,3 +131,23 @@ func TestEssentialDecisions(t *testing.T) {
 		t.Fatalf("a passing run's essential decisions: %v", got)
 	}
 }
+
+// A failing fuzz input's page, with -weft.html: the report names it, and
+// it shows the command that re-runs the input.
+func TestPageOfAFuzzInput(t *testing.T) {
+	_, pkg := tempModule(t)
+	loc := locatePackage(pkg)
+	s := &settings{html: true}
+	s.explore.Config.ReportDir = t.TempDir()
+	page := func(f *Finding, commands []string) string { return s.htmlPage("FuzzLost", f, commands, lostUpdate) }
+	msg := fuzzOne(sim.Config{}, os.TempDir, page, "FuzzLost", "FuzzLost/seed#2", loc, fuzzSeeds[2], lostUpdate)
+	m := mustMatchAll(t, "fuzz report", msg, `(?m)^The run as an HTML page \(lanes, arrows, its essential decisions\): (\S+\.html)$`)
+	data, err := os.ReadFile(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "FuzzLost$/^seed#2$") || !strings.Contains(string(data), "strategy bytes") {
+		i := strings.Index(string(data), "replay it")
+		t.Fatalf("the page lacks the command or the strategy:\n%.600s", string(data)[max(i, 0):])
+	}
+}
