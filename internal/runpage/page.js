@@ -42,6 +42,9 @@
     return "step " + e.s + " · " + e.t + " · " + laneName(e.p) + "\n" + e.k + (e.d ? " " + e.d : "");
   }
 
+  // nodes[i] is the drawn glyph of event i, if drawn.
+  var nodes = [];
+
   // Layout: the y of each shown lane's middle.
   var ys = {}, height = AXIS;
   function layout() {
@@ -166,6 +169,7 @@
 
     // Events.
     var labelled = st.zoom >= 48;
+    nodes = [];
     D.events.forEach(function (e, i) {
       var y = ys[e.p];
       if (y == null) return;
@@ -184,6 +188,7 @@
         n = el("circle", { cx: cx, cy: y, r: thin ? 2.5 : (e.k === "send" || e.k === "recv" || e.k === "note" ? 4.5 : 3.5), "class": cls }, eventsG);
       }
       n.setAttribute("data-i", i);
+      nodes[i] = n;
       el("title", {}, n).textContent = eventText(e);
       var bad = e.k === "fault" || e.k === "crash" || (i === D.fail && e.k === "note");
       if (bad || (labelled && !thin)) {
@@ -238,8 +243,7 @@
     });
     var ss = svg.querySelectorAll(".selected");
     for (var k = 0; k < ss.length; k++) ss[k].classList.remove("selected");
-    var n = svg.querySelector('[data-i="' + i + '"]');
-    if (n) n.classList.add("selected");
+    if (nodes[i]) nodes[i].classList.add("selected");
     if (scrollTo) show(e.c, e.p);
   }
   function show(col, p) {
@@ -264,7 +268,10 @@
     });
     st.at = -1;
     document.getElementById("matches").textContent = ql ? st.matches.length + " events match" : "";
-    render();
+    // Mark the matches on what is drawn; no need to draw it again.
+    var old = svg.querySelectorAll(".ev.match");
+    for (var k = 0; k < old.length; k++) old[k].classList.remove("match");
+    st.matches.forEach(function (i) { if (nodes[i]) nodes[i].classList.add("match"); });
   }
   function step(by) {
     if (!st.matches.length) return;
@@ -316,17 +323,23 @@
     var col = (scroll.scrollLeft + ev.offsetX - PAD) / st.zoom;
     setZoom(st.zoom * (ev.deltaY < 0 ? 1.25 : 0.8), col);
   }, { passive: false });
-  document.getElementById("search").addEventListener("input", function (ev) { search(ev.target.value); });
+  // Typing waits for a pause: a run of 10,000 events takes a while to search.
+  function debounce(f) {
+    var timer = null;
+    return function (ev) { var v = ev.target.value; clearTimeout(timer); timer = setTimeout(function () { f(v); }, 200); };
+  }
+  document.getElementById("search").addEventListener("input", debounce(search));
   document.getElementById("search").addEventListener("keydown", function (ev) { if (ev.key === "Enter") step(ev.shiftKey ? -1 : 1); });
   document.getElementById("next").onclick = function () { step(1); };
   document.getElementById("prev").onclick = function () { step(-1); };
-  document.getElementById("lanefilter").addEventListener("input", function (ev) { filterLanes(ev.target.value); });
+  document.getElementById("lanefilter").addEventListener("input", debounce(filterLanes));
   document.getElementById("showall").onclick = function () { st.hidden = {}; st.collapsed = {}; document.getElementById("lanefilter").value = ""; render(); };
   document.getElementById("quiet").onclick = focus;
   var links = document.querySelectorAll("a.decision");
   for (var k = 0; k < links.length; k++) links[k].addEventListener("click", function (ev) {
     ev.preventDefault();
     var c = +this.getAttribute("data-col");
+    document.getElementById("toolbar").scrollIntoView();
     if (st.zoom < 12) setZoom(16, c); else show(c);
   });
 
