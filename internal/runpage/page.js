@@ -127,7 +127,7 @@
         el("rect", { x: x(d.c) - Math.max(st.zoom, 6) / 2, y: AXIS - 4, width: Math.max(st.zoom, 6), height: height - AXIS, "class": "decband", "data-index": d.i }, marks);
         // "decision N" where there is room, "#N" on two rows where not.
         var gap = x(d.c) - lastLabel, short = gap < 100;
-        row = short && gap < 26 ? 1 - row : 0;
+        row = short ? 1 - row : 0;
         lastLabel = x(d.c);
         var lt = el("text", { x: x(d.c), y: AXIS - 6 - row * 11, "class": "declabel", "text-anchor": short ? "start" : "middle" }, axis);
         lt.textContent = (short ? "#" : "decision ") + d.i;
@@ -345,7 +345,8 @@
 
   // The first screen: the end of the run, where it failed; a crowded run
   // collapses the lanes that take no part there. The URL's fragment can
-  // say otherwise: #q=text&lanes=text&zoom=n&all=1.
+  // say otherwise: #q=text&lanes=text&zoom=n&all=1, and
+  // #view=1 opens the embedded views.
   var params = {};
   location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
     var i = kv.indexOf("=");
@@ -361,6 +362,10 @@
   if (D.cols * st.zoom < room) st.zoom = Math.min(120, room / Math.max(1, D.cols));
   if (params.zoom) st.zoom = Math.max(0.5, Math.min(200, +params.zoom || st.zoom));
   if (D.lanes.length > 12 && !params.all) focus(); else render();
+  if (params.view) {
+    var vs = document.querySelectorAll(".view details");
+    for (var k = 0; k < vs.length; k++) vs[k].open = true;
+  }
   if (params.lanes) { document.getElementById("lanefilter").value = params.lanes; filterLanes(params.lanes); }
   if (params.q) { document.getElementById("search").value = params.q; search(params.q); step(1); }
   else if (D.fail >= 0) scroll.scrollLeft = Math.max(0, x(D.events[D.fail].c) - scroll.clientWidth + 220);
