@@ -121,7 +121,7 @@
       ft.textContent = "◂ failed here";
     }
     var lastLabel = -1e9, row = 0;
-    D.decisions.forEach(function (d) {
+    D.decisions.forEach(function (d, di) {
       var y = ys[d.p];
       if (d.e) {
         el("rect", { x: x(d.c) - Math.max(st.zoom, 6) / 2, y: AXIS - 4, width: Math.max(st.zoom, 6), height: height - AXIS, "class": "decband", "data-index": d.i }, marks);
@@ -137,17 +137,15 @@
       if (d.from >= 0 && fy != null) {
         el("path", { d: "M" + (x(d.c) - st.zoom / 2) + "," + fy + " C" + (x(d.c)) + "," + fy + " " + (x(d.c) - st.zoom) + "," + y + " " + x(d.c) + "," + y, "class": "arrow dec" + (d.e ? " essential" : ""), "marker-end": "url(#head-dec)" }, marks);
       }
-      var m = el("path", { d: "M" + x(d.c) + "," + (y - 6) + " l-5,-8 h10 z", "class": "decmark" + (d.e ? " essential" : "") }, marks);
-      el("title", {}, m).textContent = "decision " + d.i + (d.e ? " (essential)" : "") + ": " + d.text;
+      el("path", { d: "M" + x(d.c) + "," + (y - 6) + " l-5,-8 h10 z", "class": "decmark" + (d.e ? " essential" : ""), "data-d": di }, marks);
     });
 
     // Bars: blocked and asleep.
-    D.bars.forEach(function (b) {
+    D.bars.forEach(function (b, bi) {
       var y = ys[b.p];
       if (y == null) return;
       var hb = st.collapsed[b.p] ? 4 : 10;
-      var r = el("rect", { x: x(b.f), y: y - hb / 2, width: Math.max(2, x(b.t) - x(b.f)), height: hb, rx: 2, "class": "bar " + b.k + (b.open ? " open" : "") }, barsG);
-      el("title", {}, r).textContent = laneName(b.p) + ": " + b.d + (b.open ? " (to the end of the run)" : "");
+      el("rect", { x: x(b.f), y: y - hb / 2, width: Math.max(2, x(b.t) - x(b.f)), height: hb, rx: 2, "class": "bar " + b.k + (b.open ? " open" : ""), "data-b": bi }, barsG);
     });
 
     // Arrows between lanes.
@@ -163,8 +161,7 @@
         var mx = (x1 + x2) / 2;
         p = "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + (y2 + (y2 > y1 ? -5 : 5));
       }
-      var n = el("path", { d: p, "class": "arrow " + a.k, "marker-end": "url(#head-" + a.k + ")", "data-f": a.f, "data-t": a.t }, arrowsG);
-      el("title", {}, n).textContent = a.k + ": " + laneName(f.p) + " → " + laneName(t.p) + "\n" + f.k + (f.d ? " " + f.d : "");
+      el("path", { d: p, "class": "arrow " + a.k, "marker-end": "url(#head-" + a.k + ")", "data-a": i }, arrowsG);
     });
 
     // Events.
@@ -189,7 +186,6 @@
       }
       n.setAttribute("data-i", i);
       nodes[i] = n;
-      el("title", {}, n).textContent = eventText(e);
       var bad = e.k === "fault" || e.k === "crash" || (i === D.fail && e.k === "note");
       if (bad || (labelled && !thin)) {
         var below = !bad && e.c % 2 === 0;
@@ -251,6 +247,30 @@
     var tl = document.getElementById("timeline");
     if (p != null && ys[p] != null) tl.scrollTop = Math.max(0, ys[p] - tl.clientHeight / 2);
   }
+
+  // One tooltip for everything drawn, its text made when the pointer is
+  // over a thing: a title element each would double what is drawn.
+  var tip = h("div", "tip", null, document.body);
+  function tipText(n) {
+    var v;
+    if ((v = n.getAttribute("data-i")) != null) return eventText(D.events[+v]);
+    if ((v = n.getAttribute("data-b")) != null) { var b = D.bars[+v]; return laneName(b.p) + ": " + b.d + (b.open ? " (to the end of the run)" : ""); }
+    if ((v = n.getAttribute("data-a")) != null) {
+      var a = D.arrows[+v], f = D.events[a.f], t = D.events[a.t];
+      return a.k + ": " + laneName(f.p) + " → " + laneName(t.p) + "\n" + f.k + (f.d ? " " + f.d : "") + "\n" + t.k + (t.d ? " " + t.d : "");
+    }
+    if ((v = n.getAttribute("data-d")) != null) { var d = D.decisions[+v]; return "decision " + d.i + (d.e ? " (essential)" : "") + ": " + d.text; }
+    return null;
+  }
+  svg.addEventListener("mousemove", function (ev) {
+    var text = ev.target.getAttribute ? tipText(ev.target) : null;
+    if (!text) { tip.style.display = "none"; return; }
+    tip.textContent = text;
+    tip.style.display = "block";
+    tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - tip.offsetWidth - 8) + "px";
+    tip.style.top = (ev.clientY + 14) + "px";
+  });
+  svg.addEventListener("mouseleave", function () { tip.style.display = "none"; });
 
   svg.addEventListener("click", function (ev) {
     var n = ev.target.closest ? ev.target.closest("[data-i]") : null;
