@@ -45,6 +45,8 @@ type Page struct {
 	_ struct{} // disallow positional literals, for extensibility
 }
 
+var _ io.WriterTo = Page{}
+
 // WriteTo writes the page to w.
 func (p Page) WriteTo(w io.Writer) (int64, error) {
 	f := p.Finding
