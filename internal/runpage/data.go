@@ -186,14 +186,15 @@ func payload(e sim.Event) string {
 }
 
 // arrows pairs the events of a trace that pass something from one process
-// to another. The receives of an object pair with its sends in order, as a
+// to another. A channel's receives pair with its sends in order, as a
 // channel hands values over (a receive takes the first unpaired send that
 // carried the same value, else the first unpaired one); a send logged after
 // its receive (a sender that blocked, then was taken from) is drawn from
-// where it blocked. A receive of an object no process sent on takes the
-// first unpaired send by another process of any object that carried the
-// same bytes (a socket's peer is another object). A receive that saw its
-// object closed comes from the close. A message to a mailbox goes to that
+// where it blocked. A socket's receive (any receive not in a channel's
+// form) takes the first earlier unpaired send by another process that
+// carried the same bytes, on any object: each end of a connection is an
+// object of its own. A receive that saw its object closed comes from the
+// close, by another process, of that object. A message to a mailbox goes to that
 // process's receive of the same message. A wake-up goes to the woken
 // process's next event, a spawn to the child's first.
 func arrows(trace []sim.Event) []arrow {
@@ -246,9 +247,12 @@ func arrows(trace []sim.Event) []arrow {
 		if strings.HasSuffix(e.Detail, "(closed)") || strings.HasSuffix(e.Detail, ": EOF") {
 			c := -1
 			for _, k := range closes[e.Obj] {
-				if k < i {
+				if k < i && trace[k].Proc != e.Proc {
 					c = k
 				}
+			}
+			if c < 0 {
+				c = peerClose(trace, i)
 			}
 			if c >= 0 {
 				out = append(out, arrow{From: c, To: i, Kind: "close"})
@@ -256,11 +260,16 @@ func arrows(trace []sim.Event) []arrow {
 			continue
 		}
 		what := payload(e)
-		s := first(sends[e.Obj], func(s *send) bool { return s.what == what })
-		if s == nil {
-			s = first(sends[e.Obj], func(*send) bool { return true })
-		}
-		if s == nil && len(sends[e.Obj]) == 0 {
+		var s *send
+		if strings.HasPrefix(e.Detail, "<- ") {
+			// A channel's: its own sends, in order.
+			s = first(sends[e.Obj], func(s *send) bool { return s.what == what })
+			if s == nil {
+				s = first(sends[e.Obj], func(*send) bool { return true })
+			}
+		} else {
+			// A socket's, or another library's: what the other end sent
+			// is on another object, so only the same bytes tell.
 			s = first(anySend, func(s *send) bool { return s.idx < i && s.what == what && trace[s.idx].Proc != e.Proc })
 		}
 		if s == nil {
@@ -296,6 +305,27 @@ func arrows(trace []sim.Event) []arrow {
 		}
 	}
 	return out
+}
+
+// connName matches a connection's end as sim/net names it:
+// conn#13 "kv:7000->client1:32768".
+var connName = regexp.MustCompile(`^[a-z]+#\d+ "([^"]*)->([^"]*)"`)
+
+// peerClose finds the close of the other end of the connection whose end
+// saw end of stream at event i: the last close, before i, of an object
+// named the other way round ("b->a" for "a->b"); -1 for none.
+func peerClose(trace []sim.Event, i int) int {
+	m := connName.FindStringSubmatch(trace[i].Detail)
+	if m == nil {
+		return -1
+	}
+	peer := `"` + m[2] + "->" + m[1] + `"`
+	for k := i - 1; k >= 0; k-- {
+		if trace[k].Kind == sim.EventClose && trace[k].Proc != trace[i].Proc && strings.Contains(trace[k].Detail, peer) {
+			return k
+		}
+	}
+	return -1
 }
 
 // nexts returns a function that finds proc's first event after index

@@ -42,13 +42,16 @@ func TestArrows(t *testing.T) {
 		// A wake-up.
 		/* 14 */ ev(15, 0, sim.EventWake, 5, 1, `mutex#5 wakes p1 worker`),
 		/* 15 */ ev(16, 1, sim.EventLock, 5, 0, `mutex#5`),
+		// The other end closes; this end reads end of stream.
+		/* 16 */ ev(17, 0, sim.EventClose, 7, 0, `conn#7 "a->b"`),
+		/* 17 */ ev(18, 1, sim.EventRecv, 8, -1, `conn#8 "b->a": EOF`),
 	}
 	got := arrows(trace)
 	var s []string
 	for _, a := range got {
 		s = append(s, fmt.Sprintf("%s %d->%d", a.Kind, a.From, a.To))
 	}
-	want := []string{"msg 1->3", "msg 2->4", "msg 5->6", "close 8->9", "msg 10->11", "msg 12->13", "spawn 0->3", "wake 14->15"}
+	want := []string{"msg 1->3", "msg 2->4", "msg 5->6", "close 8->9", "msg 10->11", "msg 12->13", "spawn 0->3", "wake 14->15", "close 16->17"}
 	slices.Sort(s)
 	slices.Sort(want)
 	if !slices.Equal(s, want) {
