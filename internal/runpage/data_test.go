@@ -151,3 +151,21 @@ func TestWriteEscapes(t *testing.T) {
 		t.Errorf("the names are not on the page as text")
 	}
 }
+
+// A run longer than a page draws keeps its end, and says what it left out.
+func TestLongRunKeepsItsEnd(t *testing.T) {
+	r := &sim.Result{Procs: []string{"main"}, Failure: &sim.Failure{Kind: sim.Fatal, Step: maxEvents + 9}}
+	for i := range maxEvents + 10 {
+		r.Trace = append(r.Trace, ev(int64(i), 0, sim.EventYield, 0, 0, ""))
+	}
+	var b bytes.Buffer
+	if err := Write(&b, Page{Run: r, Failure: "it failed"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "leaves out the first 10 events: it draws the last 100000") {
+		t.Fatalf("the page does not say what it left out")
+	}
+	if d := build(Page{Run: r}); d.Events[0].Step != 10 || d.Fail != maxEvents-1 {
+		t.Fatalf("first event drawn at step %d, failure at %d", d.Events[0].Step, d.Fail)
+	}
+}
