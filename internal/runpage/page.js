@@ -355,6 +355,16 @@
   document.getElementById("lanefilter").addEventListener("input", debounce(filterLanes));
   document.getElementById("showall").onclick = function () { st.hidden = {}; st.collapsed = {}; document.getElementById("lanefilter").value = ""; render(); };
   document.getElementById("quiet").onclick = focus;
+  // Keys, outside the text boxes: / searches, + and - zoom, n and p step
+  // through the matches.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.target.tagName === "INPUT" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "/") { ev.preventDefault(); document.getElementById("search").focus(); }
+    else if (ev.key === "+" || ev.key === "=") setZoom(st.zoom * 1.5);
+    else if (ev.key === "-") setZoom(st.zoom / 1.5);
+    else if (ev.key === "n") step(1);
+    else if (ev.key === "p") step(-1);
+  });
   var links = document.querySelectorAll("a.decision");
   for (var k = 0; k < links.length; k++) links[k].addEventListener("click", function (ev) {
     ev.preventDefault();
