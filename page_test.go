@@ -6,7 +6,7 @@ package weft
 // in the test's reports; the page must hold the run, its essential
 // decisions, porcupine's view when linearizability failed, and every string
 // of the run as text. What a browser makes of the page is checked by
-// cmd/weft's TestPageInBrowser.
+// cmd/weft's TestPages.
 
 import (
 	"os"

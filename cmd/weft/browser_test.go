@@ -1,24 +1,29 @@
 package main
 
-// The page in a real browser (issue 16): headless Chromium opens a page
-// weft wrote and the test reads what a person would see, from the document
-// as the page's script left it (--dump-dom) and from a screenshot, kept as
-// the test's artifact (go test -artifacts keeps it). Method: a deadlock
-// whose processes, channel, lock and message are named with markup
-// (<img src=x onerror=...>, </script>) must show lanes, an arrow for the
-// message, the failure, the essential decision highlighted, and those names
-// as text, with no element made and no script run from them; the URL's
-// fragment searches the events. Chromium is Debian's chromium (make browser
-// installs it); where it is missing the test skips, saying how to get it.
+// The pages in a real browser (issue 16): headless Chromium opens pages
+// weft wrote, and the test reads what a person would see from the
+// documents as the pages' scripts left them (--dump-dom) and from a
+// screenshot, kept as the test's artifact (go test -artifacts keeps it).
+// Method: a deadlock whose processes, channel, lock and message are named
+// with markup (<img src=x onerror=...>, </script>) must show lanes, an
+// arrow for the message, the failure, the essential decision highlighted,
+// and those names as text, with no element made and no script run from
+// them; the URL's fragment searches the events. Every catalogued failure's
+// page opens in the same run of the browser and must be drawn (see
+// TestPages). Chromium is Debian's chromium (make browser installs it);
+// where it is missing the browser checks skip, saying how to get it.
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"html"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,15 +92,15 @@ func headless(t *testing.T, browser, url string, args ...string) string {
 	return out.String()
 }
 
-func TestPageInBrowser(t *testing.T) {
-	browser := chromium(t)
+// hostilePage writes the page of hostileDeadlock's failure into dir as
+// hostile.html and returns the finding.
+func hostilePage(t *testing.T, dir string) *weft.Finding {
+	t.Helper()
 	rep := weft.Explore(weft.Options{Name: "hostile", Runs: 1000}, hostileDeadlock)
 	f := rep.Failure
 	if f == nil {
 		t.Fatal("the deadlock was not found")
 	}
-	dir := t.TempDir()
-	page := filepath.Join(dir, "page.html")
 	p := weft.Page{Finding: f, Commands: []string{"weft replay hostile " + f.Log.String()},
 		Essential: weft.EssentialDecisions(sim.Config{}, f.Log, hostileDeadlock), PageDir: dir}
 	if len(p.Essential) == 0 {
@@ -105,26 +110,85 @@ func TestPageInBrowser(t *testing.T) {
 	if _, err := p.WriteTo(&b); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "hostile.html"), b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return f
+}
 
-	// One run of the browser: the document as the script left it,
-	// searching the events for "teller", and what a person sees, kept with
-	// the test's artifacts.
-	shot := filepath.Join(t.ArtifactDir(), "page.png")
-	dom := headless(t, browser, "file://"+page+"#q=teller", "--dump-dom", "--screenshot="+shot)
-	count := func(pattern string) int { return len(regexp.MustCompile(pattern).FindAllString(dom, -1)) }
-	if !strings.Contains(dom, `data-drawn="`) {
-		t.Fatalf("the script did not draw the page:\n%.2000s", dom)
+// inBrowser opens, in one run of the browser, the hostile page (searching
+// its events for "teller") and every other page in dir, each in a frame of
+// one page, the hostile one first and filling the window. It checks what a
+// person would see on the hostile page, from its document as its script
+// left it, that every page's script drew it, and keeps a screenshot with
+// the test's artifacts.
+func inBrowser(t *testing.T, dir string, hostile *weft.Finding) {
+	browser := chromium(t)
+	pages, err := filepath.Glob(filepath.Join(dir, "*.html"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	names := []string{"hostile.html#q=teller"}
+	for _, p := range pages {
+		// Not the hostile page again, nor porcupine's views, nor the index.
+		if name := filepath.Base(p); name != "hostile.html" && name != "index.html" && !strings.HasPrefix(name, "weft-") {
+			names = append(names, name)
+		}
+	}
+	list, _ := json.Marshal(names)
+	frames := `<!doctype html><html><body style="margin:0"><script>
+` + "var files = " + string(list) + `;
+files.forEach(function (f, i) {
+  var fr = document.createElement("iframe");
+  fr.style.cssText = "width:1400px;height:900px;border:0;display:block";
+  fr.onload = function () {
+    var drawn;
+    try { drawn = fr.contentDocument.body.getAttribute("data-drawn"); } catch (e) { drawn = "unreadable: " + e; }
+    var p = document.createElement("p");
+    p.className = "result";
+    p.setAttribute("data-file", f);
+    p.setAttribute("data-drawn", drawn);
+    document.body.appendChild(p);
+    if (i === 0) {
+      var dom = document.createElement("textarea");
+      dom.id = "first";
+      dom.textContent = fr.contentDocument.documentElement.outerHTML;
+      document.body.appendChild(dom);
+    }
+  };
+  fr.src = f;
+  document.body.appendChild(fr);
+});
+</script></body></html>`
+	all := filepath.Join(dir, "all-pages.html")
+	if err := os.WriteFile(all, []byte(frames), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(t.ArtifactDir(), "page.png")
+	out := headless(t, browser, "file://"+all, "--allow-file-access-from-files", "--dump-dom", "--screenshot="+shot)
+
+	results := regexp.MustCompile(`<p class="result" data-file="([^"]+)" data-drawn="([^"]*)"`).FindAllStringSubmatch(out, -1)
+	if len(results) != len(names) {
+		t.Fatalf("%d of the %d pages reported back:\n%.3000s", len(results), len(names), out)
+	}
+	for _, r := range results {
+		if n, err := strconv.Atoi(r[2]); err != nil || n <= 0 {
+			t.Errorf("%s: not drawn (data-drawn %q)", r[1], r[2])
+		}
+	}
+	m := regexp.MustCompile(`(?s)<textarea id="first">(.*?)</textarea>`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no document of the hostile page:\n%.2000s", out)
+	}
+	dom := html.UnescapeString(m[1])
+	count := func(pattern string) int { return len(regexp.MustCompile(pattern).FindAllString(dom, -1)) }
 	// The names hold "data-pwned" as text; run, they set it as an attribute.
 	if count(`data-pwned="`) > 0 || count(`<img\b`) > 0 || count(`<svg\b`) != 1 || count(`<script\b`) != 2 {
 		t.Fatalf("a hostile name made markup or ran (data-pwned= %d, <img %d, <svg %d, <script %d)",
 			count(`data-pwned="`), count(`<img\b`), count(`<svg\b`), count(`<script\b`))
 	}
 	lanes := count(`class="lanelabel[^"]*"`)
-	if want := len(f.Shrunk.Procs); lanes < want {
+	if want := len(hostile.Shrunk.Procs); lanes < want {
 		t.Errorf("%d lanes drawn, want one for each of the %d processes", lanes, want)
 	}
 	for what, pattern := range map[string]string{
@@ -164,5 +228,5 @@ func TestPageInBrowser(t *testing.T) {
 	if bounds.Dx() < 1000 || len(colors) < 20 {
 		t.Fatalf("the screenshot is %v with %d colours: blank?", bounds, len(colors))
 	}
-	t.Logf("screenshot: %s", shot)
+	t.Logf("screenshot of the hostile page: %s", shot)
 }

@@ -141,7 +141,18 @@ func build(p Page) *data {
 	d.Bars = bars(trace, d.Events, d.Cols)
 	d.Fail = failing(trace, r.Failure)
 	d.Decisions = decisions(p, trace, d.Events, d.Cols)
+	// The script reads every list: none may be null.
+	d.Lanes, d.Events, d.Times = nonNil(d.Lanes), nonNil(d.Events), nonNil(d.Times)
+	d.Arrows, d.Bars, d.Decisions = nonNil(d.Arrows), nonNil(d.Bars), nonNil(d.Decisions)
 	return d
+}
+
+// nonNil is s, or an empty slice for nil, which JSON writes as null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // ending says how a process ended, for its lane's label.
@@ -374,8 +385,9 @@ func bars(trace []sim.Event, events []event, cols int) []bar {
 }
 
 // failing finds the event where f shows in the trace: the crash, else the
-// last note at its step (a property's or Fatalf's message), else the last
-// event; -1 for a run that passed.
+// failing process's last event (the note of its Fatalf, say), else the
+// last event (a deadlock's, or the end a property judged); -1 for a run
+// that passed.
 func failing(trace []sim.Event, f *sim.Failure) int {
 	if f == nil || len(trace) == 0 {
 		return -1
@@ -385,9 +397,11 @@ func failing(trace []sim.Event, f *sim.Failure) int {
 			return i
 		}
 	}
-	for i := len(trace) - 1; i >= 0 && trace[i].Step >= f.Step; i-- {
-		if trace[i].Kind == sim.EventNote && trace[i].Step == f.Step {
-			return i
+	if f.Proc >= 0 {
+		for i := len(trace) - 1; i >= 0; i-- {
+			if trace[i].Proc == f.Proc {
+				return i
+			}
 		}
 	}
 	return len(trace) - 1

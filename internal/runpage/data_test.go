@@ -169,3 +169,19 @@ func TestLongRunKeepsItsEnd(t *testing.T) {
 		t.Fatalf("first event drawn at step %d, failure at %d", d.Events[0].Step, d.Fail)
 	}
 }
+
+// A run with no decisions, arrows or bars sends empty lists, not nulls,
+// which the script would trip on (the calm run of a WaitGroup's reuse drew
+// nothing).
+func TestEmptyListsAreLists(t *testing.T) {
+	var b bytes.Buffer
+	r := &sim.Result{Procs: []string{"main"}, Trace: []sim.Event{ev(1, 0, sim.EventExit, 0, 0, "normal")}}
+	if err := Write(&b, Page{Run: r}); err != nil {
+		t.Fatal(err)
+	}
+	_, data, _ := strings.Cut(b.String(), `id="weft-data">`)
+	data, _, _ = strings.Cut(data, "</script>")
+	if data == "" || strings.Contains(data, "null") {
+		t.Fatalf("the page's data holds a null: %s", data)
+	}
+}

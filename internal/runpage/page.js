@@ -166,6 +166,7 @@
 
     // Events.
     var labelled = st.zoom >= 48;
+    var lastBad = -1e9, lastUp = false;
     nodes = [];
     D.events.forEach(function (e, i) {
       var y = ys[e.p];
@@ -189,7 +190,10 @@
       var bad = e.k === "fault" || e.k === "crash" || (i === D.fail && e.k === "note");
       if (bad || (labelled && !thin)) {
         var below = !bad && e.c % 2 === 0;
-        var lt = el("text", { x: cx + 6, y: y + (below ? 13 : -7), "class": "evlabel" + (bad ? " badlabel" : "") }, eventsG);
+        // Faults close together take turns on two heights.
+        var up = bad && x(e.c) - lastBad < 120 && !lastUp;
+        if (bad) { lastBad = x(e.c); lastUp = up; }
+        var lt = el("text", { x: cx + 6, y: y + (below ? 13 : up ? -18 : -7), "class": "evlabel" + (bad ? " badlabel" : "") }, eventsG);
         var text = e.k + (e.d ? " " + e.d : "");
         var room = labelled && !bad ? Math.max(4, Math.floor(st.zoom * 2 / 6.8) - 1) : 60;
         lt.textContent = text.length > room ? text.slice(0, room - 1) + "…" : text;
