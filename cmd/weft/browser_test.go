@@ -8,7 +8,9 @@ package main
 // with markup (<img src=x onerror=...>, </script>) must show lanes, an
 // arrow for the message, the failure, the essential decision highlighted,
 // and those names as text, with no element made and no script run from
-// them; the URL's fragment searches the events. Every catalogued failure's
+// them; the URL's fragment searches the events. A run of 50 processes and
+// about 10,000 events must be drawn whole, its lanes filtered and its
+// events searched from the fragment. Every catalogued failure's
 // page opens in the same run of the browser and must be drawn (see
 // TestPages). Chromium is Debian's chromium (make browser installs it);
 // where it is missing the browser checks skip, saying how to get it.
@@ -17,6 +19,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"image/png"
 	"os"
@@ -59,6 +62,48 @@ func hostileDeadlock(w *sim.World) {
 		a.Unlock()
 	})
 	wg.Wait()
+}
+
+// crowd is a run of the size the page must stay usable at: 50 processes
+// passing tokens around a ring of inboxes, about 10,000 events, until every
+// one waits on an empty inbox (a deadlock, by design).
+func crowd(w *sim.World) {
+	const n = 50
+	inbox := make([]*sim.Chan[int], n)
+	for i := range inbox {
+		inbox[i] = sim.NewChan[int](w, 1).Named(fmt.Sprintf("inbox %d", i))
+	}
+	wg := sim.NewWaitGroup(w)
+	for i := range n {
+		wg.Go(fmt.Sprintf("node %d", i), func() {
+			for k := range 60 {
+				if i == 0 || k > 0 {
+					inbox[(i+1+w.Intn(3))%n].Send(k)
+				}
+				inbox[i].Recv()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// crowdPage writes the page of crowd's run under seed 1 into dir as
+// crowd.html and returns how many events it has.
+func crowdPage(t *testing.T, dir string) int {
+	t.Helper()
+	r := sim.Run(sim.Config{Name: "crowd", Seed: 1, KeepTrace: true}, crowd)
+	if r.Failure == nil || len(r.Procs) < 50 || len(r.Trace) < 10_000 {
+		t.Fatalf("the crowd ran %d processes, %d events, failure %v: want 50, 10,000 and a deadlock", len(r.Procs), len(r.Trace), r.Failure)
+	}
+	f := &weft.Finding{Seed: 1, Spec: "random", Original: r, Shrunk: r, Log: r.Log()}
+	var b bytes.Buffer
+	if _, err := (weft.Page{Finding: f}).WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "crowd.html"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return len(r.Trace)
 }
 
 // chromium finds the browser, or skips the test saying how to install it.
@@ -128,10 +173,13 @@ func inBrowser(t *testing.T, dir string, hostile *weft.Finding) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"hostile.html#q=teller"}
+	crowded := crowdPage(t, dir)
+	// The crowd's page filtered to the lanes of nodes 1 and 10 to 19, its
+	// events searched for inbox 17.
+	names := []string{"hostile.html#q=teller", "crowd.html#lanes=node%201&q=inbox%2017"}
 	for _, p := range pages {
-		// Not the hostile page again, nor porcupine's views, nor the index.
-		if name := filepath.Base(p); name != "hostile.html" && name != "index.html" && !strings.HasPrefix(name, "weft-") {
+		// Not those again, nor porcupine's views, nor the index.
+		if name := filepath.Base(p); name != "hostile.html" && name != "crowd.html" && name != "index.html" && !strings.HasPrefix(name, "weft-") {
 			names = append(names, name)
 		}
 	}
@@ -148,10 +196,11 @@ files.forEach(function (f, i) {
     p.className = "result";
     p.setAttribute("data-file", f);
     p.setAttribute("data-drawn", drawn);
+    try { p.setAttribute("data-ms", fr.contentDocument.body.getAttribute("data-draw-ms")); } catch (e) {}
     document.body.appendChild(p);
-    if (i === 0) {
+    if (i < 2) {
       var dom = document.createElement("textarea");
-      dom.id = "first";
+      dom.id = "dom" + i;
       dom.textContent = fr.contentDocument.documentElement.outerHTML;
       document.body.appendChild(dom);
     }
@@ -176,11 +225,30 @@ files.forEach(function (f, i) {
 			t.Errorf("%s: not drawn (data-drawn %q)", r[1], r[2])
 		}
 	}
-	m := regexp.MustCompile(`(?s)<textarea id="first">(.*?)</textarea>`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no document of the hostile page:\n%.2000s", out)
+	docs := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?s)<textarea id="(dom\d)">(.*?)</textarea>`).FindAllStringSubmatch(out, -1) {
+		docs[m[1]] = html.UnescapeString(m[2])
 	}
-	dom := html.UnescapeString(m[1])
+	if len(docs) != 2 {
+		t.Fatalf("no documents of the hostile and the crowd's pages:\n%.2000s", out)
+	}
+
+	// The crowd: every event drawn, the lanes filtered, the events searched.
+	crowdDOM := docs["dom1"]
+	for what, pattern := range map[string]string{
+		"every event drawn":   fmt.Sprintf(`data-drawn="%d"`, crowded),
+		"the filtered lanes":  `52 lanes, 41 hidden`,
+		"the search's result": `1 of \d+ events match`,
+	} {
+		if !regexp.MustCompile(pattern).MatchString(crowdDOM) {
+			t.Errorf("the crowd's page shows no %s (%s)", what, pattern)
+		}
+	}
+	if m := regexp.MustCompile(`data-draw-ms="(\d+)"`).FindStringSubmatch(crowdDOM); m != nil {
+		t.Logf("the crowd's page (%d events) drew in %s ms", crowded, m[1])
+	}
+
+	dom := docs["dom0"]
 	count := func(pattern string) int { return len(regexp.MustCompile(pattern).FindAllString(dom, -1)) }
 	// The names hold "data-pwned" as text; run, they set it as an attribute.
 	if count(`data-pwned="`) > 0 || count(`<img\b`) > 0 || count(`<svg\b`) != 1 || count(`<script\b`) != 2 {
