@@ -8,7 +8,9 @@ package main
 // with markup (<img src=x onerror=...>, </script>) must show lanes, an
 // arrow for the message, the failure, the essential decision highlighted,
 // and those names as text, with no element made and no script run from
-// them; the URL's fragment searches the events. A run of 50 processes and
+// them; the URL's fragment searches the events; hovering over an arrow,
+// clicking an event, zooming and collapsing a lane do what they say. A run
+// of 50 processes and
 // about 10,000 events must be drawn whole, its lanes filtered and its
 // events searched from the fragment. Every catalogued failure's
 // page opens in the same run of the browser and must be drawn (see
@@ -198,6 +200,28 @@ files.forEach(function (f, i) {
     p.setAttribute("data-drawn", drawn);
     try { p.setAttribute("data-ms", fr.contentDocument.body.getAttribute("data-draw-ms")); } catch (e) {}
     document.body.appendChild(p);
+    if (i === 0) {
+      // What a person does: hover over an arrow, click an event, zoom in,
+      // collapse a lane.
+      var doc = fr.contentDocument, win = fr.contentWindow, r = document.createElement("p");
+      r.id = "interact";
+      var arrow = doc.querySelector(".arrow.msg");
+      arrow.dispatchEvent(new win.MouseEvent("mousemove", { bubbles: true, clientX: 20, clientY: 20 }));
+      r.setAttribute("data-tip", doc.querySelector(".tip").textContent);
+      var ev = doc.querySelector('.ev.k-recv');
+      ev.dispatchEvent(new win.MouseEvent("click", { bubbles: true }));
+      r.setAttribute("data-detail", doc.getElementById("detail").textContent);
+      var w0 = +doc.getElementById("svg").getAttribute("width");
+      doc.getElementById("zoomin").click();
+      r.setAttribute("data-zoomed", +doc.getElementById("svg").getAttribute("width") > w0);
+      var n0 = doc.querySelectorAll(".lanelabel.thin").length;
+      doc.querySelector(".lanelabel .toggle").click();
+      r.setAttribute("data-collapsed", doc.querySelectorAll(".lanelabel.thin").length - n0);
+      document.body.appendChild(r);
+      // Back as it was, for the screenshot.
+      doc.querySelector(".lanelabel .toggle").click();
+      doc.getElementById("zoomout").click();
+    }
     if (i < 2) {
       var dom = document.createElement("textarea");
       dom.id = "dom" + i;
@@ -246,6 +270,22 @@ files.forEach(function (f, i) {
 	}
 	if m := regexp.MustCompile(`data-draw-ms="(\d+)"`).FindStringSubmatch(crowdDOM); m != nil {
 		t.Logf("the crowd's page (%d events) drew in %s ms", crowded, m[1])
+	}
+
+	// The hostile page under a person's hands.
+	im := regexp.MustCompile(`<p id="interact" data-tip="([^"]*)" data-detail="([^"]*)" data-zoomed="([^"]*)" data-collapsed="([^"]*)"`).FindStringSubmatch(out)
+	if im == nil {
+		t.Fatalf("the interactions did not report:\n%.2000s", out)
+	}
+	tip, detail := html.UnescapeString(im[1]), html.UnescapeString(im[2])
+	if !strings.HasPrefix(tip, "msg: p1 <img src=x") || !strings.Contains(tip, "p2 teller") {
+		t.Errorf("hovering over the message's arrow shows %q", tip)
+	}
+	if !strings.Contains(detail, "recv <- chan#1") || !strings.Contains(detail, "msg from p1 <img") {
+		t.Errorf("clicking the receive shows %q", detail)
+	}
+	if im[3] != "true" || im[4] != "1" {
+		t.Errorf("zooming in widened the view: %s; collapsing a lane made %s thin, want 1", im[3], im[4])
 	}
 
 	dom := docs["dom0"]
