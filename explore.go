@@ -1,6 +1,7 @@
 package weft
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/weftsim/weft/scheduler"
@@ -61,6 +62,9 @@ type Finding struct {
 	PreemptionsBefore, PreemptionsAfter int
 	ShrinkRuns                          int
 	ShrinkCut                           bool
+	// Before and After measure Original's log and Log: decisions,
+	// preemptions, changes, faults, draws (see Size).
+	Before, After Size
 	// Nondeterministic is non-empty when the failure is that the same seed
 	// ran two different ways: it names the first event that differed. Such
 	// a finding is not shrunk.
@@ -72,6 +76,37 @@ type Finding struct {
 	seedOnly string
 
 	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Size measures a decision log as a person reads it.
+type Size struct {
+	// Decisions is the length of the log, trimmed of its calm tail.
+	Decisions int
+	// Preemptions counts the forced context switches (scheduler.Preemptions),
+	// Changes the changes from the calm run, a hold of one process counting
+	// once (scheduler.Changes), Faults the faults fired (scheduler.Faults).
+	Preemptions, Changes, Faults int
+	// Draws counts the random draws that are not the default (0): the size
+	// of the workload the run drew, beyond its smallest.
+	Draws int
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// sizeOf measures the decisions of run r.
+func sizeOf(r *sim.Result) Size {
+	ds := (&scheduler.Log{Decisions: r.Decisions}).Trimmed()
+	s := Size{Decisions: len(ds), Preemptions: scheduler.Preemptions(ds), Changes: scheduler.Changes(ds, r.Holds), Faults: scheduler.Faults(ds)}
+	for _, d := range ds {
+		if d.Kind == scheduler.Random && d.Choice != 0 {
+			s.Draws++
+		}
+	}
+	return s
+}
+
+func (s Size) String() string {
+	return fmt.Sprintf("%d decisions, %d preemptions, %d changes, %d faults, %d draws", s.Decisions, s.Preemptions, s.Changes, s.Faults, s.Draws)
 }
 
 // Explore runs scenario under seed after seed until one fails or the runs or
@@ -102,7 +137,8 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 				break
 			}
 			e.prefix = p
-			tree.Record(e.run(i, false).Decisions)
+			r := e.run(i, false)
+			tree.RecordHolds(r.Decisions, r.Holds)
 		}
 	}
 	// A test marked failed during a run (t.Errorf inside a process) is that
@@ -146,7 +182,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			r = e.confirmBlock(r)
 		}
 		if tree != nil {
-			tree.Record(r.Decisions)
+			tree.RecordHolds(r.Decisions, r.Holds)
 		}
 		rep.Runs++
 		rep.Steps += r.Steps
@@ -317,6 +353,7 @@ func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	// points, so it is the same run, and it replays without divergence.
 	f.Log = e.log(seed, f.Shrunk.Decisions)
 	f.PreemptionsAfter = scheduler.Preemptions(f.Log.Decisions)
+	f.Before, f.After = sizeOf(r), sizeOf(f.Shrunk)
 	return f
 }
 

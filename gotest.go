@@ -311,6 +311,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	f := &Finding{
 		Seed: l.Seed, Spec: l.Spec, Original: r, Shrunk: r, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
+		Before: sizeOf(r), After: sizeOf(r),
 	}
 	arg := l.String()
 	if path != "" {
