@@ -65,6 +65,10 @@ type Finding struct {
 	// Before and After measure Original's log and Log: decisions,
 	// preemptions, changes, faults, draws (see Size).
 	Before, After Size
+	// Changes are the changes of the shrunk run (Shrunk, Log), in order,
+	// each marked Essential when the failure needs it (see ChangesOf);
+	// Essential returns those. Nil when the finding was not shrunk.
+	Changes []Change
 	// Nondeterministic is non-empty when the failure is that the same seed
 	// ran two different ways: it names the first event that differed. Such
 	// a finding is not shrunk.
@@ -354,6 +358,7 @@ func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	f.Log = e.log(seed, f.Shrunk.Decisions)
 	f.PreemptionsAfter = scheduler.Preemptions(f.Log.Decisions)
 	f.Before, f.After = sizeOf(r), sizeOf(f.Shrunk)
+	f.Changes = ChangesOf(e.config(seed, nil, false, true), f.Shrunk, e.scenario)
 	return f
 }
 

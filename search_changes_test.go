@@ -36,7 +36,7 @@ func behindOneFault(w *sim.World) {
 }
 
 func TestSearchFindsABugBehindOneFault(t *testing.T) {
-	calm := sim.Run(sim.Config{}, behindOneFault)
+	calm := sim.Run(sim.Config{Strategy: scheduler.Replay(nil)}, behindOneFault)
 	if calm.Failure != nil {
 		t.Fatalf("the calm run fails: %v", calm.Failure)
 	}
@@ -82,6 +82,7 @@ func killAndPreemption(w *sim.World) {
 func TestSearchFindsKillAndPreemption(t *testing.T) {
 	o := Options{Spec: dfs(t, 2), Runs: 100_000, Config: sim.Config{Faults: sim.FaultPlan{}.With(sim.FaultKill, 0.05)}}
 	for _, cfg := range []sim.Config{{}, o.Config} {
+		cfg.Strategy = scheduler.Replay(nil)
 		if r := sim.Run(cfg, killAndPreemption); r.Failure != nil {
 			t.Fatalf("the calm run fails: %v", r.Failure)
 		}

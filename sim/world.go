@@ -154,6 +154,10 @@ type Result struct {
 	// that takes option 1 goes on holding that process back, and
 	// scheduler.Changes counts the whole hold as one change.
 	Holds []int
+	// Points says where each decision of Decisions was made, in a run that
+	// kept its trace (Config.KeepTrace; nil otherwise): Points[i] is the
+	// point of Decisions[i].
+	Points []DecisionPoint
 	// Hash fingerprints the trace: equal runs have equal hashes.
 	Hash uint64
 	// DataHash fingerprints the run's data, when Config.HashData was set (0
@@ -183,6 +187,17 @@ type Result struct {
 	locals []any // the world's Locals, for Local.Of: a library's state as the run left it (ets.TablesLeft)
 
 	_ struct{}
+}
+
+// DecisionPoint says where a decision of a traced run was made.
+type DecisionPoint struct {
+	// Step is the step of the run during which it was made: the Step of the
+	// trace's events around it.
+	Step int64
+	// Default and Chosen are, for a Schedule decision, the ids of the
+	// processes of option 0 and of the option taken (equal when it took the
+	// default); -1 for the other kinds.
+	Default, Chosen int
 }
 
 // ProcInfo says how a process of a finished run ended.
@@ -276,6 +291,7 @@ type World struct {
 	// it was (Result.Holds).
 	held     int
 	holds    []int
+	points   []DecisionPoint // with Config.KeepTrace (Result.Points)
 	hash     uint64
 	dataHash uint64 // with Config.HashData (trace.go)
 	trace    []Event
@@ -554,6 +570,9 @@ func (w *World) ask(p scheduler.Point) int {
 	}
 	if !w.cfg.DiscardLog {
 		w.decisions.add(scheduler.Decision{Kind: p.Kind, N: uint32(p.N), Choice: uint32(c)})
+		if w.cfg.KeepTrace {
+			w.points = append(w.points, DecisionPoint{Step: w.step, Default: noProc, Chosen: noProc})
+		}
 	}
 	return c
 }
@@ -569,6 +588,10 @@ func (w *World) decideSchedule(n int, procs scheduler.Procs, first int) int {
 		w.holds = append(w.holds, w.decisions.len())
 	}
 	c := w.decide(schedulerSchedule, n, procs)
+	if len(w.points) > 0 {
+		last := &w.points[len(w.points)-1]
+		last.Default, last.Chosen = first, procs.ID(c)
+	}
 	switch {
 	case c != 0:
 		w.held = first
@@ -848,6 +871,7 @@ func (w *World) result() *Result {
 		Time:      w.now,
 		Decisions: w.decisions.take(),
 		Holds:     w.holds,
+		Points:    w.points,
 		Hash:      w.hash,
 		Failure:   w.failure,
 		Leaked:    w.leaked,

@@ -38,7 +38,21 @@ func replay(args []string, stdout, stderr io.Writer) error {
 	r := sim.Replay(e.config(), log, e.Scenario)
 	fmt.Fprintf(stdout, "%s: seed %d, strategy %s, %d decisions, %d steps, virtual time %v, hash %016x\n",
 		e.Name, log.Seed, log.Spec, len(log.Decisions), r.Steps, r.Time, r.Hash)
-	fmt.Fprint(stdout, weft.Timeline(r.Trace, r.Procs))
+	if r.Failure == nil {
+		fmt.Fprint(stdout, weft.Timeline(r.Trace, r.Procs))
+	} else {
+		// Which changes from the calm run the failure needs: a replay
+		// each, marked in the timeline.
+		changes := weft.ChangesOf(e.config(), r, e.Scenario)
+		fmt.Fprint(stdout, weft.TimelineChanges(r.Trace, r.Procs, changes))
+		essential := 0
+		for _, c := range changes {
+			if c.Essential {
+				essential++
+			}
+		}
+		fmt.Fprintf(stdout, "%d changes from the calm run (marked above); the failure needs %d of them (\"* essential\")\n", len(changes), essential)
+	}
 	if *html != "" {
 		if err := os.WriteFile(*html, []byte(htmlTimeline(e.Name, r)), 0o644); err != nil {
 			return err
