@@ -9,8 +9,8 @@ import "slices"
 // all kinds of decisions (a preemption, a select case, a fault, a draw).
 // Each log is visited once: a run replaying prefix P records decisions D
 // (P, then the calm continuation), and its children are D[:i] with D[i]
-// changed to another option, for every i past P, while the non-default
-// decisions stay within Bound. A search that ends having visited the whole
+// changed to another option, for every i past P, while the changes stay
+// within Bound. A search that ends having visited the whole
 // tree has shown that no run within the bound fails.
 //
 // Tree is a pure function of the runs it is told about: the same scenario
