@@ -287,10 +287,9 @@ type World struct {
 
 	decisions decisionLog
 	// held is the process the last preemption passed over, until it runs
-	// (noProc: none); holds are the indexes of the decisions whose option 0
-	// it was (Result.Holds).
+	// (noProc: none); the decisions whose option 0 it was are holds
+	// (Result.Holds, marked in decisions).
 	held     int
-	holds    []int
 	points   []DecisionPoint // with Config.KeepTrace (Result.Points)
 	hash     uint64
 	dataHash uint64 // with Config.HashData (trace.go)
@@ -584,10 +583,10 @@ const noProc = -1
 // process with id first, and keeps track of holds (see Result.Holds): a
 // process that a preemption passed over is held back until it runs again.
 func (w *World) decideSchedule(n int, procs scheduler.Procs, first int) int {
-	if first == w.held && !w.cfg.DiscardLog {
-		w.holds = append(w.holds, w.decisions.len())
-	}
 	c := w.decide(schedulerSchedule, n, procs)
+	if first == w.held && !w.cfg.DiscardLog {
+		w.decisions.markHold()
+	}
 	if len(w.points) > 0 {
 		last := &w.points[len(w.points)-1]
 		last.Default, last.Chosen = first, procs.ID(c)
@@ -869,8 +868,6 @@ func (w *World) result() *Result {
 		Spec:      w.cfg.Spec,
 		Steps:     w.step,
 		Time:      w.now,
-		Decisions: w.decisions.take(),
-		Holds:     w.holds,
 		Points:    w.points,
 		Hash:      w.hash,
 		Failure:   w.failure,
@@ -880,6 +877,7 @@ func (w *World) result() *Result {
 		ReportDir: w.cfg.ReportDir,
 		locals:    w.locals,
 	}
+	r.Decisions, r.Holds = w.decisions.take()
 	if w.cfg.HashData {
 		r.DataHash = w.finishDataHash()
 	}
