@@ -76,7 +76,9 @@ type FaultPlan struct {
 	// Swarm turns on, at the start of each run, a random subset of the kinds
 	// with a nonzero rate (swarm testing: runs that leave some faults out
 	// reach states that runs with all of them crowd out). Each kind's
-	// decision is taken in the order of the kinds' numbers.
+	// draw (a Random decision whose default keeps the kind in, so that a
+	// fault costs one change from the calm run) is taken in the order of
+	// the kinds' numbers.
 	Swarm bool
 	// Killable says which processes FaultKill may kill, besides the main
 	// process, which it never kills: the main process is the scenario's
