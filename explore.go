@@ -56,9 +56,12 @@ type Finding struct {
 	// and replaying it reproduces Shrunk.
 	Log *scheduler.Log
 	// PreemptionsBefore and PreemptionsAfter count the forced context
-	// switches of Original and of Log. ShrinkRuns is how many replays
-	// shrinking took, and ShrinkCut is set when it stopped at its bound
-	// (ShrinkRuns or ShrinkTime) rather than at a fixpoint.
+	// switches of Original and of Log. ShrinkRuns is how many runs
+	// shrinking took (its replays, and when the first shrunk log kept more
+	// than two changes, the runs of the next seeds and the replays that
+	// shrank those that failed the same way: the simplest log wins), and
+	// ShrinkCut is set when it stopped at its bound (ShrinkRuns or
+	// ShrinkTime) rather than at a fixpoint.
 	PreemptionsBefore, PreemptionsAfter int
 	ShrinkRuns                          int
 	ShrinkCut                           bool
@@ -331,17 +334,23 @@ func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	sig := r.Failure.Signature()
 	deadline := time.Now().Add(e.o.ShrinkTime)
 	timedOut := false
-	res := scheduler.Shrink(r.Decisions, func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
+	fails := func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
 		if e.o.ShrinkTime > 0 && time.Now().After(deadline) {
 			timedOut = true
 			return nil, false
 		}
 		rr := e.replay(seed, c, false)
 		return rr.Decisions, rr.Failure != nil && rr.Failure.Signature() == sig
-	}, e.o.ShrinkRuns)
+	}
+	res := scheduler.Shrink(r.Decisions, fails, e.o.ShrinkRuns)
 	f.PreemptionsBefore = res.PreemptionsBefore
 	f.ShrinkRuns = res.Runs
 	f.ShrinkCut = timedOut || res.Runs >= e.shrinkBudget()
+	expired := func() bool { return e.o.ShrinkTime > 0 && time.Now().After(deadline) }
+	if best, runs := e.otherStarts(seed, sig, res.Decisions, fails, expired); runs > 0 {
+		res.Decisions = best
+		f.ShrinkRuns += runs
+	}
 
 	f.Shrunk = e.replay(seed, res.Decisions, true)
 	if f.Shrunk.Failure.Signature() != sig {
@@ -360,6 +369,62 @@ func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	f.Before, f.After = sizeOf(r), sizeOf(f.Shrunk)
 	f.Changes = ChangesOf(e.config(seed, nil, false, true), f.Shrunk, e.scenario)
 	return f
+}
+
+// Other starts: shrinking is greedy, and ends at a local minimum of where
+// it started; another failing run of the same bug often starts elsewhere
+// and shrinks further (health's P4 shrinks to 7 preemptions from seed 1 and
+// to 0 from seed 3). So when a shrunk log keeps more than startsAbove
+// changes, investigate runs the seeds after the failing one, up to
+// startsSeeds of them, and shrinks each that fails the same way, up to
+// starts of them, with the same budget as the first; the simplest shrunk
+// log is the finding's. Runs are pure functions of their decisions, so a
+// log shrunk from another seed replays as well under the finding's.
+const (
+	startsAbove = 2
+	starts      = 2
+	startsSeeds = 64
+)
+
+// otherStarts returns the simplest of best and the logs shrunk from other
+// failing seeds after seed, and the replays it spent (0 when it tried
+// none). A search (dfs) has no other seeds to try.
+func (e *explorer) otherStarts(seed uint64, sig string, best []scheduler.Decision, fails func([]scheduler.Decision) ([]scheduler.Decision, bool), expired func() bool) ([]scheduler.Decision, int) {
+	if e.search || scheduler.Changes(best, nil) <= startsAbove {
+		return best, 0
+	}
+	runs, found := 0, 0
+	for k := uint64(1); k <= startsSeeds && found < starts; k++ {
+		if expired() {
+			break
+		}
+		r := e.record(seed + k)
+		runs++
+		if r.Failure == nil || r.Abandoned || r.Failure.Signature() != sig {
+			continue
+		}
+		found++
+		res := scheduler.Shrink(r.Decisions, fails, e.shrinkBudget())
+		runs += res.Runs
+		if simpler(res.Decisions, best) {
+			best = res.Decisions
+		}
+	}
+	return best, runs
+}
+
+// simpler orders shrunk logs as a reader would: fewer preemptions, then
+// fewer changes, then fewer decisions.
+func simpler(a, b []scheduler.Decision) bool {
+	pa, pb := scheduler.Preemptions(a), scheduler.Preemptions(b)
+	if pa != pb {
+		return pa < pb
+	}
+	ca, cb := scheduler.Changes(a, nil), scheduler.Changes(b, nil)
+	if ca != cb {
+		return ca < cb
+	}
+	return len(a) < len(b)
 }
 
 func (e *explorer) shrinkBudget() int {
