@@ -395,8 +395,8 @@ func (e *explorer) otherStarts(seed uint64, sig string, best []scheduler.Decisio
 	}
 	runs, found := 0, 0
 	for k := uint64(1); k <= startsSeeds && found < starts; k++ {
-		if expired() {
-			break
+		if expired() || e.o.testFailed != nil && e.o.testFailed() {
+			break // out of time, or a run marked the test failed: stop running others
 		}
 		r := e.record(seed + k)
 		runs++
