@@ -68,6 +68,18 @@ func (t *Tree) Record(recorded []Decision) { t.RecordHolds(recorded, nil) }
 // other non-default decision does, so that the tree stays finite.
 func (t *Tree) RecordHolds(recorded []Decision, holds []int) {
 	cur := t.current
+	if cur.changed >= t.bound {
+		// Only holds may go on: their option 1 costs nothing.
+		for k := len(holds) - 1; k >= 0 && holds[k] >= len(cur.prefix); k-- {
+			if i := holds[k]; i < len(recorded) && recorded[i].Kind == Schedule {
+				p := make([]Decision, i+1)
+				copy(p, recorded[:i])
+				p[i] = Decision{Kind: Schedule, N: recorded[i].N, Choice: 1}
+				t.pending = append(t.pending, node{prefix: p, changed: cur.changed})
+			}
+		}
+		return
+	}
 	// Push in reverse, so that the earliest change is run first.
 	for i := len(recorded) - 1; i >= len(cur.prefix); i-- {
 		d := recorded[i]
