@@ -311,7 +311,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	f := &Finding{
 		Seed: l.Seed, Spec: l.Spec, Original: r, Shrunk: r, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
-		Before: sizeOf(r), After: sizeOf(r),
+		Before: sizeOf(r), After: sizeOf(r), Changes: ChangesOf(cfg, r, scenario),
 	}
 	arg := l.String()
 	if path != "" {
