@@ -30,6 +30,7 @@ func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
 			f.Shrunk, f.Log, f.Nondeterministic = a, e.log(seed, a.Decisions), diff
 			f.PreemptionsBefore = scheduler.Preemptions(a.Decisions)
 			f.PreemptionsAfter = f.PreemptionsBefore
+			f.Before, f.After = sizeOf(a), sizeOf(a)
 			return f
 		}
 		f.Shrunk = a
@@ -37,6 +38,7 @@ func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
 	f.Log = e.log(seed, f.Shrunk.Decisions)
 	f.PreemptionsBefore = scheduler.Preemptions(f.Shrunk.Decisions)
 	f.PreemptionsAfter = f.PreemptionsBefore
+	f.Before, f.After = sizeOf(f.Shrunk), sizeOf(f.Shrunk)
 	f.Nondeterministic = fmt.Sprintf("the same seed ran two different ways (hashes %016x and %016x, data %016x and %016x), but %d pairs of traced re-runs agreed: the nondeterminism is intermittent (map iteration order, a real goroutine, the wall clock?)", r.Hash, again.Hash, r.DataHash, again.DataHash, pairs)
 	return f
 }

@@ -1,6 +1,7 @@
 package weft
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/weftsim/weft/internal/distinct"
@@ -64,12 +65,22 @@ type Finding struct {
 	// and replaying it reproduces Shrunk.
 	Log *scheduler.Log
 	// PreemptionsBefore and PreemptionsAfter count the forced context
-	// switches of Original and of Log. ShrinkRuns is how many replays
-	// shrinking took, and ShrinkCut is set when it stopped at its bound
-	// (ShrinkRuns or ShrinkTime) rather than at a fixpoint.
+	// switches of Original and of Log. ShrinkRuns is how many runs
+	// shrinking took (its replays, and when the first shrunk log kept more
+	// than two changes, the runs of the next seeds and the replays that
+	// shrank those that failed the same way: the simplest log wins), and
+	// ShrinkCut is set when it stopped at its bound (ShrinkRuns or
+	// ShrinkTime) rather than at a fixpoint.
 	PreemptionsBefore, PreemptionsAfter int
 	ShrinkRuns                          int
 	ShrinkCut                           bool
+	// Before and After measure Original's log and Log: decisions,
+	// preemptions, changes, faults, draws (see Size).
+	Before, After Size
+	// Changes are the changes of the shrunk run (Shrunk, Log), in order,
+	// each marked Essential when the failure needs it (see ChangesOf);
+	// Essential returns those. Nil when the finding was not shrunk.
+	Changes []Change
 	// Nondeterministic is non-empty when the failure is that the same seed
 	// ran two different ways: it names the first event that differed. Such
 	// a finding is not shrunk.
@@ -81,6 +92,37 @@ type Finding struct {
 	seedOnly string
 
 	_ struct{} // disallow positional literals, for extensibility
+}
+
+// Size measures a decision log as a person reads it.
+type Size struct {
+	// Decisions is the length of the log, trimmed of its calm tail.
+	Decisions int
+	// Preemptions counts the forced context switches (scheduler.Preemptions),
+	// Changes the changes from the calm run, a hold of one process counting
+	// once (scheduler.Changes), Faults the faults fired (scheduler.Faults).
+	Preemptions, Changes, Faults int
+	// Draws counts the random draws that are not the default (0): the size
+	// of the workload the run drew, beyond its smallest.
+	Draws int
+
+	_ struct{} // disallow positional literals, for extensibility
+}
+
+// sizeOf measures the decisions of run r.
+func sizeOf(r *sim.Result) Size {
+	ds := (&scheduler.Log{Decisions: r.Decisions}).Trimmed()
+	s := Size{Decisions: len(ds), Preemptions: scheduler.Preemptions(ds), Changes: scheduler.Changes(ds, r.Holds), Faults: scheduler.Faults(ds)}
+	for _, d := range ds {
+		if d.Kind == scheduler.Random && d.Choice != 0 {
+			s.Draws++
+		}
+	}
+	return s
+}
+
+func (s Size) String() string {
+	return fmt.Sprintf("%d decisions, %d preemptions, %d changes, %d faults, %d draws", s.Decisions, s.Preemptions, s.Changes, s.Faults, s.Draws)
 }
 
 // Explore runs scenario under seed after seed until one fails or the runs or
@@ -111,7 +153,8 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 				break
 			}
 			e.prefix = p
-			tree.Record(e.run(i, false).Decisions)
+			r := e.run(i, false)
+			tree.RecordHolds(r.Decisions, r.Holds)
 		}
 	}
 	// A test marked failed during a run (t.Errorf inside a process) is that
@@ -158,7 +201,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			r = e.confirmBlock(r)
 		}
 		if tree != nil {
-			tree.Record(r.Decisions)
+			tree.RecordHolds(r.Decisions, r.Holds)
 		}
 		rep.Runs++
 		rep.Steps += r.Steps
@@ -305,17 +348,23 @@ func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	sig := r.Failure.Signature()
 	deadline := time.Now().Add(e.o.ShrinkTime)
 	timedOut := false
-	res := scheduler.Shrink(r.Decisions, func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
+	fails := func(c []scheduler.Decision) ([]scheduler.Decision, bool) {
 		if e.o.ShrinkTime > 0 && time.Now().After(deadline) {
 			timedOut = true
 			return nil, false
 		}
 		rr := e.replay(seed, c, false)
 		return rr.Decisions, rr.Failure != nil && rr.Failure.Signature() == sig
-	}, e.o.ShrinkRuns)
+	}
+	res := scheduler.Shrink(r.Decisions, fails, e.o.ShrinkRuns)
 	f.PreemptionsBefore = res.PreemptionsBefore
 	f.ShrinkRuns = res.Runs
 	f.ShrinkCut = timedOut || res.Runs >= e.shrinkBudget()
+	expired := func() bool { return e.o.ShrinkTime > 0 && time.Now().After(deadline) }
+	if best, runs := e.otherStarts(seed, sig, res.Decisions, fails, expired); runs > 0 {
+		res.Decisions = best
+		f.ShrinkRuns += runs
+	}
 
 	f.Shrunk = e.replay(seed, res.Decisions, true)
 	if f.Shrunk.Failure.Signature() != sig {
@@ -331,7 +380,65 @@ func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	// points, so it is the same run, and it replays without divergence.
 	f.Log = e.log(seed, f.Shrunk.Decisions)
 	f.PreemptionsAfter = scheduler.Preemptions(f.Log.Decisions)
+	f.Before, f.After = sizeOf(r), sizeOf(f.Shrunk)
+	f.Changes = ChangesOf(e.config(seed, nil, false, true), f.Shrunk, e.scenario)
 	return f
+}
+
+// Other starts: shrinking is greedy, and ends at a local minimum of where
+// it started; another failing run of the same bug often starts elsewhere
+// and shrinks further (health's P4 shrinks to 7 preemptions from seed 1 and
+// to 0 from seed 3). So when a shrunk log keeps more than startsAbove
+// changes, investigate runs the seeds after the failing one, up to
+// startsSeeds of them, and shrinks each that fails the same way, up to
+// starts of them, with the same budget as the first; the simplest shrunk
+// log is the finding's. Runs are pure functions of their decisions, so a
+// log shrunk from another seed replays as well under the finding's.
+const (
+	startsAbove = 2
+	starts      = 2
+	startsSeeds = 64
+)
+
+// otherStarts returns the simplest of best and the logs shrunk from other
+// failing seeds after seed, and the replays it spent (0 when it tried
+// none). A search (dfs) has no other seeds to try.
+func (e *explorer) otherStarts(seed uint64, sig string, best []scheduler.Decision, fails func([]scheduler.Decision) ([]scheduler.Decision, bool), expired func() bool) ([]scheduler.Decision, int) {
+	if e.search || scheduler.Changes(best, nil) <= startsAbove {
+		return best, 0
+	}
+	runs, found := 0, 0
+	for k := uint64(1); k <= startsSeeds && found < starts; k++ {
+		if expired() || e.o.testFailed != nil && e.o.testFailed() {
+			break // out of time, or a run marked the test failed: stop running others
+		}
+		r := e.record(seed + k)
+		runs++
+		if r.Failure == nil || r.Abandoned || r.Failure.Signature() != sig {
+			continue
+		}
+		found++
+		res := scheduler.Shrink(r.Decisions, fails, e.shrinkBudget())
+		runs += res.Runs
+		if simpler(res.Decisions, best) {
+			best = res.Decisions
+		}
+	}
+	return best, runs
+}
+
+// simpler orders shrunk logs as a reader would: fewer preemptions, then
+// fewer changes, then fewer decisions.
+func simpler(a, b []scheduler.Decision) bool {
+	pa, pb := scheduler.Preemptions(a), scheduler.Preemptions(b)
+	if pa != pb {
+		return pa < pb
+	}
+	ca, cb := scheduler.Changes(a, nil), scheduler.Changes(b, nil)
+	if ca != cb {
+		return ca < cb
+	}
+	return len(a) < len(b)
 }
 
 func (e *explorer) shrinkBudget() int {

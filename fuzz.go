@@ -134,6 +134,7 @@ func fuzzOne(cfg sim.Config, reports func() string, page func(*Finding, []string
 	f := &Finding{
 		Spec: "bytes", Original: r, Shrunk: traced, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
+		Before: sizeOf(traced), After: sizeOf(traced),
 	}
 	rerun := "To re-run this input (from the module root %s):\n    %s\n"
 	entry := sub // a corpus entry: Go names it seed#N, or after its file under testdata/fuzz

@@ -204,10 +204,14 @@ func (s *settings) htmlPage(name string, f *Finding, commands []string, scenario
 	}
 	cfg := s.explore.Config
 	cfg.Name = name
-	p := Page{Finding: f, Commands: commands}
-	if f.Shrunk.Failure != nil && f.Log != nil {
-		p.Essential = EssentialDecisions(cfg, f.Log, scenario)
+	if f.Changes == nil && f.Shrunk.Failure != nil {
+		// A replay's finding, or a fuzz input's: which of its changes the
+		// failure needs costs a replay each, paid only for a page.
+		g := *f
+		g.Changes = ChangesOf(cfg, f.Shrunk, scenario)
+		f = &g
 	}
+	p := Page{Finding: f, Commands: commands}
 	path, err := writePage(cfg.ReportDir, name, p)
 	if err != nil {
 		return fmt.Sprintf("weft: -weft.html: could not write the page: %v\n", err)
@@ -363,6 +367,7 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	f := &Finding{
 		Seed: l.Seed, Spec: l.Spec, Original: r, Shrunk: r, Log: l,
 		PreemptionsBefore: scheduler.Preemptions(l.Decisions), PreemptionsAfter: scheduler.Preemptions(l.Decisions),
+		Before: sizeOf(r), After: sizeOf(r), Changes: ChangesOf(cfg, r, scenario),
 	}
 	arg := l.String()
 	if path != "" {

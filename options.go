@@ -36,9 +36,12 @@ type Options struct {
 	// CheckDeterminism runs every seed twice and fails when the two runs'
 	// hashes differ, naming the first event that differs.
 	CheckDeterminism bool
-	// ShrinkRuns bounds the replays spent shrinking a failure (0: 2000).
-	// The bound is a count, not a time, so a shrunk log is the same on a
-	// fast machine and a loaded one.
+	// ShrinkRuns bounds the replays spent shrinking a failing run (0:
+	// 2000). A failure whose shrunk log still keeps more than two changes
+	// is also shrunk from up to two more failing runs of the next seeds,
+	// each with this bound (Finding.ShrinkRuns counts them all). The bound
+	// is a count, not a time, so a shrunk log is the same on a fast machine
+	// and a loaded one.
 	ShrinkRuns int
 	// ShrinkTime, when positive, also stops shrinking after that much real
 	// time, for scenarios whose runs are slow. The shrunk log then depends

@@ -7,12 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/weftsim/weft/internal/runpage"
-	"github.com/weftsim/weft/scheduler"
-	"github.com/weftsim/weft/sim"
 )
 
 // Page is a finding as a self-contained HTML page (one file, no network):
@@ -33,10 +30,6 @@ type Page struct {
 	Finding *Finding
 	// Commands replay the run; the page shows them.
 	Commands []string
-	// Essential lists the indexes, into Finding.Log.Decisions, of the
-	// decisions the page highlights as essential (EssentialDecisions finds
-	// them); nil when they were not looked for.
-	Essential []int
 	// PageDir is the directory the page will be written to, so that links
 	// to files beside it (porcupine's view of a linearizability violation)
 	// are relative ("": links are absolute file:// addresses).
@@ -88,35 +81,23 @@ func (p Page) WriteTo(w io.Writer) (int64, error) {
 		explain(&b, fail)
 		pg.Explanation = strings.TrimLeft(b.String(), "\n")
 	}
-	// n counts the decisions EssentialDecisions tried: every one that is
-	// not the default, or only the preemptions and faults when there are
-	// too many.
-	n, shaping := 0, 0
-	if f.Log != nil {
-		for _, d := range f.Log.Decisions {
-			if d.Choice != 0 {
-				n++
-				if d.Kind == scheduler.Schedule || d.Kind == scheduler.Fault {
-					shaping++
-				}
+	// The changes from the calm run (ChangesOf), the essential ones
+	// highlighted: what Explore found, or what a replay found.
+	if fail != nil && f.Changes != nil {
+		pg.Essential = []int{}
+		for _, c := range f.Changes {
+			if c.Essential {
+				pg.Essential = append(pg.Essential, c.Index)
 			}
 		}
-	}
-	if n > maxEssentialTries {
-		n = shaping
-	}
-	if p.Essential == nil && fail != nil && shaping > maxEssentialTries {
-		pg.EssentialNote = fmt.Sprintf("The essential decisions were not looked for: the log has %d preemptions and faults, more than the %d replays EssentialDecisions makes; shrink it first.", shaping, maxEssentialTries)
-	}
-	if p.Essential != nil {
-		pg.Essential = p.Essential
+		n := len(f.Changes)
 		switch {
-		case len(p.Essential) == 0 && n == 0:
+		case len(pg.Essential) == 0 && n == 0:
 			pg.EssentialNote = "Every decision of this run takes its default: the calm schedule fails by itself, with no preemption or fault to blame."
-		case len(p.Essential) == 0:
-			pg.EssentialNote = fmt.Sprintf("None of the %d decisions that are not the default is essential alone: setting any one of them to its default still fails the same way.", n)
+		case len(pg.Essential) == 0:
+			pg.EssentialNote = fmt.Sprintf("None of the %d changes from the calm run is essential alone: setting any one of them to its default still fails the same way.", n)
 		default:
-			pg.EssentialNote = fmt.Sprintf("%d of the %d decisions that are not the default: set any one of these to its default and the run no longer fails this way.", len(p.Essential), n)
+			pg.EssentialNote = fmt.Sprintf("%d of the %d changes from the calm run: set any one of these to its default and the run no longer fails this way.", len(pg.Essential), n)
 		}
 	}
 	if fail != nil {
@@ -173,70 +154,6 @@ func views(failure, pageDir string) []runpage.View {
 			}
 		}
 		out = append(out, v)
-	}
-	return out
-}
-
-// maxEssentialTries bounds the replays EssentialDecisions makes: a log
-// that was not shrunk can hold thousands of non-default decisions. A replay
-// costs about what a run of the scenario does.
-const maxEssentialTries = 128
-
-// EssentialDecisions replays log once for each of its preemptions and
-// faults, with that one decision set to its default, and returns the
-// indexes of those without which the run does not fail with the same
-// failure (sim.Failure.Signature) as log's own replay: the preemptions and
-// faults the failure needs. Where the bound of 128 replays leaves room, it
-// tries the other decisions that are not the default too (random draws,
-// select cases). It returns nil when log's replay passes, or has more than
-// 128 preemptions and faults.
-//
-// It is the simple pass, one decision at a time: a failure that needs
-// either of two decisions shows neither.
-//
-// cfg is the scenario's configuration, as a replay of log takes it.
-func EssentialDecisions(cfg sim.Config, log *scheduler.Log, scenario func(*sim.World)) []int {
-	cfg.KeepTrace = false // nor does a check write a file for people
-	replay := func(ds []scheduler.Decision) *sim.Result {
-		c := cfg
-		c.Strategy = scheduler.Replay(ds)
-		c.Seed, c.Spec = log.Seed, log.Spec
-		c.DiscardLog = true
-		return sim.Run(c, scenario)
-	}
-	base := replay(log.Decisions)
-	if base.Failure == nil {
-		return nil
-	}
-	sig := base.Failure.Signature()
-	// The preemptions and faults first: they are what a schedule is
-	// made of; then the other decisions (random draws, select cases,
-	// timer ties) that are not the default, if the bound leaves room.
-	var tries, others []int
-	for i, d := range log.Decisions {
-		switch {
-		case d.Choice == 0:
-		case d.Kind == scheduler.Schedule || d.Kind == scheduler.Fault:
-			tries = append(tries, i)
-		default:
-			others = append(others, i)
-		}
-	}
-	if len(tries) > maxEssentialTries {
-		return nil
-	}
-	if len(tries)+len(others) <= maxEssentialTries {
-		tries = append(tries, others...)
-		slices.Sort(tries)
-	}
-	out := []int{}
-	ds := make([]scheduler.Decision, len(log.Decisions))
-	for _, i := range tries {
-		copy(ds, log.Decisions)
-		ds[i].Choice = 0
-		if r := replay(ds); r.Failure == nil || r.Failure.Signature() != sig {
-			out = append(out, i)
-		}
 	}
 	return out
 }

@@ -85,7 +85,7 @@ func TestPageEmbedsPorcupine(t *testing.T) {
 
 // The essential decisions of the AB-BA deadlock: its one preemption, and
 // nothing else; the calm schedule of a lost update has none.
-func TestEssentialDecisions(t *testing.T) {
+func TestPageEssentialsAreTheFindings(t *testing.T) {
 	rep := Explore(Options{Name: "abba", Runs: 1000}, abba)
 	f := rep.Failure
 	if f == nil {
@@ -97,7 +97,10 @@ func TestEssentialDecisions(t *testing.T) {
 			nonzero = append(nonzero, i)
 		}
 	}
-	got := EssentialDecisions(sim.Config{}, f.Log, abba)
+	var got []int
+	for _, c := range f.Essential() {
+		got = append(got, c.Index)
+	}
 	if len(nonzero) != 1 || len(got) != 1 || got[0] != nonzero[0] || f.Log.Decisions[got[0]].Kind != scheduler.Schedule {
 		t.Fatalf("essential %v, of the non-default decisions %v of %v", got, nonzero, f.Log.Decisions)
 	}
@@ -123,12 +126,12 @@ func TestEssentialDecisions(t *testing.T) {
 	if rep.Failure == nil {
 		t.Fatal("the lost update was not found")
 	}
-	if got := EssentialDecisions(sim.Config{}, rep.Failure.Log, lost); got == nil || len(got) != 0 {
-		t.Fatalf("the calm schedule fails, yet essential decisions %v", got)
+	if got := rep.Failure.Changes; got == nil || len(got) != 0 {
+		t.Fatalf("the calm schedule fails, yet changes %v", got)
 	}
-	// A log whose replay passes has none to give.
-	if got := EssentialDecisions(sim.Config{}, &scheduler.Log{}, func(*sim.World) {}); got != nil {
-		t.Fatalf("a passing run's essential decisions: %v", got)
+	// A passing run has none to give.
+	if got := ChangesOf(sim.Config{}, sim.Run(sim.Config{KeepTrace: true}, func(*sim.World) {}), func(*sim.World) {}); got != nil {
+		t.Fatalf("a passing run's changes: %v", got)
 	}
 }
 

@@ -92,6 +92,16 @@ func (f *Finding) text(style reportStyle) string {
 		default:
 			fmt.Fprintf(&b, "  preemptions: %d; the log has %d decisions\n", f.PreemptionsAfter, len(f.Log.Decisions))
 		}
+		if f.ShrinkRuns > 0 {
+			fmt.Fprintf(&b, "  shrunk from %v\n           to %v\n", f.Before, f.After)
+		}
+		if ess := f.Essential(); len(ess) > 0 {
+			var list []string
+			for _, c := range ess {
+				list = append(list, fmt.Sprintf("step %d %s", c.Step, describe(c, run.Procs)))
+			}
+			fmt.Fprintf(&b, "  essential: %d of its %d changes: %s\n", len(ess), len(f.Changes), quoteControls(strings.Join(list, "; ")))
+		}
 	}
 	if fail != nil {
 		explain(&b, fail)
@@ -118,7 +128,15 @@ func (f *Finding) text(style reportStyle) string {
 		if width <= 0 {
 			width = timelineWidth
 		}
-		b.WriteString(indentLines(TimelineWidth(events, run.Procs, width), "    "))
+		var marks []mark
+		if len(events) > 0 {
+			for _, m := range changeMarks(f.Changes, run.Procs) {
+				if m.step >= events[0].Step {
+					marks = append(marks, m)
+				}
+			}
+		}
+		b.WriteString(indentLines(timeline(events, run.Procs, width, marks), "    "))
 	}
 	return b.String()
 }

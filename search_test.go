@@ -72,7 +72,7 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 	for p, ok := tree.Next(); ok; p, ok = tree.Next() {
 		r := sim.Run(sim.Config{Strategy: scheduler.Replay(p)}, scenario)
 		hashes = append(hashes, r.Hash)
-		tree.Record(r.Decisions)
+		tree.RecordHolds(r.Decisions, r.Holds)
 	}
 	seen := map[uint64]bool{}
 	for _, h := range hashes {

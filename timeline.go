@@ -37,6 +37,18 @@ func Timeline(events []sim.Event, names []string) string {
 // TimelineWidth is Timeline with columns up to width characters (at least
 // 8; a smaller width counts as 8), as -weft.width sets them.
 func TimelineWidth(events []sim.Event, names []string, width int) string {
+	return timeline(events, names, width, nil)
+}
+
+// mark is a row of its own in a timeline, before the first event of its
+// step (after the last event when none is that late).
+type mark struct {
+	step int64
+	text string
+}
+
+// timeline is TimelineWidth with marks, in the order of their steps.
+func timeline(events []sim.Event, names []string, width int, marks []mark) string {
 	maxWidth := max(width, 8)
 	// slot maps Proc+1 to its column (or -1): slot 0 is the clock.
 	top := -1
@@ -106,9 +118,19 @@ func TimelineWidth(events []sim.Event, names []string, width int) string {
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
+	markRow := func(m mark) {
+		b.WriteString(fmt.Sprintf("%*d %*s | %s\n", stepW, m.step, timeW, "", clip(quoteControls(m.text), wholeMax)))
+	}
 	row("step", "time", -1, "", false)
 	for _, e := range events {
+		for len(marks) > 0 && marks[0].step <= e.Step {
+			markRow(marks[0])
+			marks = marks[1:]
+		}
 		row(strconv.FormatInt(e.Step, 10), e.Time.String(), slot[max(e.Proc, -1)+1], cellOf(e), whole(e))
+	}
+	for _, m := range marks {
+		markRow(m)
 	}
 	return b.String()
 }

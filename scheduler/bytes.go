@@ -3,7 +3,9 @@ package scheduler
 // Bytes returns a strategy that reads its decisions from data, as a fuzzer
 // supplies it: each point consumes the fewest bytes that can name every
 // option (1 byte when N <= 256, 2 when N <= 65536, 4 when N <= 2^32, else 8),
-// read big-endian, and chooses that value mod N. When fewer bytes are left
+// read big-endian, and chooses that value mod N; at a fault with a Rate, the
+// byte fires the fault when it is among the top round(Rate*256) values (at
+// least one). When fewer bytes are left
 // than a point needs, it takes what is left; past the end of data every
 // choice is 0 (the default).
 //
@@ -32,5 +34,11 @@ func (s *byteStrategy) Choose(p Point) int {
 		v = v<<8 | uint64(b)
 	}
 	s.data = s.data[width:]
+	if p.Rate > 0 && n == 2 && width == 1 {
+		if v >= 256-uint64(min(max(p.Rate*256+0.5, 1), 255)) {
+			return 1
+		}
+		return 0
+	}
 	return int(v % n)
 }

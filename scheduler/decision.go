@@ -18,9 +18,10 @@ const (
 	// Random is a value drawn from the world's random source. Option 0 is the
 	// value 0.
 	Random
-	// Fault decides whether a fault fires at a fault site. Option 0 is "no
-	// fault"; a site that fires with probability p asks among n options and
-	// fires on the top ones, so lowering a choice switches a fault off.
+	// Fault decides whether a fault fires at a fault site: one decision of
+	// two options, 0 "no fault" and 1 "fire", whatever the fault's
+	// probability, which the Point's Rate carries. So one fault is one
+	// change from the calm run, and zeroing it switches it off.
 	Fault
 	// Timer orders timers that are due at the same virtual instant. Option 0 is
 	// the timer that was set first.
@@ -62,6 +63,11 @@ type Point struct {
 	// Procs.ID(i) for i in [0, N). It is nil for the other kinds. Process ids
 	// are small integers given out in creation order, stable across replays.
 	Procs Procs
+	// Rate is, at a Fault point of two options, the probability that the
+	// fault fires (option 1) in a run that draws at random: RandomWalk and
+	// PCT take option 1 with this probability. 0 (any other point) means
+	// every option is equally likely.
+	Rate float64
 }
 
 // Procs maps the options of a Schedule point to process ids.
@@ -89,11 +95,53 @@ func mustHaveOptions(p Point) {
 }
 
 // Preemptions counts the Schedule decisions that did not take the default,
-// that is, the context switches the schedule forced.
+// that is, the context switches the schedule forced. Changes counts them as
+// a person does.
 func Preemptions(ds []Decision) int {
 	n := 0
 	for _, d := range ds {
 		if d.Kind == Schedule && d.Choice != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Changes counts the changes that a log makes to the calm run, as a person
+// counts them: every fault fired, every select case and timer order other
+// than the first, and every preemption, except that holding one process
+// back for many steps is one change, not one per step it waits.
+//
+// holds says where a hold goes on: the indexes, in increasing order, of the
+// Schedule decisions whose option 0 is the process that an earlier
+// preemption held back and that has not run since (sim records them as
+// Result.Holds). A preemption at such an index that takes option 1, the
+// next process in the default order, continues the hold and costs nothing.
+// With nil holds every preemption counts. Random draws are the workload,
+// not changes, and never count.
+func Changes(ds []Decision, holds []int) int {
+	n := 0
+	for i, d := range ds {
+		if d.Choice == 0 || d.Kind == Random {
+			continue
+		}
+		for len(holds) > 0 && holds[0] < i {
+			holds = holds[1:]
+		}
+		if d.Kind == Schedule && d.Choice == 1 && len(holds) > 0 && holds[0] == i {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// Faults counts the faults a log fires: its Fault decisions that are not
+// the default.
+func Faults(ds []Decision) int {
+	n := 0
+	for _, d := range ds {
+		if d.Kind == Fault && d.Choice != 0 {
 			n++
 		}
 	}

@@ -54,6 +54,15 @@
 // by blocking. Preemptions counts them; it is the first measure of how
 // complicated a failing schedule is.
 //
+// A fault is one Fault decision of two options, 0 "no fault" and 1 "fire",
+// whatever its probability (which the Point's Rate carries to the
+// strategies that draw at random). A change is what a person would count
+// as one difference from the calm run: a preemption, a fault fired, a
+// select case or timer order other than the first; holding one process
+// back for many steps is one change, not one preemption per step it waits
+// (sim says where a hold goes on). Changes counts them, Faults the faults;
+// draws are the workload and count as neither.
+//
 // To replay a log is to run again with Replay as the strategy. The run makes
 // the same decisions at the same points and so is the same run, as long as
 // the code under test is unchanged. Each kind of decision is replayed as its
@@ -66,7 +75,9 @@
 // To shrink a failing log is to search for the simplest log that still fails
 // the same way: fewest preemptions, then fewest non-zero decisions, then the
 // smallest choices, then the shortest. Shrink does it by deleting decisions
-// and lowering choices towards the default, replaying each candidate. A
+// and lowering choices towards the default, replaying each candidate, and,
+// where that gets stuck, by a bounded search for one change that does the
+// work of several. A
 // shrunk log reads as the fewest preemptions and faults that still break the
 // system.
 //
@@ -78,7 +89,7 @@
 //   - Replay: the decisions of a log, then defaults.
 //   - Bytes: decisions read from fuzzer input, then defaults.
 //   - Tree: not a strategy but a search ("dfs", "dfs:<bound>"): every log
-//     within bound non-default decisions of the calm run, depth first, as
+//     within bound changes of the calm run, depth first, as
 //     CHESS's iterative context bounding; each log is run with Replay.
 //
 // The world's random draws are points of Kind Random; the strategy that

@@ -104,7 +104,7 @@ func (s *pct) drawChanges(count, steps int) []changePoint {
 func (s *pct) Choose(p Point) int {
 	mustHaveOptions(p)
 	if p.Kind != Schedule {
-		return int(s.r.below(uint64(p.N)))
+		return s.r.option(p)
 	}
 	s.step++
 	best := s.highest(p)

@@ -41,6 +41,14 @@ const shrinkDefaultRuns = 2000
 //   - zero single decisions;
 //   - lower single choices, by binary search towards 0.
 //
+// At a fixpoint, before it gives up, it searches around the current log:
+// it keeps the first k of its m changes (its non-zero decisions other than
+// draws) and looks for one change, anywhere after them, that fails in place
+// of the other m-k, for m-k from 2 up to m-1. Greedy passes can only delete
+// and lower, never move a change to a later point, so they stop at local
+// minima that this bounded search steps out of; the greedy passes then
+// start again from what it found.
+//
 // Before the greedy passes it sweeps the schedules that differ from the calm
 // run (the empty log) in one decision: deleting and lowering can never move
 // a preemption to a later point, so a failure that needs one switch, found
@@ -69,7 +77,7 @@ func Shrink(ds []Decision, fails func(candidate []Decision) (recorded []Decision
 		changed = s.zeroPreemptionWindows() || changed
 		changed = s.zeroSingles() || changed
 		changed = s.lowerChoices() || changed
-		if !changed {
+		if !changed && !s.searchAround() {
 			break
 		}
 	}
@@ -324,4 +332,55 @@ func (s *shrinker) sweepSingles() {
 			}
 		}
 	}
+}
+
+// searchAround is the bounded search of Shrink: for drop from 2 up to m-1,
+// it zeroes the last drop of the current log's m changes (keeping its
+// draws, which replay as their own stream) and tries, after the changes it
+// kept, every single change to that run. It stops at the first that fails,
+// and reports whether it found one.
+func (s *shrinker) searchAround() bool {
+	change := func(d Decision) bool { return d.Choice != 0 && d.Kind != Random }
+	at := indexes(s.cur, change)
+	for drop := 2; drop < len(at) && s.runs < s.maxRuns; drop++ {
+		keep := at[:len(at)-drop]
+		base := append([]Decision(nil), s.cur...)
+		for _, i := range at[len(at)-drop:] {
+			base[i].Choice = 0
+		}
+		if s.try(base) {
+			return true
+		}
+		// The run of base, to know its points after the kept changes. A
+		// run that base's try skipped (seen before) is run again here.
+		if s.runs >= s.maxRuns {
+			return false
+		}
+		s.runs++
+		recorded, ok := s.fails(trimmed(base))
+		if ok {
+			continue // not simpler by the order (try refused it): no gain
+		}
+		if recorded == nil {
+			return false // fails does not say what ran: nothing to search
+		}
+		from := 0
+		if len(keep) > 0 {
+			from = keep[len(keep)-1] + 1
+		}
+		for j := from; j < len(recorded) && s.runs < s.maxRuns; j++ {
+			d := recorded[j]
+			if d.Kind == Random {
+				continue
+			}
+			for c := uint32(1); c < d.N && s.runs < s.maxRuns; c++ {
+				cand := append([]Decision(nil), recorded...)
+				cand[j].Choice = c
+				if s.try(cand) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -262,3 +262,37 @@ func TestShrinkLostUpdate(t *testing.T) {
 		t.Fatalf("only %d of 30 random walks lost an update", found)
 	}
 }
+
+// A local minimum of the greedy passes: the program fails with preemptions
+// at its points 5, 10 and 15, or with only two, at 5 and 25. Deleting and
+// zeroing never moves a preemption later, so from the first the greedy
+// passes cannot reach the second; the bounded search around the shrunk log
+// keeps the preemption at 5 and finds the one at 25.
+func TestShrinkSearchesAroundALocalMinimum(t *testing.T) {
+	const points = 30
+	fails := func(c []Decision) ([]Decision, bool) {
+		rec := make([]Decision, points)
+		for i := range rec {
+			rec[i] = sched(0, 2)
+			if i < len(c) && c[i].Kind == Schedule && c[i].N == 2 {
+				rec[i] = c[i]
+			}
+		}
+		at := func(i int) bool { return rec[i].Choice == 1 }
+		return rec, at(5) && (at(25) || at(10) && at(15))
+	}
+	in := make([]Decision, points)
+	for i := range in {
+		in[i] = sched(0, 2)
+	}
+	in[5], in[10], in[15] = sched(1, 2), sched(1, 2), sched(1, 2)
+	res := Shrink(in, fails, 0)
+	want := make([]Decision, 26)
+	for i := range want {
+		want[i] = sched(0, 2)
+	}
+	want[5], want[25] = sched(1, 2), sched(1, 2)
+	if !slices.Equal(res.Decisions, want) {
+		t.Fatalf("shrunk to %v in %d runs, want the two preemptions at 5 and 25", res.Decisions, res.Runs)
+	}
+}

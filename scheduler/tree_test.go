@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -60,5 +61,54 @@ func TestTreeFirstRunIsCalm(t *testing.T) {
 	tree.Record(nil)
 	if _, ok := tree.Next(); ok {
 		t.Fatal("a run with no decisions has no children")
+	}
+}
+
+// Changes counts faults fired, select and timer choices and preemptions,
+// not draws, and a preemption that takes option 1 at a hold continues the
+// hold of an earlier one rather than counting again.
+func TestChanges(t *testing.T) {
+	ds := []Decision{
+		{Kind: Schedule, N: 3, Choice: 2}, // a preemption: the hold begins
+		{Kind: Random, N: 9, Choice: 7},   // a draw: the workload
+		{Kind: Schedule, N: 3, Choice: 1}, // at a hold: goes on holding
+		{Kind: Schedule, N: 3, Choice: 0},
+		{Kind: Schedule, N: 3, Choice: 2}, // at a hold, but not option 1
+		{Kind: Fault, N: 2, Choice: 1},
+		{Kind: Fault, N: 2, Choice: 0},
+		{Kind: Select, N: 2, Choice: 1},
+		{Kind: Schedule, N: 2, Choice: 1}, // option 1, not at a hold
+	}
+	holds := []int{2, 3, 4}
+	if got := Changes(ds, holds); got != 5 {
+		t.Fatalf("Changes = %d, want 5", got)
+	}
+	if got := Changes(ds, nil); got != 6 {
+		t.Fatalf("Changes without holds = %d, want 6 (every preemption)", got)
+	}
+	if got, want := Preemptions(ds), 4; got != want {
+		t.Fatalf("Preemptions = %d, want %d", got, want)
+	}
+	if got := Faults(ds); got != 1 {
+		t.Fatalf("Faults = %d, want 1", got)
+	}
+}
+
+// A hold continuation costs nothing in the tree: with bound 1, a log may
+// go on holding a process back at every hold after its one preemption.
+func TestTreeHoldIsFree(t *testing.T) {
+	tree := NewTree(1)
+	tree.Next()
+	calm := []Decision{sched(0, 2), sched(0, 2), sched(0, 2)}
+	tree.RecordHolds(calm, nil)
+	p, _ := tree.Next() // the preemption at 0
+	if !slices.Equal(p, []Decision{sched(1, 2)}) {
+		t.Fatalf("first child %v", p)
+	}
+	// Its run: the process passed over is option 0 again at 2.
+	tree.RecordHolds([]Decision{sched(1, 2), sched(0, 2), sched(0, 2)}, []int{2})
+	p, _ = tree.Next()
+	if !slices.Equal(p, []Decision{sched(1, 2), sched(0, 2), sched(1, 2)}) {
+		t.Fatalf("want the hold continued at 2 within bound 1, got %v", p)
 	}
 }

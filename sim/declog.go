@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/bits"
 	"sync"
 
 	"github.com/weftsim/weft/scheduler"
@@ -20,7 +21,13 @@ type decisionLog struct {
 
 const decisionChunkLen = 4096
 
-type decisionChunk [decisionChunkLen]scheduler.Decision
+// decisionChunk holds decisions and, one bit each, whether each is a hold
+// (Result.Holds): a bit rather than an index list that grows with the run,
+// which cost a recorded step 40 bytes.
+type decisionChunk struct {
+	ds    [decisionChunkLen]scheduler.Decision
+	holds [decisionChunkLen / 64]uint64
+}
 
 var decisionChunks = sync.Pool{New: func() any { return new(decisionChunk) }}
 
@@ -28,8 +35,14 @@ func (l *decisionLog) add(d scheduler.Decision) {
 	if l.cur == nil || l.n == decisionChunkLen {
 		l.grow()
 	}
-	l.cur[l.n] = d
+	l.cur.ds[l.n] = d
 	l.n++
+}
+
+// markHold marks the decision added last as a hold.
+func (l *decisionLog) markHold() {
+	i := l.n - 1
+	l.cur.holds[i/64] |= 1 << (i % 64)
 }
 
 func (l *decisionLog) grow() {
@@ -41,19 +54,39 @@ func (l *decisionLog) grow() {
 
 func (l *decisionLog) len() int { return len(l.full)*decisionChunkLen + l.n }
 
-// take returns the decisions as one slice and gives the chunks back to the
-// pool; the log is empty afterwards.
-func (l *decisionLog) take() []scheduler.Decision {
+// take returns the decisions as one slice, and the indexes of the holds,
+// and gives the chunks back to the pool; the log is empty afterwards.
+func (l *decisionLog) take() ([]scheduler.Decision, []int) {
 	if l.cur == nil {
-		return nil
+		return nil, nil
+	}
+	chunks := append(l.full, l.cur)
+	holds := 0
+	for _, c := range chunks {
+		for _, b := range c.holds {
+			holds += bits.OnesCount64(b)
+		}
 	}
 	out := make([]scheduler.Decision, 0, l.len())
-	for _, c := range l.full {
-		out = append(out, c[:]...)
+	var at []int
+	if holds > 0 {
+		at = make([]int, 0, holds)
+	}
+	for k, c := range chunks {
+		n := decisionChunkLen
+		if k == len(chunks)-1 {
+			n = l.n
+		}
+		out = append(out, c.ds[:n]...)
+		for w, b := range c.holds {
+			for b != 0 {
+				at = append(at, k*decisionChunkLen+w*64+bits.TrailingZeros64(b))
+				b &= b - 1
+			}
+		}
+		c.holds = [decisionChunkLen / 64]uint64{}
 		decisionChunks.Put(c)
 	}
-	out = append(out, l.cur[:l.n]...)
-	decisionChunks.Put(l.cur)
 	*l = decisionLog{}
-	return out
+	return out, at
 }

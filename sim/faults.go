@@ -76,7 +76,9 @@ type FaultPlan struct {
 	// Swarm turns on, at the start of each run, a random subset of the kinds
 	// with a nonzero rate (swarm testing: runs that leave some faults out
 	// reach states that runs with all of them crowd out). Each kind's
-	// decision is taken in the order of the kinds' numbers.
+	// draw (a Random decision whose default keeps the kind in, so that a
+	// fault costs one change from the calm run) is taken in the order of
+	// the kinds' numbers.
 	Swarm bool
 	// Killable says which processes FaultKill may kill, besides the main
 	// process, which it never kills: the main process is the scenario's
@@ -96,9 +98,11 @@ type faultRate struct {
 // per opportunity, that a fault of that kind strikes (per scheduling point
 // of an eligible process for FaultKill; per packet, accept, write, ... for a
 // library's kinds, as the kind's documentation says). A fault is a Fault
-// decision among 1024 options whose default never fires, so rates are
-// rounded to multiples of 1/1024 and a rate of 1 fires on 1023 of them: a
-// fault that matters can always be shrunk away. 0 turns the kind off. It
+// decision of two options, "no fault" (the default) and "fire", drawn with
+// this rate; rates are rounded to multiples of 1/1024 and a rate of 1 acts
+// as 1023/1024, so that a random run still leaves some opportunities
+// alone, and a fault that matters can always be shrunk away. 0 turns the
+// kind off. It
 // panics on a rate that is not a number in [0, 1], or that is below 1/1024
 // but not 0 (it would act as 1/1024).
 func (f FaultPlan) With(kind FaultKind, rate float64) FaultPlan {
@@ -132,8 +136,8 @@ func (f FaultPlan) Rate(kind FaultKind) float64 {
 	return 0
 }
 
-// faultScale is the number of options of a fault decision: a kind with rate
-// r fires on the top round(r*faultScale) of them.
+// faultScale is the resolution of a rate: rates are rounded to multiples
+// of 1/faultScale, and stay below 1 so that no fault is certain.
 const faultScale = 1024
 
 // faultState is a run's fault state: the kinds switched on, and Buggify's
@@ -145,11 +149,10 @@ type faultState struct {
 	sites  map[string]bool
 }
 
-// faultOn is a kind switched on for a run: it fires when a Fault decision's
-// choice is at least threshold.
+// faultOn is a kind switched on for a run, and its rate.
 type faultOn struct {
-	kind      FaultKind
-	threshold uint32
+	kind FaultKind
+	rate float64
 }
 
 // setupFaults decides, at the start of a run, which kinds are on.
@@ -167,10 +170,13 @@ func (w *World) setupFaults() {
 		if n > faultScale-1 {
 			n = faultScale - 1
 		}
-		if plan.Swarm && w.decide(scheduler.Fault, 2, nil) == 0 {
+		// A draw, not a fault: the default keeps the kind in, so that the
+		// calm run has every kind on (and none firing) and a fault costs
+		// one change, not two.
+		if plan.Swarm && w.decide(scheduler.Random, 2, nil) == 1 {
 			continue // swarm: this kind sits the run out
 		}
-		w.faults.on = append(w.faults.on, faultOn{kr.kind, faultScale - n})
+		w.faults.on = append(w.faults.on, faultOn{kr.kind, float64(n) / faultScale})
 		w.faults.killOn = w.faults.killOn || kr.kind == FaultKill
 	}
 }
@@ -178,17 +184,14 @@ func (w *World) setupFaults() {
 // fault reports whether a fault of kind fires now, through a Fault decision
 // when the kind is on.
 func (w *World) fault(kind FaultKind) bool {
-	th := uint32(0)
+	rate := 0.0
 	for _, on := range w.faults.on {
 		if on.kind == kind {
-			th = on.threshold
+			rate = on.rate
 			break
 		}
 	}
-	if th == 0 {
-		return false
-	}
-	if w.decide(scheduler.Fault, faultScale, nil) < int(th) {
+	if rate == 0 || !w.decideFault(rate) {
 		return false
 	}
 	w.event(EventFault, nil, int64(kind), kind.String) // the timeline reads "fault kill"

@@ -171,8 +171,8 @@ func (k *Kernel) Decide(kind scheduler.Kind, n int) int {
 func (k *Kernel) Fault(kind FaultKind) bool { return k.World().fault(kind) }
 
 // Chance is a fault that fires with probability rate, whatever the
-// FaultPlan says: a Fault decision that fires on its top options, so that
-// shrinking turns it off. A rate of 0 or less never fires and asks nothing;
+// FaultPlan says: a Fault decision of two options whose option 1 fires, so
+// that shrinking turns it off. A rate of 0 or less never fires and asks nothing;
 // 1 or more always fires and asks nothing. Rates are rounded to multiples of
 // 1/1024. It records no event.
 func (k *Kernel) Chance(rate float64) bool {
@@ -183,7 +183,7 @@ func (k *Kernel) Chance(rate float64) bool {
 		return true
 	}
 	n := min(max(int(rate*faultScale+0.5), 1), faultScale-1)
-	return k.World().decide(scheduler.Fault, faultScale, nil) >= faultScale-n
+	return k.World().decideFault(float64(n) / faultScale)
 }
 
 // Event records an event of the running process (of the clock during an

@@ -228,7 +228,7 @@ func TestKernelFaultIsADecision(t *testing.T) {
 	cfg := sim.Config{Faults: sim.FaultPlan{}.With(faultLostRelease, 1), KeepTrace: true}
 	r := sim.Run(cfg, scenario)
 	require.NotNil(t, r.Failure)
-	require.Equal(t, []scheduler.Decision{{Kind: scheduler.Fault, N: 1024, Choice: r.Decisions[0].Choice}}, r.Decisions)
+	require.Equal(t, []scheduler.Decision{{Kind: scheduler.Fault, N: 2, Choice: 1}}, r.Decisions, "a fault is one decision of two options")
 	var faults []string
 	for _, e := range r.Trace {
 		if e.Kind == sim.EventFault {
@@ -239,7 +239,7 @@ func TestKernelFaultIsADecision(t *testing.T) {
 	require.Equal(t, "test-lost-release", faultLostRelease.String())
 
 	// The fault is a decision: choosing its default replays the calm run.
-	cfg.Strategy = scheduler.Replay([]scheduler.Decision{{Kind: scheduler.Fault, N: 1024, Choice: 0}})
+	cfg.Strategy = scheduler.Replay([]scheduler.Decision{{Kind: scheduler.Fault, N: 2, Choice: 0}})
 	require.Nil(t, sim.Run(cfg, scenario).Failure)
 }
 

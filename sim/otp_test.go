@@ -275,7 +275,7 @@ func TestFaultPlanKills(t *testing.T) {
 	off := 0
 	for seed := uint64(0); seed < 100; seed++ {
 		r := Run(Config{Seed: seed, Faults: swarm}, scenario)
-		if r.Decisions[0].Kind == scheduler.Fault && r.Decisions[0].Choice == 0 {
+		if r.Decisions[0].Kind == scheduler.Random && r.Decisions[0].Choice == 1 {
 			off++
 			require.Nil(t, r.Failure, "seed %d: kill was off for this run", seed)
 		}

@@ -259,7 +259,7 @@ func (w *World) point() {
 		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}
-	c := w.decide(schedulerSchedule, 1+w.ready.n, &w.withCur)
+	c := w.decideSchedule(1+w.ready.n, &w.withCur, w.cur.id)
 	if c == 0 {
 		w.life.Store(lifeOf(w.step, w.cur.id))
 		return

@@ -23,11 +23,13 @@ func (w *World) Intn(n int) int {
 func (w *World) Bool() bool { return w.Intn(2) == 1 }
 
 // Buggify reports whether the fault site named site fires now, in the manner
-// of FoundationDB's BUGGIFY: the first time a run reaches a site, a Fault
-// decision switches the site on for the whole run with probability 1/4; each
-// time an enabled site is reached, another fires it with probability 1/4.
-// Both decisions default to off, so shrinking removes faults that do not
-// matter. Buggify is not a scheduling point.
+// of FoundationDB's BUGGIFY: the first time a run reaches a site, a Random
+// draw switches the site on for the whole run with probability 1/4; each
+// time an enabled site is reached, a Fault decision fires it with
+// probability 1/4. The draw's default is on and the fault's is off, so the
+// calm run reaches every site without firing it, and firing a site at any
+// reach is one change from the calm run, which shrinking removes when it
+// does not matter. Buggify is not a scheduling point.
 func (w *World) Buggify(site string) bool {
 	w.checkAlive()
 	if w.faults.sites == nil {
@@ -35,10 +37,10 @@ func (w *World) Buggify(site string) bool {
 	}
 	on, seen := w.faults.sites[site]
 	if !seen {
-		on = w.decide(scheduler.Fault, 4, nil) == 3
+		on = w.decide(scheduler.Random, 4, nil) == 0
 		w.faults.sites[site] = on
 	}
-	fire := on && w.decide(scheduler.Fault, 4, nil) == 3
+	fire := on && w.decideFault(0.25)
 	if fire {
 		w.event(EventFault, nil, 1, func() string { return "buggify " + site })
 	}

@@ -148,12 +148,13 @@ func boolArg(b bool) int64 {
 
 // DecisionPoint says where in a run a decision was made: at step Step and
 // virtual time Time, while process Proc ran (-1: the world's loop, between
-// processes). For a Schedule decision, Ran is the process it ran next (the
-// running one itself for a calm decision at a scheduling point); it is -1
-// for the other kinds.
+// processes). For a Schedule decision, Default is the process of option 0
+// and Ran the process it ran next (equal when it took the default; the
+// running one itself for a calm decision at a scheduling point); both are
+// -1 for the other kinds.
 type DecisionPoint struct {
-	Step int64
-	Time time.Duration
-	Proc int
-	Ran  int
+	Step         int64
+	Time         time.Duration
+	Proc         int
+	Default, Ran int
 }

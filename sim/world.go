@@ -148,6 +148,12 @@ type Result struct {
 	Time  time.Duration
 	// Decisions is the decision log: replaying it reproduces the run.
 	Decisions []scheduler.Decision
+	// Holds lists, in increasing order, the indexes of the Schedule
+	// decisions of Decisions whose option 0 was a process that an earlier
+	// preemption passed over and that had not run since: a preemption there
+	// that takes option 1 goes on holding that process back, and
+	// scheduler.Changes counts the whole hold as one change.
+	Holds []int
 	// Hash fingerprints the trace: equal runs have equal hashes.
 	Hash uint64
 	// DataHash fingerprints the run's data, when Config.HashData was set (0
@@ -167,7 +173,8 @@ type Result struct {
 	Trace []Event
 	// DecisionPoints says where each decision of Decisions was made, one
 	// for one, when Config.KeepTrace was set (nil otherwise): what a
-	// report needs to show a decision on the timeline.
+	// report needs to show a decision on the timeline, and what tells a
+	// preemption's process from the one it passed over (weft.ChangesOf).
 	DecisionPoints []DecisionPoint
 	// Procs names every process, by id, and Processes says how each ended.
 	Procs     []string
@@ -269,14 +276,17 @@ type World struct {
 	tiedScratch []*Alarm
 
 	decisions decisionLog
-	hash      uint64
-	dataHash  uint64 // with Config.HashData (trace.go)
-	trace     []Event
-	// decisionPoints parallels decisions when the trace is kept.
-	decisionPoints []DecisionPoint
-	objects        int
-	history        history
-	faults         faultState
+	// held is the process the last preemption passed over, until it runs
+	// (noProc: none); the decisions whose option 0 it was are holds
+	// (Result.Holds, marked in decisions).
+	held     int
+	points   []DecisionPoint // with Config.KeepTrace (Result.DecisionPoints)
+	hash     uint64
+	dataHash uint64 // with Config.HashData (trace.go)
+	trace    []Event
+	objects  int
+	history  history
+	faults   faultState
 
 	monitorSeq    int
 	monitorsByRef []*monitor // by ref id - 1
@@ -337,7 +347,7 @@ func (w *World) watchedProc(life uint64) *Proc {
 // and runaway runs become a Result.Failure.
 func Run(cfg Config, scenario func(w *World)) *Result {
 	cfg.fill()
-	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1, stall: stall{mark: -1}}
+	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1, stall: stall{mark: -1}, held: noProc}
 	w.withCur.w = w
 	w.readyOpts.w = w
 	w.ready.procs = &w.procs
@@ -519,40 +529,69 @@ func (w *World) pick() *Proc {
 		}
 	}
 	if w.ready.n == 1 {
+		if w.ready.at(0).id == w.held {
+			w.held = noProc // it runs: its hold is over
+		}
 		return w.ready.removeAt(0)
 	}
-	return w.ready.removeAt(w.decide(schedulerSchedule, w.ready.n, &w.readyOpts))
+	return w.ready.removeAt(w.decideSchedule(w.ready.n, &w.readyOpts, w.ready.at(0).id))
 }
 
 // decide asks the strategy and records the decision.
 func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
+	return w.ask(scheduler.Point{Kind: kind, N: n, Procs: procs})
+}
+
+// decideFault asks whether a fault that fires with probability rate fires
+// now: one Fault decision of two options, so that a fault is one change.
+func (w *World) decideFault(rate float64) bool {
+	return w.ask(scheduler.Point{Kind: scheduler.Fault, N: 2, Rate: rate}) == 1
+}
+
+// ask asks the strategy at point p and records the decision.
+func (w *World) ask(p scheduler.Point) int {
 	if w.cur != nil {
 		w.stepOp()
 	}
-	c := w.cfg.Strategy.Choose(scheduler.Point{Kind: kind, N: n, Procs: procs})
-	if uint(c) >= uint(n) {
-		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, n))
+	c := w.cfg.Strategy.Choose(p)
+	if uint(c) >= uint(p.N) {
+		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, p.N))
 	}
 	if !w.cfg.DiscardLog {
-		w.decisions.add(scheduler.Decision{Kind: kind, N: uint32(n), Choice: uint32(c)})
+		w.decisions.add(scheduler.Decision{Kind: p.Kind, N: uint32(p.N), Choice: uint32(c)})
 		if w.cfg.KeepTrace {
-			w.markDecision(kind, c, procs)
+			at := DecisionPoint{Step: w.step, Time: w.now, Proc: noProc, Default: noProc, Ran: noProc}
+			if w.cur != nil {
+				at.Proc = w.cur.id
+			}
+			w.points = append(w.points, at)
 		}
 	}
 	return c
 }
 
-// markDecision notes where a decision was made (Result.DecisionPoints), for
-// reports: only runs that keep their trace pay for it.
-func (w *World) markDecision(kind scheduler.Kind, c int, procs scheduler.Procs) {
-	at := DecisionPoint{Step: w.step, Time: w.now, Proc: -1, Ran: -1}
-	if w.cur != nil {
-		at.Proc = w.cur.id
+// noProc is no process's id.
+const noProc = -1
+
+// decideSchedule asks which of n processes runs next, option 0 being the
+// process with id first, and keeps track of holds (see Result.Holds): a
+// process that a preemption passed over is held back until it runs again.
+func (w *World) decideSchedule(n int, procs scheduler.Procs, first int) int {
+	c := w.decide(schedulerSchedule, n, procs)
+	if first == w.held && !w.cfg.DiscardLog {
+		w.decisions.markHold()
 	}
-	if kind == schedulerSchedule && procs != nil {
-		at.Ran = procs.ID(c)
+	if len(w.points) > 0 {
+		last := &w.points[len(w.points)-1]
+		last.Default, last.Ran = first, procs.ID(c)
 	}
-	w.decisionPoints = append(w.decisionPoints, at)
+	switch {
+	case c != 0:
+		w.held = first
+	case first == w.held:
+		w.held = noProc
+	}
+	return c
 }
 
 // recoverLoop turns a panic on the loop's own goroutine (a strategy that
@@ -818,22 +857,22 @@ func (w *World) stopFrom(i int) {
 
 func (w *World) result() *Result {
 	r := &Result{
-		Scenario:  w.cfg.Name,
-		Seed:      w.cfg.Seed,
-		Spec:      w.cfg.Spec,
-		Steps:     w.step,
-		Time:      w.now,
-		Decisions: w.decisions.take(),
-		Hash:      w.hash,
-		Failure:   w.failure,
-		Leaked:    w.leaked,
-		Trace:     w.trace,
-		History:   w.history.ops,
+		Scenario: w.cfg.Name,
+		Seed:     w.cfg.Seed,
+		Spec:     w.cfg.Spec,
+		Steps:    w.step,
+		Time:     w.now,
+		Hash:     w.hash,
+		Failure:  w.failure,
+		Leaked:   w.leaked,
+		Trace:    w.trace,
+		History:  w.history.ops,
 
-		DecisionPoints: w.decisionPoints,
+		DecisionPoints: w.points,
 		ReportDir:      w.cfg.ReportDir,
 		locals:         w.locals,
 	}
+	r.Decisions, r.Holds = w.decisions.take()
 	if w.cfg.HashData {
 		r.DataHash = w.finishDataHash()
 	}

@@ -150,9 +150,8 @@ func hostilePage(t *testing.T, dir string) *weft.Finding {
 	if f == nil {
 		t.Fatal("the deadlock was not found")
 	}
-	p := weft.Page{Finding: f, Commands: []string{"weft replay hostile " + f.Log.String()},
-		Essential: weft.EssentialDecisions(sim.Config{}, f.Log, hostileDeadlock), PageDir: dir}
-	if len(p.Essential) == 0 {
+	p := weft.Page{Finding: f, Commands: []string{"weft replay hostile " + f.Log.String()}, PageDir: dir}
+	if len(f.Essential()) == 0 {
 		t.Fatalf("no essential decision in %v", f.Log.Decisions)
 	}
 	var b bytes.Buffer

@@ -92,9 +92,24 @@ flags:
 	r := sim.Replay(cfg, log, e.Scenario)
 	fmt.Fprintf(stdout, "%s: seed %d, strategy %s, %d decisions, %d steps, virtual time %v, hash %016x\n",
 		e.Name, log.Seed, log.Spec, len(log.Decisions), r.Steps, r.Time, r.Hash)
-	fmt.Fprint(stdout, weft.Timeline(r.Trace, r.Procs))
+	var changes []weft.Change
+	if r.Failure == nil {
+		fmt.Fprint(stdout, weft.Timeline(r.Trace, r.Procs))
+	} else {
+		// Which changes from the calm run the failure needs: a replay
+		// each, marked in the timeline and on the page.
+		changes = weft.ChangesOf(e.config(), r, e.Scenario)
+		fmt.Fprint(stdout, weft.TimelineChanges(r.Trace, r.Procs, changes))
+		essential := 0
+		for _, c := range changes {
+			if c.Essential {
+				essential++
+			}
+		}
+		fmt.Fprintf(stdout, "%d changes from the calm run (marked above); the failure needs %d of them (\"* essential\")\n", len(changes), essential)
+	}
 	if *html != "" {
-		if err := writePage(*html, e, log, r, "go run ./cmd/weft replay "+e.Name+" "+log.String()); err != nil {
+		if err := writePage(*html, log, r, changes, "go run ./cmd/weft replay "+e.Name+" "+log.String()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *html)
@@ -133,13 +148,10 @@ func loadLog(arg string) (*scheduler.Log, error) {
 // writePage writes the page of run r, the replay of log of scenario e, to
 // path, with the decisions the failure needs highlighted and command as
 // the way to replay it.
-func writePage(path string, e entry, log *scheduler.Log, r *sim.Result, command string) error {
+func writePage(path string, log *scheduler.Log, r *sim.Result, changes []weft.Change, command string) error {
 	pre := scheduler.Preemptions(log.Decisions)
-	f := &weft.Finding{Seed: log.Seed, Spec: log.Spec, Original: r, Shrunk: r, Log: log, PreemptionsBefore: pre, PreemptionsAfter: pre}
+	f := &weft.Finding{Seed: log.Seed, Spec: log.Spec, Original: r, Shrunk: r, Log: log, PreemptionsBefore: pre, PreemptionsAfter: pre, Changes: changes}
 	p := weft.Page{Finding: f, Commands: []string{command}, PageDir: filepath.Dir(path)}
-	if r.Failure != nil {
-		p.Essential = weft.EssentialDecisions(e.config(), log, e.Scenario)
-	}
 	var b bytes.Buffer
 	if _, err := p.WriteTo(&b); err != nil {
 		return err

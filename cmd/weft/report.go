@@ -67,10 +67,9 @@ func report(args []string, stdout, stderr io.Writer) error {
 		}
 		file := strings.ReplaceAll(e.Name, "/", "_") + ".html"
 		p := weft.Page{
-			Finding:   f,
-			Commands:  []string{"go run ./cmd/weft replay " + e.Name + " " + f.Log.String()},
-			Essential: weft.EssentialDecisions(cfg, f.Log, e.Scenario),
-			PageDir:   *dir,
+			Finding:  f,
+			Commands: []string{"go run ./cmd/weft replay " + e.Name + " " + f.Log.String()},
+			PageDir:  *dir,
 		}
 		var b bytes.Buffer
 		if _, err := p.WriteTo(&b); err != nil {
@@ -79,7 +78,7 @@ func report(args []string, stdout, stderr io.Writer) error {
 		if err := os.WriteFile(filepath.Join(*dir, file), b.Bytes(), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: seed %d, %d essential decisions: wrote %s\n", e.Name, f.Seed, len(p.Essential), filepath.Join(*dir, file))
+		fmt.Fprintf(stdout, "%s: seed %d, %d essential decisions: wrote %s\n", e.Name, f.Seed, len(f.Essential()), filepath.Join(*dir, file))
 		rows = append(rows, row{Name: e.Name, About: e.About, File: file, Verdict: firstLine(f.Shrunk.Failure.Error())})
 	}
 	var b bytes.Buffer
