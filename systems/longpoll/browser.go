@@ -156,12 +156,12 @@ func (b *browser) ajax(method string, header net.Headers, body []byte, timeout t
 	x := &xhr{b: b, name: fmt.Sprintf("%s #%d", method, b.nextXHR), method: method, callback: callback, ontimeout: ontimeout}
 	header = append(header, net.Header{Name: "X-Request-Id", Value: x.name})
 	req := net.Request{Method: method, Path: "/socket/longpoll", Header: header, Body: body, Timeout: timeout}
-	b.r.xhrs = append(b.r.xhrs, x)
 	x.proc = w.Spawn("xhr "+x.name, func() {
 		b.r.maybePartition(x)
 		resp, err := b.host.Do(b.entry, httpPort, req)
 		w.Send(b.proc, xhrDone{x: x, resp: resp, err: err})
 	})
+	b.r.xhrs = append(b.r.xhrs, x)
 	return x
 }
 

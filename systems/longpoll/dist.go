@@ -43,18 +43,27 @@ func (n *node) sendTo(dst *node, p *sim.Proc, msg any) {
 	w.Send(n.link(dst).proc, relayMsg{to: p, msg: msg})
 }
 
-// link returns the node's link to dst, starting its sender on first use.
+// link returns the node's link to dst.
 func (n *node) link(dst *node) *distLink {
 	for _, l := range n.links {
 		if l.to == dst {
 			return l
 		}
 	}
-	l := &distLink{from: n, to: dst}
-	n.links = append(n.links, l)
-	l.proc = n.r.w.Spawn(fmt.Sprintf("dist %s->%s", n.name, dst.name), l.loop)
-	n.track(l.proc)
-	return l
+	panic(fmt.Sprintf("longpoll: %s has no link to %s", n.name, dst.name))
+}
+
+// startLinks starts the node's sending side of a link to every other
+// node (it connects when it first has something to send).
+func (n *node) startLinks() {
+	for _, dst := range n.r.nodes {
+		if dst == n {
+			continue
+		}
+		l := &distLink{from: n, to: dst}
+		l.proc = n.spawn(fmt.Sprintf("dist %s->%s", n.name, dst.name), l.loop)
+		n.links = append(n.links, l)
+	}
 }
 
 // distConnectTimeout bounds a dist connection's handshake (net_setuptime
@@ -96,14 +105,12 @@ func (l *distLink) loop() {
 // acceptDist takes the other node's dist connections and delivers what
 // comes over each.
 func (n *node) acceptDist(dl *net.Listener) {
-	w := n.r.w
 	for {
 		c, err := dl.Accept()
 		if err != nil {
 			return
 		}
-		p := w.Spawn(fmt.Sprintf("dist %s<-%s", n.name, c.Remote().Host), func() { n.readDist(c) })
-		n.track(p)
+		p := n.spawn(fmt.Sprintf("dist %s<-%s", n.name, c.Remote().Host), func() { n.readDist(c) })
 		if c.ControllingProcess(p) != nil {
 			_ = c.Close()
 		}

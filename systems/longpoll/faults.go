@@ -45,7 +45,7 @@ var (
 const FaultRate = 1.0 / 64
 
 func (r *run) fault(kind sim.FaultKind) bool {
-	return r.faultsOn && r.w.Kernel().Fault(kind)
+	return r.faultsOn && !r.stopping && r.w.Kernel().Fault(kind)
 }
 
 // maybeStall: the session is slow to handle the message it is given.
@@ -97,7 +97,9 @@ func (r *run) maybeRestart(n *node) {
 	r.harness = append(r.harness, w.Spawn("restart "+n.name, func() {
 		n.crash()
 		w.Sleep(restartDelay)
-		n.start()
+		if !r.stopping {
+			n.start()
+		}
 	}))
 	w.Exit(sim.Killed) // this request's process goes with its server
 }

@@ -78,6 +78,7 @@ type run struct {
 	faultsOn    bool
 	faults      []string
 	harness     []*sim.Proc // the fault injectors' processes (heal, restart)
+	stopping    bool        // the run is over: no more faults, no restart
 
 	// The workload and what the properties observe.
 	plan         []action
@@ -284,6 +285,7 @@ type (
 // servers.
 func (r *run) stop() {
 	w := r.w
+	r.stopping = true
 	for _, p := range r.harness {
 		if p.Alive() {
 			w.Kill(p)

@@ -166,12 +166,16 @@ func (t *seqTransport) poll() {
 				}
 			}
 		case statusGone:
-			t.token = resp.token
-			t.open = true
 			if t.hadSession {
+				// The poll found the session gone, and made a new one.
+				t.reset()
+				t.token = resp.token
+				t.open = true
 				t.s.b.r.note("socket", "a new session replaces the lost one: replaying")
 				t.s.replay()
 			} else {
+				t.token = resp.token
+				t.open = true
 				t.hadSession = true
 				t.s.onConnOpen(t)
 			}
@@ -183,6 +187,13 @@ func (t *seqTransport) poll() {
 // sessionLost: a POST found the session gone. Start over: a new session,
 // whose opening replays the channels.
 func (t *seqTransport) sessionLost() {
+	t.reset()
+	t.poll()
+}
+
+// reset forgets the lost session: its requests, its numbering, its token.
+// What the new session needs the socket's replay sends again.
+func (t *seqTransport) reset() {
 	for _, x := range t.reqs {
 		x.abort()
 	}
@@ -195,7 +206,6 @@ func (t *seqTransport) sessionLost() {
 	t.s.b.clearTimeout(t.flushTimer)
 	t.s.b.clearTimeout(t.retryTimer)
 	t.flushTimer, t.retryTimer = nil, nil
-	t.poll()
 }
 
 func (t *seqTransport) close(code int, reason string, clean bool) {

@@ -47,8 +47,24 @@ type node struct {
 	links       []*distLink // outgoing distribution links, made on first use
 }
 
-// track notes a process of the node's current incarnation.
-func (n *node) track(p *sim.Proc) { n.procs = append(n.procs, p) }
+// spawn starts a process of the node's current incarnation. The process
+// notes itself as its first act, so a crash that comes before it runs,
+// or while its parent is still in Spawn, cannot miss it: if the
+// incarnation it was made for is over when it first runs, it ends at once.
+func (n *node) spawn(name string, f func()) *sim.Proc {
+	w := n.r.w
+	inc := n.incarnation
+	return w.Spawn(name, func() {
+		if !n.current(inc) {
+			return
+		}
+		n.procs = append(n.procs, w.Self())
+		f()
+	})
+}
+
+// current reports whether incarnation inc of the node is up.
+func (n *node) current(inc int) bool { return n.up && n.incarnation == inc }
 
 // start boots the node: the HTTP listener and its acceptor, and the
 // distribution listener.
@@ -63,8 +79,18 @@ func (n *node) start() {
 	n.l = l
 	// The acceptors own their listeners: the process that booted the node
 	// may end.
-	acc := w.Spawn(n.name, func() { _ = l.Serve(n.handle) })
-	n.track(acc)
+	inc := n.incarnation
+	acc := n.spawn(n.name, func() {
+		_ = l.Serve(func(req net.Request) net.Response {
+			// A request of an incarnation that crashed (its connection
+			// reset) ends with it.
+			if !n.current(inc) {
+				w.Exit(sim.Killed)
+			}
+			n.procs = append(n.procs, w.Self())
+			return n.handle(req)
+		})
+	})
 	_ = l.ControllingProcess(acc)
 	if len(n.r.nodes) > 1 {
 		dl, err := n.host.Listen(distPort)
@@ -72,9 +98,9 @@ func (n *node) start() {
 			panic(fmt.Sprintf("longpoll: %s: listen dist: %v", n.name, err))
 		}
 		n.dl = dl
-		dacc := w.Spawn("dist "+n.name, func() { n.acceptDist(dl) })
-		n.track(dacc)
+		dacc := n.spawn("dist "+n.name, func() { n.acceptDist(dl) })
 		_ = dl.ControllingProcess(dacc)
+		n.startLinks()
 	}
 }
 
@@ -153,8 +179,6 @@ func (m expiredMsg) String() string      { return fmt.Sprintf("expired ref %d", 
 // serves its connection.
 func (n *node) handle(req net.Request) net.Response {
 	r := n.r
-	w := r.w
-	n.track(w.Self())
 	r.maybeRestart(n)
 	var resp lpResponse
 	switch req.Method {
@@ -227,8 +251,7 @@ func (n *node) newSession() lpResponse {
 		s.seq = &seqSession{}
 	}
 	r.sessions[s.token] = s
-	s.proc = r.w.Spawn(fmt.Sprintf("session %d", s.id), s.loop)
-	n.track(s.proc)
+	s.proc = n.spawn(fmt.Sprintf("session %d", s.id), s.loop)
 	return lpResponse{status: statusGone, token: s.token}
 }
 
@@ -467,8 +490,7 @@ func (s *session) join(m Message) {
 	r := s.r
 	w := r.w
 	inst := &srvChannel{r: r, topic: m.Topic, joinRef: m.JoinRef, session: s}
-	pid := w.Spawn(fmt.Sprintf("channel %s #%d", m.Topic, m.JoinRef), inst.loop)
-	s.n.track(pid)
+	pid := s.n.spawn(fmt.Sprintf("channel %s #%d", m.Topic, m.JoinRef), inst.loop)
 	inst.proc = pid
 	r.srvChannels = append(r.srvChannels, inst)
 	ref := r.makeRef()
