@@ -209,6 +209,41 @@ func (k *Kernel) OnExit(p *Proc, f func(reason any)) {
 	p.atExit = append(p.atExit, f)
 }
 
+// OnSpawn registers f to run whenever a process is spawned from now on
+// (by Go, Spawn, SpawnLink or SpawnMonitor, from any library), with the
+// spawning process as parent: after the child is made and before it can
+// run, in registration order. f must not reach a scheduling point. It is how
+// a library that places processes somewhere (a node) keeps the processes
+// they start in the same place, as erlang:spawn starts a process on the
+// caller's node. Register it once per world (in a Local's make function).
+func (k *Kernel) OnSpawn(f func(parent, child *Proc)) {
+	if f == nil {
+		panic("sim: Kernel.OnSpawn with a nil function")
+	}
+	k.spawnHooks = append(k.spawnHooks, f)
+}
+
+// Kill ends p with reason, whatever p does: an exit signal that cannot be
+// trapped, as World.Kill's, but with a reason of the caller's choosing,
+// which p's links and monitors then get; and without World.Kill's
+// scheduling point, so a library can end many processes in one step (a node
+// going down takes all of its processes at once). A process that has ended
+// already, or that is already ending (an exit signal, its own exit), is
+// left alone. If p
+// is the running process, Kill does not return: p unwinds at once.
+// Otherwise p ends when it next runs (a blocked process is withdrawn from
+// what it waits on, as by any exit signal). From a process or an alarm.
+func (k *Kernel) Kill(p *Proc, reason any) {
+	w := k.World()
+	if p.state == stateDone || p.exit != nil || p.exiting {
+		return
+	}
+	w.event(EventNote, nil, int64(p.id), func() string {
+		return fmt.Sprintf("exit signal p%d -> p%d: %v (untrappable)", idOf(w.cur), p.id, reason)
+	})
+	w.end(p, reason)
+}
+
 // Deliver puts msg at the end of p's mailbox and wakes p if it waits in
 // Receive for such a message, as Send does, without Send's scheduling
 // point; a message to a process that has ended is dropped. It records an

@@ -341,3 +341,55 @@ func TestFaultKindsAndPlans(t *testing.T) {
 	}
 	require.Equal(t, 1.0/1024, plan.With(sim.FaultKill, 1.0/1024).Rate(sim.FaultKill), "the resolution itself is a rate")
 }
+
+// OnSpawn sees every process spawned after it is registered, by any of the
+// spawning calls, with its parent, before the child runs; Kill ends
+// processes, trapping or not, blocked or runnable, with the reason given,
+// in one step, and a process that kills itself unwinds at once.
+func TestKernelOnSpawnAndKill(t *testing.T) {
+	type seen struct{ parent, child string }
+	var spawns []seen
+	reason := sim.Atom("node down")
+	r := sim.Run(sim.Config{}, func(w *sim.World) {
+		k := w.Kernel()
+		k.OnSpawn(func(parent, child *sim.Proc) {
+			require.Equal(t, 0, child.MailboxLen(), "the hook runs before the child runs")
+			spawns = append(spawns, seen{parent.Name(), child.Name()})
+		})
+		self := w.Self()
+		var grandchild *sim.Proc
+		trapper := w.Spawn("trapper", func() {
+			w.TrapExits(true)
+			grandchild = w.SpawnLink("grandchild", func() { w.Receive(nil, sim.Infinity) })
+			w.Send(self, "ready")
+			w.Receive(nil, sim.Infinity)
+			t.Error("a trapping process got past Kill")
+		})
+		sleeper, ref := w.SpawnMonitor("sleeper", func() { w.Sleep(time.Hour) })
+		w.Go("go", func() {})
+		w.Receive(func(m any) bool { return m == "ready" }, sim.Infinity)
+		step := k.Step()
+		for _, p := range []*sim.Proc{trapper, grandchild, sleeper} {
+			k.Kill(p, reason)
+		}
+		require.Equal(t, step, k.Step(), "Kill is no scheduling point")
+		m, _ := w.Receive(func(m any) bool { _, ok := m.(sim.Down); return ok }, sim.Infinity)
+		require.Equal(t, sim.Down{Ref: ref, Proc: sleeper, Reason: reason}, m)
+		w.Sleep(time.Millisecond)
+		for _, p := range []*sim.Proc{trapper, grandchild, sleeper} {
+			require.Equal(t, reason, p.Reason(), p.Name())
+		}
+		k.Kill(trapper, sim.Killed) // ended: left alone
+		require.Equal(t, reason, trapper.Reason())
+		done := false
+		suicide := w.Spawn("suicide", func() {
+			k.Kill(w.Self(), reason)
+			done = true
+		})
+		w.Sleep(time.Millisecond)
+		require.False(t, done, "a process that kills itself does not go on")
+		require.Equal(t, reason, suicide.Reason())
+	})
+	require.Nil(t, r.Failure)
+	require.ElementsMatch(t, []seen{{"main", "trapper"}, {"trapper", "grandchild"}, {"main", "sleeper"}, {"main", "go"}, {"main", "suicide"}}, spawns)
+}

@@ -107,6 +107,9 @@ func (w *World) spawn(name string, f func()) *Proc {
 	p.resume, p.stop = iter.Pull(p.run)
 	w.ready.pushBack(p)
 	w.event(EventSpawn, nil, int64(p.id), func() string { return "p" + strconv.Itoa(p.id) + " " + p.name })
+	for _, f := range w.spawnHooks {
+		f(w.cur, p)
+	}
 	return p
 }
 

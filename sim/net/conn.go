@@ -357,8 +357,40 @@ func (c *Conn) answerRst() {
 		return
 	}
 	c.rstSent = true
-	peer := c.peer
-	c.n.sendPacket(c.host, c.remote, &c.obj, "rst", peer.arriveRst)
+	c.sendRst(0)
+}
+
+// sendRst sends the reset that answers the peer's data. The data it
+// answers is never acknowledged, so when the reset is lost the peer sends
+// that data again at its next retransmission, and is answered again: the
+// reset is resent after the peer's RTO, as long as the peer is still open,
+// until one arrives or the peer gives up after its retransmissions
+// (ErrTimeout), as TCP's would.
+func (c *Conn) sendRst(tries int) {
+	n, peer := c.n, c.peer
+	n.maybePartition(c.host, c.remote)
+	a := &sim.Alarm{Obj: &c.obj}
+	a.Fire = func() {
+		lost, why := n.lost(c.host, c.remote)
+		if !lost {
+			peer.arriveRst()
+			return
+		}
+		n.k.Event(sim.EventNote, &c.obj, 2, func() string { return fmt.Sprintf("rst %s -> %s lost (%s)", c.host.addr, c.remote.addr, why) })
+		if peer.closed || peer.broken || peer.state != connOpen {
+			return
+		}
+		if tries >= dataRetries {
+			n.k.Event(sim.EventNote, &peer.obj, 3, func() string {
+				return fmt.Sprintf("%s data gave up after %d retransmissions", peer, dataRetries)
+			})
+			peer.fail(ErrTimeout)
+			return
+		}
+		again := &sim.Alarm{Obj: &c.obj, Fire: func() { c.sendRst(tries + 1) }}
+		n.k.SetAlarm(again, n.k.Deadline(rto(tries+1)))
+	}
+	n.k.SetAlarm(a, n.k.Deadline(n.delay(c.host, c.remote)))
 }
 
 // fail breaks the connection with err (ErrReset, ErrTimeout, or ErrPipe

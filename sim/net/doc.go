@@ -50,6 +50,15 @@
 //     (it returns io.EOF) and is ErrPipe for Send. These rules were checked
 //     against Linux over loopback (see TestNetMatchesLinuxTCP).
 //
+// # Resets that are lost
+//
+// Data that reaches a closed socket is never acknowledged: when the reset
+// that answers it is lost, the sender's next retransmission is answered
+// again (after its RTO, as long as it is open), until a reset gets through
+// or the sender gives up with ErrTimeout after its retransmissions. A
+// sender blocked on a full window therefore learns that its peer is gone,
+// as on Linux, rather than waiting forever (TestNetLostResetIsAnsweredAgain).
+//
 // Links deliver in virtual time. On the default link (the zero Link) a
 // packet arrives at the instant it was sent, as soon as the running process
 // blocks, so which comes first, an arrival or another process's step, is

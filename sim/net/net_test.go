@@ -1219,3 +1219,34 @@ func TestNetMisusePanics(t *testing.T) {
 	})
 	require.Nil(t, r.Failure)
 }
+
+// TestNetLostResetIsAnsweredAgain: data that reaches a closed socket is
+// answered with a reset; when that reset is lost, the data, which nothing
+// acknowledged, is resent and answered again, so the sender learns that its
+// peer is gone once the link lets a reset through, and gives up with
+// ErrTimeout if none ever does, as TCP does; it never waits forever.
+func TestNetLostResetIsAnsweredAgain(t *testing.T) {
+	for _, heals := range []bool{true, false} {
+		simtest.RunSeeds(t, 10, func(w *sim.World) {
+			a, b := NewHost(w, "a"), NewHost(w, "b")
+			l, _ := b.Listen(80)
+			c, s := netAccept(t, w, a, l)
+			require.NoError(t, s.Close())
+			_, err := c.Recv(0)
+			require.ErrorIs(t, err, io.EOF, "the peer closed in the orderly way")
+			Partition(w, b, a, true) // b's answers are lost
+			require.NoError(t, c.Send([]byte("x")), "the data goes out; its answer is lost")
+			w.Sleep(100 * time.Millisecond)
+			if heals {
+				Heal(w, a, b)
+				w.Sleep(time.Second)
+				require.ErrorIs(t, c.Send([]byte("y")), ErrPipe, "the reset answered again arrived: a reset after the end of stream is EPIPE")
+			} else {
+				w.Sleep(30 * time.Minute)
+				require.ErrorIs(t, c.Send([]byte("y")), ErrTimeout, "no reset ever came through: the sender gave up")
+			}
+			require.NoError(t, c.Close())
+			require.NoError(t, l.Close())
+		})
+	}
+}
