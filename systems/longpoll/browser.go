@@ -145,15 +145,16 @@ type xhr struct {
 	callback  func(*lpResponse)
 	ontimeout func()
 	// What it carried and how it ended, for the stories.
-	carried []string
-	outcome string
+	carried   []string
+	outcome   string
+	startedAt time.Duration
 }
 
 // ajax starts an XMLHttpRequest to the server's long-poll endpoint.
 func (b *browser) ajax(method string, header net.Headers, body []byte, timeout time.Duration, ontimeout func(), callback func(*lpResponse)) *xhr {
 	w := b.w
 	b.nextXHR++
-	x := &xhr{b: b, name: fmt.Sprintf("%s #%d", method, b.nextXHR), method: method, callback: callback, ontimeout: ontimeout}
+	x := &xhr{b: b, name: fmt.Sprintf("%s #%d", method, b.nextXHR), method: method, callback: callback, ontimeout: ontimeout, startedAt: w.Elapsed()}
 	header = append(header, net.Header{Name: "X-Request-Id", Value: x.name})
 	req := net.Request{Method: method, Path: "/socket/longpoll", Header: header, Body: body, Timeout: timeout}
 	x.proc = w.Spawn("xhr "+x.name, func() {

@@ -13,30 +13,31 @@ import (
 // keeps only the faults a failure needs. Each strikes at one site, through
 // a Fault decision, while the page's workload runs; once the page has done
 // its last action no more faults strike, so the run can show whether the
-// transport recovers.
+// transport recovers. Their numbers, 1111 to 1115 (issue 11), are in every
+// trace that records one: they never change.
 var (
 	// FaultStall: the session takes stallFor to handle a message it is
 	// given (a slow channel callback, a long garbage collection): longer
 	// than window, so the request that carried it times out on the server
 	// (408), and the message is handled after all. Per message dispatched.
-	FaultStall = sim.NewFaultKind(1101, "longpoll-stall")
+	FaultStall = sim.NewFaultKind(1111, "longpoll-stall")
 	// FaultDropResponse: the server's answer to a request is lost (a proxy
 	// or middlebox drops the connection after the server acted on it); the
 	// client sees a network error. Per request answered.
-	FaultDropResponse = sim.NewFaultKind(1102, "longpoll-drop-response")
+	FaultDropResponse = sim.NewFaultKind(1112, "longpoll-drop-response")
 	// FaultPartition: the browser's link to the server (or the balancer)
 	// is cut for partitionFor, longer than an XHR's timeout, as the request
 	// starts: it never arrives, and the client's timeout fires. Per request
 	// the browser starts.
-	FaultPartition = sim.NewFaultKind(1103, "longpoll-partition")
+	FaultPartition = sim.NewFaultKind(1113, "longpoll-partition")
 	// FaultRestart: a server crashes as a request reaches it (every
 	// session and channel on it ends), and is back after restartDelay. Per
 	// request a server takes.
-	FaultRestart = sim.NewFaultKind(1104, "longpoll-restart")
+	FaultRestart = sim.NewFaultKind(1114, "longpoll-restart")
 	// FaultRelay: the distribution link between the servers resets as a
 	// message is relayed over it; the message is lost. Per message
 	// relayed.
-	FaultRelay = sim.NewFaultKind(1105, "longpoll-relay")
+	FaultRelay = sim.NewFaultKind(1115, "longpoll-relay")
 )
 
 // FaultRate is the rate of each kind in the runs that judge property 3:

@@ -95,6 +95,10 @@ type run struct {
 	current      *channel    // the page's channel now
 	step         int         // the plan's next action
 	navigating   *navigation // the navigation under way in this tick
+
+	// closeLost, set by a test, loses the phx_close a session sends when a
+	// channel stops on a leave: a mutant that shows P4 can fail.
+	closeLost bool
 }
 
 func newRun(w *sim.World, v Variant, props propSet) *run {
@@ -138,19 +142,6 @@ const (
 
 // The topic of the page's LiveView, which every navigation reuses.
 const topic = "lv:1"
-
-// oneTrip is P5's bound: one request's transit from the browser to the
-// session at the links' largest delays, the handshake included (three
-// one-way trips to the entry point, three more from the balancer to a
-// server), and on two servers the relay hop (a subscribe round trip and the
-// dispatch, each over a link that may have to connect first: seven trips).
-func (r *run) oneTrip() time.Duration {
-	d := 3 * (r.latency + r.latency/2)
-	if r.servers > 1 {
-		d += 3*(backLatency+backJitter) + 7*(backLatency+backJitter)
-	}
-	return d + time.Millisecond
-}
 
 // action is one thing the page does.
 type action struct {

@@ -551,6 +551,9 @@ func (s *session) socketClose(pid *sim.Proc) {
 		return
 	}
 	s.deleteChannel(e)
+	if s.r.closeLost {
+		return
+	}
 	s.publish(Message{JoinRef: e.joinRef, Ref: e.joinRef, Topic: e.topic, Event: evClose})
 }
 
