@@ -10,6 +10,7 @@ package longpoll
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/weftsim/weft"
@@ -147,4 +148,38 @@ func TestLinearizabilityCanFail(t *testing.T) {
 	t.Logf("seed %d: %v", rep.Failure.Seed, rep.Failure.Shrunk.Failure.Value)
 	removeVisualization(rep.Failure.Original.Failure)
 	removeVisualization(rep.Failure.Shrunk.Failure)
+}
+
+// TestShippedUnderEachFault answers P3's question fault by fault: what
+// Phoenix shipped (joinref+batching) loses a push under each kind of fault
+// alone, and the story names the fault; the sequenced design loses none.
+func TestShippedUnderEachFault(t *testing.T) {
+	for _, k := range []struct {
+		kind sim.FaultKind
+		says string
+	}{
+		{FaultStall, "stalled for"},
+		{FaultDropResponse, "was lost"},
+		{FaultPartition, "was cut"},
+		{FaultRestart, "crashed and restarted"},
+		{FaultRelay, "reset, losing"},
+	} {
+		cfg := sim.Config{}
+		cfg.Faults = cfg.Faults.With(k.kind, FaultRate)
+		o := weft.Options{Name: "shipped under " + k.kind.String(), Runs: 2000, Seed: 1, ShrinkRuns: 1, Config: cfg}
+		rep := weft.Explore(o, Scenario(JoinRefBatching, ExactlyOnce))
+		if rep.Failure == nil {
+			t.Errorf("%v alone: joinref+batching passed P3 over %d runs", k.kind, rep.Runs)
+			continue
+		}
+		msg := fmt.Sprint(rep.Failure.Original.Failure.Value)
+		if !strings.HasPrefix(msg, ExactlyOnce.String()+": ") || !strings.Contains(msg, k.says) {
+			t.Errorf("%v alone, seed %d: want a P3 failure naming the fault (%q), got:\n%s", k.kind, rep.Failure.Seed, k.says, msg)
+		}
+		t.Logf("%v alone, seed %d: %s", k.kind, rep.Failure.Seed, msg)
+		o.Runs = 300
+		if seq := weft.Explore(o, Scenario(Sequenced, ExactlyOnce)); seq.Failure != nil {
+			t.Errorf("%v alone: sequenced fails: %v", k.kind, seq.Failure)
+		}
+	}
 }

@@ -247,13 +247,21 @@ func (r *run) handledBy(p *push) string {
 // judgeExactlyOnce is P3, at the end of the run.
 func (r *run) judgeExactlyOnce() {
 	for _, p := range r.pushes {
+		story := strings.Join(p.story, "; ")
+		if x := p.post; x != nil && x.outcome != "" {
+			fate := "ended: " + x.outcome
+			if x.outcome == "aborted" {
+				fate = "was aborted when the transport closed"
+			}
+			story += fmt.Sprintf("; %s, the last POST that carried it, %s", x.name, fate)
+		}
 		switch n := r.appliedCount[p.id]; {
 		case n == 1:
 		case n == 0:
-			r.fail(ExactlyOnce, "%s, pushed on %s, was never applied (%s). Faults: %s", p.label(), p.ch.name, strings.Join(p.story, "; "), r.faultStory())
+			r.fail(ExactlyOnce, "%s, pushed on %s, was never applied (%s). Faults: %s", p.label(), p.ch.name, story, r.faultStory())
 			return
 		default:
-			r.fail(ExactlyOnce, "%s, pushed on %s, was applied %d times (%s). Faults: %s", p.label(), p.ch.name, n, strings.Join(p.story, "; "), r.faultStory())
+			r.fail(ExactlyOnce, "%s, pushed on %s, was applied %d times (%s). Faults: %s", p.label(), p.ch.name, n, story, r.faultStory())
 			return
 		}
 	}

@@ -260,10 +260,22 @@ func (r *run) main() {
 			end = min(end, w.Elapsed()+settle)
 		}
 	}
+	if r.idle && r.props.has(ExactlyOnce) {
+		// The page is idle, but a server may still hold one of its pushes
+		// and apply it yet: a session stalled by a fault, a relay waiting
+		// for its link to connect. A push it timed out is not lost until
+		// they are done.
+		w.Sleep(drainFor)
+	}
 	r.judgeNavigations()
 	r.judgeExactlyOnce()
 	r.stop()
 }
+
+// drainFor is how long P3 waits after the page is idle for what the
+// servers still hold: the longest stall, then a relay's connection set up
+// after a restart.
+const drainFor = stallFor + distConnectTimeout + restartDelay
 
 // workloadDone tells main that the page has done its last action;
 // pageIdle that it is idle since.
@@ -496,6 +508,22 @@ func (r *run) timedOutDispatch(m Message, reqID string) {
 	if p := r.pushByRef[m.Ref]; p != nil {
 		p.note("%s gave up waiting %v for the session to take it and answered 408, dispatching nothing after it", reqID, window)
 	}
+}
+
+// haltedBefore: the request reqID's reduce_while halted at timedOut, so m,
+// later in its batch, was never dispatched.
+func (r *run) haltedBefore(m, timedOut Message, reqID string) {
+	if p := r.pushByRef[m.Ref]; p != nil {
+		p.note("%s's reduce_while halted at %s, which timed out, before dispatching it", reqID, r.labelOf(timedOut))
+	}
+}
+
+// labelOf names the message m of the page.
+func (r *run) labelOf(m Message) string {
+	if p := r.pushByRef[m.Ref]; p != nil {
+		return p.label()
+	}
+	return m.String()
 }
 
 // answered: the server's answer to p came.

@@ -217,9 +217,14 @@ func (n *node) post(req net.Request) lpResponse {
 	// PR 5283's Enum.reduce_while: dispatch each message in turn, and halt
 	// at the first that times out.
 	status := statusOK
-	for _, line := range lines {
-		if !n.dispatch(s, mustDecode(line), req.Header.Get("X-Request-Id")) {
+	id := req.Header.Get("X-Request-Id")
+	for i, line := range lines {
+		m := mustDecode(line)
+		if !n.dispatch(s, m, id) {
 			status = statusRequestTimeout
+			for _, rest := range lines[i+1:] {
+				n.r.haltedBefore(mustDecode(rest), m, id)
+			}
 			break
 		}
 	}
