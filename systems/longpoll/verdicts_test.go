@@ -47,6 +47,7 @@ func TestVerdicts(t *testing.T) {
 		verdict.CheckReplay(t, sys, vd)
 		p, _ := Violated(vd.Finding.Shrunk.Failure)
 		msg := fmt.Sprint(vd.Finding.Shrunk.Failure.Value)
+		t.Logf("%s %s, shrunk: %s", vd.Variant, vd.Property, msg)
 		for _, want := range stories[p] {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%s %v: the shrunk failure lacks %q:\n%s", vd.Variant, vd.Property, want, msg)
@@ -85,9 +86,12 @@ func find(vs []verdict.Verdict, v Variant, p Property) verdict.Verdict {
 // -weft.runs when given; otherwise 5,000 (1,000 under -short), a tenth of
 // verdict.Runs, because a run of this system (a browser, one or two servers
 // and a balancer over the simulated network) costs about half a
-// millisecond, and the ten runs of 50,000 that the passes need would take
-// minutes on two cores.
-func verdictRuns(t *testing.T) int {
+// millisecond, and the twelve explorations of 50,000 runs that the passes
+// need would take minutes on two cores.
+func verdictRuns(t *testing.T) int { return runsFlag(t, 5_000, 1_000) }
+
+// runsFlag is -weft.runs when given, else def (short under -short).
+func runsFlag(t *testing.T, def, short int) int {
 	if f := flag.Lookup("weft.runs"); f != nil && f.Value.String() != "" {
 		n, err := strconv.Atoi(f.Value.String())
 		if err != nil || n < 1 {
@@ -96,9 +100,9 @@ func verdictRuns(t *testing.T) int {
 		return n
 	}
 	if testing.Short() {
-		return 1_000
+		return short
 	}
-	return 5_000
+	return def
 }
 
 var htmlPath = regexp.MustCompile(`see (\S+\.html)`)
