@@ -393,6 +393,7 @@ func (r *run) navigate() {
 	ch.join()
 	nav.join = ch.joinPush
 	r.navigating = nil
+	r.mark("navigation %d: the page leaves %s (join_ref #%d) and joins %s (#%d) on %s", nav.n, old.name, old.joinRef(), ch.name, ch.joinRef(), topic)
 }
 
 // finish: the plan is done; main stops injecting faults, and the page
@@ -420,6 +421,14 @@ func (r *run) checkIdle() {
 	}
 	r.idle = true
 	r.w.Send(r.mainProc, pageIdle{})
+}
+
+// mark writes a line of the incident's story into the run's timeline (an
+// event of the running process), so that the timeline reads as the story
+// does. It is an event, not a decision: it goes into the trace hash but
+// never changes what runs.
+func (r *run) mark(format string, args ...any) {
+	r.w.Kernel().Event(sim.EventNote, nil, 0, func() string { return fmt.Sprintf(format, args...) })
 }
 
 // The harness's observations, made where they happen. They are
@@ -478,6 +487,7 @@ func (r *run) buffered(m Message) {
 			}
 		}
 		p.note("queued in batchBuffer until %s was answered", inFlight)
+		r.mark("%s waits in batchBuffer for the answer to %s", p.label(), inFlight)
 	}
 }
 
@@ -562,6 +572,7 @@ func (r *run) handled(s *session, m Message, reqID string, from *sim.Proc, e *ch
 	if p.seen == nil {
 		p.seen = h
 	}
+	r.mark("session %d handles %s of %s, relayed by %s for %s", s.id, p.label(), p.ch.name, from.Name(), reqID)
 	nav := p.nav
 	if nav == nil {
 		return
@@ -581,6 +592,7 @@ func (r *run) handled(s *session, m Message, reqID string, from *sim.Proc, e *ch
 // killedWith: the session shuts down e's channel as a duplicate; the
 // messages in its mailbox die with it.
 func (r *run) killedWith(s *session, e *chanEntry) {
+	r.mark("session %d shuts channel %s #%d down as a duplicate", s.id, e.topic, e.joinRef)
 	for _, x := range r.w.Kernel().Mailbox(e.pid) {
 		m, ok := x.(Message)
 		if !ok {
@@ -597,6 +609,7 @@ func (r *run) leaveReached(c *srvChannel, m Message) {
 	if m.JoinRef == c.joinRef {
 		return
 	}
+	r.mark("the leave of #%d stops %s", m.JoinRef, c.name())
 	if p := r.pushByRef[m.Ref]; p != nil && p.nav != nil {
 		p.nav.leaveHit = c.name()
 	}
@@ -614,6 +627,7 @@ func (r *run) apply(c *srvChannel, m Message) {
 		p.note("%s already applied; %s answered again without applying it", p.label(), c.name())
 		return
 	}
+	r.mark("%s applies %s of %s", c.name(), p.label(), p.ch.name)
 	r.checkOrder(c, p)
 	r.appliedCount[m.PushID]++
 	if c.joinRef != p.joinRef {
