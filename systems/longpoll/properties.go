@@ -117,7 +117,7 @@ func ExpectFail(v Variant, p Property) bool {
 		return false // P4, P5: the simulation
 	case Batching, JoinRefBatching:
 		switch p {
-		case ExactlyOnce: // the simulation: the shipped design loses pushes under faults
+		case ExactlyOnce: // the simulation: the shipped design loses pushes, with faults and without
 			return true
 		case OneRoundTrip: // the simulation, against the issue: a navigation waits for the batch in flight
 			return true
