@@ -110,11 +110,19 @@
 // go test ./systems/longpoll -run TestVerdicts -v judges every pair under the
 // random walk and then PCT of depth 3 (package systems/internal/verdict) and
 // prints one VERDICT line each. A run of this system costs about half a
-// millisecond, so make test explores 5,000 runs per strategy (10,000 for a
-// PASS; 1,000 per strategy with -short); -weft.runs=50000 gives each PASS
-// 100,000 runs. Every FAIL is found within the first few runs of the random
-// walk. Every run draws one or two servers (about half each: TestTopologies),
-// so every verdict stands on both. The simulation finds:
+// millisecond of CPU, so make test explores 4,000 runs per strategy (8,000
+// for a PASS; 1,000 per strategy with -short), whose CPU time is about that
+// of health's table (35 s; 5,000 per strategy took 42 s, measured side by
+// side with health's). With
+// -weft.runs=50000 each PASS stands on 100,000 runs:
+//
+//	go test ./systems/longpoll -run TestVerdicts -v -weft.runs=50000
+//
+// printed this very table (5 min 37 s of CPU, 18.5 min on two cores shared
+// with other builds, load average about 15). Every FAIL is found within the
+// first seven runs of the random walk. Every run draws one or two servers
+// (about half each: TestTopologies), so every verdict stands on both. The
+// simulation finds:
 //
 //	                  P1    P2    P3    P4    P5
 //	original          FAIL  FAIL  FAIL  pass  pass

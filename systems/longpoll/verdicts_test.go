@@ -83,12 +83,12 @@ func find(vs []verdict.Verdict, v Variant, p Property) verdict.Verdict {
 }
 
 // verdictRuns is how many runs each strategy explores for a verdict:
-// -weft.runs when given; otherwise 5,000 (1,000 under -short), a tenth of
-// verdict.Runs, because a run of this system (a browser, one or two servers
-// and a balancer over the simulated network) costs about half a
-// millisecond, and the twelve explorations of 50,000 runs that the passes
-// need would take minutes on two cores.
-func verdictRuns(t *testing.T) int { return runsFlag(t, 5_000, 1_000) }
+// -weft.runs when given; otherwise 4,000 (1,000 under -short), a
+// twelfth of verdict.Runs, because a run of this system (a browser, one or
+// two servers and a balancer over the simulated network) costs about half
+// a millisecond of CPU, and the twelve explorations of 50,000 runs that the
+// passes need take about six minutes of CPU (the package doc records them).
+func verdictRuns(t *testing.T) int { return runsFlag(t, 4_000, 1_000) }
 
 // runsFlag is -weft.runs when given, else def (short under -short).
 func runsFlag(t *testing.T, def, short int) int {
