@@ -142,6 +142,11 @@
 //	                         passes, and every WaitGroup Add and Done in the
 //	                         timelines (left out otherwise, unless the failure
 //	                         is a WaitGroup's misuse) (default off)
+//	-weft.progress           print a line of JSON twice a second with how far
+//	                         each test has got (runs, steps, distinct
+//	                         schedules) and, at its end, its failure: what
+//	                         the weft command reads to run a package's tests
+//	                         as a campaign (weft explore ./pkg) (default off)
 //
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:

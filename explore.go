@@ -3,6 +3,7 @@ package weft
 import (
 	"time"
 
+	"github.com/weftsim/weft/internal/distinct"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -18,6 +19,14 @@ type Stats struct {
 	Runs    int
 	Steps   int64
 	Elapsed time.Duration
+	// Schedules estimates how many of the runs ran differently: distinct
+	// trace hashes, counted by a sketch (package internal/distinct: close to
+	// exact below a few hundred, within a few percent above; never more than
+	// Runs).
+	Schedules int
+
+	// sketch counts the distinct trace hashes; shards merge theirs.
+	sketch *distinct.Sketch
 
 	_ struct{} // disallow positional literals, for extensibility
 }
@@ -111,6 +120,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 	start := time.Now()
 	lastProgress := start
 	rep := &Report{}
+	rep.sketch = &distinct.Sketch{}
 	for i := 0; o.Runs == 0 || i < o.Runs; i++ {
 		if i%o.Shards != o.Shard {
 			continue
@@ -130,6 +140,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		if o.Progress != nil && now.Sub(lastProgress) >= progressEvery {
 			lastProgress = now
 			rep.Elapsed = now.Sub(start)
+			rep.Schedules = min(rep.sketch.Count(), rep.Runs)
 			o.Progress(rep.Stats)
 		}
 		seed := o.Seed + uint64(i)
@@ -139,6 +150,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			// test again and print its message again.
 			rep.Runs++
 			rep.Steps += r.Steps
+			rep.sketch.Add(r.Hash)
 			rep.Failure = e.testFailure(i, r)
 			break
 		}
@@ -150,6 +162,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		}
 		rep.Runs++
 		rep.Steps += r.Steps
+		rep.sketch.Add(r.Hash)
 		if o.CheckDeterminism {
 			if again := e.run(seed, false); runsDiffer(r, again) {
 				rep.Failure = e.nondeterministic(i, r, again)
@@ -162,6 +175,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		}
 	}
 	rep.Elapsed = time.Since(start)
+	rep.Schedules = min(rep.sketch.Count(), rep.Runs)
 	if o.Progress != nil {
 		o.Progress(rep.Stats)
 	}

@@ -19,7 +19,7 @@ import (
 // so that "unset" differs from any value.
 var weftFlags = struct {
 	seed, runs, budget, strategy, replay, shard, shrinkRuns, width *string
-	checkDeterminism, verbose                                      *bool
+	checkDeterminism, verbose, progress                            *bool
 }{
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
@@ -31,6 +31,7 @@ var weftFlags = struct {
 	checkDeterminism: flag.Bool("weft.check-determinism", false, "weft: run every seed twice and fail when the runs differ"),
 	width:            flag.String("weft.width", "", "weft: the widest a column of a failure's timeline may be, in `characters` (default 40; a failure's message always shows whole)"),
 	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes, and every WaitGroup Add and Done in timelines"),
+	progress:         flag.Bool("weft.progress", false, "weft: print a line of JSON twice a second with how far each test has got, and its failure, for the weft command (weft explore ./pkg)"),
 }
 
 // shardEnv names the environment variable that stands in for -weft.shard
@@ -46,6 +47,7 @@ type flagValues struct {
 	seed, runs, budget, strategy, replay, shard, shrinkRuns, width string
 	checkDeterminism                                               string // "", "true" or "false"
 	verbose                                                        bool
+	progress                                                       bool // -weft.progress
 
 	shardEnv string // $WEFT_SHARD, which -weft.shard overrides
 	run      string // go test's -run pattern
@@ -59,7 +61,7 @@ func commandLine(lookupEnv func(string) (string, bool)) flagValues {
 	v := flagValues{
 		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
 		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
-		width: *weftFlags.width, verbose: *weftFlags.verbose,
+		width: *weftFlags.width, verbose: *weftFlags.verbose, progress: *weftFlags.progress,
 	}
 	v.shardEnv, _ = lookupEnv(shardEnv)
 	flag.Visit(func(f *flag.Flag) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/internal/artifacts"
+	"github.com/weftsim/weft/internal/progress"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -111,10 +112,22 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		return replayFlag(t, s, loc, dir, scenario)
 	}
 
+	rp := newReporter(t, s, loc, fv.progress)
 	corpus := corpusDir(dir, t.Name())
+	replayed := false
+	defer func() {
+		// Deferred: a failing replay ends the test with t.Fatalf.
+		if !replayed {
+			rp.done(Stats{}, &progress.Failure{
+				Headline: "a log saved under " + loc.rel(corpus) + " fails again (the test's output says which)",
+				Replay:   loc.testCommand(t.Name()),
+			})
+		}
+	}()
 	if !replaySaved(t, s, loc, corpus, scenario) {
 		return false
 	}
+	replayed = true
 
 	timeout := ""
 	if d, ok := t.(deadliner); ok {
@@ -123,8 +136,12 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 		}
 	}
 	s.explore.testFailed = t.Failed
+	if rp != nil {
+		s.explore.Progress = rp.stats
+	}
 	rep := Explore(s.explore, scenario)
 	if rep.Failure == nil {
+		rp.done(rep.Stats, nil)
 		t.Logf("%s%s", rep, s.explored(rep, timeout))
 		return true
 	}
@@ -143,6 +160,7 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 			seedArgs = append(seedArgs, "-weft.check-determinism")
 		}
 		fmt.Fprintf(&how, "\nTo reproduce (from the module root %s):\n    %s\n", loc.root, loc.testCommand(t.Name(), seedArgs...))
+		rp.done(rep.Stats, progressFailure(f, "", loc.testCommand(t.Name(), seedArgs...)))
 		t.Fatalf("%s%s", f.text(s.style()), how.String())
 		return false
 	}
@@ -160,6 +178,9 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	fmt.Fprintf(&how, "or run the seed again:\n    %s\n", loc.testCommand(t.Name(), seedArgs...))
 	if saveErr != nil {
 		t.Errorf("weft: could not save the failing log: %v", saveErr)
+		rp.done(rep.Stats, progressFailure(f, "", loc.testCommand(t.Name(), seedArgs...)))
+	} else {
+		rp.done(rep.Stats, progressFailure(f, loc.rel(path), loc.testCommand(t.Name(), "-weft.replay="+loc.rel(path))))
 	}
 	t.Fatalf("%s%s", f.text(s.style()), how.String())
 	return false
@@ -215,10 +236,7 @@ func (s *settings) explored(rep *Report, timeout string) string {
 		notes = append(notes, timeout) // a budget alone, cut to fit
 	}
 	if o.Runs > 0 && !rep.Exhausted {
-		planned := o.Runs / max(o.Shards, 1)
-		if o.Shard < o.Runs%max(o.Shards, 1) {
-			planned++
-		}
+		planned := plannedRuns(o)
 		if rep.Runs < planned {
 			why := "the budget ran out"
 			if timeout != "" {

@@ -1,8 +1,9 @@
 package weft
 
-// The module's imports point one way: scheduler (and the leaf helper
-// internal/artifacts) <- sim <- sim's libraries <- properties and this
-// package <- systems and examples <- the command.
+// The module's imports point one way: scheduler (and the leaf helpers
+// internal/artifacts, internal/distinct, internal/progress) <- sim <- sim's
+// libraries <- properties and this package <- systems and parallel <-
+// examples <- the command.
 // go list says what each package imports (tests aside: a test may reach
 // up, as sim/ets's tests use weft.Explore); each may import only packages
 // of a lower layer.
@@ -21,16 +22,16 @@ const module = "github.com/weftsim/weft"
 func layer(path string) int {
 	p := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
 	switch {
-	case p == "scheduler", p == "model", p == "internal/artifacts":
-		return 0 // internal/artifacts: where a test's files go, from the standard library alone
+	case p == "scheduler", p == "model", p == "internal/artifacts", p == "internal/distinct", p == "internal/progress":
+		return 0 // the internal helpers: the standard library alone
 	case p == "sim":
 		return 1
 	case strings.HasPrefix(p, "sim/"):
 		return 2 // the libraries built on the kernel, and their test helpers
 	case p == "properties", p == "":
 		return 3 // end-of-run checks, and the go test edge (this package)
-	case p == "systems":
-		return 4 // the contract of a reference system
+	case p == "systems", p == "parallel":
+		return 4 // the contract of a reference system; parallel state-machine tests, on RunRapid and properties
 	case p == "systems/internal/verdict":
 		return 5
 	case strings.HasPrefix(p, "systems/"), strings.HasPrefix(p, "examples/"):

@@ -35,7 +35,14 @@ func RunRapid(t *rapid.T, cfg sim.Config, scenario func(*sim.World)) *sim.Result
 			cfg.Strategy, cfg.KeepTrace = scheduler.Replay(r.Decisions), true
 			traced = sim.Run(cfg, scenario)
 		}
-		t.Fatalf("%s\n%s", quoteControlsLines(r.Failure.Error()), Timeline(lastEvents(traced.Trace, 40), traced.Procs))
+		// The traced replay's failure is the one to print: a property that
+		// writes a page (linearizability's porcupine view) names it only
+		// when the run kept its trace.
+		failure := r.Failure
+		if traced.Failure != nil {
+			failure = traced.Failure
+		}
+		t.Fatalf("%s\n%s", quoteControlsLines(failure.Error()), Timeline(lastEvents(traced.Trace, 40), traced.Procs))
 	}
 	return r
 }

@@ -1,6 +1,20 @@
 // Package model holds porcupine models (sequential specifications) for the
 // systems weft checks for linearizability: the reference systems use them,
 // and so can users whose systems share their shape.
+//
+// Each model's inputs and outputs are its own types (KVInput, KVOutput,
+// ...); an operation that never returned (nil output) may take effect at
+// any point after its call, or never; and DescribeOperation and
+// DescribeState write what porcupine's page shows in plain words.
+//
+// # Index
+//
+// Stores: [KV] (keys partitioned), [Register] (read, write,
+// compare-and-swap), [Counter], [Bank] (accounts and transfers, audits),
+// [Queue] (FIFO), [Set].
+//
+// Exclusion: [Lock], [Lease] (a lock whose holder's time runs out on
+// virtual time), [Membership] (one member per key).
 package model
 
 import (

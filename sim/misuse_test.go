@@ -108,19 +108,22 @@ func TestRealBlockSparesBusyStepsAndShortWaits(t *testing.T) {
 // run. (Before, it read the running process and the step of the last step
 // that did not switch: two processes handing over at every step looked the
 // same at every other look, and a run of them could be taken for stuck;
-// this test failed five times in six.)
+// this test failed five times in six with a 30 ms watchdog over 500 ms.)
+// The watchdog looks 15 times here, as then, but each look waits 100 ms: a
+// loaded CI machine can keep the world's thread off a core for 30 ms and
+// the run would be taken for stuck for a reason that is not weft's.
 func TestWatchdogSeesEverySwitch(t *testing.T) {
 	cfg := calm() // a Yield hands over to the other process, every time
-	cfg.Watchdog = 30 * time.Millisecond
+	cfg.Watchdog = 100 * time.Millisecond
 	cfg.MaxSteps, cfg.AfterMainSteps = 1<<40, 1<<40
 	start := time.Now()
 	r := sim.Run(cfg, func(w *sim.World) {
 		w.Go("pong", func() {
-			for time.Since(start) < 500*time.Millisecond {
+			for time.Since(start) < 1500*time.Millisecond {
 				w.Yield()
 			}
 		})
-		for time.Since(start) < 500*time.Millisecond {
+		for time.Since(start) < 1500*time.Millisecond {
 			w.Yield()
 		}
 	})

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -33,6 +35,9 @@ func demo(args []string, stdout, stderr io.Writer) error {
 	if *runs <= 0 {
 		return fmt.Errorf("%w: -runs must be positive", errUsage)
 	}
+	if !slices.ContainsFunc(catalog(), func(e entry) bool { return strings.Contains(e.Name, *only) }) {
+		return fmt.Errorf("%w: no scenario name contains %q (weft list shows them)", errUsage, *only)
+	}
 
 	fmt.Fprintf(stdout, "weft demo: %d runs per scenario, strategy %s, seeds from %d\n\n", *runs, spec, *seed)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -44,10 +49,38 @@ func demo(args []string, stdout, stderr io.Writer) error {
 	var failures []failure
 	unexpected := 0
 	start := time.Now()
+	// The table is printed at the end, aligned; until then a line says
+	// which scenario runs.
+	var mu sync.Mutex
+	current, done := "", 0
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		live := newLiveLine(stderr)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				live.clear()
+				return
+			case <-t.C:
+				mu.Lock()
+				live.show(fmt.Sprintf("weft demo: %d of %d scenarios done, running %s (%v)", done, len(catalog()), current, time.Since(start).Round(time.Second)))
+				mu.Unlock()
+			}
+		}
+	}()
+	ran := 0
 	for _, e := range catalog() {
 		if *only != "" && !strings.Contains(e.Name, *only) {
 			continue
 		}
+		mu.Lock()
+		current = e.Name
+		mu.Unlock()
+		ran++
 		rep := weft.Explore(weft.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: e.config()}, e.Scenario)
 		verdict, seedCol, preempt := "pass", "-", "-"
 		if f := rep.Failure; f != nil {
@@ -65,7 +98,12 @@ func demo(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%v\n", e.Name, e.expect(), verdict, rep.Runs, seedCol, preempt, rep.Elapsed.Round(time.Millisecond))
+		mu.Lock()
+		done++
+		mu.Unlock()
 	}
+	close(stop)
+	<-ticked
 	tw.Flush()
 
 	for _, fl := range failures {
@@ -75,7 +113,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout, indent(fl.f.String(), "  "))
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d scenarios in %v", len(catalog()), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "\n%d scenarios in %v", ran, time.Since(start).Round(time.Millisecond))
 	if unexpected > 0 {
 		fmt.Fprintf(stdout, "; %d verdicts differ from what was expected\n", unexpected)
 		return fmt.Errorf("%d unexpected verdicts", unexpected)

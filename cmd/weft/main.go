@@ -1,10 +1,14 @@
-// Command weft runs weft's scenarios from the command line: the demo, long
-// exploration campaigns, and replays of saved failures.
+// Command weft runs weft's scenarios and a package's own weft tests from the
+// command line: the demo, long exploration campaigns spread over cores and
+// machines, and replays of saved failures.
 //
-//	weft demo                      run every catalogued scenario and print what each property catches
-//	weft list                      list the catalogued scenarios
-//	weft explore [flags] NAME      explore one scenario, with progress
-//	weft replay [flags] NAME LOG   replay a decision log (a file or the weft1-... text) and print its timeline
+//	weft demo                         run every catalogued scenario and print what each property catches
+//	weft list                         list the catalogued scenarios
+//	weft explore [flags] NAME         explore one catalogued scenario, with progress
+//	weft explore [flags] PACKAGES     run the packages' weft tests as a campaign, one go test per core
+//	weft replay [flags] NAME LOG      replay a decision log (a file or the weft1-... text) and print its timeline
+//	weft replay [PACKAGE] LOG         replay a saved log of a package's own test, through go test
+//	weft merge [-o FILE] SUMMARY...   combine the summaries of a campaign's shards into one report
 package main
 
 import (
@@ -25,10 +29,21 @@ var errUsage = errors.New("usage")
 const usage = `usage: weft <command> [flags] [args]
 
 commands:
-  demo                     run every catalogued scenario and print a verdict table
-  list                     list the catalogued scenarios
-  explore [flags] NAME     explore one scenario under many seeds, with progress
-  replay [flags] NAME LOG  replay a decision log (a file or the weft1-... text)
+  demo                      run every catalogued scenario and print a verdict table
+  list                      list the catalogued scenarios
+  explore [flags] NAME      explore one catalogued scenario under many seeds, with progress
+  explore [flags] PACKAGES  run the weft tests of packages (./pkg, ./...) as a campaign:
+                            one go test -json per core, each on its own shard of the
+                            seed space, a live progress line, each failure's report and
+                            replay command; -shard i/n for one machine of many,
+                            -summary FILE for weft merge
+  replay [flags] NAME LOG   replay a decision log (a file or the weft1-... text)
+  replay [PACKAGE] LOG      replay a saved log of a package's own test (go test
+                            -weft.replay); the package is found from a file under
+                            its testdata/weft, or named
+  merge [-o FILE] SUMMARY...
+                            combine the JSON summaries of a campaign's shards: runs,
+                            failures by test, saved logs, shards present and missing
 
 Run 'weft <command> -h' for the flags of a command.
 `
@@ -50,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = explore(args[1:], stdout, stderr)
 	case "replay":
 		err = replay(args[1:], stdout, stderr)
+	case "merge":
+		err = merge(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

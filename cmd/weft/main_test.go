@@ -28,11 +28,22 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"demo", "-runs", "0"}, "-runs must be positive"},
 		{[]string{"demo", "-strategy", "bfs"}, "unknown strategy"},
 		{[]string{"demo", "-bogus"}, "flag provided but not defined"},
-		{[]string{"explore"}, "want one scenario name"},
-		{[]string{"explore", "no/such"}, `no scenario "no/such"`},
+		{[]string{"demo", "-only", "no/such"}, `no scenario name contains "no/such"`},
+		{[]string{"explore"}, "want a scenario name (see weft list) or packages"},
+		{[]string{"explore", "no/such"}, `"no/such" is neither a catalogued scenario (weft list shows them) nor a package (go list: `},
+		{[]string{"explore", "./no/such"}, `go list: `},
+		{[]string{"explore", "-save", "f", "./..."}, "-save is for a catalogued scenario"},
+		{[]string{"explore", "-run", "X", "zoo/leak"}, "-run is for packages, not a catalogued scenario"},
+		{[]string{"explore", "-parallel", "0", "./..."}, "-parallel must be at least 1"},
+		{[]string{"explore", "../../examples/kv"}, "no test function in ../../examples/kv calls weft.Test; give -run"},
+		{[]string{"explore", "-run", "^TestNoSuch$", "../../examples/zoo"}, "-run ^TestNoSuch$ selects no test in ../../examples/zoo"},
+		{[]string{"explore", "../../scheduler"}, "no package in ../../scheduler has tests that import weft"},
+		{[]string{"replay", "no/such", "weft1-AAAA"}, `"no/such" is neither a catalogued scenario`},
+		{[]string{"merge"}, "want the summaries to merge"},
 		{[]string{"explore", "-shard", "3/2", "zoo/leak"}, "bad -shard"},
 		{[]string{"explore", "-budget", "-1s", "zoo/leak"}, "-runs and -budget must not be negative"},
 		{[]string{"replay", "zoo/leak"}, "want a scenario name and a log"},
+		{[]string{"replay", "a", "b", "c"}, "want a saved log, or a scenario name or package and a log"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, _, stderr := runWeft(tc.args...)
@@ -68,6 +79,9 @@ func TestDemoThenReplay(t *testing.T) {
 	if !regexp.MustCompile(`zoo/deadlock\s+fails\s+found`).MatchString(stdout) ||
 		!regexp.MustCompile(`zoo/deadlock-fixed\s+passes\s+pass\s+200`).MatchString(stdout) {
 		t.Fatalf("demo table is not as expected:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "\n2 scenarios in ") {
+		t.Errorf("demo -only counts scenarios it did not run:\n%s", stdout)
 	}
 	m := regexp.MustCompile(`replay: go run ./cmd/weft replay (\S+) (weft1\S+)`).FindStringSubmatch(stdout)
 	if m == nil {

@@ -14,23 +14,71 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
-// replay runs a saved decision log once and prints what happened.
+// replay runs a saved decision log once and prints what happened: the log
+// of a catalogued scenario, run here, or of a user's test, run by go test
+// in the test's package.
 func replay(args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("replay", stderr)
+	fset.Usage = func() {
+		fmt.Fprint(stderr, `usage: weft replay [flags] SCENARIO LOG
+       weft replay PACKAGE LOG
+       weft replay LOG
+
+LOG is a file or the weft1-... text. A log of a catalogued scenario (weft
+list) replays here, and prints its timeline. A log of a package's own test
+replays through go test -run <its test> -weft.replay=LOG in that package:
+named, or, for a file under a package's testdata/weft, found from where the
+file lies.
+
+flags:
+`)
+		fset.PrintDefaults()
+	}
 	html := fset.String("html", "", "also write a self-contained HTML timeline to this file")
 	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
-	if fset.NArg() != 2 {
-		return fmt.Errorf("%w: want a scenario name and a log (a file, or the weft1-... text)", errUsage)
-	}
-	e, err := lookup(fset.Arg(0))
-	if err != nil {
-		return err
-	}
-	log, err := loadLog(fset.Arg(1))
-	if err != nil {
-		return err
+	var e entry
+	var log *scheduler.Log
+	switch fset.NArg() {
+	case 1:
+		// A saved log: of a catalogued scenario, which it names, or of a
+		// user's test, whose package is where the file lies.
+		if _, err := lookup(fset.Arg(0)); err == nil {
+			return fmt.Errorf("%w: want a scenario name and a log (a file, or the weft1-... text)", errUsage)
+		}
+		l, err := loadLog(fset.Arg(0))
+		if err != nil {
+			return err
+		}
+		if e, err = lookup(l.Scenario); err != nil {
+			if *html != "" {
+				return fmt.Errorf("%w: -html is for catalogued scenarios; a test's own timeline is in go test's output", errUsage)
+			}
+			return replayTestLog("", fset.Arg(0), l, stdout, stderr)
+		}
+		log = l
+	case 2:
+		var err error
+		if e, err = lookup(fset.Arg(0)); err != nil {
+			// Not a catalogued scenario: a package whose test the log is of.
+			if *html != "" {
+				return fmt.Errorf("%w: -html is for catalogued scenarios; a test's own timeline is in go test's output", errUsage)
+			}
+			if err := checkPackage(fset.Arg(0)); err != nil {
+				return err
+			}
+			l, err := loadLog(fset.Arg(1))
+			if err != nil {
+				return err
+			}
+			return replayTestLog(fset.Arg(0), fset.Arg(1), l, stdout, stderr)
+		}
+		if log, err = loadLog(fset.Arg(1)); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%w: want a saved log, or a scenario name or package and a log (a file, or the weft1-... text)", errUsage)
 	}
 	if log.Scenario != "" && log.Scenario != e.Name {
 		fmt.Fprintf(stderr, "weft replay: note: the log was recorded for %q, replaying it on %q\n", log.Scenario, e.Name)

@@ -66,4 +66,11 @@
 //
 // Its death: [Crash] (the exit reason of its processes) and [NodeDown] (the
 // message its watchers get).
+//
+// Distribution ([Network] states its rules): [Send], [Link], [Unlink],
+// [Monitor] and [Demonitor] between processes on two nodes travel the
+// connection between them, with the [Network]'s latency and jitter
+// ([Configure]); [Partition] and [Heal] split and join two nodes, with
+// [NoConnection] for what crosses the split, and [FaultNetsplit] splits them
+// as a fault of a sim.FaultPlan; [Connected]; [Node.Restart].
 package node

@@ -42,6 +42,7 @@ type Node struct {
 	name      string
 	atomLimit int
 	atomCount int
+	boot      int                 // Options.BootAtoms, for Restart
 	atoms     map[string]sim.Atom // the atoms made while it runs; looked up, never iterated
 	procs     []*sim.Proc         // on the node, in spawn order
 	watchers  []*sim.Proc         // Monitor callers, in order
@@ -58,13 +59,17 @@ type Crash struct {
 func (c *Crash) String() string { return fmt.Sprintf("node %s crashed: %s", c.Node, c.Slogan) }
 
 // NodeDown is the message a process that called Node.Monitor gets when the
-// node goes down, as erlang:monitor_node's {nodedown, Node}.
+// node goes down, as erlang:monitor_node's {nodedown, Node}; Reason is nil
+// when the node is up but cut off from the watcher's node (a netsplit).
 type NodeDown struct {
 	Node   *Node
 	Reason *Crash
 }
 
 func (m NodeDown) String() string {
+	if m.Reason == nil {
+		return fmt.Sprintf("nodedown %s: noconnection", m.Node.name)
+	}
 	return fmt.Sprintf("nodedown %s: %s", m.Node.name, m.Reason.Slogan)
 }
 
@@ -76,6 +81,9 @@ type state struct {
 	// placing is the node Spawn is starting a process on: the spawn hook
 	// puts the child there rather than on its parent's node.
 	placing *Node
+	// dist carries messages, links and monitors between nodes (dist.go);
+	// nil until a process uses it.
+	dist *dist
 }
 
 var worlds = sim.NewLocal(func(k *sim.Kernel) *state {
@@ -120,7 +128,7 @@ func New(w *sim.World, name string, opts Options) *Node {
 	if limit < 1 || opts.BootAtoms < 0 || opts.BootAtoms >= limit {
 		panic(fmt.Sprintf("node: New(%q): %d boot atoms in a table of %d: the table needs room for them and one more", name, opts.BootAtoms, limit))
 	}
-	n := &Node{k: k, st: st, name: name, atomLimit: limit, atomCount: opts.BootAtoms, atoms: make(map[string]sim.Atom)}
+	n := &Node{k: k, st: st, name: name, atomLimit: limit, atomCount: opts.BootAtoms, boot: opts.BootAtoms, atoms: make(map[string]sim.Atom)}
 	k.Register(&n.obj, "node", 1)
 	n.obj.SetName(name)
 	st.nodes = append(st.nodes, n)
@@ -178,13 +186,18 @@ func (n *Node) AtomLimit() int { return n.atomLimit }
 
 // Monitor makes the calling process a watcher of the node, as
 // erlang:monitor_node(Node, true): it gets one NodeDown message when the
-// node goes down, at once if it is down already. Monitor is a scheduling
-// point.
+// node goes down, at once if it is down already; a watcher on another node
+// gets it too when a netsplit cuts the two apart (Reason nil; see Network).
+// Monitor is a scheduling point.
 func (n *Node) Monitor() {
 	n.k.Point()
 	self := n.k.Running()
 	if n.crash != nil {
 		n.k.Deliver(self, NodeDown{Node: n, Reason: n.crash})
+		return
+	}
+	if n.st.dist != nil && n.st.dist.splitFrom(self, n) {
+		n.k.Deliver(self, NodeDown{Node: n}) // cut off by a netsplit (dist.go)
 		return
 	}
 	n.watchers = append(n.watchers, self)
@@ -281,6 +294,9 @@ func (n *Node) halt(slogan string) {
 		if p != self {
 			k.Kill(p, c)
 		}
+	}
+	if n.st.dist != nil {
+		n.st.dist.down(n) // its connections go: noconnection across them
 	}
 	if self != nil && n.st.on[self] == n {
 		k.Kill(self, c)
