@@ -113,8 +113,8 @@
 // millisecond of CPU, so make test explores 4,000 runs per strategy (8,000
 // for a PASS; 1,000 per strategy with -short), whose CPU time is about that
 // of health's table (35 s; 5,000 per strategy took 42 s, measured side by
-// side with health's). With
-// -weft.runs=50000 each PASS stands on 100,000 runs:
+// side with health's). With -weft.runs=50000 each PASS stands on 100,000
+// runs:
 //
 //	go test ./systems/longpoll -run TestVerdicts -v -weft.runs=50000
 //
@@ -192,9 +192,9 @@
 //	original, pct:3:                         2000 runs, 1966 navigations: 44.8% broken (one server 44.0% of 981, two 45.5% of 985), join handled first in 51.2%
 //	the default strategy judging P1 of the original: 769 of 2000 runs fail (38.5%, 55.1% of those with a navigation); the first at run 1
 //
-//	original         1029 navigations: click to join handled 109ms on average, 235.25ms at most; 0 (0.0%) waited for an answer before the join left the browser
-//	batching         1029 navigations: click to join handled 161.7ms on average, 510ms at most; 553 (53.7%) waited for an answer before the join left the browser
-//	sequenced        1029 navigations: click to join handled 109.8ms on average, 233.25ms at most; 0 (0.0%) waited for an answer before the join left the browser
+//	original         2001 navigations: click to join handled 108.6ms on average, 235.25ms at most; 0 (0.0%) waited for an answer before the join left the browser
+//	batching         2001 navigations: click to join handled 163.9ms on average, 516.25ms at most; 1110 (55.5%) waited for an answer before the join left the browser
+//	sequenced        2001 navigations: click to join handled 109ms on average, 234.5ms at most; 0 (0.0%) waited for an answer before the join left the browser
 //
 // (joinref and joinref+batching print what original and batching do.) So a
 // navigation breaks about two times in five here, against the write-up's
@@ -210,6 +210,6 @@
 // The default strategy (the random walk) hits the incident in its first run,
 // and in 38.5% of all runs (a run has zero to three navigations): it needs
 // no more than a handful of runs. PR 5283 makes the average navigation cost
-// about 50% more (162 ms against 109 ms), because more than half of the
+// about 50% more (164 ms against 109 ms), because more than half of the
 // navigations wait for the batch in flight: P5's finding.
 package longpoll
