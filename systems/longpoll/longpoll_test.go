@@ -10,6 +10,8 @@ package longpoll
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -212,5 +214,64 @@ func TestShippedLosesPushWithoutFaults(t *testing.T) {
 	t.Logf("seed %d of pct:3: %s", rep.Failure.Seed, msg)
 	if seq := weft.Explore(o, Scenario(Sequenced, ExactlyOnce)); seq.Failure != nil {
 		t.Errorf("sequenced fails without faults: %v", seq.Failure)
+	}
+}
+
+// TestIncidentFromSeedAndSavedLog reproduces leave-after-join the two ways
+// the issue asks: from its seed (the same seed fails the same way, with the
+// same hash), and from a saved log file (written as weft saves one, read
+// back, replayed to the shrunk run's hash and story).
+func TestIncidentFromSeedAndSavedLog(t *testing.T) {
+	o := weft.Options{Name: "longpoll/original/P1-navigation-survives", Runs: 50, Seed: 1}
+	o.Config = configOf([]Property{NavigationSurvives}, 0)
+	rep := weft.Explore(o, Scenario(Original, NavigationSurvives))
+	if rep.Failure == nil {
+		t.Fatalf("original passed P1 over %d runs", rep.Runs)
+	}
+	f := rep.Failure
+	again := sim.Run(configOf([]Property{NavigationSurvives}, f.Seed), Scenario(Original, NavigationSurvives))
+	if again.Hash != f.Original.Hash || again.Failure.Signature() != f.Original.Failure.Signature() {
+		t.Errorf("seed %d again: hash %016x and %q; explored %016x and %q", f.Seed, again.Hash, again.Failure.Signature(), f.Original.Hash, f.Original.Failure.Signature())
+	}
+
+	data, err := f.Log.MarshalFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "leave-after-join.weftlog")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	l, err := scheduler.ReadLog(file)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	cfg := configOf([]Property{NavigationSurvives}, 0)
+	cfg.KeepTrace = true
+	r := sim.Replay(cfg, l, Scenario(Original, NavigationSurvives))
+	if r.Hash != f.Shrunk.Hash || r.Failure.Signature() != f.Shrunk.Failure.Signature() {
+		t.Fatalf("the saved log replays to hash %016x and %q; the shrunk run has %016x and %q", r.Hash, r.Failure.Signature(), f.Shrunk.Hash, f.Shrunk.Failure.Signature())
+	}
+	msg := fmt.Sprint(r.Failure.Value)
+	for _, want := range []string{"the session handled the join first", "the server sent phx_close for #"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the replayed story lacks %q:\n%s", want, msg)
+		}
+	}
+	// The timeline names the moments of the story.
+	var notes []string
+	for _, e := range r.Trace {
+		if e.Kind == sim.EventNote && (strings.HasPrefix(e.Detail, "navigation ") || strings.HasPrefix(e.Detail, "the leave of ") || strings.Contains(e.Detail, "as a duplicate")) {
+			notes = append(notes, e.Detail)
+		}
+	}
+	t.Logf("the timeline's moments: %q", notes)
+	if len(notes) < 3 {
+		t.Errorf("the timeline shows %d of the story's moments (navigation, duplicate shutdown, stale leave): %q", len(notes), notes)
 	}
 }
