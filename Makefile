@@ -11,9 +11,20 @@ GO ?= go
 RACE_PKGS ?= . ./sim/...
 FUZZTIME ?= 10s
 
-.PHONY: test vet fmt-check unit race demo bench fuzz
+.PHONY: test vet fmt-check unit race demo bench fuzz browser
 
-test: vet fmt-check unit race
+test: browser vet fmt-check unit race
+
+# The page's browser test (cmd/weft's TestPages) opens a page in
+# headless Chromium. This installs Debian's chromium when it is missing and
+# this user may (root, or sudo without a password); where it cannot, it
+# says so and the test skips, saying so too. It never fails make test.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "make browser: no chromium and no apt-get: TestPages will skip (WEFT_CHROMIUM names a browser)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; } || echo "make browser: could not install chromium: TestPages will skip"; \
+	elif sudo -n true 2>/dev/null; then sudo apt-get install -y chromium || { sudo apt-get update && sudo apt-get install -y chromium; } || echo "make browser: could not install chromium: TestPages will skip"; \
+	else echo "make browser: no chromium, and this user cannot install it (apt-get install chromium, as root): TestPages will skip"; fi
 
 vet:
 	$(GO) vet ./...

@@ -58,7 +58,9 @@
 // Outside a test (the weft command, a CI job, a benchmark):
 //   - [Explore] runs the same search as a function of [Options].
 //   - [Report] and [Stats] say what it did; [Finding] is its failure;
-//     [Timeline] renders a run's trace, one column per process.
+//     [Timeline] renders a run's trace, one column per process, and [Page]
+//     a finding as an HTML page, one lane per process, with the decisions
+//     [EssentialDecisions] finds highlighted.
 //
 // One run, without exploring, is package sim's: sim.Run, and sim.Replay of a
 // saved log. End-of-run checks (linearizability, no crash, ...) are package
@@ -92,6 +94,12 @@
 // as a suspected deadlock (sim.Config.MainStallWakes). Its timeline shows
 // the failure's message whole, and leaves out the WaitGroup Add and Done
 // events unless -weft.v.
+//
+// With -weft.html a failure is also written as a page (Page): one HTML
+// file that needs no network, with the failure on top, its essential
+// decisions (each preemption or fault without which the run does not fail
+// this way), and the run drawn as lanes with arrows for what processes pass
+// each other; it goes with the test's artifacts, as below.
 //
 // Files a failing run writes for people, such as porcupine's page of a
 // linearizability violation, go where Go keeps test artifacts: under Test,
@@ -147,6 +155,9 @@
 //	                         schedules) and, at its end, its failure: what
 //	                         the weft command reads to run a package's tests
 //	                         as a campaign (weft explore ./pkg) (default off)
+//	-weft.html               also write a failure, or the run -weft.replay
+//	                         replays, as an HTML page (see Page) in the test's
+//	                         artifact directory, and name it (default off)
 //
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:

@@ -19,7 +19,7 @@ import (
 // so that "unset" differs from any value.
 var weftFlags = struct {
 	seed, runs, budget, strategy, replay, shard, shrinkRuns, width *string
-	checkDeterminism, verbose, progress                            *bool
+	checkDeterminism, verbose, progress, html                      *bool
 }{
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
@@ -32,6 +32,7 @@ var weftFlags = struct {
 	width:            flag.String("weft.width", "", "weft: the widest a column of a failure's timeline may be, in `characters` (default 40; a failure's message always shows whole)"),
 	verbose:          flag.Bool("weft.v", false, "weft: print the timeline of a replayed log even when it passes, and every WaitGroup Add and Done in timelines"),
 	progress:         flag.Bool("weft.progress", false, "weft: print a line of JSON twice a second with how far each test has got, and its failure, for the weft command (weft explore ./pkg)"),
+	html:             flag.Bool("weft.html", false, "weft: also write a failure (or a -weft.replay run) as an HTML page, in the test's artifact directory (go test -artifacts keeps it)"),
 }
 
 // shardEnv names the environment variable that stands in for -weft.shard
@@ -46,7 +47,7 @@ const shardEnv = "WEFT_SHARD"
 type flagValues struct {
 	seed, runs, budget, strategy, replay, shard, shrinkRuns, width string
 	checkDeterminism                                               string // "", "true" or "false"
-	verbose                                                        bool
+	verbose, html                                                  bool
 	progress                                                       bool // -weft.progress
 
 	shardEnv string // $WEFT_SHARD, which -weft.shard overrides
@@ -61,7 +62,7 @@ func commandLine(lookupEnv func(string) (string, bool)) flagValues {
 	v := flagValues{
 		seed: *weftFlags.seed, runs: *weftFlags.runs, budget: *weftFlags.budget, strategy: *weftFlags.strategy,
 		replay: *weftFlags.replay, shard: *weftFlags.shard, shrinkRuns: *weftFlags.shrinkRuns,
-		width: *weftFlags.width, verbose: *weftFlags.verbose, progress: *weftFlags.progress,
+		width: *weftFlags.width, verbose: *weftFlags.verbose, progress: *weftFlags.progress, html: *weftFlags.html,
 	}
 	v.shardEnv, _ = lookupEnv(shardEnv)
 	flag.Visit(func(f *flag.Flag) {
@@ -83,6 +84,7 @@ type settings struct {
 	explore Options
 	replay  string // -weft.replay
 	verbose bool   // -weft.v
+	html    bool   // -weft.html
 	run     string // go test's -run, which says whose log -weft.replay is
 	// short says what go test's -short cut, for the report ("" when it
 	// cut nothing).
@@ -179,6 +181,7 @@ func (s *settings) apply(v flagValues) error {
 		s.width = n
 	}
 	s.verbose = s.verbose || v.verbose
+	s.html = s.html || v.html
 	s.run = v.run
 	if v.short {
 		s.cutShort(v)

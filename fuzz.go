@@ -62,7 +62,17 @@ func Fuzz(f *testing.F, scenario func(*sim.World), opts ...Option) {
 	name := f.Name()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reports := func() string { return artifacts.Dir(t, ".") } // only for a failure: -artifacts makes a directory
-		if msg := fuzzOne(s.explore.Config, reports, name, t.Name(), loc, data, scenario); msg != "" {
+		var page func(*Finding, []string) string
+		if s.html {
+			page = func(f *Finding, commands []string) string {
+				ps := *s
+				if ps.explore.Config.ReportDir == "" {
+					ps.explore.Config.ReportDir = reports()
+				}
+				return ps.htmlPage(name, f, commands, scenario)
+			}
+		}
+		if msg := fuzzOne(s.explore.Config, reports, page, name, t.Name(), loc, data, scenario); msg != "" {
 			failAt(t, site, msg)
 		}
 	})
@@ -97,8 +107,9 @@ func failAt(t *testing.T, site, msg string) {
 // fuzzOne runs one fuzz input of the target named target (as the subtest
 // named sub) and returns the report of its failure, or "" when it passed.
 // reports gives the directory for the files a failure's traced replay
-// writes, unless cfg says (see Test).
-func fuzzOne(cfg sim.Config, reports func() string, target, sub string, loc location, data []byte, scenario func(*sim.World)) string {
+// writes, unless cfg says (see Test); page, when not nil, writes the
+// failure's page (-weft.html) and says where.
+func fuzzOne(cfg sim.Config, reports func() string, page func(*Finding, []string) string, target, sub string, loc location, data []byte, scenario func(*sim.World)) string {
 	cfg.Name = target
 	cfg.Strategy = scheduler.Bytes(data)
 	cfg.Spec = "bytes"
@@ -136,8 +147,13 @@ func fuzzOne(cfg sim.Config, reports func() string, target, sub string, loc loca
 		// Its decisions are unknown: only the input itself re-runs it.
 		return fmt.Sprintf("%s\n"+rerun, f, loc.root, loc.testCommand(entry))
 	}
-	return fmt.Sprintf("%s\n"+rerun+"or replay its decisions:\n    %s\n",
-		f, loc.root, loc.testCommand(entry), loc.testCommand(target, "-weft.replay="+l.String()))
+	replay := loc.testCommand(target, "-weft.replay="+l.String())
+	pageLine := ""
+	if page != nil {
+		pageLine = page(f, []string{loc.testCommand(entry), replay})
+	}
+	return fmt.Sprintf("%s\n"+rerun+"or replay its decisions:\n    %s\n%s",
+		f, loc.root, loc.testCommand(entry), replay, pageLine)
 }
 
 // corpusID is the name Go's fuzzer gives the corpus file of data under

@@ -182,8 +182,37 @@ func runTest(t tb, dir string, fv flagValues, scenario func(*sim.World), opts []
 	} else {
 		rp.done(rep.Stats, progressFailure(f, loc.rel(path), loc.testCommand(t.Name(), "-weft.replay="+loc.rel(path))))
 	}
+	var commands []string
+	if saveErr == nil {
+		commands = append(commands, loc.testCommand(t.Name(), "-weft.replay="+loc.rel(path)))
+	}
+	commands = append(commands, loc.testCommand(t.Name(), seedArgs...))
+	how.WriteString(s.htmlPage(t.Name(), f, commands, scenario))
 	t.Fatalf("%s%s", f.text(s.style()), how.String())
 	return false
+}
+
+// htmlPage writes f as a Page, with its essential decisions, into the
+// test's artifact directory when -weft.html asks for it, and returns what
+// the report says of it ("" when not asked).
+func (s *settings) htmlPage(name string, f *Finding, commands []string, scenario func(*sim.World)) string {
+	if !s.html {
+		return ""
+	}
+	if f.Shrunk == nil || len(f.Shrunk.Trace) == 0 {
+		return "(-weft.html: no page, the run has no replay to draw)\n"
+	}
+	cfg := s.explore.Config
+	cfg.Name = name
+	p := Page{Finding: f, Commands: commands}
+	if f.Shrunk.Failure != nil && f.Log != nil {
+		p.Essential = EssentialDecisions(cfg, f.Log, scenario)
+	}
+	path, err := writePage(cfg.ReportDir, name, p)
+	if err != nil {
+		return fmt.Sprintf("weft: -weft.html: could not write the page: %v\n", err)
+	}
+	return fmt.Sprintf("The run as an HTML page (lanes, arrows, its essential decisions): %s\n", path)
 }
 
 // maxTextInReport bounds the one-line log a report prints beside the saved
@@ -320,7 +349,12 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 			verdict = "passes now" // it failed when it was saved
 		}
 		if !saved || s.verbose {
-			t.Logf("weft: replayed %s: %s%s, %d steps, virtual time %v\n%s", name, verdict, drift, r.Steps, r.Time, indentLines(s.style().replayTimeline(r), "    "))
+			page := ""
+			if !saved {
+				pre := scheduler.Preemptions(l.Decisions)
+				page = s.htmlPage(t.Name(), &Finding{Seed: l.Seed, Spec: l.Spec, Original: r, Shrunk: r, Log: l, PreemptionsBefore: pre, PreemptionsAfter: pre}, nil, scenario)
+			}
+			t.Logf("weft: replayed %s: %s%s, %d steps, virtual time %v\n%s%s", name, verdict, drift, r.Steps, r.Time, indentLines(s.style().replayTimeline(r), "    "), page)
 		} else {
 			t.Logf("weft: replayed %s: %s%s", name, verdict, drift)
 		}
@@ -334,8 +368,9 @@ func replayLog(t tb, s *settings, loc location, l *scheduler.Log, path string, s
 	if path != "" {
 		arg = loc.rel(path)
 	}
-	t.Fatalf("weft: replayed %s: it fails%s\n%s\nTo replay it (from the module root %s):\n    %s\n",
-		name, drift, f.text(s.style()), loc.root, loc.testCommand(t.Name(), "-weft.replay="+arg))
+	command := loc.testCommand(t.Name(), "-weft.replay="+arg)
+	t.Fatalf("weft: replayed %s: it fails%s\n%s\nTo replay it (from the module root %s):\n    %s\n%s",
+		name, drift, f.text(s.style()), loc.root, command, s.htmlPage(t.Name(), f, []string{command}, scenario))
 	return false
 }
 

@@ -373,7 +373,7 @@ func TestFuzzCommandIsAnchored(t *testing.T) {
 	root, pkg := tempModule(t)
 	loc := locatePackage(pkg)
 	busy := fuzzSeeds[2] // the lost update's race happens under it
-	msg := fuzzOne(sim.Config{}, os.TempDir, "FuzzLost", "FuzzLost/seed#2", loc, busy, lostUpdate)
+	msg := fuzzOne(sim.Config{}, os.TempDir, nil, "FuzzLost", "FuzzLost/seed#2", loc, busy, lostUpdate)
 	mustMatchAll(t, "seed entry", msg,
 		`(?m)^To re-run this input \(from the module root `+regexp.QuoteMeta(root)+`\):\n    go test ./pkg -run '\^FuzzLost\$/\^seed#2\$'$`,
 		`(?m)^    go test ./pkg -run '\^FuzzLost\$' -weft\.replay=weft1z?-[A-Za-z0-9_-]+$`)
@@ -381,7 +381,7 @@ func TestFuzzCommandIsAnchored(t *testing.T) {
 		t.Fatalf("an unanchored pattern:\n%s", msg)
 	}
 	// While fuzzing, the entry is the corpus file Go writes.
-	msg = fuzzOne(sim.Config{}, os.TempDir, "FuzzLost", "FuzzLost", loc, busy, lostUpdate)
+	msg = fuzzOne(sim.Config{}, os.TempDir, nil, "FuzzLost", "FuzzLost", loc, busy, lostUpdate)
 	mustMatchAll(t, "fuzzing", msg, `(?m)^    go test ./pkg -run '\^FuzzLost\$/\^`+corpusID(busy)+`\$'$`)
 }
 
@@ -613,7 +613,7 @@ func TestFuzzAbandonedInputHasNoReplay(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	cfg := sim.Config{RealBlock: 5 * time.Millisecond}
-	msg := fuzzOne(cfg, os.TempDir, "FuzzStuck", "FuzzStuck/seed#0", loc, nil, func(w *sim.World) {
+	msg := fuzzOne(cfg, os.TempDir, nil, "FuzzStuck", "FuzzStuck/seed#0", loc, nil, func(w *sim.World) {
 		w.Go("sleeper", func() { <-release })
 		w.Sleep(time.Second)
 	})

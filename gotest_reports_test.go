@@ -259,14 +259,18 @@ func TestArtifactsEndToEnd(t *testing.T) {
 
 	reports, _ := os.ReadDir(filepath.Join(pkg, "weft-reports"))
 	outdir := t.TempDir()
-	out = runHelperBinary(t, pkg, "^TestWeftHelperLinearizable$", "-test.artifacts", "-test.outputdir="+outdir, "-test.v")
+	out = runHelperBinary(t, pkg, "^TestWeftHelperLinearizable$", "-test.artifacts", "-test.outputdir="+outdir, "-test.v", "-weft.html")
 	m = mustMatchAll(t, "output", out, see, `=== ARTIFACTS TestWeftHelperLinearizable (\S+)`)
-	rel, err := filepath.Rel(filepath.Join(outdir, "_artifacts"), m[1])
-	if err != nil || strings.HasPrefix(rel, "..") || !strings.Contains(rel, "TestWeftHelperLinearizable") {
-		t.Fatalf("with -artifacts the page is %s, want it under %s", m[1], filepath.Join(outdir, "_artifacts"))
-	}
-	if _, err := os.Stat(m[1]); err != nil {
-		t.Fatalf("the page is gone after the test: %v", err)
+	// With -weft.html, the failure's own page goes there too.
+	page := mustMatchAll(t, "output", out, `HTML page \(lanes, arrows, its essential decisions\): (\S+\.html)`)[1]
+	for _, file := range []string{m[1], page} {
+		rel, err := filepath.Rel(filepath.Join(outdir, "_artifacts"), file)
+		if err != nil || strings.HasPrefix(rel, "..") || !strings.Contains(rel, "TestWeftHelperLinearizable") {
+			t.Fatalf("with -artifacts the page is %s, want it under %s", file, filepath.Join(outdir, "_artifacts"))
+		}
+		if _, err := os.Stat(file); err != nil {
+			t.Fatalf("the page is gone after the test: %v", err)
+		}
 	}
 	if after, _ := os.ReadDir(filepath.Join(pkg, "weft-reports")); len(after) != len(reports) {
 		t.Fatalf("with -artifacts, weft-reports got %d more entries", len(after)-len(reports))

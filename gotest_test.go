@@ -343,8 +343,8 @@ func TestFlagsAreDocumented(t *testing.T) {
 			t.Errorf("README.md's flags table has no row for -%s", f.Name)
 		}
 	})
-	if n != 11 {
-		t.Errorf("%d weft flags registered; this test expects 11: update it, the doc and the README together", n)
+	if n != 12 {
+		t.Errorf("%d weft flags registered; this test expects 12: update it, the doc and the README together", n)
 	}
 }
 

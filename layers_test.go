@@ -26,8 +26,8 @@ func layer(path string) int {
 		return 0 // the internal helpers: the standard library alone
 	case p == "sim":
 		return 1
-	case strings.HasPrefix(p, "sim/"):
-		return 2 // the libraries built on the kernel, and their test helpers
+	case strings.HasPrefix(p, "sim/"), p == "internal/runpage":
+		return 2 // the libraries built on the kernel, and their test helpers; a run drawn as a page
 	case p == "properties", p == "":
 		return 3 // end-of-run checks, and the go test edge (this package)
 	case p == "systems", p == "parallel":

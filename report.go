@@ -94,20 +94,7 @@ func (f *Finding) text(style reportStyle) string {
 		}
 	}
 	if fail != nil {
-		if st := trimStack(fail.Stack); st != "" {
-			fmt.Fprintf(&b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, quoteControlsLines(st))
-		}
-		if len(fail.Blocked) > 0 {
-			switch fail.Kind {
-			case sim.StepLimit, sim.Horizon:
-				b.WriteString("\nprocesses alive when the run was cut short:\n")
-			default:
-				b.WriteString("\nblocked:\n")
-			}
-			for _, bl := range fail.Blocked {
-				b.WriteString("    " + quoteControls(bl.String()) + "\n")
-			}
-		}
+		explain(&b, fail)
 	}
 	if len(run.Trace) > 0 {
 		events, left := run.Trace, 0
@@ -134,6 +121,25 @@ func (f *Finding) text(style reportStyle) string {
 		b.WriteString(indentLines(TimelineWidth(events, run.Procs, width), "    "))
 	}
 	return b.String()
+}
+
+// explain writes what a report says under a failure's headline: the
+// failing process's stack, trimmed, and the blocked processes.
+func explain(b *strings.Builder, fail *sim.Failure) {
+	if st := trimStack(fail.Stack); st != "" {
+		fmt.Fprintf(b, "\nstack of p%d %q:\n%s", fail.Proc, fail.ProcName, quoteControlsLines(st))
+	}
+	if len(fail.Blocked) > 0 {
+		switch fail.Kind {
+		case sim.StepLimit, sim.Horizon:
+			b.WriteString("\nprocesses alive when the run was cut short:\n")
+		default:
+			b.WriteString("\nblocked:\n")
+		}
+		for _, bl := range fail.Blocked {
+			b.WriteString("    " + quoteControls(bl.String()) + "\n")
+		}
+	}
 }
 
 // replayTimeline renders the timeline of a replayed run as st says, with

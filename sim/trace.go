@@ -145,3 +145,15 @@ func boolArg(b bool) int64 {
 	}
 	return 0
 }
+
+// DecisionPoint says where in a run a decision was made: at step Step and
+// virtual time Time, while process Proc ran (-1: the world's loop, between
+// processes). For a Schedule decision, Ran is the process it ran next (the
+// running one itself for a calm decision at a scheduling point); it is -1
+// for the other kinds.
+type DecisionPoint struct {
+	Step int64
+	Time time.Duration
+	Proc int
+	Ran  int
+}

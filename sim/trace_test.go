@@ -137,3 +137,30 @@ func TestDeterminismKeepTrace(t *testing.T) {
 		}
 	}
 }
+
+// A traced run says where each decision was made: one point per decision,
+// in step order, and a preemption's point names the process it ran, whose
+// next event comes after it.
+func TestDecisionPoints(t *testing.T) {
+	for seed := uint64(1); seed <= 50; seed++ {
+		r := sim.Run(sim.Config{Seed: seed, KeepTrace: true}, mixedScenario)
+		if len(r.DecisionPoints) != len(r.Decisions) {
+			t.Fatalf("seed %d: %d decision points for %d decisions", seed, len(r.DecisionPoints), len(r.Decisions))
+		}
+		for i, at := range r.DecisionPoints {
+			d := r.Decisions[i]
+			if i > 0 && at.Step < r.DecisionPoints[i-1].Step {
+				t.Fatalf("seed %d: decision %d at step %d, before the one ahead of it (%d)", seed, i, at.Step, r.DecisionPoints[i-1].Step)
+			}
+			if (d.Kind == scheduler.Schedule) != (at.Ran >= 0) {
+				t.Fatalf("seed %d: decision %d (%v) has Ran %d", seed, i, d, at.Ran)
+			}
+			if d.Kind == scheduler.Schedule && d.Choice != 0 && at.Ran == at.Proc {
+				t.Fatalf("seed %d: preemption %d at step %d ran p%d, the running process", seed, i, at.Step, at.Ran)
+			}
+		}
+		if plain := sim.Run(sim.Config{Seed: seed}, mixedScenario); plain.DecisionPoints != nil || plain.Hash != r.Hash {
+			t.Fatalf("seed %d: a run without a trace has decision points, or another hash", seed)
+		}
+	}
+}

@@ -165,6 +165,10 @@ type Result struct {
 	Leaked []Blocked
 	// Trace holds every event when Config.KeepTrace was set.
 	Trace []Event
+	// DecisionPoints says where each decision of Decisions was made, one
+	// for one, when Config.KeepTrace was set (nil otherwise): what a
+	// report needs to show a decision on the timeline.
+	DecisionPoints []DecisionPoint
 	// Procs names every process, by id, and Processes says how each ended.
 	Procs     []string
 	Processes []ProcInfo
@@ -268,9 +272,11 @@ type World struct {
 	hash      uint64
 	dataHash  uint64 // with Config.HashData (trace.go)
 	trace     []Event
-	objects   int
-	history   history
-	faults    faultState
+	// decisionPoints parallels decisions when the trace is kept.
+	decisionPoints []DecisionPoint
+	objects        int
+	history        history
+	faults         faultState
 
 	monitorSeq    int
 	monitorsByRef []*monitor // by ref id - 1
@@ -529,8 +535,24 @@ func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
 	}
 	if !w.cfg.DiscardLog {
 		w.decisions.add(scheduler.Decision{Kind: kind, N: uint32(n), Choice: uint32(c)})
+		if w.cfg.KeepTrace {
+			w.markDecision(kind, c, procs)
+		}
 	}
 	return c
+}
+
+// markDecision notes where a decision was made (Result.DecisionPoints), for
+// reports: only runs that keep their trace pay for it.
+func (w *World) markDecision(kind scheduler.Kind, c int, procs scheduler.Procs) {
+	at := DecisionPoint{Step: w.step, Time: w.now, Proc: -1, Ran: -1}
+	if w.cur != nil {
+		at.Proc = w.cur.id
+	}
+	if kind == schedulerSchedule && procs != nil {
+		at.Ran = procs.ID(c)
+	}
+	w.decisionPoints = append(w.decisionPoints, at)
 }
 
 // recoverLoop turns a panic on the loop's own goroutine (a strategy that
@@ -807,8 +829,10 @@ func (w *World) result() *Result {
 		Leaked:    w.leaked,
 		Trace:     w.trace,
 		History:   w.history.ops,
-		ReportDir: w.cfg.ReportDir,
-		locals:    w.locals,
+
+		DecisionPoints: w.decisionPoints,
+		ReportDir:      w.cfg.ReportDir,
+		locals:         w.locals,
 	}
 	if w.cfg.HashData {
 		r.DataHash = w.finishDataHash()

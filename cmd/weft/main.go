@@ -9,6 +9,7 @@
 //	weft replay [flags] NAME LOG      replay a decision log (a file or the weft1-... text) and print its timeline
 //	weft replay [PACKAGE] LOG         replay a saved log of a package's own test, through go test
 //	weft merge [-o FILE] SUMMARY...   combine the summaries of a campaign's shards into one report
+//	weft report [flags] [NAME...]     write the HTML page of each catalogued failure, shrunk, into a directory
 package main
 
 import (
@@ -41,6 +42,7 @@ commands:
   replay [PACKAGE] LOG      replay a saved log of a package's own test (go test
                             -weft.replay); the package is found from a file under
                             its testdata/weft, or named
+  report [flags] [NAME...]  write each catalogued failure as an HTML page (-o DIR)
   merge [-o FILE] SUMMARY...
                             combine the JSON summaries of a campaign's shards: runs,
                             failures by test, saved logs, shards present and missing
@@ -67,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = replay(args[1:], stdout, stderr)
 	case "merge":
 		err = merge(args[1:], stdout, stderr)
+	case "report":
+		err = report(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -37,7 +37,7 @@ func merge(args []string, stdout, stderr io.Writer) error {
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "weft merge: %s\n", n)
 	}
-	missing := report(m, stdout)
+	missing := printMerged(m, stdout)
 	if *out != "" {
 		if err := m.write(*out); err != nil {
 			return err
@@ -135,8 +135,8 @@ func describe(c Campaign) string {
 	return s
 }
 
-// report prints the merged summary m and returns the shards missing from it.
-func report(m *Summary, w io.Writer) (missing []int) {
+// printMerged prints the merged summary m and returns the shards missing from it.
+func printMerged(m *Summary, w io.Writer) (missing []int) {
 	present := map[int]bool{}
 	for _, i := range m.Shards {
 		present[i] = true

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -34,7 +36,7 @@ flags:
 `)
 		fset.PrintDefaults()
 	}
-	html := fset.String("html", "", "also write a self-contained HTML timeline to this file")
+	html := fset.String("html", "", "also write the run as a self-contained HTML page (lanes, arrows, the failure, its essential decisions) to this file")
 	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
@@ -83,12 +85,16 @@ flags:
 	if log.Scenario != "" && log.Scenario != e.Name {
 		fmt.Fprintf(stderr, "weft replay: note: the log was recorded for %q, replaying it on %q\n", log.Scenario, e.Name)
 	}
-	r := sim.Replay(e.config(), log, e.Scenario)
+	cfg := e.config()
+	if *html != "" {
+		cfg.ReportDir = filepath.Dir(*html) // porcupine's view goes beside the page
+	}
+	r := sim.Replay(cfg, log, e.Scenario)
 	fmt.Fprintf(stdout, "%s: seed %d, strategy %s, %d decisions, %d steps, virtual time %v, hash %016x\n",
 		e.Name, log.Seed, log.Spec, len(log.Decisions), r.Steps, r.Time, r.Hash)
 	fmt.Fprint(stdout, weft.Timeline(r.Trace, r.Procs))
 	if *html != "" {
-		if err := os.WriteFile(*html, []byte(htmlTimeline(e.Name, r)), 0o644); err != nil {
+		if err := writePage(*html, e, log, r, "go run ./cmd/weft replay "+e.Name+" "+log.String()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *html)
@@ -122,4 +128,21 @@ func loadLog(arg string) (*scheduler.Log, error) {
 	default:
 		return nil, err
 	}
+}
+
+// writePage writes the page of run r, the replay of log of scenario e, to
+// path, with the decisions the failure needs highlighted and command as
+// the way to replay it.
+func writePage(path string, e entry, log *scheduler.Log, r *sim.Result, command string) error {
+	pre := scheduler.Preemptions(log.Decisions)
+	f := &weft.Finding{Seed: log.Seed, Spec: log.Spec, Original: r, Shrunk: r, Log: log, PreemptionsBefore: pre, PreemptionsAfter: pre}
+	p := weft.Page{Finding: f, Commands: []string{command}, PageDir: filepath.Dir(path)}
+	if r.Failure != nil {
+		p.Essential = weft.EssentialDecisions(e.config(), log, e.Scenario)
+	}
+	var b bytes.Buffer
+	if _, err := p.WriteTo(&b); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
 }
