@@ -118,8 +118,8 @@
 //
 //	go test ./systems/longpoll -run TestVerdicts -v -weft.runs=50000
 //
-// printed this very table (5 min 37 s of CPU, 18.5 min on two cores shared
-// with other builds, load average about 15). Every FAIL is found within the
+// printed this very table, every replay command checked (6 min 6 s of CPU,
+// 16 min on two cores shared with other builds, load average 6 to 15). Every FAIL is found within the
 // first seven runs of the random walk. Every run draws one or two servers
 // (about half each: TestTopologies), so every verdict stands on both. The
 // simulation finds:
