@@ -4,13 +4,14 @@ import (
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
 	"github.com/weftsim/weft/systems/health"
+	"github.com/weftsim/weft/systems/longpoll"
 	"github.com/weftsim/weft/systems/registry"
 )
 
 // referenceSystems are the reference systems the command knows; each
 // describes itself (package systems).
 func referenceSystems() []systems.System {
-	return []systems.System{health.System(), registry.System()}
+	return []systems.System{health.System(), registry.System(), longpoll.System()}
 }
 
 // systemEntries lists every variant of every reference system judged by
