@@ -12,20 +12,27 @@ import (
 //	pct                 PCT of depth 3 and the default steps
 //	pct:<depth>         PCT of that depth
 //	pct:<depth>:<steps> PCT of that depth, for runs of about steps points
+//	pos                 POS, partial-order sampling
+//	starve              Starve: a random walk with one starvation window
+//	starve:<steps>      Starve, for runs of about steps points
+//	portfolio           Portfolio: each seed runs one member (see Member)
+//	portfolio:<steps>   Portfolio, for runs of about steps points
 //	dfs                 bounded exhaustive search (Tree), bound 2
 //	dfs:<bound>         bounded exhaustive search, at most bound changes
 //
-// A zero field means its default: the zero Spec is random, and a pct Spec
-// with Depth 0 has depth 3 and with Steps 0 has 1000 steps.
+// A zero field means its default: the zero Spec is random, a pct Spec
+// with Depth 0 has depth 3, and Steps 0 means 1000 steps (Explore fills a
+// portfolio's steps in from a calm run of the scenario instead).
 type Spec struct {
-	// Name is "random", "pct" or "dfs"; "" means "random".
+	// Name is "random", "pct", "pos", "starve", "portfolio" or "dfs"; ""
+	// means "random".
 	Name string
 	// Depth is the PCT bug depth, from 1 to 10000, or the dfs bound (the
 	// most non-default decisions a searched log has); 0 means 3 for pct and
 	// 2 for dfs.
 	Depth int
-	// Steps is the number of Schedule points PCT expects in a run, at least
-	// Depth-1; 0 means 1000.
+	// Steps is the number of Schedule points a run of pct, starve or
+	// portfolio is expected to have, at least Depth-1 for pct; 0 means 1000.
 	Steps int
 
 	_ struct{} // disallow positional literals, for extensibility
@@ -33,16 +40,28 @@ type Spec struct {
 
 const pctDefaultDepth = 3
 
+const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>"
+
 // ParseSpec parses the form shown on Spec. Its result's String is canonical
 // and parses back to an equal Spec.
 func ParseSpec(s string) (Spec, error) {
 	name, args, hasArgs := strings.Cut(s, ":")
 	switch name {
-	case "random":
+	case "random", "pos":
 		if hasArgs {
-			return Spec{}, fmt.Errorf("scheduler: strategy %q: random takes no parameters", s)
+			return Spec{}, fmt.Errorf("scheduler: strategy %q: %s takes no parameters", s, name)
 		}
-		return Spec{Name: "random"}, nil
+		return Spec{Name: name}, nil
+	case "starve", "portfolio":
+		sp := Spec{Name: name}
+		if !hasArgs {
+			return sp, nil
+		}
+		var err error
+		if sp.Steps, err = positive(s, "steps", args); err != nil {
+			return Spec{}, err
+		}
+		return sp, nil
 	case "pct":
 		sp := Spec{Name: "pct", Depth: pctDefaultDepth}
 		if !hasArgs {
@@ -73,7 +92,7 @@ func ParseSpec(s string) (Spec, error) {
 		}
 		return sp, nil
 	}
-	return Spec{}, fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)", s)
+	return Spec{}, fmt.Errorf("scheduler: unknown strategy %q (want %s)", s, specForms)
 }
 
 const dfsDefaultBound = 2
@@ -126,8 +145,18 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("scheduler: strategy %q: dfs takes one bound of at least 1", s.String())
 		}
 		return nil
+	case "pos":
+		if s.Depth != 0 || s.Steps != 0 {
+			return fmt.Errorf("scheduler: pos strategy takes no depth or steps (got %d, %d)", s.Depth, s.Steps)
+		}
+		return nil
+	case "starve", "portfolio":
+		if s.Depth != 0 || s.Steps < 0 {
+			return fmt.Errorf("scheduler: strategy %q takes only steps, at least 1 (got depth %d, steps %d)", s.Name, s.Depth, s.Steps)
+		}
+		return nil
 	}
-	return fmt.Errorf("scheduler: unknown strategy %q (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)", s.Name)
+	return fmt.Errorf("scheduler: unknown strategy %q (want %s)", s.Name, specForms)
 }
 
 // params returns the PCT depth and steps with the defaults filled in.
@@ -156,16 +185,30 @@ func (s Spec) New(seed uint64) Strategy {
 		// A search is not a strategy per seed (see Exhaustive); alone, its
 		// first run is the calm one.
 		return Replay(nil)
+	case "pos":
+		return POS(seed)
+	case "starve":
+		return Starve(seed, s.Steps)
+	case "portfolio":
+		return s.Member(seed).New(seed)
 	}
 	return RandomWalk(seed)
 }
 
 // String returns the canonical form: "random", "pct:<depth>",
-// "pct:<depth>:<steps>" when Steps is set, or "dfs:<bound>".
+// "pct:<depth>:<steps>" when Steps is set, "pos", "starve" or
+// "starve:<steps>", "portfolio" or "portfolio:<steps>", or "dfs:<bound>".
 func (s Spec) String() string {
 	switch s.Name {
 	case "", "random":
 		return "random"
+	case "pos":
+		return "pos"
+	case "starve", "portfolio":
+		if s.Steps == 0 {
+			return s.Name
+		}
+		return s.Name + ":" + strconv.Itoa(s.Steps)
 	case "pct":
 		depth, _ := s.params()
 		if s.Steps == 0 {
