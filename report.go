@@ -77,7 +77,11 @@ func (f *Finding) text(style reportStyle) string {
 	default:
 		b.WriteString("weft: failure\n")
 	}
-	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", quoteControls(orDash(run.Scenario)), f.Seed, quoteControls(orDash(f.Spec)))
+	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s", quoteControls(orDash(run.Scenario)), f.Seed, quoteControls(orDash(f.Spec)))
+	if f.Portfolio != "" {
+		fmt.Fprintf(&b, " (the member of %s that seed %d runs)", quoteControls(f.Portfolio), f.Seed)
+	}
+	b.WriteString("\n")
 	if f.seedOnly != "" {
 		fmt.Fprintf(&b, "  %s\n", f.seedOnly)
 	} else if f.Log != nil {

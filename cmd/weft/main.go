@@ -5,6 +5,7 @@
 //	weft list                      list the catalogued scenarios
 //	weft explore [flags] NAME      explore one scenario, with progress
 //	weft replay [flags] NAME LOG   replay a decision log (a file or the weft1-... text) and print its timeline
+//	weft bench-search [flags]      measure how fast each strategy finds each seeded defect (make bench-search)
 package main
 
 import (
@@ -29,6 +30,7 @@ commands:
   list                     list the catalogued scenarios
   explore [flags] NAME     explore one scenario under many seeds, with progress
   replay [flags] NAME LOG  replay a decision log (a file or the weft1-... text)
+  bench-search [flags]     measure the runs each strategy takes to find each seeded defect
 
 Run 'weft <command> -h' for the flags of a command.
 `
@@ -50,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = explore(args[1:], stdout, stderr)
 	case "replay":
 		err = replay(args[1:], stdout, stderr)
+	case "bench-search":
+		err = benchSearch(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
