@@ -12,22 +12,39 @@ package scheduler
 // is made with that same seed: the run of seed s under "portfolio:<steps>"
 // is the run of seed s under Member(s), so either spec replays it alone.
 
+// portfolioMinFair is the least prefix after which a portfolio's members
+// turn fair, when it does not say.
+const portfolioMinFair = 2000
+
 // portfolioMembers is the number of members, drawn with equal weight.
 const portfolioMembers = 6
 
 // Members returns the members of a portfolio Spec, in order: random,
 // pct:1, pct:2 and pct:3 for runs of the portfolio's steps, pos, and starve
-// for the portfolio's steps. A PCT member has at least depth-1 steps.
+// for the portfolio's steps; each fair after the portfolio's Fair points,
+// four times its steps (at least 2,000) when it does not say. A PCT member has at least
+// depth-1 steps.
+//
+// Fair, because members search unfairly: a PCT member runs a process
+// that spins on Yield for ever when it has the highest priority, and
+// would report the step limit's "livelock" that no real scheduler gives.
+// Four times the steps leaves room for every change point and starvation
+// window, which fall within the steps (windows within 512 points at least,
+// hence the least prefix).
 func (s Spec) Members() []Spec {
 	steps := s.Steps
 	if steps == 0 {
 		steps = pctDefaultSteps
 	}
-	out := []Spec{{Name: "random"}}
-	for depth := 1; depth <= 3; depth++ {
-		out = append(out, Spec{Name: "pct", Depth: depth, Steps: max(steps, depth-1)})
+	fair := s.Fair
+	if fair == 0 {
+		fair = max(4*steps, portfolioMinFair)
 	}
-	return append(out, Spec{Name: "pos"}, Spec{Name: "starve", Steps: steps})
+	out := []Spec{{Name: "random", Fair: fair}}
+	for depth := 1; depth <= 3; depth++ {
+		out = append(out, Spec{Name: "pct", Depth: depth, Steps: max(steps, depth-1), Fair: fair})
+	}
+	return append(out, Spec{Name: "pos", Fair: fair}, Spec{Name: "starve", Steps: steps, Fair: fair})
 }
 
 // Member returns the member of portfolio Spec s that runs seed: a hash of

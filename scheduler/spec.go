@@ -20,6 +20,12 @@ import (
 //	dfs                 bounded exhaustive search (Tree), bound 2
 //	dfs:<bound>         bounded exhaustive search, at most bound changes
 //
+// and any of them but dfs followed by "+fair:<points>": the strategy for
+// that many Schedule points, then a fair and calm schedule (see Fair). The
+// members of a portfolio are fair after four times its steps, at least
+// 2,000, unless it says otherwise ("portfolio:570" runs
+// "pct:2:570+fair:2280", say).
+//
 // A zero field means its default: the zero Spec is random, a pct Spec
 // with Depth 0 has depth 3, and Steps 0 means 1000 steps (Explore fills a
 // portfolio's steps in from a calm run of the scenario instead).
@@ -34,18 +40,40 @@ type Spec struct {
 	// Steps is the number of Schedule points a run of pct, starve or
 	// portfolio is expected to have, at least Depth-1 for pct; 0 means 1000.
 	Steps int
+	// Fair is the number of Schedule points after which the run turns
+	// fair and calm (Fair), 0 for never; a portfolio's 0 means four times
+	// its steps, at least 2,000, for its members.
+	Fair int
 
 	_ struct{} // disallow positional literals, for extensibility
 }
 
 const pctDefaultDepth = 3
 
-const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>"
+const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>; +fair:<points> after any but dfs"
 
 // ParseSpec parses the form shown on Spec. Its result's String is canonical
 // and parses back to an equal Spec.
 func ParseSpec(s string) (Spec, error) {
-	name, args, hasArgs := strings.Cut(s, ":")
+	base, fairArg, hasFair := strings.Cut(s, "+fair:")
+	sp, err := parseBase(base, s)
+	if err != nil || !hasFair {
+		return sp, err
+	}
+	if sp.Name == "dfs" {
+		return Spec{}, fmt.Errorf("scheduler: strategy %q: a search (dfs) takes no +fair", s)
+	}
+	if sp.Fair, err = positive(s, "fair points", fairArg); err != nil {
+		return Spec{}, err
+	}
+	return sp, nil
+}
+
+// parseBase parses a spec without its +fair suffix; full is the whole
+// text, for errors.
+func parseBase(base, full string) (Spec, error) {
+	s := full
+	name, args, hasArgs := strings.Cut(base, ":")
 	switch name {
 	case "random", "pos":
 		if hasArgs {
@@ -122,6 +150,9 @@ func positive(spec, what, s string) (int, error) {
 // Validate reports a Spec that New would refuse, with the same error. Specs
 // from ParseSpec are valid, and so is the zero Spec.
 func (s Spec) Validate() error {
+	if s.Fair < 0 || s.Fair > 0 && s.Name == "dfs" {
+		return fmt.Errorf("scheduler: strategy %q: fair points %d: want 0, or at least 1 for a strategy that is not a search", s.Name, s.Fair)
+	}
 	switch s.Name {
 	case "", "random":
 		if s.Depth != 0 || s.Steps != 0 {
@@ -177,6 +208,11 @@ func (s Spec) New(seed uint64) Strategy {
 	if err := s.Validate(); err != nil {
 		panic(err.Error())
 	}
+	if s.Fair > 0 && s.Name != "portfolio" {
+		fair := s.Fair
+		s.Fair = 0
+		return Fair(s.New(seed), fair)
+	}
 	switch s.Name {
 	case "pct":
 		depth, steps := s.params()
@@ -197,8 +233,14 @@ func (s Spec) New(seed uint64) Strategy {
 
 // String returns the canonical form: "random", "pct:<depth>",
 // "pct:<depth>:<steps>" when Steps is set, "pos", "starve" or
-// "starve:<steps>", "portfolio" or "portfolio:<steps>", or "dfs:<bound>".
+// "starve:<steps>", "portfolio" or "portfolio:<steps>", or "dfs:<bound>";
+// then "+fair:<points>" when Fair is set.
 func (s Spec) String() string {
+	if s.Fair != 0 {
+		f := s
+		f.Fair = 0
+		return f.String() + "+fair:" + strconv.Itoa(s.Fair)
+	}
 	switch s.Name {
 	case "", "random":
 		return "random"

@@ -26,6 +26,9 @@ func TestParseSpec(t *testing.T) {
 		{"starve:40", Spec{Name: "starve", Steps: 40}, "starve:40"},
 		{"portfolio", Spec{Name: "portfolio"}, "portfolio"},
 		{"portfolio:057", Spec{Name: "portfolio", Steps: 57}, "portfolio:57"},
+		{"pct:2:57+fair:228", Spec{Name: "pct", Depth: 2, Steps: 57, Fair: 228}, "pct:2:57+fair:228"},
+		{"random+fair:9", Spec{Name: "random", Fair: 9}, "random+fair:9"},
+		{"portfolio:57+fair:100", Spec{Name: "portfolio", Steps: 57, Fair: 100}, "portfolio:57+fair:100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -52,10 +55,10 @@ func TestParseSpec(t *testing.T) {
 
 func TestParseSpecErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>)`},
-		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>)`},
+		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>; +fair:<points> after any but dfs)`},
+		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>; +fair:<points> after any but dfs)`},
 		{"dfs:0", `scheduler: strategy "dfs:0": bound "0" is not a whole number of at least 1`},
-		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>)`},
+		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>; +fair:<points> after any but dfs)`},
 		{"random:3", `scheduler: strategy "random:3": random takes no parameters`},
 		{"pct:", `scheduler: strategy "pct:": depth "" is not a whole number of at least 1`},
 		{"pct:0", `scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
@@ -72,6 +75,9 @@ func TestParseSpecErrors(t *testing.T) {
 		{"starve:0", `scheduler: strategy "starve:0": steps "0" is not a whole number of at least 1`},
 		{"portfolio:x", `scheduler: strategy "portfolio:x": steps "x" is not a whole number of at least 1`},
 		{"portfolio:3:4", `scheduler: strategy "portfolio:3:4": steps "3:4" is not a whole number of at least 1`},
+		{"random+fair:0", `scheduler: strategy "random+fair:0": fair points "0" is not a whole number of at least 1`},
+		{"dfs:2+fair:10", `scheduler: strategy "dfs:2+fair:10": a search (dfs) takes no +fair`},
+		{"pct:x+fair:10", `scheduler: strategy "pct:x+fair:10": depth "x" is not a whole number of at least 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

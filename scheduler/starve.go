@@ -4,8 +4,8 @@ import "math/bits"
 
 // Starve returns a random walk with one starvation window: before the run,
 // it draws a Schedule point numbered uniformly in [1, steps] and a length
-// drawn log-uniformly in [1, 2*steps] (a power of two class uniform, then
-// a value uniform within it); at that point, the process the walk picks
+// drawn log-uniformly in [1, max(2*steps, 512)] (a power of two class
+// uniform, then a value uniform within it); at that point, the process the walk picks
 // becomes the victim and is held back for that many Schedule points (every
 // other option stays equally likely), and then the walk goes on as before.
 //
@@ -30,9 +30,14 @@ func Starve(seed uint64, steps int) Strategy {
 	}
 	s := &starve{r: rng{state: seed}, victim: -1}
 	s.start = 1 + int(s.r.below(uint64(steps)))
-	s.length = logUniform(&s.r, 2*uint64(steps))
+	s.length = logUniform(&s.r, max(2*uint64(steps), starveMinLength))
 	return s
 }
+
+// starveMinLength is the longest window's least bound: a run whose calm
+// form is short (a waiter whose Yield lets the process it waits for in at
+// once) can be long when that process is starved, which is the point.
+const starveMinLength = 512
 
 type starve struct {
 	r      rng

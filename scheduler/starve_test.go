@@ -11,11 +11,11 @@ func TestStarveHoldsTheVictimBack(t *testing.T) {
 	for seed := range uint64(200) {
 		s := Starve(seed, 50).(*starve)
 		start, length := s.start, s.length
-		if start < 1 || start > 50 || length < 1 || length > 100 {
-			t.Fatalf("seed %d: window at %d for %d, want in [1, 50] for [1, 100]", seed, start, length)
+		if start < 1 || start > 50 || length < 1 || length > 512 {
+			t.Fatalf("seed %d: window at %d for %d, want in [1, 50] for [1, 512]", seed, start, length)
 		}
 		victim := -1
-		for step := 1; step <= 200; step++ {
+		for step := 1; step <= 600; step++ {
 			ran := procs[s.Choose(Point{Kind: Schedule, N: len(procs), Procs: procs})]
 			if step == start {
 				victim = s.victim
