@@ -31,8 +31,11 @@ type Report struct {
 	Failure *Finding
 	// Exhausted is set when an exhaustive search (a dfs Spec) ran every log
 	// within its bound: then no run within the bound fails, which no number
-	// of random runs can say.
+	// of random runs can say. Classes is the number of classes of
+	// schedules (equal up to the order of operations on different objects)
+	// a search with partial-order reduction ran, 0 for other strategies.
 	Exhausted bool
+	Classes   int
 	// Spec is the strategy explored, in canonical form, with the steps of
 	// a portfolio filled in ("portfolio:57"): with the seeds, it replays
 	// every run of the exploration.
@@ -103,19 +106,20 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		e.o.Spec.Steps = e.estimateSteps()
 	}
 	e.strategy = e.o.Spec.String()
-	var tree *scheduler.Tree
+	var tree search
 	if o.Spec.Exhaustive() {
 		// A search, not seeds: run i replays the i-th log of the tree.
 		// Indexes below Seed run only to grow the tree, so that Seed N with
 		// one run reproduces the search's run N.
-		tree, e.search = scheduler.NewTree(o.Spec.Bound()), true
+		tree, e.search = newSearch(o.Spec), true
+		e.footprint = o.Spec.Reduced()
 		for i := uint64(0); i < o.Seed; i++ {
 			p, ok := tree.Next()
 			if !ok {
 				break
 			}
 			e.prefix = p
-			tree.Record(e.run(i, false).Decisions)
+			tree.record(e.run(i, false))
 		}
 	}
 	// A test marked failed during a run (t.Errorf inside a process) is that
@@ -158,7 +162,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			r = e.confirmBlock(r)
 		}
 		if tree != nil {
-			tree.Record(r.Decisions)
+			tree.record(r)
 		}
 		rep.Runs++
 		rep.Steps += r.Steps
@@ -173,6 +177,9 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			break
 		}
 	}
+	if tree != nil {
+		rep.Classes = tree.classes()
+	}
 	rep.Elapsed = time.Since(start)
 	if o.Progress != nil {
 		o.Progress(rep.Stats)
@@ -185,10 +192,37 @@ type explorer struct {
 	scenario func(*sim.World)
 	strategy string // o.Spec in canonical form, its steps filled in
 	// search is set for an exhaustive Spec: every run replays prefix, the
-	// tree's current log, and records its decisions to grow the tree.
-	search bool
-	prefix []scheduler.Decision
+	// tree's current log, and records its decisions to grow the tree;
+	// footprint, for a search with partial-order reduction, its
+	// transitions too.
+	search    bool
+	footprint bool
+	prefix    []scheduler.Decision
 }
+
+// search is an exhaustive search: scheduler.Tree, or scheduler.DPOR.
+type search interface {
+	Next() ([]scheduler.Decision, bool)
+	record(r *sim.Result)
+	classes() int // 0 when the search does not count them
+}
+
+func newSearch(sp scheduler.Spec) search {
+	if sp.Reduced() {
+		return reduced{scheduler.NewDPOR(sp.Bound())}
+	}
+	return plain{scheduler.NewTree(sp.Bound())}
+}
+
+type plain struct{ *scheduler.Tree }
+
+func (t plain) record(r *sim.Result) { t.Record(r.Decisions) }
+func (t plain) classes() int         { return 0 }
+
+type reduced struct{ *scheduler.DPOR }
+
+func (t reduced) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Transitions) }
+func (t reduced) classes() int         { return t.Classes() }
 
 // estimateSteps returns the number of Schedule points of the scenario's calm
 // run (every decision the default), at least 2: the runs' length as PCT
@@ -270,6 +304,7 @@ func (e *explorer) config(seed uint64, st scheduler.Strategy, trace, record bool
 	cfg.Spec = e.specOf(seed)
 	cfg.KeepTrace = trace
 	cfg.DiscardLog = !record
+	cfg.Footprint = e.footprint && record
 	// Checking determinism compares the data too: values that differ
 	// between two runs of a seed (sent in map order, say) leave the trace
 	// hash alone.

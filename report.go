@@ -30,6 +30,9 @@ func (r *Report) String() string {
 	head := fmt.Sprintf("weft: %d runs, %d steps in %v%s", r.Runs, r.Steps, elapsed, rate)
 	if r.Failure == nil {
 		if r.Exhausted {
+			if r.Classes > 0 {
+				return head + fmt.Sprintf(": no failure; the search ran every log within its bound, up to the order of commuting operations (%d classes of schedules)", r.Classes)
+			}
 			return head + ": no failure; the search ran every log within its bound"
 		}
 		return head + ": no failure"

@@ -4,6 +4,7 @@ package weft
 // changes from the calm run, it ends, and its run N can be replayed alone.
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +15,17 @@ import (
 
 func dfs(t *testing.T, bound int) scheduler.Spec {
 	t.Helper()
-	sp, err := scheduler.ParseSpec("dfs:" + strconv.Itoa(bound))
+	return searchSpec(t, "dfs", bound)
+}
+
+func dfsPlain(t *testing.T, bound int) scheduler.Spec {
+	t.Helper()
+	return searchSpec(t, "dfs-plain", bound)
+}
+
+func searchSpec(t *testing.T, name string, bound int) scheduler.Spec {
+	t.Helper()
+	sp, err := scheduler.ParseSpec(name + ":" + strconv.Itoa(bound))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +64,7 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 	}
 	prev := 0
 	for bound := 1; bound <= 3; bound++ {
-		rep := Explore(Options{Spec: dfs(t, bound), Runs: 100_000}, scenario)
+		rep := Explore(Options{Spec: dfsPlain(t, bound), Runs: 100_000}, scenario)
 		if rep.Failure != nil || !rep.Exhausted {
 			t.Fatalf("bound %d: failure %v, exhausted %v after %d runs", bound, rep.Failure, rep.Exhausted, rep.Runs)
 		}
@@ -84,7 +95,7 @@ func TestSearchExhaustsAndIsExact(t *testing.T) {
 }
 
 func prevRuns(t *testing.T, scenario func(*sim.World)) int {
-	return Explore(Options{Spec: dfs(t, 2), Runs: 100_000}, scenario).Runs
+	return Explore(Options{Spec: dfsPlain(t, 2), Runs: 100_000}, scenario).Runs
 }
 
 // The seed of a search's finding is its run index: Seed k with one run
@@ -111,4 +122,46 @@ func TestSearchRefusesShards(t *testing.T) {
 		}
 	}()
 	Explore(Options{Spec: dfs(t, 1), Shards: 2}, lostUpdate)
+}
+
+// With partial-order reduction, the search runs about one schedule per
+// class of schedules equal up to the order of commuting operations: two
+// senders on channels of their own, or on one shared channel, give it no
+// more schedules than the plain search, and fewer from bound 2; it says
+// how many classes it ran.
+func TestSearchReducesCommutingSchedules(t *testing.T) {
+	senders := func(shared bool) func(*sim.World) {
+		return func(w *sim.World) {
+			wg := sim.NewWaitGroup(w)
+			chans := []*sim.Chan[int]{sim.NewChan[int](w, 6), sim.NewChan[int](w, 6)}
+			for i := range 2 {
+				c := chans[i]
+				if shared {
+					c = chans[0]
+				}
+				wg.Go("sender", func() {
+					for range 3 {
+						c.Send(i)
+					}
+				})
+			}
+			wg.Wait()
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		for bound := 1; bound <= 3; bound++ {
+			plain := Explore(Options{Spec: dfsPlain(t, bound), Runs: 100_000}, senders(shared))
+			reduced := Explore(Options{Spec: dfs(t, bound), Runs: 100_000}, senders(shared))
+			if !plain.Exhausted || !reduced.Exhausted || plain.Failure != nil || reduced.Failure != nil {
+				t.Fatalf("shared %v bound %d: plain %v, reduced %v", shared, bound, plain, reduced)
+			}
+			t.Logf("shared %v bound %d: %d schedules plain, %d with DPOR, %d classes", shared, bound, plain.Runs, reduced.Runs, reduced.Classes)
+			if reduced.Runs > plain.Runs || bound > 1 && reduced.Runs == plain.Runs || reduced.Classes < 1 || reduced.Classes > reduced.Runs {
+				t.Errorf("shared %v bound %d: %d schedules plain, %d with DPOR in %d classes", shared, bound, plain.Runs, reduced.Runs, reduced.Classes)
+			}
+			if !strings.Contains(reduced.String(), fmt.Sprintf("(%d classes of schedules)", reduced.Classes)) {
+				t.Errorf("report: %s", reduced)
+			}
+		}
+	}
 }

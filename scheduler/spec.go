@@ -17,10 +17,11 @@ import (
 //	starve:<steps>      Starve, for runs of about steps points
 //	portfolio           Portfolio: each seed runs one member (see Member)
 //	portfolio:<steps>   Portfolio, for runs of about steps points
-//	dfs                 bounded exhaustive search (Tree), bound 2
-//	dfs:<bound>         bounded exhaustive search, at most bound changes
+//	dfs                 bounded exhaustive search with DPOR (DPOR), bound 2
+//	dfs:<bound>         the same, at most bound changes
+//	dfs-plain[:<bound>] bounded exhaustive search of every log (Tree)
 //
-// and any of them but dfs followed by "+fair:<points>": the strategy for
+// and any of them but the searches followed by "+fair:<points>": the strategy for
 // that many Schedule points, then a fair and calm schedule (see Fair). The
 // members of a portfolio are fair after four times its steps, at least
 // 2,000, unless it says otherwise ("portfolio:570" runs
@@ -30,8 +31,8 @@ import (
 // with Depth 0 has depth 3, and Steps 0 means 1000 steps (Explore fills a
 // portfolio's steps in from a calm run of the scenario instead).
 type Spec struct {
-	// Name is "random", "pct", "pos", "starve", "portfolio" or "dfs"; ""
-	// means "random".
+	// Name is "random", "pct", "pos", "starve", "portfolio", "dfs" or
+	// "dfs-plain"; "" means "random".
 	Name string
 	// Depth is the PCT bug depth, from 1 to 10000, or the dfs bound (the
 	// most non-default decisions a searched log has); 0 means 3 for pct and
@@ -50,7 +51,7 @@ type Spec struct {
 
 const pctDefaultDepth = 3
 
-const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs, dfs:<bound>; +fair:<points> after any but dfs"
+const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dfs-plain[:<bound>]; +fair:<points> after any but a search"
 
 // ParseSpec parses the form shown on Spec. Its result's String is canonical
 // and parses back to an equal Spec.
@@ -60,8 +61,8 @@ func ParseSpec(s string) (Spec, error) {
 	if err != nil || !hasFair {
 		return sp, err
 	}
-	if sp.Name == "dfs" {
-		return Spec{}, fmt.Errorf("scheduler: strategy %q: a search (dfs) takes no +fair", s)
+	if sp.Exhaustive() {
+		return Spec{}, fmt.Errorf("scheduler: strategy %q: a search (%s) takes no +fair", s, sp.Name)
 	}
 	if sp.Fair, err = positive(s, "fair points", fairArg); err != nil {
 		return Spec{}, err
@@ -109,8 +110,8 @@ func parseBase(base, full string) (Spec, error) {
 			return Spec{}, err
 		}
 		return sp, nil
-	case "dfs":
-		sp := Spec{Name: "dfs", Depth: dfsDefaultBound}
+	case "dfs", "dfs-plain":
+		sp := Spec{Name: name, Depth: dfsDefaultBound}
 		if !hasArgs {
 			return sp, nil
 		}
@@ -125,10 +126,14 @@ func parseBase(base, full string) (Spec, error) {
 
 const dfsDefaultBound = 2
 
-// Exhaustive reports whether the Spec is a search (dfs) rather than a
-// strategy per seed: Explore then runs the logs of NewTree(Bound()) in
-// order instead of seeds.
-func (s Spec) Exhaustive() bool { return s.Name == "dfs" }
+// Exhaustive reports whether the Spec is a search (dfs, dfs-plain) rather
+// than a strategy per seed: Explore then runs the logs of NewDPOR(Bound())
+// or NewTree(Bound()) in order instead of seeds.
+func (s Spec) Exhaustive() bool { return s.Name == "dfs" || s.Name == "dfs-plain" }
+
+// Reduced reports whether the Spec is a search with partial-order
+// reduction (dfs, as opposed to dfs-plain).
+func (s Spec) Reduced() bool { return s.Name == "dfs" }
 
 // Bound is the dfs bound, with its default filled in.
 func (s Spec) Bound() int {
@@ -150,7 +155,7 @@ func positive(spec, what, s string) (int, error) {
 // Validate reports a Spec that New would refuse, with the same error. Specs
 // from ParseSpec are valid, and so is the zero Spec.
 func (s Spec) Validate() error {
-	if s.Fair < 0 || s.Fair > 0 && s.Name == "dfs" {
+	if s.Fair < 0 || s.Fair > 0 && s.Exhaustive() {
 		return fmt.Errorf("scheduler: strategy %q: fair points %d: want 0, or at least 1 for a strategy that is not a search", s.Name, s.Fair)
 	}
 	switch s.Name {
@@ -171,9 +176,9 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("scheduler: strategy %q: depth %d needs at least %d steps for its change points", s.String(), depth, depth-1)
 		}
 		return nil
-	case "dfs":
+	case "dfs", "dfs-plain":
 		if s.Depth < 0 || s.Steps != 0 {
-			return fmt.Errorf("scheduler: strategy %q: dfs takes one bound of at least 1", s.String())
+			return fmt.Errorf("scheduler: strategy %q: %s takes one bound of at least 1", s.String(), s.Name)
 		}
 		return nil
 	case "pos":
@@ -217,7 +222,7 @@ func (s Spec) New(seed uint64) Strategy {
 	case "pct":
 		depth, steps := s.params()
 		return PCT(seed, depth, steps)
-	case "dfs":
+	case "dfs", "dfs-plain":
 		// A search is not a strategy per seed (see Exhaustive); alone, its
 		// first run is the calm one.
 		return Replay(nil)
@@ -233,7 +238,8 @@ func (s Spec) New(seed uint64) Strategy {
 
 // String returns the canonical form: "random", "pct:<depth>",
 // "pct:<depth>:<steps>" when Steps is set, "pos", "starve" or
-// "starve:<steps>", "portfolio" or "portfolio:<steps>", or "dfs:<bound>";
+// "starve:<steps>", "portfolio" or "portfolio:<steps>", "dfs:<bound>" or
+// "dfs-plain:<bound>";
 // then "+fair:<points>" when Fair is set.
 func (s Spec) String() string {
 	if s.Fair != 0 {
@@ -257,8 +263,8 @@ func (s Spec) String() string {
 			return "pct:" + strconv.Itoa(depth)
 		}
 		return "pct:" + strconv.Itoa(depth) + ":" + strconv.Itoa(s.Steps)
-	case "dfs":
-		return "dfs:" + strconv.Itoa(s.Bound())
+	case "dfs", "dfs-plain":
+		return s.Name + ":" + strconv.Itoa(s.Bound())
 	}
 	return fmt.Sprintf("Spec(%q)", s.Name)
 }

@@ -83,6 +83,12 @@ type Config struct {
 	// inputs and outputs. It formats every event, which costs about as much
 	// as KeepTrace; determinism checks turn it on.
 	HashData bool
+	// Footprint records the run's transitions in Result.Transitions: what
+	// each process did between two scheduling points, picked by which
+	// decision, and which objects it touched. A search that prunes
+	// schedules which only reorder commuting operations needs it
+	// (scheduler.Tree's DPOR); it costs an allocation or two a step.
+	Footprint bool
 	// DiscardLog drops the decision log instead of recording it, leaving
 	// Result.Decisions empty. A run is a pure function of its seed and
 	// strategy, so a run that passes never needs its log; Explore runs
@@ -165,6 +171,9 @@ type Result struct {
 	Leaked []Blocked
 	// Trace holds every event when Config.KeepTrace was set.
 	Trace []Event
+	// Transitions holds the run's transitions when Config.Footprint was
+	// set.
+	Transitions []scheduler.Transition
 	// Procs names every process, by id, and Processes says how each ended.
 	Procs     []string
 	Processes []ProcInfo
@@ -265,6 +274,7 @@ type World struct {
 	tiedScratch []*Alarm
 
 	decisions decisionLog
+	fp        *footprint // Config.Footprint; nil when off
 	hash      uint64
 	dataHash  uint64 // with Config.HashData (trace.go)
 	trace     []Event
@@ -335,6 +345,9 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 	w.withCur.w = w
 	w.readyOpts.w = w
 	w.ready.procs = &w.procs
+	if cfg.Footprint {
+		w.fp = &footprint{pending: -1}
+	}
 
 	// The loop runs on its own goroutine so that a process blocked outside
 	// the simulation cannot hang the caller: the watchdog below notices that
@@ -478,6 +491,9 @@ func (w *World) loop() {
 		w.cur = p
 		p.state = stateRunning
 		p.resumedAt = w.step // for the stall detection (stall.go)
+		if w.fp != nil {
+			w.fpBegin(p)
+		}
 		// One atomic store per resume, a sign of life for the watchdog.
 		w.life.Store(lifeOf(w.step, p.id))
 		if _, ok := p.resume(); !ok && p.state != stateDone {
@@ -526,6 +542,9 @@ func (w *World) decide(kind scheduler.Kind, n int, procs scheduler.Procs) int {
 	c := w.cfg.Strategy.Choose(scheduler.Point{Kind: kind, N: n, Procs: procs})
 	if uint(c) >= uint(n) {
 		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, n))
+	}
+	if w.fp != nil {
+		w.fpDecided(kind, n, procs)
 	}
 	if !w.cfg.DiscardLog {
 		w.decisions.add(scheduler.Decision{Kind: kind, N: uint32(n), Choice: uint32(c)})
@@ -796,19 +815,20 @@ func (w *World) stopFrom(i int) {
 
 func (w *World) result() *Result {
 	r := &Result{
-		Scenario:  w.cfg.Name,
-		Seed:      w.cfg.Seed,
-		Spec:      w.cfg.Spec,
-		Steps:     w.step,
-		Time:      w.now,
-		Decisions: w.decisions.take(),
-		Hash:      w.hash,
-		Failure:   w.failure,
-		Leaked:    w.leaked,
-		Trace:     w.trace,
-		History:   w.history.ops,
-		ReportDir: w.cfg.ReportDir,
-		locals:    w.locals,
+		Scenario:    w.cfg.Name,
+		Seed:        w.cfg.Seed,
+		Spec:        w.cfg.Spec,
+		Steps:       w.step,
+		Time:        w.now,
+		Decisions:   w.decisions.take(),
+		Hash:        w.hash,
+		Failure:     w.failure,
+		Leaked:      w.leaked,
+		Trace:       w.trace,
+		Transitions: w.fp.transitions(),
+		History:     w.history.ops,
+		ReportDir:   w.cfg.ReportDir,
+		locals:      w.locals,
 	}
 	if w.cfg.HashData {
 		r.DataHash = w.finishDataHash()

@@ -62,7 +62,11 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stderr, progress(rep.Stats))
 	if rep.Failure == nil {
 		if rep.Exhausted {
-			fmt.Fprintf(stdout, "%s: no failure in %d runs: the search ran every log within its bound (%s)\n", e.Name, rep.Runs, spec)
+			classes := ""
+			if rep.Classes > 0 {
+				classes = fmt.Sprintf(", up to the order of commuting operations: %d classes of schedules", rep.Classes)
+			}
+			fmt.Fprintf(stdout, "%s: no failure in %d runs: the search ran every log within its bound (%s)%s\n", e.Name, rep.Runs, spec, classes)
 			return nil
 		}
 		fmt.Fprintf(stdout, "%s: no failure in %d runs (%s)\n", e.Name, rep.Runs, rep.Spec)
