@@ -26,6 +26,9 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 	maxRuns := fs.Int("max", 10000, "runs per campaign before it counts as a miss")
 	strategies := fs.String("strategies", "portfolio,random,pct:1,pct:2,pct:3,pct:3:1000,pos,starve", "comma-separated specs; pct and starve without steps take the calm run's, as the portfolio's members do")
 	match := fs.String("run", "", "only scenarios whose name contains this")
+	bound := fs.Int("bound", 2, "the bound of the exhaustive searches compared (dfs-plain against dfs)")
+	searchBudget := fs.Duration("search-budget", 20*time.Second, "real time each exhaustive search may take")
+	searchOnly := fs.Bool("search-only", false, "measure only the exhaustive searches")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -40,14 +43,24 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 		}
 		specs = append(specs, sp)
 	}
-	fmt.Fprintf(stdout, "runs to the first failure, median / max over %d campaigns (a miss within %d runs counts %d, marked *); wall time median / max\n\n", *campaigns, *maxRuns, *maxRuns)
+	if !*searchOnly {
+		if err := benchStrategies(stdout, specs, *campaigns, *maxRuns, *match); err != nil {
+			return err
+		}
+	}
+	return benchSearches(stdout, *bound, *maxRuns, *searchBudget, *match)
+}
+
+// benchStrategies prints the table of runs to the first failure.
+func benchStrategies(stdout io.Writer, specs []scheduler.Spec, campaigns, maxRuns int, match string) error {
+	fmt.Fprintf(stdout, "runs to the first failure, median / max over %d campaigns (a miss within %d runs counts %d, marked *); wall time median / max\n\n", campaigns, maxRuns, maxRuns)
 	fmt.Fprintf(stdout, "| scenario | steps |")
 	for _, sp := range specs {
 		fmt.Fprintf(stdout, " %s |", sp)
 	}
 	fmt.Fprintf(stdout, "\n|---|---|%s\n", strings.Repeat("---|", len(specs)))
 	for _, e := range catalog() {
-		if !e.Buggy || !strings.Contains(e.Name, *match) {
+		if !e.Buggy || !strings.Contains(e.Name, match) {
 			continue
 		}
 		// The steps the portfolio estimates, from its report's spec.
@@ -65,13 +78,13 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 			var runs []int
 			var walls []time.Duration
 			missed := false
-			for c := range *campaigns {
-				o := weft.Options{Name: e.Name, Runs: *maxRuns, Seed: 1 + uint64(c)*10007, Spec: sp, ShrinkRuns: 1, Config: e.config()}
+			for c := range campaigns {
+				o := weft.Options{Name: e.Name, Runs: maxRuns, Seed: 1 + uint64(c)*10007, Spec: sp, ShrinkRuns: 1, Config: e.config()}
 				start := time.Now()
 				rep := weft.Explore(o, e.Scenario)
 				walls = append(walls, time.Since(start))
 				if rep.Failure == nil {
-					runs = append(runs, *maxRuns)
+					runs = append(runs, maxRuns)
 					missed = true
 					continue
 				}
@@ -80,6 +93,53 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 			cells = append(cells, cell(runs, walls, missed))
 		}
 		fmt.Fprintf(stdout, " %d | %s |\n", est.Steps, strings.Join(cells, " | "))
+	}
+	return nil
+}
+
+// benchSearches prints, for every catalogued scenario, the schedules the
+// plain exhaustive search and the one with partial-order reduction run to
+// find the defect (a buggy scenario) or to end (a fixed one), within
+// maxRuns runs and budget of real time each.
+func benchSearches(stdout io.Writer, bound, maxRuns int, budget time.Duration, match string) error {
+	plainSpec, err := scheduler.ParseSpec(fmt.Sprintf("dfs-plain:%d", bound))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	reducedSpec, _ := scheduler.ParseSpec(fmt.Sprintf("dfs:%d", bound))
+	fmt.Fprintf(stdout, "\nexhaustive search at bound %d: schedules run to find the defect (buggy) or to end (fixed), at most %d runs or %v each; classes of schedules the reduced search ran\n\n", bound, maxRuns, budget)
+	fmt.Fprintln(stdout, "| scenario | expect | dfs-plain | dfs (DPOR) | classes | plain / DPOR |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
+	for _, e := range catalog() {
+		if !strings.Contains(e.Name, match) {
+			continue
+		}
+		var cells []string
+		var counts []int
+		classes := 0
+		for _, sp := range []scheduler.Spec{plainSpec, reducedSpec} {
+			start := time.Now()
+			rep := weft.Explore(weft.Options{Name: e.Name, Runs: maxRuns, Budget: budget, Spec: sp, ShrinkRuns: 1, Config: e.config()}, e.Scenario)
+			wall := short(time.Since(start))
+			switch {
+			case rep.Failure != nil:
+				n := rep.Failure.RunIndex + 1
+				counts = append(counts, n)
+				cells = append(cells, fmt.Sprintf("found at %d (%s)", n, wall))
+			case rep.Exhausted:
+				counts = append(counts, rep.Runs)
+				cells = append(cells, fmt.Sprintf("ended in %d (%s)", rep.Runs, wall))
+			default:
+				counts = append(counts, 0)
+				cells = append(cells, fmt.Sprintf("not ended in %d (%s)", rep.Runs, wall))
+			}
+			classes = rep.Classes
+		}
+		ratio := "-"
+		if counts[0] > 0 && counts[1] > 0 {
+			ratio = fmt.Sprintf("%.1fx", float64(counts[0])/float64(counts[1]))
+		}
+		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %d | %s |\n", e.Name, e.expect(), cells[0], cells[1], classes, ratio)
 	}
 	return nil
 }
