@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
+	"github.com/weftsim/weft/sim"
 )
 
 // benchSearch measures how fast each strategy finds each seeded defect of
@@ -79,6 +81,7 @@ func benchStrategies(stdout io.Writer, specs []scheduler.Spec, campaigns, maxRun
 			var walls []time.Duration
 			missed := false
 			for c := range campaigns {
+				runtime.GC() // the heap a run is judged by is the program's: start each from what is live
 				o := weft.Options{Name: e.Name, Runs: maxRuns, Seed: 1 + uint64(c)*10007, Spec: sp, ShrinkRuns: 1, Config: e.config()}
 				start := time.Now()
 				rep := weft.Explore(o, e.Scenario)
@@ -87,6 +90,9 @@ func benchStrategies(stdout io.Writer, specs []scheduler.Spec, campaigns, maxRun
 					runs = append(runs, maxRuns)
 					missed = true
 					continue
+				}
+				if k := rep.Failure.Original.Failure.Kind; k == sim.Runaway {
+					return fmt.Errorf("%s under %s from seed %d: %v", e.Name, sp, o.Seed, rep.Failure.Original.Failure)
 				}
 				runs = append(runs, rep.Failure.RunIndex+1)
 			}
@@ -118,14 +124,20 @@ func benchSearches(stdout io.Writer, bound, maxRuns int, budget time.Duration, m
 		var counts []int
 		classes := 0
 		for _, sp := range []scheduler.Spec{plainSpec, reducedSpec} {
+			runtime.GC() // the heap a run is judged by is the program's: start each from what is live
 			start := time.Now()
 			rep := weft.Explore(weft.Options{Name: e.Name, Runs: maxRuns, Budget: budget, Spec: sp, ShrinkRuns: 1, Config: e.config()}, e.Scenario)
 			wall := short(time.Since(start))
 			switch {
+			case rep.Failure != nil && rep.Failure.Original.Failure.Kind == sim.Runaway:
+				// The search's own memory (its stack of logs) counts
+				// against the program's heap bound: not the scenario's.
+				counts = append(counts, 0)
+				cells = append(cells, fmt.Sprintf("out of memory at %d (%s)", rep.Failure.RunIndex+1, wall))
 			case rep.Failure != nil:
 				n := rep.Failure.RunIndex + 1
 				counts = append(counts, n)
-				cells = append(cells, fmt.Sprintf("found at %d (%s)", n, wall))
+				cells = append(cells, fmt.Sprintf("found at %d (%s, %s)", n, rep.Failure.Original.Failure.Kind, wall))
 			case rep.Exhausted:
 				counts = append(counts, rep.Runs)
 				cells = append(cells, fmt.Sprintf("ended in %d (%s)", rep.Runs, wall))
