@@ -22,7 +22,12 @@ import "slices"
 // at most bound non-default decisions in a log. A search whose runs all
 // report their transitions (sim's Config.Footprint) and that ends has run
 // every class of schedules within the bound, under the rule that
-// operations on different objects commute; Classes counts them.
+// operations on different objects commute; Classes counts them. The rule
+// holds for processes that share plain variables only under a primitive or
+// in transitions that touch no object (which conflict with each other, see
+// Transition.plain); a variable one process writes in a transition that
+// also touches an object, and another reads with no primitive between,
+// is a data race the search may run in one order only: Tree runs both.
 //
 // Usage: as Tree, with RecordRun in place of Record.
 type DPOR struct {
