@@ -119,11 +119,12 @@
 //	-weft.strategy S         portfolio[:<steps>], random, pct,
 //	                         pct:<depth>[:<steps>], pos, starve[:<steps>],
 //	                         any of them +fair:<points>, dfs[:<bound>] or
-//	                         dfs-plain[:<bound>] (see scheduler.Spec); dfs
-//	                         searches every class of schedules within bound
-//	                         changes of the calm one, so a pass says none of
-//	                         them fails (default: the code's Strategy, else
-//	                         portfolio, one member per seed)
+//	                         dpor[:<bound>] (see scheduler.Spec); dfs
+//	                         searches every schedule within bound changes of
+//	                         the calm one, so a pass says none of them fails;
+//	                         dpor, the same with partial-order reduction
+//	                         (default: the code's Strategy, else portfolio,
+//	                         one member per seed)
 //	-weft.replay F           run only this decision log, a file (relative to
 //	                         the package or the module root) or the log's
 //	                         weft1-... text, in the test it was recorded for,

@@ -200,7 +200,8 @@ type explorer struct {
 	prefix    []scheduler.Decision
 }
 
-// search is an exhaustive search: scheduler.Tree, or scheduler.DPOR.
+// search is an exhaustive search: scheduler.Tree (dfs), or scheduler.DPOR
+// (dpor).
 type search interface {
 	Next() ([]scheduler.Decision, bool)
 	record(r *sim.Result)

@@ -31,7 +31,7 @@ func (r *Report) String() string {
 	if r.Failure == nil {
 		if r.Exhausted {
 			if r.Classes > 0 {
-				return head + fmt.Sprintf(": no failure; the search ran every log within its bound, up to the order of commuting operations (%d classes of schedules)", r.Classes)
+				return head + fmt.Sprintf(": no failure; the search with partial-order reduction ended, having run %d classes of schedules within its bound", r.Classes)
 			}
 			return head + ": no failure; the search ran every log within its bound"
 		}

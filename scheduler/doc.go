@@ -83,13 +83,14 @@
 //     starve, drawn from the seed ("portfolio[:<steps>]", see Spec.Member).
 //   - Replay: the decisions of a log, then defaults.
 //   - Bytes: decisions read from fuzzer input, then defaults.
-//   - Tree: not a strategy but a search ("dfs-plain[:<bound>]"): every log
+//   - Tree: not a strategy but a search ("dfs", "dfs:<bound>"): every log
 //     within bound non-default decisions of the calm run, depth first, as
 //     CHESS's iterative context bounding; each log is run with Replay.
-//   - DPOR: the same search with partial-order reduction ("dfs",
-//     "dfs:<bound>"): of the schedules that differ only in the order of
+//   - DPOR: the same search with partial-order reduction ("dpor",
+//     "dpor:<bound>"): of the schedules that differ only in the order of
 //     transitions on different objects, it runs about one, from the
-//     Transitions a run reports.
+//     Transitions a run reports. Within a bound it may leave classes out
+//     that Tree runs (see DPOR), so dfs stays the search that proves.
 //
 // The world's random draws are points of Kind Random; the strategy that
 // draws at random is RandomWalk.

@@ -21,8 +21,19 @@ import "slices"
 // prefix; Schedule decisions only where races say. The bound is Tree's:
 // at most bound non-default decisions in a log. A search whose runs all
 // report their transitions (sim's Config.Footprint) and that ends has run
-// every class of schedules within the bound, under the rule that
-// operations on different objects commute; Classes counts them. The rule
+// Classes classes of schedules, under the rule that operations on
+// different objects commute.
+//
+// Without a bound it runs every class (measured: the 584 classes of two
+// processes that send three times each on one channel, in 8,910 runs
+// where Tree takes 42,042). Within a bound it does not: the reversal of a
+// race may cost a non-default decision that the bound refuses where
+// another schedule of the same class would not, so some classes within
+// the bound are left out (measured on the zoo's fixed twins at bound 2:
+// none of 167 for the deadlock's, 22 of 452 for the lost update's, 420 of
+// 733 for the WaitGroup's). Bounded partial-order reduction (Coons,
+// Musuvathi, McKinley, OOPSLA'13) would close that; until then a pass of
+// a dpor search is weaker evidence than one of Tree. The rule
 // holds for processes that share plain variables only under a primitive or
 // in transitions that touch no object (which conflict with each other, see
 // Transition.plain); a variable one process writes in a transition that
@@ -297,6 +308,12 @@ func initialsBetween(ts []Transition, clock [][]int, j, k int) []int {
 	}
 	return out
 }
+
+// Class fingerprints the class of schedules a run belongs to, from its
+// transitions: two runs with the same fingerprint are equal up to the
+// order of commuting transitions (barring a hash collision), so counting
+// the fingerprints of a search's runs counts the classes it ran.
+func Class(ts []Transition) uint64 { return classOf(ts) }
 
 // classOf fingerprints the class of a run: for each transition, its
 // process and objects and the latest transition of every process before

@@ -17,9 +17,9 @@ import (
 //	starve:<steps>      Starve, for runs of about steps points
 //	portfolio           Portfolio: each seed runs one member (see Member)
 //	portfolio:<steps>   Portfolio, for runs of about steps points
-//	dfs                 bounded exhaustive search with DPOR (DPOR), bound 2
-//	dfs:<bound>         the same, at most bound changes
-//	dfs-plain[:<bound>] bounded exhaustive search of every log (Tree)
+//	dfs                 bounded exhaustive search (Tree), bound 2
+//	dfs:<bound>         bounded exhaustive search, at most bound changes
+//	dpor[:<bound>]      the same search with partial-order reduction (DPOR)
 //
 // and any of them but the searches followed by "+fair:<points>": the strategy for
 // that many Schedule points, then a fair and calm schedule (see Fair). The
@@ -32,7 +32,7 @@ import (
 // portfolio's steps in from a calm run of the scenario instead).
 type Spec struct {
 	// Name is "random", "pct", "pos", "starve", "portfolio", "dfs" or
-	// "dfs-plain"; "" means "random".
+	// "dpor"; "" means "random".
 	Name string
 	// Depth is the PCT bug depth, from 1 to 10000, or the dfs bound (the
 	// most non-default decisions a searched log has); 0 means 3 for pct and
@@ -51,7 +51,7 @@ type Spec struct {
 
 const pctDefaultDepth = 3
 
-const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dfs-plain[:<bound>]; +fair:<points> after any but a search"
+const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search"
 
 // ParseSpec parses the form shown on Spec. Its result's String is canonical
 // and parses back to an equal Spec.
@@ -110,7 +110,7 @@ func parseBase(base, full string) (Spec, error) {
 			return Spec{}, err
 		}
 		return sp, nil
-	case "dfs", "dfs-plain":
+	case "dfs", "dpor":
 		sp := Spec{Name: name, Depth: dfsDefaultBound}
 		if !hasArgs {
 			return sp, nil
@@ -126,14 +126,14 @@ func parseBase(base, full string) (Spec, error) {
 
 const dfsDefaultBound = 2
 
-// Exhaustive reports whether the Spec is a search (dfs, dfs-plain) rather
-// than a strategy per seed: Explore then runs the logs of NewDPOR(Bound())
-// or NewTree(Bound()) in order instead of seeds.
-func (s Spec) Exhaustive() bool { return s.Name == "dfs" || s.Name == "dfs-plain" }
+// Exhaustive reports whether the Spec is a search (dfs, dpor) rather than
+// a strategy per seed: Explore then runs the logs of NewTree(Bound()) or
+// NewDPOR(Bound()) in order instead of seeds.
+func (s Spec) Exhaustive() bool { return s.Name == "dfs" || s.Name == "dpor" }
 
-// Reduced reports whether the Spec is a search with partial-order
-// reduction (dfs, as opposed to dfs-plain).
-func (s Spec) Reduced() bool { return s.Name == "dfs" }
+// Reduced reports whether the Spec is the search with partial-order
+// reduction (dpor).
+func (s Spec) Reduced() bool { return s.Name == "dpor" }
 
 // Bound is the dfs bound, with its default filled in.
 func (s Spec) Bound() int {
@@ -176,7 +176,7 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("scheduler: strategy %q: depth %d needs at least %d steps for its change points", s.String(), depth, depth-1)
 		}
 		return nil
-	case "dfs", "dfs-plain":
+	case "dfs", "dpor":
 		if s.Depth < 0 || s.Steps != 0 {
 			return fmt.Errorf("scheduler: strategy %q: %s takes one bound of at least 1", s.String(), s.Name)
 		}
@@ -222,7 +222,7 @@ func (s Spec) New(seed uint64) Strategy {
 	case "pct":
 		depth, steps := s.params()
 		return PCT(seed, depth, steps)
-	case "dfs", "dfs-plain":
+	case "dfs", "dpor":
 		// A search is not a strategy per seed (see Exhaustive); alone, its
 		// first run is the calm one.
 		return Replay(nil)
@@ -239,7 +239,7 @@ func (s Spec) New(seed uint64) Strategy {
 // String returns the canonical form: "random", "pct:<depth>",
 // "pct:<depth>:<steps>" when Steps is set, "pos", "starve" or
 // "starve:<steps>", "portfolio" or "portfolio:<steps>", "dfs:<bound>" or
-// "dfs-plain:<bound>";
+// "dpor:<bound>";
 // then "+fair:<points>" when Fair is set.
 func (s Spec) String() string {
 	if s.Fair != 0 {
@@ -263,7 +263,7 @@ func (s Spec) String() string {
 			return "pct:" + strconv.Itoa(depth)
 		}
 		return "pct:" + strconv.Itoa(depth) + ":" + strconv.Itoa(s.Steps)
-	case "dfs", "dfs-plain":
+	case "dfs", "dpor":
 		return s.Name + ":" + strconv.Itoa(s.Bound())
 	}
 	return fmt.Sprintf("Spec(%q)", s.Name)

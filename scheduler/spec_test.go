@@ -21,8 +21,8 @@ func TestParseSpec(t *testing.T) {
 		{"pct:03:0100", Spec{Name: "pct", Depth: 3, Steps: 100}, "pct:3:100"},
 		{"dfs", Spec{Name: "dfs", Depth: 2}, "dfs:2"},
 		{"dfs:1", Spec{Name: "dfs", Depth: 1}, "dfs:1"},
-		{"dfs-plain", Spec{Name: "dfs-plain", Depth: 2}, "dfs-plain:2"},
-		{"dfs-plain:3", Spec{Name: "dfs-plain", Depth: 3}, "dfs-plain:3"},
+		{"dpor", Spec{Name: "dpor", Depth: 2}, "dpor:2"},
+		{"dpor:3", Spec{Name: "dpor", Depth: 3}, "dpor:3"},
 		{"pos", Spec{Name: "pos"}, "pos"},
 		{"starve", Spec{Name: "starve"}, "starve"},
 		{"starve:40", Spec{Name: "starve", Steps: 40}, "starve:40"},
@@ -57,10 +57,10 @@ func TestParseSpec(t *testing.T) {
 
 func TestParseSpecErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dfs-plain[:<bound>]; +fair:<points> after any but a search)`},
-		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dfs-plain[:<bound>]; +fair:<points> after any but a search)`},
+		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
+		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
 		{"dfs:0", `scheduler: strategy "dfs:0": bound "0" is not a whole number of at least 1`},
-		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dfs-plain[:<bound>]; +fair:<points> after any but a search)`},
+		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
 		{"random:3", `scheduler: strategy "random:3": random takes no parameters`},
 		{"pct:", `scheduler: strategy "pct:": depth "" is not a whole number of at least 1`},
 		{"pct:0", `scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},

@@ -28,7 +28,7 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 	maxRuns := fs.Int("max", 10000, "runs per campaign before it counts as a miss")
 	strategies := fs.String("strategies", "portfolio,random,pct:1,pct:2,pct:3,pct:3:1000,pos,starve", "comma-separated specs; pct and starve without steps take the calm run's, as the portfolio's members do")
 	match := fs.String("run", "", "only scenarios whose name contains this")
-	bound := fs.Int("bound", 2, "the bound of the exhaustive searches compared (dfs-plain against dfs)")
+	bound := fs.Int("bound", 2, "the bound of the exhaustive searches compared (dfs against dpor)")
 	searchBudget := fs.Duration("search-budget", 20*time.Second, "real time each exhaustive search may take")
 	searchOnly := fs.Bool("search-only", false, "measure only the exhaustive searches")
 	if err := parseFlags(fs, args); err != nil {
@@ -108,13 +108,13 @@ func benchStrategies(stdout io.Writer, specs []scheduler.Spec, campaigns, maxRun
 // find the defect (a buggy scenario) or to end (a fixed one), within
 // maxRuns runs and budget of real time each.
 func benchSearches(stdout io.Writer, bound, maxRuns int, budget time.Duration, match string) error {
-	plainSpec, err := scheduler.ParseSpec(fmt.Sprintf("dfs-plain:%d", bound))
+	plainSpec, err := scheduler.ParseSpec(fmt.Sprintf("dfs:%d", bound))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	reducedSpec, _ := scheduler.ParseSpec(fmt.Sprintf("dfs:%d", bound))
+	reducedSpec, _ := scheduler.ParseSpec(fmt.Sprintf("dpor:%d", bound))
 	fmt.Fprintf(stdout, "\nexhaustive search at bound %d: schedules run to find the defect (buggy) or to end (fixed), at most %d runs or %v each; classes of schedules the reduced search ran\n\n", bound, maxRuns, budget)
-	fmt.Fprintln(stdout, "| scenario | expect | dfs-plain | dfs (DPOR) | classes | plain / DPOR |")
+	fmt.Fprintln(stdout, "| scenario | expect | dfs | dpor | classes | dfs / dpor |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
 	for _, e := range catalog() {
 		if !strings.Contains(e.Name, match) {

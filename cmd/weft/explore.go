@@ -17,7 +17,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 	runs := fs.Int("runs", 0, "number of runs (0 with -budget 0: 10000)")
 	budget := fs.Duration("budget", 0, "real time to explore for, instead of a number of runs")
 	seed := fs.Uint64("seed", 1, "first seed")
-	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], dfs:<bound> (exhaustive)")
+	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], dfs:<bound> (exhaustive), dpor:<bound> (exhaustive with partial-order reduction)")
 	shard := fs.String("shard", "0/1", "run only this shard of the seed space: i/n counted from 0 (0/4 to 3/4), or kofn counted from 1 as CI matrices count (1of4 to 4of4)")
 	determinism := fs.Bool("check-determinism", false, "run every seed twice and compare trace hashes")
 	save := fs.String("save", "", "write the shrunk failing log to this file")
@@ -64,7 +64,7 @@ func explore(args []string, stdout, stderr io.Writer) error {
 		if rep.Exhausted {
 			classes := ""
 			if rep.Classes > 0 {
-				classes = fmt.Sprintf(", up to the order of commuting operations: %d classes of schedules", rep.Classes)
+				classes = fmt.Sprintf(", with partial-order reduction: %d classes of schedules", rep.Classes)
 			}
 			fmt.Fprintf(stdout, "%s: no failure in %d runs: the search ran every log within its bound (%s)%s\n", e.Name, rep.Runs, spec, classes)
 			return nil

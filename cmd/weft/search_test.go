@@ -1,7 +1,7 @@
 package main
 
-// The exhaustive search with partial-order reduction (dfs) against the
-// plain one (dfs-plain): on every catalogued scenario small enough for the
+// The exhaustive search with partial-order reduction (dpor) against the
+// plain one (dfs): on every catalogued scenario small enough for the
 // plain search to end or find its bug within the runs below, both must
 // reach the same verdict, and the reduced one in no more runs when both
 // end.
@@ -16,8 +16,8 @@ import (
 
 func TestDPORFindsWhatPlainFinds(t *testing.T) {
 	const runs = 2000
-	plainSpec, _ := scheduler.ParseSpec("dfs-plain:2")
-	reducedSpec, _ := scheduler.ParseSpec("dfs:2")
+	plainSpec, _ := scheduler.ParseSpec("dfs:2")
+	reducedSpec, _ := scheduler.ParseSpec("dpor:2")
 	compared := 0
 	for _, e := range catalog() {
 		// The zoo, and one reference system's defect that a bound of 2
