@@ -86,7 +86,10 @@ type Finding struct {
 }
 
 // Explore runs scenario under seed after seed until one fails or the runs or
-// the budget are spent. A failing seed is then confirmed (re-run: a run that
+// the budget are spent. Under a portfolio (the default) or a starvation
+// window whose steps the Spec leaves out, it first runs the scenario's calm
+// run once, unjudged, to count the steps they spread over (Report.Spec
+// says the count). A failing seed is then confirmed (re-run: a run that
 // fails differently or with another hash is reported as nondeterminism),
 // shrunk with scheduler.Shrink (a candidate counts when it fails with the same
 // sim.Failure.Signature), and the shrunk log is replayed with a trace for the
