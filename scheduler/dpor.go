@@ -24,16 +24,17 @@ import "slices"
 // Classes classes of schedules, under the rule that operations on
 // different objects commute.
 //
-// Without a bound it runs every class (measured: the 584 classes of two
-// processes that send three times each on one channel, in 8,910 runs
-// where Tree takes 42,042). Within a bound it does not: the reversal of a
-// race may cost a non-default decision that the bound refuses where
-// another schedule of the same class would not, so some classes within
-// the bound are left out (measured on the zoo's fixed twins at bound 2:
-// none of 167 for the deadlock's, 22 of 452 for the lost update's, 420 of
-// 733 for the WaitGroup's). Bounded partial-order reduction (Coons,
-// Musuvathi, McKinley, OOPSLA'13) would close that; until then a pass of
-// a dpor search is weaker evidence than one of Tree. The rule
+// Without a bound it ran every class of the scenarios measured (the 584
+// classes of two processes that send three times each on one channel, in
+// 8,910 runs where Tree takes 42,042). Within a bound it does not: the
+// reversal of a race may cost a non-default decision that the bound
+// refuses where another schedule of the same class would not (bounded
+// partial-order reduction, Coons, Musuvathi and McKinley, OOPSLA'13, would
+// close that), and on runs that cross clock advances it leaves out
+// classes even with a larger bound (the zoo's WaitGroup twin: 290 of the
+// 733 classes Tree runs at bound 2 are missing from DPOR at bound 5; see
+// BENCHMARKS.md). So a pass of a dpor search is weaker evidence than one
+// of Tree, which dfs keeps. The rule
 // holds for processes that share plain variables only under a primitive or
 // in transitions that touch no object (which conflict with each other, see
 // Transition.plain); a variable one process writes in a transition that
