@@ -11,7 +11,7 @@ GO ?= go
 RACE_PKGS ?= . ./sim/...
 FUZZTIME ?= 10s
 
-.PHONY: test vet fmt-check unit race demo bench fuzz browser
+.PHONY: test vet fmt-check unit race demo bench bench-search fuzz browser
 
 test: browser vet fmt-check unit race
 
@@ -48,6 +48,13 @@ demo:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# How many runs, and how much time, each strategy takes to find each seeded
+# defect of the catalogue (20 campaigns of up to 10,000 runs each), and the
+# exhaustive search with and without DPOR; the tables of BENCHMARKS.md.
+# Minutes, not seconds: it is a measurement, not part of make test.
+bench-search:
+	$(GO) run ./cmd/weft bench-search
 
 # A short run of every fuzz target in the module. The decoders' targets
 # (scheduler/log_fuzz_test.go) hold each input to a memory budget

@@ -21,7 +21,7 @@ import (
 // a few pairs to show itself.
 func (e *explorer) nondeterministic(i int, r, again *sim.Result) *Finding {
 	seed := r.Seed
-	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
+	f := e.finding(i, seed, r)
 	const pairs = 3
 	for range pairs {
 		a := e.run(seed, true)

@@ -124,11 +124,15 @@
 //	-weft.budget D           real time to spend running seeds, such as 30s or 5m;
 //	                         without -weft.runs, as many seeds as fit (default:
 //	                         the code's Budget, else none)
-//	-weft.strategy S         random, pct, pct:<depth>[:<steps>], dfs or
-//	                         dfs:<bound> (see scheduler.Spec); dfs searches
-//	                         every schedule within bound changes of the calm
-//	                         one, so a pass says none of them fails (default:
-//	                         the code's Strategy, else random)
+//	-weft.strategy S         portfolio[:<steps>], random, pct,
+//	                         pct:<depth>[:<steps>], pos, starve[:<steps>],
+//	                         any of them +fair:<points>, dfs[:<bound>] or
+//	                         dpor[:<bound>] (see scheduler.Spec); dfs
+//	                         searches every schedule within bound changes of
+//	                         the calm one, so a pass says none of them fails;
+//	                         dpor, the same with partial-order reduction
+//	                         (default: the code's Strategy, else portfolio,
+//	                         one member per seed)
 //	-weft.replay F           run only this decision log, a file (relative to
 //	                         the package or the module root) or the log's
 //	                         weft1-... text, in the test it was recorded for,
@@ -162,8 +166,8 @@
 // A failure prints the flags that reproduce it, as commands to paste at the
 // module root:
 //
-//	go test ./examples/zoo -run '^TestDeadlock$' -weft.replay=examples/zoo/testdata/weft/TestDeadlock/1975cc5e8ff27e12
-//	go test ./examples/zoo -run '^TestDeadlock$' -weft.seed=0 -weft.strategy=random -weft.runs=1
+//	go test ./examples/zoo -run '^TestDeadlock$' -weft.replay=examples/zoo/testdata/weft/TestDeadlock/fc14358ad8faac55
+//	go test ./examples/zoo -run '^TestDeadlock$' -weft.seed=1 -weft.strategy=starve:26+fair:2000 -weft.runs=1
 //
 // A log names the test it was recorded for, and -weft.replay runs it there:
 // given to a package without -run, it replays in that test, and every other
@@ -222,12 +226,12 @@
 //
 //	weft log v1
 //	# TestDeadlock: deadlock: all processes are blocked (step 9, virtual time 0s)
-//	# Found by seed 0 (strategy random); 1 preemption after shrinking. go test replays this file
+//	# Found by seed 1 (strategy starve:26+fair:2000); 1 preemption after shrinking. go test replays this file
 //	# before it explores; to replay it alone, from the module root:
-//	#     go test . -run '^TestDeadlock$' -weft.replay=testdata/weft/TestDeadlock/1975cc5e8ff27e12
+//	#     go test . -run '^TestDeadlock$' -weft.replay=testdata/weft/TestDeadlock/fc14358ad8faac55
 //	scenario "TestDeadlock"
-//	seed 0
-//	strategy "random"
+//	seed 1
+//	strategy "starve:26+fair:2000"
 //	weft "v0.1.0"
 //	go "go1.26.8"
 //	decisions 7

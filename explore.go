@@ -41,8 +41,15 @@ type Report struct {
 	Failure *Finding
 	// Exhausted is set when an exhaustive search (a dfs Spec) ran every log
 	// within its bound: then no run within the bound fails, which no number
-	// of random runs can say.
+	// of random runs can say. Classes is the number of classes of
+	// schedules (equal up to the order of operations on different objects)
+	// a search with partial-order reduction ran, 0 for other strategies.
 	Exhausted bool
+	Classes   int
+	// Spec is the strategy explored, in canonical form, with the steps of
+	// a portfolio filled in ("portfolio:57"): with the seeds, it replays
+	// every run of the exploration.
+	Spec string
 
 	_ struct{} // disallow positional literals, for extensibility
 }
@@ -52,9 +59,13 @@ type Report struct {
 type Finding struct {
 	// Seed, RunIndex and Spec say which run failed: Seed is
 	// Options.Seed+RunIndex, Spec the strategy's Spec in canonical form.
-	Seed     uint64
-	RunIndex int
-	Spec     string
+	// Under a portfolio, Spec is the member that made the run, and
+	// Portfolio the portfolio's Spec (its steps filled in); either replays
+	// the seed alone.
+	Seed      uint64
+	RunIndex  int
+	Spec      string
+	Portfolio string
 	// Original is the failing run as explored (re-run to record its
 	// decisions: it is the same run, with the same hash), without a trace.
 	Original *sim.Result
@@ -126,7 +137,10 @@ func (s Size) String() string {
 }
 
 // Explore runs scenario under seed after seed until one fails or the runs or
-// the budget are spent. A failing seed is then confirmed (re-run: a run that
+// the budget are spent. Under a portfolio (the default) or a starvation
+// window whose steps the Spec leaves out, it first runs the scenario's calm
+// run once, unjudged, to count the steps they spread over (Report.Spec
+// says the count). A failing seed is then confirmed (re-run: a run that
 // fails differently or with another hash is reported as nondeterminism),
 // shrunk with scheduler.Shrink (a candidate counts when it fails with the same
 // sim.Failure.Signature), and the shrunk log is replayed with a trace for the
@@ -140,29 +154,33 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 		panic("weft: Explore: " + err.Error())
 	}
 	o.fill()
-	e := &explorer{o: o, scenario: scenario, strategy: o.Spec.String()}
-	var tree *scheduler.Tree
+	start := time.Now()
+	e := &explorer{o: o, scenario: scenario}
+	if o.Spec.Steps == 0 && (o.Spec.Name == "portfolio" || o.Spec.Name == "starve") {
+		e.o.Spec.Steps = e.estimateSteps()
+	}
+	e.strategy = e.o.Spec.String()
+	var tree search
 	if o.Spec.Exhaustive() {
 		// A search, not seeds: run i replays the i-th log of the tree.
 		// Indexes below Seed run only to grow the tree, so that Seed N with
 		// one run reproduces the search's run N.
-		tree, e.search = scheduler.NewTree(o.Spec.Bound()), true
+		tree, e.search = newSearch(o.Spec), true
+		e.footprint = o.Spec.Reduced()
 		for i := uint64(0); i < o.Seed; i++ {
 			p, ok := tree.Next()
 			if !ok {
 				break
 			}
 			e.prefix = p
-			r := e.run(i, false)
-			tree.RecordHolds(r.Decisions, r.Holds)
+			tree.record(e.run(i, false))
 		}
 	}
 	// A test marked failed during a run (t.Errorf inside a process) is that
 	// run's failure; one already failed cannot say which run did it.
 	failedBefore := o.testFailed != nil && o.testFailed()
-	start := time.Now()
 	lastProgress := start
-	rep := &Report{}
+	rep := &Report{Spec: e.strategy}
 	rep.sketch = &distinct.Sketch{}
 	for i := 0; o.Runs == 0 || i < o.Runs; i++ {
 		if i%o.Shards != o.Shard {
@@ -201,7 +219,7 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			r = e.confirmBlock(r)
 		}
 		if tree != nil {
-			tree.RecordHolds(r.Decisions, r.Holds)
+			tree.record(r)
 		}
 		rep.Runs++
 		rep.Steps += r.Steps
@@ -217,6 +235,9 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 			break
 		}
 	}
+	if tree != nil {
+		rep.Classes = tree.classes()
+	}
 	rep.Elapsed = time.Since(start)
 	rep.Schedules = min(rep.sketch.Count(), rep.Runs)
 	if o.Progress != nil {
@@ -228,11 +249,80 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 type explorer struct {
 	o        Options
 	scenario func(*sim.World)
-	strategy string // o.Strategy in canonical form
+	strategy string // o.Spec in canonical form, its steps filled in
 	// search is set for an exhaustive Spec: every run replays prefix, the
-	// tree's current log, and records its decisions to grow the tree.
-	search bool
-	prefix []scheduler.Decision
+	// tree's current log, and records its decisions to grow the tree;
+	// footprint, for a search with partial-order reduction, its
+	// transitions too.
+	search    bool
+	footprint bool
+	prefix    []scheduler.Decision
+}
+
+// search is an exhaustive search: scheduler.Tree (dfs), or scheduler.DPOR
+// (dpor).
+type search interface {
+	Next() ([]scheduler.Decision, bool)
+	record(r *sim.Result)
+	classes() int // 0 when the search does not count them
+}
+
+func newSearch(sp scheduler.Spec) search {
+	if sp.Reduced() {
+		return reduced{scheduler.NewDPOR(sp.Bound())}
+	}
+	return plain{scheduler.NewTree(sp.Bound())}
+}
+
+type plain struct{ *scheduler.Tree }
+
+func (t plain) record(r *sim.Result) { t.RecordHolds(r.Decisions, r.Holds) }
+func (t plain) classes() int         { return 0 }
+
+type reduced struct{ *scheduler.DPOR }
+
+func (t reduced) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Transitions) }
+func (t reduced) classes() int         { return t.Classes() }
+
+// estimateSteps returns the number of Schedule points of the scenario's calm
+// run (every decision the default), at least 2: the runs' length as PCT
+// and a starvation window count it. A fixed guess (1,000) puts most change
+// points past the end of runs of 20 to 200 points, and PCT then needs 20
+// to 250 times the runs of a random walk. The calm run is the same for
+// every seed, so every shard and every campaign of a scenario gets the
+// same estimate, and the spec that says it replays the same runs.
+//
+// The calm run judges nothing: the properties are left out of it, so they
+// see only the runs the exploration reports.
+func (e *explorer) estimateSteps() int {
+	cfg := e.config(e.o.Seed, scheduler.Replay(nil), false, true)
+	cfg.Properties = nil
+	r := sim.Run(cfg, e.scenario)
+	n := 0
+	for _, d := range r.Decisions {
+		if d.Kind == scheduler.Schedule {
+			n++
+		}
+	}
+	return max(n, 2)
+}
+
+// specOf is the canonical spec of the strategy that runs seed: the
+// portfolio member that seed draws, or the Spec itself.
+func (e *explorer) specOf(seed uint64) string {
+	if e.search || !e.o.Spec.IsPortfolio() {
+		return e.strategy
+	}
+	return e.o.Spec.Member(seed).String()
+}
+
+// finding starts the Finding of run i of seed.
+func (e *explorer) finding(i int, seed uint64, r *sim.Result) *Finding {
+	f := &Finding{Seed: seed, RunIndex: i, Spec: e.specOf(seed), Original: r}
+	if e.o.Spec.IsPortfolio() {
+		f.Portfolio = e.strategy
+	}
+	return f
 }
 
 // fresh returns the strategy of a new run of seed: the Spec's, or in a
@@ -271,9 +361,10 @@ func (e *explorer) config(seed uint64, st scheduler.Strategy, trace, record bool
 	cfg := e.o.Config
 	cfg.Seed = seed
 	cfg.Strategy = st
-	cfg.Spec = e.strategy
+	cfg.Spec = e.specOf(seed)
 	cfg.KeepTrace = trace
 	cfg.DiscardLog = !record
+	cfg.Footprint = e.footprint && record
 	// Checking determinism compares the data too: values that differ
 	// between two runs of a seed (sent in map order, say) leave the trace
 	// hash alone.
@@ -314,16 +405,16 @@ func (e *explorer) testFailure(i int, r *sim.Result) *Finding {
 		r.Failure = &sim.Failure{Kind: sim.Fatal, Proc: -1, Step: r.Steps, Time: r.Time,
 			Value: "the test was marked failed during this run: t.Errorf, t.Error or t.Fail called inside a process (its message, above, says where), or a data race the race detector found"}
 	}
-	return &Finding{
-		Seed: r.Seed, RunIndex: i, Spec: e.strategy, Original: r, Shrunk: r, Log: e.log(r.Seed, nil),
-		seedOnly: "not shrunk, and no log saved: every replay would fail the test again and print its message again. Inside a process, fail the run with w.Fatalf: weft shrinks, saves and replays that",
-	}
+	f := e.finding(i, r.Seed, r)
+	f.Shrunk, f.Log = r, e.log(r.Seed, nil)
+	f.seedOnly = "not shrunk, and no log saved: every replay would fail the test again and print its message again. Inside a process, fail the run with w.Fatalf: weft shrinks, saves and replays that"
+	return f
 }
 
 // investigate confirms, shrinks and traces the failing run r of index i.
 func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	seed := r.Seed
-	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
+	f := e.finding(i, seed, r)
 	if r.Abandoned {
 		// The loop of an abandoned run is stuck for good (a real blocking
 		// call) or was cut off (memory); every re-run would leak another
@@ -450,7 +541,7 @@ func (e *explorer) shrinkBudget() int {
 
 // log returns the saved form of decisions ds of seed, trimmed.
 func (e *explorer) log(seed uint64, ds []scheduler.Decision) *scheduler.Log {
-	l := (&sim.Result{Scenario: e.o.Name, Seed: seed, Spec: e.strategy, Decisions: ds}).Log()
+	l := (&sim.Result{Scenario: e.o.Name, Seed: seed, Spec: e.specOf(seed), Decisions: ds}).Log()
 	l.Decisions = l.Trimmed()
 	return l
 }

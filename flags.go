@@ -24,7 +24,7 @@ var weftFlags = struct {
 	seed:             flag.String("weft.seed", "", "weft: first `seed` of the exploration (default: the test's, else 0)"),
 	runs:             flag.String("weft.runs", "", "weft: `number` of seeds to run (default: the test's, else 1000)"),
 	budget:           flag.String("weft.budget", "", "weft: real-time `budget` for running seeds, such as 30s or 5m; alone, as many seeds as fit"),
-	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: random, pct, pct:<depth>, pct:<depth>:<steps>, dfs or dfs:<bound> (exhaustive)"),
+	strategy:         flag.String("weft.strategy", "", "weft: `strategy`: portfolio (the default), portfolio:<steps>, random, pct, pct:<depth>, pct:<depth>:<steps>, pos, starve, starve:<steps>, dfs or dfs:<bound> (exhaustive)"),
 	replay:           flag.String("weft.replay", "", "weft: replay only this decision `log`: a saved file, or the log's one-line text"),
 	shard:            flag.String("weft.shard", "", "weft: run only `shard` i/n of the seeds, counted from 0 (0/2 and 1/2), or kofn counted from 1 as CI matrices count (1of2 and 2of2); default $"+shardEnv),
 	shrinkRuns:       flag.String("weft.shrink-runs", "", "weft: `number` of replays to spend shrinking a failure (default 2000)"),

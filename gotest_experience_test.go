@@ -167,9 +167,9 @@ func TestSavedLogsAreText(t *testing.T) {
 	}
 	mustMatchAll(t, "saved file", string(data),
 		`\Aweft log v1\n# TestLost: process p0 "main": lost an update: n = 1 \(step \d+, virtual time 0s\)\n`,
-		`(?m)^# Found by seed \d+ \(strategy random\); \d+ preemptions? after shrinking\. go test replays this file$`,
+		`(?m)^# Found by seed \d+ \(strategy [a-z0-9:+]+\); \d+ preemptions? after shrinking\. go test replays this file$`,
 		`(?m)^#     go test ./pkg -run '\^TestLost\$' -weft\.replay=`+regexp.QuoteMeta(rel)+`$`,
-		`(?m)^scenario "TestLost"\nseed \d+\nstrategy "random"\nweft "[^"]*"\ngo "go[^"]*"\ndecisions \d+\n`,
+		`(?m)^scenario "TestLost"\nseed \d+\nstrategy "[a-z0-9:+]+"\nweft "[^"]*"\ngo "go[^"]*"\ndecisions \d+\n`,
 		`(?m)^schedule \d+/\d+( x\d+)?$`)
 	l, err := scheduler.DecodeLog(data)
 	if err != nil || l.Scenario != "TestLost" {
@@ -356,10 +356,10 @@ func TestShardForms(t *testing.T) {
 	mustMatchAll(t, "report", rec.all(), `(?m)^weft: 5 runs, .*: no failure \(shard 1/2, that is 2of2\)$`)
 	rec = &tbRecorder{name: "TestLost"}
 	runTest(rec, pkg, flagValues{shardEnv: "2of2"}, lostUpdate, []Option{Runs(300)})
-	m := mustMatchAll(t, "report", rec.all(), `(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.seed=(\d+) -weft\.strategy=random -weft\.runs=1 -weft\.shard=0/1$`)
+	m := mustMatchAll(t, "report", rec.all(), `(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.seed=(\d+) -weft\.strategy=([a-z0-9:+]+) -weft\.runs=1 -weft\.shard=0/1$`)
 	os.RemoveAll(filepath.Join(pkg, "testdata"))
 	rec = &tbRecorder{name: "TestLost"}
-	if runTest(rec, pkg, flagValues{shardEnv: "2of2", seed: m[1], strategy: "random", runs: "1", shard: "0/1"}, lostUpdate, nil) {
+	if runTest(rec, pkg, flagValues{shardEnv: "2of2", seed: m[1], strategy: m[2], runs: "1", shard: "0/1"}, lostUpdate, nil) {
 		t.Fatalf("the seed command passed:\n%s", rec.all())
 	}
 }

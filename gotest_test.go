@@ -121,12 +121,12 @@ func TestFindSaveReplay(t *testing.T) {
 	m := mustMatchAll(t, "report", report,
 		`Saved the shrunk log as pkg/testdata/weft/TestLost/([0-9a-f]{16}); Test replays it first from now on\.`,
 		`(?m)^weft: process p0 "main": lost an update: n = 1 \(step \d+, virtual time 0s\)$`,
-		`(?m)^  scenario TestLost, seed \d+, strategy random`,
+		`(?m)^  scenario TestLost, seed \d+, strategy [a-z0-9:+]+ \(the member of portfolio:\d+ that seed \d+ runs\)`,
 		`(?m)^  preemptions: \d+ before shrinking, \d+ after \(\d+ replays\); the log has \d+ decisions$`,
 		`(?m)^To replay it \(from the module root `+regexp.QuoteMeta(root)+`\):$`,
 		`(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.replay=pkg/testdata/weft/TestLost/[0-9a-f]{16}$`,
 		`(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.replay=weft1z?-[A-Za-z0-9_-]+$`,
-		`(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.seed=\d+ -weft\.strategy=random -weft\.runs=1$`,
+		`(?m)^    go test ./pkg -run '\^TestLost\$' -weft\.seed=\d+ -weft\.strategy=[a-z0-9:+]+ -weft\.runs=1$`,
 		`(?m)^timeline of the shrunk run`,
 	)
 	saved := filepath.Join(pkg, "testdata", "weft", "TestLost", m[1])
@@ -141,7 +141,8 @@ func TestFindSaveReplay(t *testing.T) {
 	if l.Scenario != "TestLost" || scheduler.Preemptions(l.Decisions) < 1 || !regexp.MustCompile(fmt.Sprintf(`, %d after `, scheduler.Preemptions(l.Decisions))).MatchString(report) {
 		t.Fatalf("saved log %+v", l)
 	}
-	seed := regexp.MustCompile(`-weft\.seed=(\d+)`).FindStringSubmatch(report)[1]
+	seedArgs := regexp.MustCompile(`-weft\.seed=(\d+) -weft\.strategy=(\S+)`).FindStringSubmatch(report)
+	seed, strategy := seedArgs[1], seedArgs[2]
 
 	// 2. The next Test replays the saved log before exploring, and fails on
 	// it even when exploring would not reach the bug (one calm seed).
@@ -171,10 +172,10 @@ func TestFindSaveReplay(t *testing.T) {
 	// 5. So does the seed form, in a package without saved logs.
 	_, other := tempModule(t)
 	rec = &tbRecorder{name: "TestLost"}
-	if runTest(rec, other, flagValues{seed: seed, strategy: "random", runs: "1"}, lostUpdate, nil) {
+	if runTest(rec, other, flagValues{seed: seed, strategy: strategy, runs: "1"}, lostUpdate, nil) {
 		t.Fatal("the seed form passed")
 	}
-	mustMatchAll(t, "seed form", rec.all(), `(?m)^  scenario TestLost, seed `+seed+`, strategy random`)
+	mustMatchAll(t, "seed form", rec.all(), `(?m)^  scenario TestLost, seed `+seed+`, strategy `+regexp.QuoteMeta(strategy)+`$`)
 }
 
 func TestReplayTextForm(t *testing.T) {
@@ -438,7 +439,7 @@ func TestEndToEnd(t *testing.T) {
 		`(?m)^\s+go test ./pkg -run ('\^TestWeftHelperBuggy\$/\^sub\$') -weft\.replay=(pkg/testdata/weft/TestWeftHelperBuggy/sub/([0-9a-f]{16}))$`,
 		`--- FAIL: TestWeftHelperBuggy/sub`,
 		`lost an update: n = 1`,
-		`(?m)^\s+go test ./pkg -run '\^TestWeftHelperBuggy\$/\^sub\$' -weft\.seed=\d+ -weft\.strategy=random -weft\.runs=1$`)
+		`(?m)^\s+go test ./pkg -run '\^TestWeftHelperBuggy\$/\^sub\$' -weft\.seed=\d+ -weft\.strategy=[a-z0-9:+]+ -weft\.runs=1$`)
 	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(m[2]))); err != nil {
 		t.Fatalf("saved log: %v", err)
 	}
@@ -496,7 +497,7 @@ func TestWatchdogFinding(t *testing.T) {
 	}
 	mustMatchAll(t, "report", rec.all(),
 		`(?m)^weft: watchdog: process p1 "stuck" did not reach a scheduling point for 50ms of real time`,
-		`(?m)^\s+go test ./pkg -run '\^TestStuck\$' -weft\.seed=0 -weft\.strategy=random -weft\.runs=1$`)
+		`(?m)^\s+go test ./pkg -run '\^TestStuck\$' -weft\.seed=0 -weft\.strategy=[a-z0-9:+]+ -weft\.runs=1$`)
 	if strings.Contains(rec.all(), "Saved") {
 		t.Fatalf("saved a log of a watchdog run:\n%s", rec.all())
 	}

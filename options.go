@@ -26,7 +26,9 @@ type Options struct {
 	// Seed is the seed of run index 0; run index i has seed Seed+i.
 	Seed uint64
 	// Spec names the strategy that makes each run's decisions; every run
-	// gets a fresh one made with its seed. The zero Spec is the random walk.
+	// gets a fresh one made with its seed. The zero Spec is the portfolio
+	// ("portfolio", see scheduler.Spec.Member), its steps estimated from
+	// the scenario's calm run; say "random" for the random walk alone.
 	Spec scheduler.Spec
 	// Shard and Shards split the seed space: with Shards n > 1, only the run
 	// indices i with i%n == Shard run here, so n explorations with Shard 0 to
@@ -101,6 +103,9 @@ func (o *Options) fill() {
 	if o.Shards == 0 {
 		o.Shards = 1
 	}
+	if o.Spec.Name == "" {
+		o.Spec.Name = "portfolio"
+	}
 	if o.Name == "" {
 		o.Name = o.Config.Name
 	}
@@ -130,7 +135,8 @@ func Budget(d time.Duration) Option { return func(o *Options) { o.Budget = d } }
 func Seed(seed uint64) Option { return func(o *Options) { o.Seed = seed } }
 
 // Strategy sets Options.Spec from a spec's text, as -weft.strategy takes
-// it: "random" (the default), "pct", "pct:<depth>[:<steps>]", "dfs" or
+// it: "portfolio[:<steps>]" (the default), "random", "pct",
+// "pct:<depth>[:<steps>]", "pos", "starve[:<steps>]", "dfs" or
 // "dfs:<bound>" (see scheduler.Spec). A spec that does not parse fails the
 // test, unless -weft.strategy replaces it.
 func Strategy(spec string) Option {

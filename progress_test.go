@@ -83,7 +83,7 @@ func TestProgressLineOfAFailure(t *testing.T) {
 	if f == nil {
 		t.Fatalf("the last line names no failure: %+v", lines[len(lines)-1])
 	}
-	if !strings.Contains(f.Headline, "lost an update") || f.Strategy != "random" ||
+	if !strings.Contains(f.Headline, "lost an update") || f.Strategy == "" || strings.HasPrefix(f.Strategy, "portfolio") ||
 		!strings.HasPrefix(f.Log, "pkg/testdata/weft/TestLost/") ||
 		f.Replay != "go test ./pkg -run '^TestLost$' -weft.replay="+f.Log {
 		t.Fatalf("failure %+v", f)
@@ -92,7 +92,7 @@ func TestProgressLineOfAFailure(t *testing.T) {
 		t.Fatalf("the saved log it names: %v", err)
 	}
 	l, err := scheduler.ParseLog(f.LogText)
-	if err != nil || l.Seed != f.Seed || l.Scenario != "TestLost" {
+	if err != nil || l.Seed != f.Seed || l.Scenario != "TestLost" || l.Spec != f.Strategy {
 		t.Fatalf("log text %q: %v, %+v", f.LogText, err, l)
 	}
 

@@ -30,6 +30,9 @@ func (r *Report) String() string {
 	head := fmt.Sprintf("weft: %d runs, %d steps in %v%s", r.Runs, r.Steps, elapsed, rate)
 	if r.Failure == nil {
 		if r.Exhausted {
+			if r.Classes > 0 {
+				return head + fmt.Sprintf(": no failure; the search with partial-order reduction ended, having run %d classes of schedules within its bound", r.Classes)
+			}
 			return head + ": no failure; the search ran every log within its bound"
 		}
 		return head + ": no failure"
@@ -77,7 +80,11 @@ func (f *Finding) text(style reportStyle) string {
 	default:
 		b.WriteString("weft: failure\n")
 	}
-	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s\n", quoteControls(orDash(run.Scenario)), f.Seed, quoteControls(orDash(f.Spec)))
+	fmt.Fprintf(&b, "  scenario %s, seed %d, strategy %s", quoteControls(orDash(run.Scenario)), f.Seed, quoteControls(orDash(f.Spec)))
+	if f.Portfolio != "" {
+		fmt.Fprintf(&b, " (the member of %s that seed %d runs)", quoteControls(f.Portfolio), f.Seed)
+	}
+	b.WriteString("\n")
 	if f.seedOnly != "" {
 		fmt.Fprintf(&b, "  %s\n", f.seedOnly)
 	} else if f.Log != nil {

@@ -4,6 +4,7 @@ package weft
 // changes from the calm run, it ends, and its run N can be replayed alone.
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +15,17 @@ import (
 
 func dfs(t *testing.T, bound int) scheduler.Spec {
 	t.Helper()
-	sp, err := scheduler.ParseSpec("dfs:" + strconv.Itoa(bound))
+	return searchSpec(t, "dfs", bound)
+}
+
+func dpor(t *testing.T, bound int) scheduler.Spec {
+	t.Helper()
+	return searchSpec(t, "dpor", bound)
+}
+
+func searchSpec(t *testing.T, name string, bound int) scheduler.Spec {
+	t.Helper()
+	sp, err := scheduler.ParseSpec(name + ":" + strconv.Itoa(bound))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,4 +122,89 @@ func TestSearchRefusesShards(t *testing.T) {
 		}
 	}()
 	Explore(Options{Spec: dfs(t, 1), Shards: 2}, lostUpdate)
+}
+
+// With partial-order reduction, the search runs about one schedule per
+// class of schedules equal up to the order of commuting operations: two
+// senders on channels of their own, or on one shared channel, give it no
+// more schedules than the plain search, and fewer from bound 2; it says
+// how many classes it ran.
+func TestSearchReducesCommutingSchedules(t *testing.T) {
+	senders := func(shared bool) func(*sim.World) {
+		return func(w *sim.World) {
+			wg := sim.NewWaitGroup(w)
+			chans := []*sim.Chan[int]{sim.NewChan[int](w, 6), sim.NewChan[int](w, 6)}
+			for i := range 2 {
+				c := chans[i]
+				if shared {
+					c = chans[0]
+				}
+				wg.Go("sender", func() {
+					for range 3 {
+						c.Send(i)
+					}
+				})
+			}
+			wg.Wait()
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		for bound := 1; bound <= 3; bound++ {
+			plain := Explore(Options{Spec: dfs(t, bound), Runs: 100_000}, senders(shared))
+			reduced := Explore(Options{Spec: dpor(t, bound), Runs: 100_000}, senders(shared))
+			if !plain.Exhausted || !reduced.Exhausted || plain.Failure != nil || reduced.Failure != nil {
+				t.Fatalf("shared %v bound %d: plain %v, reduced %v", shared, bound, plain, reduced)
+			}
+			t.Logf("shared %v bound %d: %d schedules plain, %d with DPOR, %d classes", shared, bound, plain.Runs, reduced.Runs, reduced.Classes)
+			if reduced.Runs > plain.Runs || bound > 1 && reduced.Runs == plain.Runs || reduced.Classes < 1 || reduced.Classes > reduced.Runs {
+				t.Errorf("shared %v bound %d: %d schedules plain, %d with DPOR in %d classes", shared, bound, plain.Runs, reduced.Runs, reduced.Classes)
+			}
+			if !strings.Contains(reduced.String(), fmt.Sprintf("having run %d classes of schedules within its bound", reduced.Classes)) {
+				t.Errorf("report: %s", reduced)
+			}
+		}
+	}
+}
+
+// Unbounded, the reduced search runs every class of schedules the plain
+// one runs, in fewer runs. (Within a small bound it may not: see
+// scheduler.DPOR; BENCHMARKS.md measures how many it leaves out.)
+func TestDPORUnboundedRunsEveryClass(t *testing.T) {
+	scenario := func(w *sim.World) {
+		wg := sim.NewWaitGroup(w)
+		shared, own := sim.NewChan[int](w, 4), sim.NewChan[int](w, 4)
+		wg.Go("sender", func() {
+			shared.Send(0)
+			shared.Send(0)
+		})
+		wg.Go("sender", func() {
+			shared.Send(1)
+			own.Send(1)
+		})
+		wg.Wait()
+	}
+	classes := func(search interface {
+		Next() ([]scheduler.Decision, bool)
+	}, record func(*sim.Result)) (map[uint64]bool, int) {
+		seen, runs := map[uint64]bool{}, 0
+		for p, ok := search.Next(); ok; p, ok = search.Next() {
+			r := sim.Run(sim.Config{Strategy: scheduler.Replay(p), Footprint: true}, scenario)
+			seen[scheduler.Class(r.Transitions)] = true
+			record(r)
+			runs++
+		}
+		return seen, runs
+	}
+	tree, reduced := scheduler.NewTree(100), scheduler.NewDPOR(100)
+	plainClasses, plainRuns := classes(tree, func(r *sim.Result) { tree.Record(r.Decisions) })
+	dporClasses, dporRuns := classes(reduced, func(r *sim.Result) { reduced.RecordRun(r.Decisions, r.Transitions) })
+	for c := range plainClasses {
+		if !dporClasses[c] {
+			t.Fatalf("a class the plain search ran is missing: %d classes in %d runs plain, %d in %d reduced", len(plainClasses), plainRuns, len(dporClasses), dporRuns)
+		}
+	}
+	if dporRuns >= plainRuns || reduced.Classes() != len(dporClasses) {
+		t.Fatalf("%d classes in %d runs plain, %d in %d reduced (Classes %d)", len(plainClasses), plainRuns, len(dporClasses), dporRuns, reduced.Classes())
+	}
+	t.Logf("%d classes: %d runs plain, %d reduced", len(plainClasses), plainRuns, dporRuns)
 }

@@ -46,8 +46,8 @@
 // A strategy makes the decisions of one run: a Strategy, which is shown each
 // point and returns an option. Strategies are pure functions of their seed
 // and the points they were shown: no clock, no global random state. This
-// package has RandomWalk, PCT, Replay and Bytes, and Spec names them for
-// flags and logs.
+// package has RandomWalk, PCT, POS, Starve, Replay and Bytes, and Spec
+// names them, and the portfolio of them, for flags and logs.
 //
 // A preemption is a Schedule decision that is not the default: a context
 // switch that the schedule forced, as opposed to one the program asked for
@@ -86,11 +86,22 @@
 //   - RandomWalk: every option equally likely at every point ("random").
 //   - PCT: random process priorities with depth-1 change points, after
 //     Burckhardt et al., ASPLOS 2010 ("pct", "pct:<depth>[:<steps>]").
+//   - POS: random priorities per pending event, drawn again when the event
+//     runs, after Yuan et al., CAV 2018 ("pos").
+//   - Starve: a random walk that holds one process back for a
+//     log-uniform number of points ("starve[:<steps>]").
+//   - A portfolio: each seed runs one of random, pct:1 to pct:3, pos and
+//     starve, drawn from the seed ("portfolio[:<steps>]", see Spec.Member).
 //   - Replay: the decisions of a log, then defaults.
 //   - Bytes: decisions read from fuzzer input, then defaults.
 //   - Tree: not a strategy but a search ("dfs", "dfs:<bound>"): every log
 //     within bound changes of the calm run, depth first, as
 //     CHESS's iterative context bounding; each log is run with Replay.
+//   - DPOR: the same search with partial-order reduction ("dpor",
+//     "dpor:<bound>"): of the schedules that differ only in the order of
+//     transitions on different objects, it runs about one, from the
+//     Transitions a run reports. Within a bound it may leave classes out
+//     that Tree runs (see DPOR), so dfs stays the search that proves.
 //
 // The world's random draws are points of Kind Random; the strategy that
 // draws at random is RandomWalk.

@@ -21,6 +21,16 @@ func TestParseSpec(t *testing.T) {
 		{"pct:03:0100", Spec{Name: "pct", Depth: 3, Steps: 100}, "pct:3:100"},
 		{"dfs", Spec{Name: "dfs", Depth: 2}, "dfs:2"},
 		{"dfs:1", Spec{Name: "dfs", Depth: 1}, "dfs:1"},
+		{"dpor", Spec{Name: "dpor", Depth: 2}, "dpor:2"},
+		{"dpor:3", Spec{Name: "dpor", Depth: 3}, "dpor:3"},
+		{"pos", Spec{Name: "pos"}, "pos"},
+		{"starve", Spec{Name: "starve"}, "starve"},
+		{"starve:40", Spec{Name: "starve", Steps: 40}, "starve:40"},
+		{"portfolio", Spec{Name: "portfolio"}, "portfolio"},
+		{"portfolio:057", Spec{Name: "portfolio", Steps: 57}, "portfolio:57"},
+		{"pct:2:57+fair:228", Spec{Name: "pct", Depth: 2, Steps: 57, Fair: 228}, "pct:2:57+fair:228"},
+		{"random+fair:9", Spec{Name: "random", Fair: 9}, "random+fair:9"},
+		{"portfolio:57+fair:100", Spec{Name: "portfolio", Steps: 57, Fair: 100}, "portfolio:57+fair:100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -47,10 +57,10 @@ func TestParseSpec(t *testing.T) {
 
 func TestParseSpecErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)`},
-		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)`},
+		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
+		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
 		{"dfs:0", `scheduler: strategy "dfs:0": bound "0" is not a whole number of at least 1`},
-		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], dfs, dfs:<bound>)`},
+		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
 		{"random:3", `scheduler: strategy "random:3": random takes no parameters`},
 		{"pct:", `scheduler: strategy "pct:": depth "" is not a whole number of at least 1`},
 		{"pct:0", `scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
@@ -63,6 +73,13 @@ func TestParseSpecErrors(t *testing.T) {
 		{"pct:99999999999999999999", `scheduler: strategy "pct:99999999999999999999": depth "99999999999999999999" is not a whole number of at least 1`},
 		{"pct:5:3", `scheduler: strategy "pct:5:3": depth 5 needs at least 4 steps for its change points`},
 		{"pct:10001", `scheduler: strategy "pct:10001": depth 10001 is above the most PCT allows (10000)`},
+		{"pos:3", `scheduler: strategy "pos:3": pos takes no parameters`},
+		{"starve:0", `scheduler: strategy "starve:0": steps "0" is not a whole number of at least 1`},
+		{"portfolio:x", `scheduler: strategy "portfolio:x": steps "x" is not a whole number of at least 1`},
+		{"portfolio:3:4", `scheduler: strategy "portfolio:3:4": steps "3:4" is not a whole number of at least 1`},
+		{"random+fair:0", `scheduler: strategy "random+fair:0": fair points "0" is not a whole number of at least 1`},
+		{"dfs:2+fair:10", `scheduler: strategy "dfs:2+fair:10": a search (dfs) takes no +fair`},
+		{"pct:x+fair:10", `scheduler: strategy "pct:x+fair:10": depth "x" is not a whole number of at least 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -94,7 +111,7 @@ func TestSpecZeroValues(t *testing.T) {
 }
 
 func TestSpecNewIsSeeded(t *testing.T) {
-	for _, in := range []string{"random", "pct:2:20"} {
+	for _, in := range []string{"random", "pct:2:20", "pos", "starve:30", "portfolio:30"} {
 		t.Run(in, func(t *testing.T) {
 			sp, _ := ParseSpec(in)
 			a, b := sp.New(9), sp.New(9)
@@ -109,7 +126,8 @@ func TestSpecNewIsSeeded(t *testing.T) {
 }
 
 func TestSpecNewPanicsOnInvalid(t *testing.T) {
-	for _, sp := range []Spec{{Name: "bfs"}, {Name: "random", Depth: 2}, {Name: "pct", Depth: -1}, {Name: "dfs", Steps: 3}} {
+	for _, sp := range []Spec{{Name: "bfs"}, {Name: "random", Depth: 2}, {Name: "pct", Depth: -1}, {Name: "dfs", Steps: 3},
+		{Name: "pos", Steps: 1}, {Name: "starve", Depth: 1}, {Name: "portfolio", Steps: -1}} {
 		t.Run(sp.Name, func(t *testing.T) {
 			err := sp.Validate()
 			if err == nil {

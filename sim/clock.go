@@ -211,6 +211,9 @@ func (w *World) advance() bool {
 		return true
 	}
 	w.now = when
+	if w.fp != nil {
+		w.fpBarrier()
+	}
 	w.fireDue()
 	return true
 }

@@ -83,7 +83,9 @@ func TestTimerHeapModel(t *testing.T) {
 
 // testWorld is a world with no process, for driving the clock directly.
 func testWorld(cfg Config) *World {
-	cfg.fill()
+	if err := cfg.fill(); err != nil {
+		panic(err)
+	}
 	return &World{cfg: cfg, hash: hashOffset, mainStep: -1}
 }
 

@@ -257,11 +257,17 @@ func (w *World) point() {
 	w.enter()
 	if w.ready.n == 0 {
 		w.life.Store(lifeOf(w.step, w.cur.id))
+		if w.fp != nil {
+			w.fpBegin(w.cur)
+		}
 		return
 	}
 	c := w.decideSchedule(1+w.ready.n, &w.withCur, w.cur.id)
 	if c == 0 {
 		w.life.Store(lifeOf(w.step, w.cur.id))
+		if w.fp != nil {
+			w.fpBegin(w.cur)
+		}
 		return
 	}
 	next := w.ready.removeAt(c - 1)

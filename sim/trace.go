@@ -99,6 +99,9 @@ func (w *World) event(op EventKind, obj *Object, arg int64, detail func() string
 	h = mix(h, uint64(pid)<<8|uint64(op))
 	h = mix(h, uint64(id))
 	w.hash = mix(h, uint64(arg))
+	if w.fp != nil {
+		w.fpEvent(op, obj, arg)
+	}
 	if !w.cfg.KeepTrace && !w.cfg.HashData {
 		return
 	}

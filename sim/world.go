@@ -25,11 +25,15 @@ type Config struct {
 	Name string
 	// Seed seeds the strategy when Strategy is nil, and is reported.
 	Seed uint64
-	// Strategy makes the run's decisions. Nil means scheduler.RandomWalk(Seed).
+	// Strategy makes the run's decisions. Nil means the strategy Spec
+	// names, seeded with Seed: scheduler.RandomWalk(Seed) when Spec is
+	// empty too.
 	Strategy scheduler.Strategy
 	// Spec names the strategy in the log and in reports, as a
-	// scheduler.Spec reads: "random" or "pct:3" (default "random" when
-	// Strategy is nil).
+	// scheduler.Spec reads: "random", "pct:3" or the member of a portfolio
+	// a failure reports (default "random" when Strategy is nil). With
+	// Strategy nil it also makes the strategy, so a failure's Seed and
+	// Spec are all a run needs to happen again.
 	Spec string
 	// MaxSteps bounds the scheduling points of a run (0: 1,000,000).
 	MaxSteps int64
@@ -83,6 +87,12 @@ type Config struct {
 	// inputs and outputs. It formats every event, which costs about as much
 	// as KeepTrace; determinism checks turn it on.
 	HashData bool
+	// Footprint records the run's transitions in Result.Transitions: what
+	// each process did between two scheduling points, picked by which
+	// decision, and which objects it touched. A search that prunes
+	// schedules which only reorder commuting operations needs it
+	// (scheduler.Tree's DPOR); it costs an allocation or two a step.
+	Footprint bool
 	// DiscardLog drops the decision log instead of recording it, leaving
 	// Result.Decisions empty. A run is a pure function of its seed and
 	// strategy, so a run that passes never needs its log; Explore runs
@@ -105,12 +115,16 @@ type Config struct {
 	_ struct{}
 }
 
-func (c *Config) fill() {
+func (c *Config) fill() error {
 	if c.Strategy == nil {
-		c.Strategy = scheduler.RandomWalk(c.Seed)
 		if c.Spec == "" {
 			c.Spec = "random"
 		}
+		sp, err := scheduler.ParseSpec(c.Spec)
+		if err != nil {
+			return fmt.Errorf("sim: Config.Spec: %v", err)
+		}
+		c.Strategy = sp.New(c.Seed)
 	}
 	if c.MaxSteps <= 0 {
 		c.MaxSteps = 1_000_000
@@ -136,6 +150,7 @@ func (c *Config) fill() {
 	if c.MaxHeap == 0 {
 		c.MaxHeap = 2 << 30
 	}
+	return nil
 }
 
 // Result is what one run did.
@@ -176,6 +191,9 @@ type Result struct {
 	// report needs to show a decision on the timeline, and what tells a
 	// preemption's process from the one it passed over (weft.ChangesOf).
 	DecisionPoints []DecisionPoint
+	// Transitions holds the run's transitions when Config.Footprint was
+	// set.
+	Transitions []scheduler.Transition
 	// Procs names every process, by id, and Processes says how each ended.
 	Procs     []string
 	Processes []ProcInfo
@@ -280,6 +298,7 @@ type World struct {
 	// (noProc: none); the decisions whose option 0 it was are holds
 	// (Result.Holds, marked in decisions).
 	held     int
+	fp       *footprint      // Config.Footprint; nil when off
 	points   []DecisionPoint // with Config.KeepTrace (Result.DecisionPoints)
 	hash     uint64
 	dataHash uint64 // with Config.HashData (trace.go)
@@ -346,11 +365,18 @@ func (w *World) watchedProc(life uint64) *Proc {
 // happened. It never panics because of the scenario: panics, Goexit, hangs
 // and runaway runs become a Result.Failure.
 func Run(cfg Config, scenario func(w *World)) *Result {
-	cfg.fill()
+	if err := cfg.fill(); err != nil {
+		// A bad Spec is the caller's mistake, told as the run's failure
+		// rather than a panic of the caller's test binary.
+		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Spec: cfg.Spec, Failure: &Failure{Kind: Panic, Proc: -1, Value: err.Error()}}
+	}
 	w := &World{cfg: cfg, hash: hashOffset, dataHash: hashOffset, mainStep: -1, stall: stall{mark: -1}, held: noProc}
 	w.withCur.w = w
 	w.readyOpts.w = w
 	w.ready.procs = &w.procs
+	if cfg.Footprint {
+		w.fp = &footprint{pending: -1}
+	}
 
 	// The loop runs on its own goroutine so that a process blocked outside
 	// the simulation cannot hang the caller: the watchdog below notices that
@@ -494,6 +520,9 @@ func (w *World) loop() {
 		w.cur = p
 		p.state = stateRunning
 		p.resumedAt = w.step // for the stall detection (stall.go)
+		if w.fp != nil {
+			w.fpBegin(p)
+		}
 		// One atomic store per resume, a sign of life for the watchdog.
 		w.life.Store(lifeOf(w.step, p.id))
 		if _, ok := p.resume(); !ok && p.state != stateDone {
@@ -556,6 +585,9 @@ func (w *World) ask(p scheduler.Point) int {
 	c := w.cfg.Strategy.Choose(p)
 	if uint(c) >= uint(p.N) {
 		panic(fmt.Sprintf("sim: strategy %T chose %d among %d options", w.cfg.Strategy, c, p.N))
+	}
+	if w.fp != nil {
+		w.fpDecided(p.Kind, p.N, p.Procs)
 	}
 	if !w.cfg.DiscardLog {
 		w.decisions.add(scheduler.Decision{Kind: p.Kind, N: uint32(p.N), Choice: uint32(c)})
@@ -867,6 +899,8 @@ func (w *World) result() *Result {
 		Leaked:   w.leaked,
 		Trace:    w.trace,
 		History:  w.history.ops,
+
+		Transitions: w.fp.transitions(),
 
 		DecisionPoints: w.points,
 		ReportDir:      w.cfg.ReportDir,

@@ -44,7 +44,7 @@ func TestExploreExamples(t *testing.T) {
 	}
 	mustMatch(t, "stderr", stderr,
 		`weft explore: 2 tests in 1 package, shard 0/1 in 2 go test processes of -weft.shard 0/2 to 1/2`,
-		`(?m)^weft: runs \d+ \(\d+/s\)  steps \d+ \(\d+/s\)  schedules ~\d+  failures [12]  processes 2/2 done  .*  done$`)
+		`(?m)^weft: runs \d+ \(\d+/s\)  steps [\d.]+[kM]? \([\d.]+[kM]?/s\)  schedules ~\d+  failures [12]  processes 2/2 done  .*  done$`)
 	m := mustMatch(t, "stdout", stdout,
 		`(?m)^replay: (go test ./examples/zoo -run '\^TestBuggyChild\$' -weft\.replay=(examples/zoo/testdata/weft/TestBuggyChild/[0-9a-f]{16}))$`,
 		`(?m)^--- FAIL: TestBuggyChild in github.com/weftsim/weft/examples/zoo \(-weft.shard [01]/2\)$`,

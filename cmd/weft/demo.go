@@ -18,7 +18,7 @@ import (
 func demo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	runs := fs.Int("runs", 1000, "runs per scenario (buggy ones stop at the first failure)")
-	strategy := fs.String("strategy", "random", "strategy: random, pct, pct:<depth>[:<steps>]")
+	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>]")
 	seed := fs.Uint64("seed", 1, "first seed")
 	verbose := fs.Bool("v", false, "print each failure's full report")
 	only := fs.String("only", "", "run only scenarios whose name contains this")
@@ -41,7 +41,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 
 	fmt.Fprintf(stdout, "weft demo: %d runs per scenario, strategy %s, seeds from %d\n\n", *runs, spec, *seed)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tEXPECT\tVERDICT\tRUNS\tSEED\tPREEMPTIONS\tTIME")
+	fmt.Fprintln(tw, "SCENARIO\tEXPECT\tVERDICT\tRUNS\tSEED\tFOUND BY\tPREEMPTIONS\tTIME")
 	type failure struct {
 		e entry
 		f *weft.Finding
@@ -82,10 +82,10 @@ func demo(args []string, stdout, stderr io.Writer) error {
 		mu.Unlock()
 		ran++
 		rep := weft.Explore(weft.Options{Name: e.Name, Runs: *runs, Seed: *seed, Spec: spec, Config: e.config()}, e.Scenario)
-		verdict, seedCol, preempt := "pass", "-", "-"
+		verdict, seedCol, by, preempt := "pass", "-", "-", "-"
 		if f := rep.Failure; f != nil {
 			verdict = "found"
-			seedCol = fmt.Sprint(f.Seed)
+			seedCol, by = fmt.Sprint(f.Seed), f.Spec
 			preempt = fmt.Sprintf("%d -> %d", f.PreemptionsBefore, f.PreemptionsAfter)
 			failures = append(failures, failure{e, f})
 		}
@@ -97,7 +97,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 				verdict = "UNEXPECTED FAILURE"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%v\n", e.Name, e.expect(), verdict, rep.Runs, seedCol, preempt, rep.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%v\n", e.Name, e.expect(), verdict, rep.Runs, seedCol, by, preempt, rep.Elapsed.Round(time.Millisecond))
 		mu.Lock()
 		done++
 		mu.Unlock()

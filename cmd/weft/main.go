@@ -10,6 +10,7 @@
 //	weft replay [PACKAGE] LOG         replay a saved log of a package's own test, through go test
 //	weft merge [-o FILE] SUMMARY...   combine the summaries of a campaign's shards into one report
 //	weft report [flags] [NAME...]     write the HTML page of each catalogued failure, shrunk, into a directory
+//	weft bench-search [flags]         measure how fast each strategy finds each seeded defect (make bench-search)
 package main
 
 import (
@@ -46,6 +47,7 @@ commands:
   merge [-o FILE] SUMMARY...
                             combine the JSON summaries of a campaign's shards: runs,
                             failures by test, saved logs, shards present and missing
+  bench-search [flags]      measure the runs each strategy takes to find each seeded defect
 
 Run 'weft <command> -h' for the flags of a command.
 `
@@ -71,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = merge(args[1:], stdout, stderr)
 	case "report":
 		err = report(args[1:], stdout, stderr)
+	case "bench-search":
+		err = benchSearch(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

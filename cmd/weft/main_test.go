@@ -44,6 +44,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"explore", "-budget", "-1s", "zoo/leak"}, "-runs and -budget must not be negative"},
 		{[]string{"replay", "zoo/leak"}, "want a scenario name and a log"},
 		{[]string{"replay", "a", "b", "c"}, "want a saved log, or a scenario name or package and a log"},
+		{[]string{"bench-search", "-campaigns", "0"}, "-campaigns and -max must be at least 1"},
+		{[]string{"bench-search", "-strategies", "random,bfs"}, "unknown strategy"},
+		{[]string{"bench-search", "-bound", "0", "-search-only"}, "not a whole number"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, _, stderr := runWeft(tc.args...)
@@ -159,5 +162,19 @@ func TestExploreFindsAndSaves(t *testing.T) {
 	// A real-time budget alone runs as many seeds as fit.
 	if code, stdout, _ := runWeft("explore", "-budget", "100ms", "zoo/leak-fixed"); code != 0 || !strings.Contains(stdout, "zoo/leak-fixed: no failure in ") {
 		t.Fatalf("explore -budget of the fixed twin: exit %d\n%s", code, stdout)
+	}
+}
+
+// bench-search prints its two tables: a cell per strategy, and the plain
+// search against DPOR.
+func TestBenchSearch(t *testing.T) {
+	code, stdout, stderr := runWeft("bench-search", "-campaigns", "2", "-max", "200", "-strategies", "portfolio,random", "-run", "zoo/leak")
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	for _, want := range []string{"| scenario | steps | portfolio | random |", "| zoo/leak | 2 | ", "| zoo/leak | fails | found at ", "| zoo/leak-fixed | passes | "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
 	}
 }

@@ -156,8 +156,8 @@ func TestWorkloadUnderExplore(t *testing.T) {
 	require.Nil(t, fixed.Failure)
 
 	seed := rep.Failure.Seed
-	first := sim.Run(sim.Config{Seed: seed, Properties: []sim.Property{cache.Buggy.Property(0)}}, cache.Buggy.Scenario(lostInvalidation))
-	again := sim.Run(sim.Config{Seed: seed, Properties: []sim.Property{cache.Buggy.Property(0)}}, cache.Buggy.Scenario(lostInvalidation))
+	first := sim.Run(sim.Config{Seed: seed, Spec: rep.Failure.Spec, Properties: []sim.Property{cache.Buggy.Property(0)}}, cache.Buggy.Scenario(lostInvalidation))
+	again := sim.Run(sim.Config{Seed: seed, Spec: rep.Failure.Spec, Properties: []sim.Property{cache.Buggy.Property(0)}}, cache.Buggy.Scenario(lostInvalidation))
 	require.NotNil(t, first.Failure)
 	require.Equal(t, first.Hash, again.Hash, "same seed, same run")
 }

@@ -97,8 +97,8 @@ func TestForwardedMessageOvertakes(t *testing.T) {
 	require.NotNil(t, rep.Failure, "Explore missed the overtaking")
 	require.Equal(t, `B got "after the update, forwarded by C" before "update"`, rep.Failure.Shrunk.Failure.Value)
 	seed := rep.Failure.Seed
-	r1, r2 := sim.Run(sim.Config{Seed: seed}, overtaking(4*time.Millisecond)), sim.Run(sim.Config{Seed: seed}, overtaking(4*time.Millisecond))
-	require.NotNil(t, r1.Failure)
+	r1, r2 := sim.Run(sim.Config{Seed: seed, Spec: rep.Failure.Spec}, overtaking(4*time.Millisecond)), sim.Run(sim.Config{Seed: seed, Spec: rep.Failure.Spec}, overtaking(4*time.Millisecond))
+	require.NotNil(t, r1.Failure, "seed %d under %s", seed, rep.Failure.Spec)
 	require.Equal(t, r1.Hash, r2.Hash, "same seed, same run")
 
 	// Without jitter the direct message is always first: the forwarded one
@@ -314,7 +314,7 @@ func TestFaultNetsplit(t *testing.T) {
 	}
 	require.Equal(t, []string{"node-netsplit", "netsplit a | b for 10ms"}, faults, "one split (the fault, then what it did), shrunk to the shortest")
 	seed := rep.Failure.Seed
-	cfg := sim.Config{Seed: seed, Faults: plan}
+	cfg := sim.Config{Seed: seed, Spec: rep.Failure.Spec, Faults: plan}
 	require.Equal(t, sim.Run(cfg, scenario).Hash, sim.Run(cfg, scenario).Hash, "same seed, same run")
 
 	calm := weft.Explore(weft.Options{Runs: 100, CheckDeterminism: true}, scenario)

@@ -43,7 +43,7 @@ func TestStrategies(t *testing.T) {
 	for _, s := range Strategies() {
 		got = append(got, s.String())
 	}
-	if want := []string{"random", "pct:3"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if want := []string{"portfolio", "random", "pct:3"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Strategies() = %v, want %v", got, want)
 	}
 }
@@ -89,13 +89,16 @@ func starving() systems.System {
 	}
 }
 
-// TestJudgeStrategies judges starving: its P1 passes every random run and
-// fails under PCT, reported with PCT's seed and spec and a log that names
-// PCT; its P2 passes the runs of both strategies.
+// TestJudgeStrategies judges starving under the random walk and then PCT:
+// its P1 passes every random run and fails under PCT, reported with PCT's
+// seed and spec and a log that names PCT; its P2 passes the runs of both
+// strategies. Then under Strategies: the portfolio finds P1 first, and
+// names the member that did.
 func TestJudgeStrategies(t *testing.T) {
 	sys := starving()
 	const runs = 300
-	vds := Judge(t, sys, "race", []string{"P1-reader-first", "P2-holds"}, Strategies(), runs, nil)
+	randomThenPCT := Strategies()[1:]
+	vds := Judge(t, sys, "race", []string{"P1-reader-first", "P2-holds"}, randomThenPCT, runs, nil)
 	if len(vds) != 2 {
 		t.Fatalf("got %d verdicts, want 2: %v", len(vds), vds)
 	}
@@ -116,7 +119,21 @@ func TestJudgeStrategies(t *testing.T) {
 		t.Errorf("P2: %s; want a pass on %d runs under random and pct:3", p2, 2*runs)
 	}
 	// Alone, the random walk passes P1: it is PCT that finds it.
-	if vds := Judge(t, sys, "race", []string{"P1-reader-first"}, Strategies()[:1], runs, nil); len(vds) != 1 || vds[0].Finding != nil {
+	if vds := Judge(t, sys, "race", []string{"P1-reader-first"}, randomThenPCT[:1], runs, nil); len(vds) != 1 || vds[0].Finding != nil {
 		t.Errorf("the random walk alone: %v, want a pass", vds)
+	}
+
+	// The portfolio, first of Strategies, finds it with a member that
+	// starves the reader, and the verdict and the log name that member.
+	vds = Judge(t, sys, "race", []string{"P1-reader-first", "P2-holds"}, Strategies(), runs, nil)
+	p1, p2 = vds[0], vds[1]
+	if p1.Finding == nil || fmt.Sprint(p1.Strategies) != "[portfolio]" || p1.Finding.Portfolio == "" {
+		t.Fatalf("P1 under Strategies: %v after %v, want a failure the portfolio finds", p1, p1.Strategies)
+	}
+	if m := p1.Finding.Spec; m == "random" || !strings.Contains(p1.String(), " strategy="+m+" ") || p1.Finding.Log.Spec != m {
+		t.Errorf("P1 failed under member %q: %s (log names %q)", m, p1, p1.Finding.Log.Spec)
+	}
+	if p2.Finding != nil || p2.Runs != 3*runs {
+		t.Errorf("P2: %s; want a pass on %d runs", p2, 3*runs)
 	}
 }
