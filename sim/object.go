@@ -104,6 +104,13 @@ func shortFile(path string) string {
 // Go (one world per OS process at a time) sets it.
 var ambientWorld func() *World
 
+// SetAmbient installs the hook through which a primitive that has no world
+// of its own (a zero-value Mutex, a nil channel) finds one: the runtime of
+// code rewritten from plain Go (package sim/gort) calls it once, with a
+// function that returns the world running now, or nil. Code written against
+// weft never needs it.
+func SetAmbient(world func() *World) { ambientWorld = world }
+
 func ambient() *World {
 	if ambientWorld != nil {
 		if w := ambientWorld(); w != nil {

@@ -1,0 +1,224 @@
+// Package goker runs GoBench's GoKer kernels, as the Go toolchain ships them
+// for its goroutine leak profile's tests, unmodified under weft: it copies
+// them into a module of their own, rewrites it (package rewrite), runs each
+// kernel as the main process of a world for many seeds, and compares the
+// leaks the world proves with the leak sites Go's own test expects of each
+// kernel (runtime/goroutineleakprofile_test.go).
+package goker
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/weftsim/weft/rewrite"
+)
+
+// Dir is where the toolchain keeps the kernels, below GOROOT.
+const Dir = "src/runtime/testdata/testgoroutineleakprofile/goker"
+
+// Expectation is what Go's leak profile test expects of a kernel.
+type Expectation struct {
+	Name  string
+	Flaky bool // Go's test marks its sites flaky: they may not show in every run
+	Sites []*regexp.Regexp
+}
+
+// Expected reads the GoKer cases of $GOROOT/src/runtime/goroutineleakprofile_test.go.
+func Expected(goroot string) (map[string]Expectation, error) {
+	path := filepath.Join(goroot, "src/runtime/goroutineleakprofile_test.go")
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Expectation{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || types(as.Lhs[0]) != "gokerTestCases" {
+			return true
+		}
+		for _, el := range as.Rhs[0].(*ast.CompositeLit).Elts {
+			call, ok := el.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				continue
+			}
+			var e Expectation
+			e.Flaky = types(call.Fun) == "makeFlakyTest"
+			for i, a := range call.Args {
+				lit, ok := a.(*ast.BasicLit)
+				if !ok {
+					continue
+				}
+				s, _ := strconv.Unquote(lit.Value)
+				if i == 0 {
+					e.Name = s
+					continue
+				}
+				re, err := regexp.Compile(s)
+				if err != nil {
+					continue
+				}
+				e.Sites = append(e.Sites, re)
+			}
+			out[e.Name] = e
+		}
+		return false
+	})
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no gokerTestCases found", path)
+	}
+	return out, nil
+}
+
+func types(e ast.Expr) string {
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// Kernels lists the kernels the files in goroot's goker directory register,
+// sorted.
+func Kernels(goroot string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(goroot, Dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	re := regexp.MustCompile(`register\("([A-Za-z0-9]+)"`)
+	var names []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			names = append(names, string(m[1]))
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Build is a rewritten copy of the kernels, ready to run.
+type Build struct {
+	Dir      string // the module the kernels were copied into
+	Overlay  string
+	Rewrite  *rewrite.Result
+	Problems []rewrite.Problem
+}
+
+// Prepare copies the kernels unmodified into a module under work (which
+// uses the weft module at repo), rewrites it, and adds the harness.
+func Prepare(goroot, repo, work string) (*Build, error) {
+	mod := filepath.Join(work, "goker")
+	if err := os.MkdirAll(mod, 0o755); err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(filepath.Join(goroot, Dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(mod, filepath.Base(f)), b, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	gomod := fmt.Sprintf("module weftgoker\n\ngo 1.26\n\nrequire github.com/weftsim/weft v0.0.0\n\nreplace github.com/weftsim/weft => %s\n", repo)
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte(gomod), 0o644); err != nil {
+		return nil, err
+	}
+	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.sum"), sum, 0o644); err != nil {
+		return nil, err
+	}
+	res, err := rewrite.Package(mod, ".", filepath.Join(work, "rewritten"))
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Add(filepath.Join(mod, "weft_goker_test.go"), []byte(harness)); err != nil {
+		return nil, err
+	}
+	overlay, err := res.WriteOverlay()
+	if err != nil {
+		return nil, err
+	}
+	return &Build{Dir: mod, Overlay: overlay, Rewrite: res, Problems: res.Problems}, nil
+}
+
+// Compile builds the test binary of the rewritten kernels into the work
+// directory, and returns its path.
+func (b *Build) Compile() (string, error) {
+	bin := filepath.Join(filepath.Dir(b.Dir), "goker.test")
+	cmd := exec.Command("go", "test", "-c", "-o", bin, "-overlay", b.Overlay, ".")
+	cmd.Dir = b.Dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the rewritten kernels: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Leak is a leak a run found.
+type Leak struct {
+	Site   string
+	Proven bool
+	Text   string
+}
+
+// Run is one run of one kernel.
+type Run struct {
+	Kernel   string
+	Seed     uint64
+	Steps    int64
+	Hash     uint64
+	Failure  string
+	Leaks    []Leak
+	Replayed string
+}
+
+// RunKernels runs each kernel for seeds seeds from seed, with the test
+// binary bin.
+func RunKernels(bin string, kernels []string, seed uint64, seeds int) ([]Run, error) {
+	out := bin + ".runs.json"
+	cmd := exec.Command(bin, "-test.run=^TestWeftGoker$", "-goker.kernels="+strings.Join(kernels, ","),
+		"-goker.seed="+strconv.FormatUint(seed, 10), "-goker.seeds="+strconv.Itoa(seeds), "-goker.out="+out)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("running the kernels: %v\n%s", err, stderr.String())
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var runs []Run
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<26)
+	for sc.Scan() {
+		var r Run
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, sc.Err()
+}

@@ -1,0 +1,57 @@
+package gort
+
+import (
+	"github.com/weftsim/weft/sim"
+)
+
+// Origin is where a process of rewritten code was started: by which process
+// (named as Go names the function it runs) and at which go statement.
+type Origin struct {
+	Creator string
+	Site    string // file:line of the go statement
+}
+
+// origins holds, per world, the Origin of every process started with Go, by
+// process id. It lives in the world, so a Result keeps it for its report.
+var origins = sim.NewLocal(func(*sim.Kernel) *map[int]Origin { m := map[int]Origin{}; return &m })
+
+func started(w *sim.World, p *sim.Proc, site string) {
+	creator := ""
+	if self := w.Self(); self != nil {
+		creator = self.Name()
+	}
+	(*origins.Get(w.Kernel()))[p.ID()] = Origin{Creator: creator, Site: site}
+}
+
+// Go is the go statement: it starts f as a process named name (the name Go
+// gives the goroutine's function: "main.F.func1", "pkg.(*T).run"), started
+// at site. The rewriter evaluates the call's function and arguments before
+// it calls Go, as the go statement does. Outside a world it starts a real
+// goroutine.
+func Go(name, site string, f func()) {
+	w := inWorld()
+	if w == nil {
+		go f()
+		return
+	}
+	started(w, w.Go(name, f), site)
+}
+
+// Gosched is runtime.Gosched: a scheduling point.
+func Gosched() {
+	if w := inWorld(); w != nil {
+		w.Yield()
+		return
+	}
+	runtimeGosched()
+}
+
+// Pt is the scheduling point the rewriter puts before each operation of
+// sync/atomic: it returns its argument (the address operated on) after
+// letting the strategy run another process first.
+func Pt[P any](p P) P {
+	if w := inWorld(); w != nil {
+		w.Yield()
+	}
+	return p
+}
