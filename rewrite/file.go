@@ -504,7 +504,7 @@ func (r *fileRW) selectStmt(s *ast.SelectStmt) string {
 		case nil:
 			inits = append(inits, gortName+".Default()")
 		case *ast.SendStmt:
-			inits = append(inits, "("+r.node(comm.Chan)+").SendCase("+r.node(comm.Value)+")")
+			inits = append(inits, gortName+".SendCase("+r.chanOf(comm.Chan)+", "+r.node(comm.Value)+")")
 		case *ast.ExprStmt:
 			inits = append(inits, gortName+".RecvCase("+r.chanOf(ast.Unparen(comm.X).(*ast.UnaryExpr).X)+")")
 		case *ast.AssignStmt:

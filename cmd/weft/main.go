@@ -5,6 +5,9 @@
 //	weft list                      list the catalogued scenarios
 //	weft explore [flags] NAME      explore one scenario, with progress
 //	weft replay [flags] NAME LOG   replay a decision log (a file or the weft1-... text) and print its timeline
+//	weft test PKG [go test flags]  rewrite plain Go code (package rewrite) and go test it in a world
+//	weft overlay PKG               rewrite plain Go code and print the file for go test -overlay
+//	weft goker [flags]             run GoKer's bug kernels, rewritten, and print what they leak
 package main
 
 import (
@@ -29,6 +32,9 @@ commands:
   list                     list the catalogued scenarios
   explore [flags] NAME     explore one scenario under many seeds, with progress
   replay [flags] NAME LOG  replay a decision log (a file or the weft1-... text)
+  test PKG [go test flags] rewrite plain Go code to run in a world, and go test it
+  overlay [-o dir] PKG     rewrite plain Go code; print the file for go test -overlay
+  goker [flags]            run Go's GoKer bug kernels, rewritten, and print a table
 
 Run 'weft <command> -h' for the flags of a command.
 `
@@ -50,6 +56,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = explore(args[1:], stdout, stderr)
 	case "replay":
 		err = replay(args[1:], stdout, stderr)
+	case "test":
+		err = gotest(args[1:], stdout, stderr)
+	case "overlay":
+		err = overlay(args[1:], stdout, stderr)
+	case "goker":
+		err = gokerCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

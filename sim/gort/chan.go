@@ -36,6 +36,17 @@ type Recv[T any] struct {
 // RecvCase makes the receive case "<-c" of a select.
 func RecvCase[T any](c *Chan[T]) *Recv[T] { return &Recv[T]{C: c} }
 
+// Send is a send case of a select.
+type Send[T any] struct {
+	C *Chan[T]
+	V T
+}
+
+// SendCase makes the send case "c <- v" of a select.
+func SendCase[T any](c *Chan[T], v T) *Send[T] { return &Send[T]{C: c, V: v} }
+
+func (s *Send[T]) simCase() sim.Case { return s.C.SendCase(s.V) }
+
 // Default is the default case of a select.
 func Default() sim.Case { return sim.DefaultCase() }
 
@@ -43,13 +54,26 @@ type caser interface{ simCase() sim.Case }
 
 func (r *Recv[T]) simCase() sim.Case { return r.C.RecvCase(&r.V, &r.OK) }
 
+func (r *Recv[T]) single() { r.V, r.OK = r.C.RecvOK() }
+
+func (s *Send[T]) single() { s.C.Send(s.V) }
+
 // Select is the select statement: it returns the index of the case it
-// takes. Each case is a *Recv (RecvCase), a send case (Chan.SendCase) or
-// Default(). With no cases it blocks forever.
+// takes. Each case is a *Recv (RecvCase), a *Send (SendCase) or Default().
+// With no cases it blocks forever; with one it is that case's operation, as
+// Go compiles it.
 func Select(cases ...any) int {
 	w := inWorld()
 	if w == nil {
 		panic("gort: a select of rewritten code ran outside a world")
+	}
+	if len(cases) == 1 {
+		// Go compiles a select of one case to the operation alone.
+		switch c := cases[0].(type) {
+		case interface{ single() }:
+			c.single()
+			return 0
+		}
 	}
 	cs := make([]sim.Case, len(cases))
 	for i, c := range cases {

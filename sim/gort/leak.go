@@ -116,10 +116,15 @@ func waitReason(b sim.Blocked) string {
 		}
 		return "select"
 	case "lock":
-		if kind == "rwmutex" {
+		if kind == "rwmutex" && !strings.HasPrefix(b.Held, "held by") && !strings.HasPrefix(b.Held, "write-locked") {
+			// Go's RWMutex.Lock waits for readers in RWMutex.Lock, and for
+			// another writer on its inner Mutex, in Mutex.Lock: who holds
+			// it tells the two apart (Blocked.Held needs the trace).
 			return "sync.RWMutex.Lock"
 		}
 		return "sync.Mutex.Lock"
+	case "sleep":
+		return "" // it will wake: no leak
 	case "rlock":
 		return "sync.RWMutex.RLock"
 	case "wait":
