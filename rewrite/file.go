@@ -26,6 +26,7 @@ type fileRW struct {
 	commaOK  map[*ast.UnaryExpr]bool // receives that also report ok
 	imports  map[string]string       // local name of each imported path redirected to gort
 	resets   []string                // statements remaking package-level primitives in each world
+	testing  bool // a TestXxx runs in a world: the file imports weft
 	problems []Problem
 	seen     map[string]bool
 }
@@ -79,6 +80,9 @@ func (r *fileRW) rewrite() ([]byte, error) {
 	at := r.off(r.f.Name.End())
 	b.WriteString(body[:at])
 	fmt.Fprintf(&b, "; import %s %q", gortName, gortPath)
+	if r.testing {
+		fmt.Fprintf(&b, "; import %s %q", weftName, weftPath)
+	}
 	b.WriteString(body[at:])
 	fmt.Fprintf(&b, "\n\nvar _ = %s.Go\n", gortName)
 	for _, path := range sortedKeys(r.imports) {
@@ -250,8 +254,44 @@ func (r *fileRW) baseRule(n ast.Node) (string, bool) {
 		return r.selector(n)
 	case *ast.TypeSpec:
 		return r.typeSpec(n)
+	case *ast.FuncDecl:
+		return r.testFunc(n)
 	}
 	return "", false
+}
+
+// testFunc runs the body of a TestXxx(t *testing.T) of a test file in a
+// world, seed after seed, with weft.TestGo.
+func (r *fileRW) testFunc(d *ast.FuncDecl) (string, bool) {
+	if !strings.HasSuffix(r.tf.Name(), "_test.go") || d.Recv != nil || d.Body == nil || !strings.HasPrefix(d.Name.Name, "Test") || d.Name.Name == "TestMain" {
+		return "", false
+	}
+	params := d.Type.Params.List
+	if len(params) != 1 || len(params[0].Names) != 1 || params[0].Names[0].Name == "_" {
+		return "", false
+	}
+	if types.TypeString(r.info.TypeOf(params[0].Type), nil) != "*testing.T" {
+		return "", false
+	}
+	r.testing = true
+	t := params[0].Names[0].Name
+	var stmts []ast.Node
+	for _, st := range d.Body.List {
+		stmts = append(stmts, st)
+	}
+	head := r.render(d.Pos(), d.Body.Lbrace+1, d.Type)
+	body := r.render(d.Body.Lbrace+1, d.Body.Rbrace, stmts...)
+	return head + " " + weftName + ".TestGo(" + t + ", func(" + t + " *" + r.testingName() + ".T) {" + body + "}) }", true
+}
+
+// testingName is the name the file imports package testing as.
+func (r *fileRW) testingName() string {
+	for _, imp := range r.f.Imports {
+		if strings.Trim(imp.Path.Value, `"`) == "testing" && imp.Name != nil {
+			return imp.Name.Name
+		}
+	}
+	return "testing"
 }
 
 // selector redirects pkg.Name to its stand-in in gort.

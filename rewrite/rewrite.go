@@ -31,6 +31,8 @@ import (
 const (
 	gortPath = "github.com/weftsim/weft/sim/gort"
 	gortName = "weftgort"
+	weftPath = "github.com/weftsim/weft"
+	weftName = "weftroot"
 )
 
 // Problem is a construct the rewrite could not carry into the world.
