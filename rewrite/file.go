@@ -26,7 +26,7 @@ type fileRW struct {
 	commaOK  map[*ast.UnaryExpr]bool // receives that also report ok
 	imports  map[string]string       // local name of each imported path redirected to gort
 	resets   []string                // statements remaking package-level primitives in each world
-	testing  bool // a TestXxx runs in a world: the file imports weft
+	testing  bool                    // a TestXxx runs in a world: the file imports weft
 	problems []Problem
 	seen     map[string]bool
 }
