@@ -29,10 +29,9 @@ func TestGo(t *testing.T, body func(t *testing.T), opts ...Option) {
 			c.StepCost = time.Microsecond
 		}
 	})
-	gort.Exclusive(func() {
-		Test(t, func(w *sim.World) {
-			gort.Bind(w)
-			body(t)
-		}, append(opts, cost)...)
-	})
+	defer gort.Exclusive()()
+	Test(t, func(w *sim.World) {
+		gort.Bind(w)
+		body(t)
+	}, append(opts, cost)...)
 }

@@ -28,6 +28,7 @@ var (
 	gokerSteps   = flag.Int64("goker.maxsteps", 200000, "scheduling points a run may take (sim.Config.MaxSteps)")
 	gokerAfter   = flag.Int64("goker.aftermain", 20000, "scheduling points a run may take after its main returned (sim.Config.AfterMainSteps)")
 	gokerCost    = flag.Duration("goker.stepcost", time.Microsecond, "virtual time each scheduling point takes (sim.Config.StepCost)")
+	gokerDog     = flag.Duration("goker.watchdog", 2*time.Minute, "real time a step may take (sim.Config.Watchdog): kernels of 30,000 goroutines on a loaded machine need long")
 )
 
 type gokerLeak struct {
@@ -71,7 +72,7 @@ func TestWeftGoker(t *testing.T) {
 		}
 		scenario := func(w *sim.World) { gort.Bind(w); f() }
 		for i := 0; i < *gokerSeeds; i++ {
-			cfg := sim.Config{Name: name, Seed: *gokerSeed + uint64(i), AllowLeaks: true, MaxSteps: *gokerSteps, AfterMainSteps: *gokerAfter, StepCost: *gokerCost}
+			cfg := sim.Config{Name: name, Seed: *gokerSeed + uint64(i), AllowLeaks: true, MaxSteps: *gokerSteps, AfterMainSteps: *gokerAfter, StepCost: *gokerCost, Watchdog: *gokerDog}
 			r := sim.Run(cfg, scenario)
 			run := gokerRun{Kernel: name, Seed: cfg.Seed, Steps: r.Steps, Hash: r.Hash}
 			if r.Failure != nil {

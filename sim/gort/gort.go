@@ -67,11 +67,11 @@ func Bind(w *sim.World) {
 // through a package-level hook.
 var serial sync.Mutex
 
-// Exclusive runs f while no other caller of Exclusive runs: the go test edge
-// wraps each test of rewritten code in it, since rewritten code finds its
-// world through one package-level hook.
-func Exclusive(f func()) {
+// Exclusive waits until no other caller holds it, and returns the function
+// that lets the next one in: the go test edge holds it while a test of
+// rewritten code runs, since rewritten code finds its world through one
+// package-level hook.
+func Exclusive() (release func()) {
 	serial.Lock()
-	defer serial.Unlock()
-	f()
+	return serial.Unlock
 }
