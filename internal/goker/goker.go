@@ -192,6 +192,9 @@ type Run struct {
 	Failure  string
 	Leaks    []Leak
 	Replayed string
+	// Determinism is "same" when the first seed, run twice more with its
+	// data hashed, gave one run, "differs" otherwise, "" when not checked.
+	Determinism string
 }
 
 // RunKernels runs each kernel for seeds seeds from seed, with the test

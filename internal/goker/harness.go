@@ -45,6 +45,7 @@ type gokerRun struct {
 	Failure  string ` + "`json:\",omitempty\"`" + `
 	Leaks    []gokerLeak
 	Replayed string ` + "`json:\",omitempty\"`" + `
+	Determinism string ` + "`json:\",omitempty\"`" + `
 }
 
 func gokerSites(r *sim.Result) ([]gokerLeak, []string) {
@@ -95,6 +96,17 @@ func TestWeftGoker(t *testing.T) {
 				default:
 					run.Replayed = "same"
 					run.Leaks = leaks
+				}
+			}
+			if i == 0 && !r.Abandoned {
+				// The determinism check: the first seed twice more, hashing
+				// the data too (values sent, names), must give one run.
+				hashed := cfg
+				hashed.HashData = true
+				a, b := sim.Run(hashed, scenario), sim.Run(hashed, scenario)
+				run.Determinism = "same"
+				if a.Hash != b.Hash || a.DataHash != b.DataHash {
+					run.Determinism = "differs"
 				}
 			}
 			enc.Encode(run)

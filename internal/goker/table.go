@@ -27,7 +27,9 @@ type Verdict struct {
 	Suspected int
 	// Replay says whether every leaking run replayed the same from its log.
 	Replay   string
-	Failures []string
+	// Determinism is the determinism check of the first seed.
+	Determinism string
+	Failures    []string
 	Steps    int64
 }
 
@@ -63,6 +65,9 @@ func Judge(runs []Run, expected map[string]Expectation) []Verdict {
 				if !slices.Contains(v.Failures, f) {
 					v.Failures = append(v.Failures, f)
 				}
+			}
+			if r.Determinism != "" {
+				v.Determinism = r.Determinism
 			}
 			if r.Replayed != "" {
 				replays[r.Replayed]++
@@ -127,8 +132,8 @@ func mapKeys(m map[string]int) func(func(string) bool) {
 
 // Markdown writes the verdicts as a table.
 func Markdown(w io.Writer, vs []Verdict, seed uint64) {
-	fmt.Fprintln(w, "| kernel | rewritten | expected sites found (runs of N) | runs to all | first seeds | unexpected leaks | replay from log | other failures |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| kernel | rewritten | expected sites found (runs of N) | runs to all | first seeds | unexpected leaks | replay from log | same seed twice | other failures |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, v := range vs {
 		var found, seeds []string
 		for _, s := range v.Sites {
@@ -160,7 +165,11 @@ func Markdown(w io.Writer, vs []Verdict, seed uint64) {
 		if fails == "" {
 			fails = "-"
 		}
-		fmt.Fprintf(w, "| %s | yes | %s | %s | %s | %s | %s | %s |\n", v.Kernel, f, all, strings.Join(seeds, ", "), strings.ReplaceAll(unexp, "|", `\|`), v.Replay, fails)
+		det := v.Determinism
+		if det == "" {
+			det = "-"
+		}
+		fmt.Fprintf(w, "| %s | yes | %s | %s | %s | %s | %s | %s | %s |\n", v.Kernel, f, all, strings.Join(seeds, ", "), strings.ReplaceAll(unexp, "|", `\|`), v.Replay, det, fails)
 	}
 }
 
