@@ -119,8 +119,10 @@ type Build struct {
 }
 
 // Prepare copies the kernels unmodified into a module under work (which
-// uses the weft module at repo), rewrites it, and adds the harness.
-func Prepare(goroot, repo, work string) (*Build, error) {
+// uses the weft module at repo), rewrites it, and adds the harness. With
+// kernels named, it copies only their files (GoKer names each file after its
+// kernel) and the shared main.go.
+func Prepare(goroot, repo, work string, kernels ...string) (*Build, error) {
 	mod := filepath.Join(work, "goker")
 	if err := os.MkdirAll(mod, 0o755); err != nil {
 		return nil, err
@@ -129,7 +131,14 @@ func Prepare(goroot, repo, work string) (*Build, error) {
 	if err != nil {
 		return nil, err
 	}
+	keep := map[string]bool{"main.go": true}
+	for _, k := range kernels {
+		keep[strings.ToLower(k)+".go"] = true
+	}
 	for _, f := range files {
+		if len(kernels) > 0 && !keep[filepath.Base(f)] {
+			continue
+		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err

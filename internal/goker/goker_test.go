@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// TestKernelsEndToEnd rewrites the toolchain's GoKer kernels, builds them,
-// runs two of them under weft and checks that each shows the leak site Go's
+// TestKernelsEndToEnd rewrites two of the toolchain's GoKer kernels, builds
+// them, runs them under weft and checks that each shows the leak site Go's
 // own test expects of it, proven, with no other leak, and that the leaking
 // run replays the same from its decision log and from its seed.
 func TestKernelsEndToEnd(t *testing.T) {
@@ -29,7 +29,8 @@ func TestKernelsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Prepare(goroot, repo, t.TempDir())
+	kernels := []string{"Etcd5509", "Grpc1424"}
+	b, err := Prepare(goroot, repo, t.TempDir(), kernels...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,6 @@ func TestKernelsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kernels := []string{"Etcd5509", "Grpc1424"}
 	runs, err := RunKernels(bin, kernels, 1, 3)
 	if err != nil {
 		t.Fatal(err)
