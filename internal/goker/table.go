@@ -26,11 +26,11 @@ type Verdict struct {
 	// Suspected counts leaks of runs cut short by a budget.
 	Suspected int
 	// Replay says whether every leaking run replayed the same from its log.
-	Replay   string
+	Replay string
 	// Determinism is the determinism check of the first seed.
 	Determinism string
 	Failures    []string
-	Steps    int64
+	Steps       int64
 }
 
 // SiteVerdict is one expected site.
