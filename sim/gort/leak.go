@@ -60,7 +60,7 @@ func (l Leak) String() string {
 		fmt.Fprintf(&b, "\t%s\n", l.Held)
 	}
 	if l.Origin.Site != "" {
-		fmt.Fprintf(&b, "created by %s\n\t%s\n", l.Origin.Creator, l.Origin.Site)
+		fmt.Fprintf(&b, "created by %s in goroutine %d\n\t%s\n", l.Origin.Creator, l.Origin.CreatorID, l.Origin.Site)
 	}
 	return b.String()
 }

@@ -7,8 +7,9 @@ import (
 // Origin is where a process of rewritten code was started: by which process
 // (named as Go names the function it runs) and at which go statement.
 type Origin struct {
-	Creator string
-	Site    string // file:line of the go statement
+	Creator   string
+	CreatorID int
+	Site      string // file:line of the go statement
 }
 
 // origins holds, per world, the Origin of every process started with Go, by
@@ -16,11 +17,11 @@ type Origin struct {
 var origins = sim.NewLocal(func(*sim.Kernel) *map[int]Origin { m := map[int]Origin{}; return &m })
 
 func started(w *sim.World, p *sim.Proc, site string) {
-	creator := ""
+	o := Origin{Site: site}
 	if self := w.Self(); self != nil {
-		creator = self.Name()
+		o.Creator, o.CreatorID = self.Name(), self.ID()
 	}
-	(*origins.Get(w.Kernel()))[p.ID()] = Origin{Creator: creator, Site: site}
+	(*origins.Get(w.Kernel()))[p.ID()] = o
 }
 
 // Go is the go statement: it starts f as a process named name (the name Go
