@@ -93,6 +93,9 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *seeds <= 0 || fs.NArg() > 0 {
+		return fmt.Errorf("%w: weft goker [-seeds n>0] [-seed s] [-kernels A,B]", errUsage)
+	}
 	goroot := runtime.GOROOT()
 	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
 		goroot = strings.TrimSpace(string(out))

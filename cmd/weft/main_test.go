@@ -33,6 +33,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"explore", "-shard", "3/2", "zoo/leak"}, "bad -shard"},
 		{[]string{"explore", "-budget", "-1s", "zoo/leak"}, "-runs and -budget must not be negative"},
 		{[]string{"replay", "zoo/leak"}, "want a scenario name and a log"},
+		{[]string{"test"}, "weft test PACKAGE"},
+		{[]string{"test", "-run", "X"}, "weft test PACKAGE"},
+		{[]string{"overlay"}, "weft overlay [-o dir] PACKAGE"},
+		{[]string{"goker", "-seeds", "0"}, "-seeds n>0"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, _, stderr := runWeft(tc.args...)
