@@ -71,7 +71,7 @@ func TestPlainPackage(t *testing.T) {
 	if err == nil {
 		t.Fatalf("the leak was not found:\n%s", out)
 	}
-	for _, want := range []string{"leak", "example.com/plain.First.func1", "-weft.seed"} {
+	for _, want := range []string{"leak", "example.com/plain.First.func1", "created at plain/plain.go:13", "-weft.seed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report does not say %q:\n%s", want, out)
 		}
