@@ -21,7 +21,9 @@ import (
 // Rewritten code finds its world through one package-level hook, so tests of
 // rewritten code run one at a time, even when marked parallel. Each scheduling
 // point costs a microsecond of virtual time (sim.Config.StepCost), so that
-// polling loops let timers fire as they would in real time.
+// polling loops let timers fire as they would in real time. The commands a
+// failure prints to replay it are weft test's, which builds with the
+// rewrite's overlay.
 func TestGo(t *testing.T, body func(t *testing.T), opts ...Option) {
 	t.Helper()
 	cost := WithConfig(func(c *sim.Config) {
@@ -29,6 +31,7 @@ func TestGo(t *testing.T, body func(t *testing.T), opts ...Option) {
 			c.StepCost = time.Microsecond
 		}
 	})
+	rewrittenCode.Store(true)
 	defer gort.Exclusive()()
 	Test(t, func(w *sim.World) {
 		gort.Bind(w)

@@ -77,6 +77,25 @@ func TestPlainPackage(t *testing.T) {
 		}
 	}
 	t.Logf("%s", out)
+	// The command the report prints to run the seed again, pasted into a
+	// shell with weft on the PATH, fails the same way.
+	_, seedCmd, ok := strings.Cut(out, "or run the seed again:\n")
+	seedCmd, _, _ = strings.Cut(strings.TrimSpace(seedCmd), "\n")
+	if !ok || !strings.HasPrefix(seedCmd, "weft test . -run ") {
+		t.Fatalf("no weft test command to run the seed again:\n%s", out)
+	}
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", bin, "github.com/weftsim/weft/cmd/weft")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/weft: %v\n%s", err, out)
+	}
+	sh := exec.Command("sh", "-c", seedCmd)
+	sh.Dir = dir
+	sh.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "GOFLAGS=-mod=mod")
+	again, err := sh.CombinedOutput()
+	if err == nil || !strings.Contains(string(again), `"example.com/plain.First.func1" blocked in send`) {
+		t.Errorf("%s: %v\n%s", seedCmd, err, again)
+	}
 	if after, _ := os.ReadFile(filepath.Join(dir, "plain.go")); string(after) != string(before) {
 		t.Errorf("the original file changed")
 	}
