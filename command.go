@@ -2,11 +2,11 @@ package weft
 
 import (
 	"os"
-	"sync/atomic"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode"
 )
 
