@@ -147,3 +147,25 @@ func Drain() []string {
 	}
 	return out
 }
+
+type counter struct{ n int64 }
+
+func (c *counter) add(d int64, done chan<- bool) {
+	c.n += d
+	done <- true
+}
+
+// GoArgs starts goroutines whose function and arguments are evaluated at
+// the go statement: later changes to them are not seen.
+func GoArgs() (int64, int64) {
+	a, b := &counter{}, &counter{}
+	c := a
+	done := make(chan bool)
+	d := int64(5)
+	go c.add(d, done) // the receiver, a, is taken now
+	go b.add(1, done) // an untyped constant for an int64
+	c, d = b, 100
+	<-done
+	<-done
+	return a.n, b.n
+}

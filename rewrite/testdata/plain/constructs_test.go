@@ -66,3 +66,9 @@ func TestShuffledAndEvents(t *testing.T) {
 		t.Fatalf("drained %v", got)
 	}
 }
+
+func TestGoArgs(t *testing.T) {
+	if a, b := GoArgs(); a != 5 || b != 1 {
+		t.Fatalf("a = %d, b = %d", a, b)
+	}
+}
