@@ -453,19 +453,27 @@ func (r *fileRW) goStmt(g *ast.GoStmt) string {
 	if lit, ok := fun.(*ast.FuncLit); ok {
 		name = r.litNames[lit]
 	}
+	nameExpr := strconv.Quote(name)
 	start := func(body string) string {
-		return gortName + ".Go(" + strconv.Quote(name) + ", " + strconv.Quote(r.site(g.Pos())) + ", " + body + ")"
+		return gortName + ".Go(" + nameExpr + ", " + strconv.Quote(r.site(g.Pos())) + ", " + body + ")"
 	}
 	if _, ok := fun.(*ast.FuncLit); ok && len(call.Args) == 0 {
 		return start(r.node(fun))
 	}
 	var binds, vals, args []string
+	pre := "" // a statement before the bindings
 	f := "weft_f"
 	switch {
 	case r.static(fun):
 		f = r.node(call.Fun)
 	case r.builtin(fun):
 		f = r.node(call.Fun)
+	case r.ifaceMethod(fun):
+		// Go names the goroutine after the method of the dynamic type.
+		sel := fun.(*ast.SelectorExpr)
+		pre = "weft_r := " + r.node(sel.X) + "; "
+		binds, vals = append(binds, f), append(vals, "weft_r."+sel.Sel.Name)
+		nameExpr = gortName + ".MethodName(weft_r, " + strconv.Quote(sel.Sel.Name) + ")"
 	default:
 		binds, vals = append(binds, f), append(vals, r.node(call.Fun))
 	}
@@ -495,7 +503,7 @@ func (r *fileRW) goStmt(g *ast.GoStmt) string {
 	if len(binds) == 0 {
 		return body
 	}
-	return "{ " + strings.Join(binds, ", ") + " := " + strings.Join(vals, ", ") + "; " + body + " }"
+	return "{ " + pre + strings.Join(binds, ", ") + " := " + strings.Join(vals, ", ") + "; " + body + " }"
 }
 
 // static reports whether fun names a function (not a method value, not a
@@ -517,6 +525,20 @@ func (r *fileRW) static(fun ast.Expr) bool {
 		return r.static(f.X)
 	}
 	return false
+}
+
+// ifaceMethod reports whether fun is a method value of an interface.
+func (r *fileRW) ifaceMethod(fun ast.Expr) bool {
+	sel, ok := fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	s := r.info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal {
+		return false
+	}
+	_, iface := under(s.Recv()).(*types.Interface)
+	return iface
 }
 
 func (r *fileRW) builtin(fun ast.Expr) bool {

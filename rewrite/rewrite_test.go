@@ -64,7 +64,7 @@ func TestPlainPackage(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := gotest("-run", "TestCounter|TestWaitTimesOut|TestPipeline|TestPoll|TestKeys|TestQueue|TestShuffled|TestGoArgs", "-weft.runs=30", "-weft.check-determinism"); err != nil {
+	if out, err := gotest("-run", "TestCounter|TestWaitTimesOut|TestPipeline|TestPoll|TestKeys|TestQueue|TestShuffled|TestGoArgs|TestGoIface", "-weft.runs=30", "-weft.check-determinism"); err != nil {
 		t.Fatalf("the correct tests failed: %v\n%s", err, out)
 	}
 	out, err := gotest("-run", "TestFirst", "-weft.runs=30")

@@ -1,6 +1,8 @@
 package gort
 
 import (
+	"reflect"
+
 	"github.com/weftsim/weft/sim"
 )
 
@@ -36,6 +38,22 @@ func Go(name, site string, f func()) {
 		return
 	}
 	started(w, w.Go(name, f), site)
+}
+
+// MethodName is the name Go gives method m of v's dynamic type, for a go
+// statement that calls a method of an interface: "main.(*T).m", "pkg.T.m".
+func MethodName(v any, m string) string {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return m
+	}
+	if t.Kind() == reflect.Pointer && t.Elem().Name() != "" {
+		return t.Elem().PkgPath() + ".(*" + t.Elem().Name() + ")." + m
+	}
+	if t.Name() != "" {
+		return t.PkgPath() + "." + t.Name() + "." + m
+	}
+	return t.String() + "." + m
 }
 
 // Gosched is runtime.Gosched: a scheduling point.

@@ -169,3 +169,17 @@ func GoArgs() (int64, int64) {
 	<-done
 	return a.n, b.n
 }
+
+type adder interface {
+	add(d int64, done chan<- bool)
+}
+
+// GoIface starts a goroutine on a method of an interface.
+func GoIface() int64 {
+	c := &counter{}
+	var a adder = c
+	done := make(chan bool)
+	go a.add(2, done)
+	<-done
+	return c.n
+}

@@ -72,3 +72,9 @@ func TestGoArgs(t *testing.T) {
 		t.Fatalf("a = %d, b = %d", a, b)
 	}
 }
+
+func TestGoIface(t *testing.T) {
+	if n := GoIface(); n != 2 {
+		t.Fatalf("n = %d", n)
+	}
+}
