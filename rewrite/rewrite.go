@@ -11,6 +11,31 @@
 // starts with a //line directive naming the original, so positions in
 // compiler errors, panics and stacks are the user's own. What it cannot
 // rewrite it reports (Problem) by position.
+//
+// What it rewrites: go statements (function, receiver and arguments
+// evaluated at the statement, constants and nil left inline, each process
+// named as the compiler names the goroutine's function: F.func2.1,
+// (*T).m, the dynamic type's method for an interface's); channel types
+// anywhere, make, send, receive (with ok), close, len, cap and for range;
+// select, with assignments, default, labelled breaks, as a switch on the
+// case taken; defined channel types (an alias, or, with methods, a struct
+// embedding the channel); sync.Mutex, RWMutex, WaitGroup (Go included),
+// Once, Cond, Locker, OnceFunc, OnceValue(s); time.Sleep, After, Tick,
+// NewTimer, NewTicker, AfterFunc, Now, Since, Until and the Timer and
+// Ticker types; context.Background, TODO, WithCancel(Cause), WithDeadline,
+// WithTimeout, WithValue, Cause, with a context.Context that code not
+// rewritten accepts; runtime.Gosched; a scheduling point before every
+// sync/atomic operation; math/rand's and math/rand/v2's top-level draws;
+// range over a map; pprof.Lookup of the goroutine leak profile; package-level
+// variables holding any of these, made again in every world; and each
+// TestXxx(t *testing.T) of the package's test files, run by weft.TestGo.
+//
+// What it does not: channels that cross into code not rewritten (a context's
+// Done excepted, and reported where a function not rewritten takes one),
+// reflect.Select and MakeChan, context.AfterFunc, WithoutCancel and the
+// *Cause deadline variants, go with a builtin other than close, methods of
+// *rand.Rand, sync.Map and sync.Pool (left real: they never block long),
+// subtests (t.Run starts a real goroutine), and packages of other modules.
 package rewrite
 
 import (
