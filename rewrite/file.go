@@ -400,6 +400,9 @@ func (r *fileRW) call(n *ast.CallExpr) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if fn, ok := r.info.Uses[sel.Sel].(*types.Func); ok && pkgPathOf(fn) == "time" && fn.Name() == "AfterFunc" && len(n.Args) == 2 {
+		return gortName + ".AfterFuncNamed(" + strconv.Quote(r.goNames[n]) + ", " + r.render(n.Lparen+1, n.Rparen, argNodes(n)...) + ")", true
+	}
 	s := r.info.Selections[sel]
 	if s == nil || s.Kind() != types.MethodVal {
 		return "", false

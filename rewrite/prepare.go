@@ -57,13 +57,16 @@ func (r *fileRW) nameIn(n ast.Node, sc *scope) {
 				r.goNames[c] = r.calleeName(c.Call.Fun, sc)
 			}
 		case *ast.CallExpr:
-			if sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Go" && len(c.Args) == 1 {
-				if lit, ok := ast.Unparen(c.Args[0]).(*ast.FuncLit); ok {
-					// named when the walk reaches it, just after
-					later = append(later, func() { r.goNames[c] = r.litNames[lit] })
-				} else {
-					r.goNames[c] = r.calleeName(c.Args[0], sc)
-				}
+			sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+			if !ok || !(sel.Sel.Name == "Go" && len(c.Args) == 1 || sel.Sel.Name == "AfterFunc" && len(c.Args) == 2) {
+				break
+			}
+			f := c.Args[len(c.Args)-1]
+			if lit, ok := ast.Unparen(f).(*ast.FuncLit); ok {
+				// named when the walk reaches it, just after
+				later = append(later, func() { r.goNames[c] = r.litNames[lit] })
+			} else {
+				r.goNames[c] = r.calleeName(f, sc)
 			}
 		}
 		return true

@@ -51,6 +51,12 @@ func AfterFunc(d time.Duration, f func()) *Timer {
 	return world("time.AfterFunc").AfterFunc(d, f)
 }
 
+// AfterFuncNamed is time.AfterFunc whose function runs in a process named
+// name, as Go names the function.
+func AfterFuncNamed(name string, d time.Duration, f func()) *Timer {
+	return world("time.AfterFunc").AfterFunc(d, f).Named(name)
+}
+
 // Now is time.Now on the virtual clock (the real clock outside a world).
 func Now() time.Time {
 	if w := inWorld(); w != nil {
