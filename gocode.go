@@ -33,6 +33,7 @@ func TestGo(t *testing.T, body func(t *testing.T), opts ...Option) {
 	})
 	rewrittenCode.Store(true)
 	defer gort.Exclusive()()
+	defer gort.Unbind()
 	Test(t, func(w *sim.World) {
 		gort.Bind(w)
 		body(t)

@@ -63,6 +63,10 @@ func Bind(w *sim.World) {
 	}
 }
 
+// Unbind leaves no world bound: a zero-value primitive used after it has no
+// world to bind to, as outside rewritten code.
+func Unbind() { current.Store(nil) }
+
 // serial lets one test at a time run rewritten code: the world is found
 // through a package-level hook.
 var serial sync.Mutex
