@@ -201,6 +201,12 @@ func (r *fileRW) prepareCall(n *ast.CallExpr) {
 	if fn == nil || fn.Pkg() == nil {
 		return
 	}
+	switch fn.FullName() {
+	case "(*testing.T).Run":
+		r.problem(n.Pos(), "t.Run runs its subtest on a real goroutine, outside the world: the test fails when it waits for it (sim.Config.RealBlock)")
+	case "(*testing.T).Parallel":
+		r.problem(n.Pos(), "t.Parallel: tests of rewritten code run one at a time (weft.TestGo)")
+	}
 	path := fn.Pkg().Path()
 	sig := fn.Type().(*types.Signature)
 	if path == "sync/atomic" {
