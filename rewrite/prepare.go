@@ -205,7 +205,7 @@ func (r *fileRW) prepareCall(n *ast.CallExpr) {
 	case "(*testing.T).Run":
 		r.problem(n.Pos(), "t.Run runs its subtest on a real goroutine, outside the world: the test fails when it waits for it (sim.Config.RealBlock)")
 	case "(*testing.T).Parallel":
-		r.problem(n.Pos(), "t.Parallel: tests of rewritten code run one at a time (weft.TestGo)")
+		r.problem(n.Pos(), "t.Parallel waits on a real goroutine, outside the world: tests of rewritten code run one at a time (weft.TestGo); leave it out")
 	}
 	path := fn.Pkg().Path()
 	sig := fn.Type().(*types.Signature)
