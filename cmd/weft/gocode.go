@@ -90,6 +90,7 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 	seeds := fs.Int("seeds", 20, "runs (seeds) per kernel")
 	seed := fs.Uint64("seed", 1, "first seed")
 	only := fs.String("kernels", "", "comma-separated kernels (default: all)")
+	oneCopy := fs.Bool("one", false, "cut each kernel to one copy of its bug (the count of the loop that starts the copies, set to one)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -122,7 +123,11 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(work)
 	start := time.Now()
-	b, err := goker.Prepare(goroot, repo, work)
+	prep := goker.Prepare
+	if *oneCopy {
+		prep = goker.PrepareOneCopy
+	}
+	b, err := prep(goroot, repo, work)
 	if err != nil {
 		return err
 	}

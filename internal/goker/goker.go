@@ -123,6 +123,19 @@ type Build struct {
 // kernels named, it copies only their files (GoKer names each file after its
 // kernel) and the shared main.go.
 func Prepare(goroot, repo, work string, kernels ...string) (*Build, error) {
+	return prepare(goroot, repo, work, false, kernels)
+}
+
+// PrepareOneCopy is Prepare with each kernel cut to one copy of its bug:
+// GoKer's kernels start many copies (for i := 0; i < 1000; i++ { go ... }
+// in the kernel's own function) to make a rare interleaving likely in one
+// real run; a world's seeds make it likely instead, one copy a run. The
+// loop bound is the only change.
+func PrepareOneCopy(goroot, repo, work string, kernels ...string) (*Build, error) {
+	return prepare(goroot, repo, work, true, kernels)
+}
+
+func prepare(goroot, repo, work string, oneCopy bool, kernels []string) (*Build, error) {
 	mod := filepath.Join(work, "goker")
 	if err := os.MkdirAll(mod, 0o755); err != nil {
 		return nil, err
@@ -142,6 +155,9 @@ func Prepare(goroot, repo, work string, kernels ...string) (*Build, error) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
+		}
+		if oneCopy {
+			b = cutToOneCopy(b)
 		}
 		if err := os.WriteFile(filepath.Join(mod, filepath.Base(f)), b, 0o644); err != nil {
 			return nil, err
@@ -233,4 +249,55 @@ func RunKernels(bin string, kernels []string, seed uint64, seeds int) ([]Run, er
 		runs = append(runs, r)
 	}
 	return runs, sc.Err()
+}
+
+// cutToOneCopy sets to one the count of each loop, directly in a kernel's
+// registered function, of the form for i := 0; i < N; i++ (or <= N).
+func cutToOneCopy(src []byte) []byte {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, 0)
+	if err != nil {
+		return src
+	}
+	entries := map[string]bool{}
+	for _, m := range regexp.MustCompile(`register\("[A-Za-z0-9]+", ([A-Za-z0-9_]+)\)`).FindAllSubmatch(src, -1) {
+		entries[string(m[1])] = true
+	}
+	type edit struct {
+		from, to int
+		s        string
+	}
+	var edits []edit
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || !entries[fd.Name.Name] || fd.Body == nil {
+			continue
+		}
+		for _, st := range fd.Body.List {
+			loop, ok := st.(*ast.ForStmt)
+			if !ok {
+				continue
+			}
+			cond, ok := loop.Cond.(*ast.BinaryExpr)
+			if !ok {
+				continue
+			}
+			lit, ok := cond.Y.(*ast.BasicLit)
+			if !ok || lit.Kind != token.INT {
+				continue
+			}
+			one := "1"
+			if cond.Op == token.LEQ {
+				one = "0"
+			} else if cond.Op != token.LSS {
+				continue
+			}
+			edits = append(edits, edit{fset.Position(lit.Pos()).Offset, fset.Position(lit.End()).Offset, one})
+		}
+	}
+	for i := len(edits) - 1; i >= 0; i-- {
+		e := edits[i]
+		src = append(append(append([]byte{}, src[:e.from]...), e.s...), src[e.to:]...)
+	}
+	return src
 }

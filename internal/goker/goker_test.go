@@ -65,3 +65,31 @@ func TestKernelsEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestCutToOneCopy: the counted loops of a kernel's registered function, and
+// only those, run once.
+func TestCutToOneCopy(t *testing.T) {
+	src := `package main
+
+func init() { register("K1", K1) }
+
+func K1() {
+	for i := 0; i < 1000; i++ {
+		go f()
+	}
+	for i := 0; i <= 100; i++ {
+		go f()
+	}
+}
+
+func f() {
+	for i := 0; i < 10; i++ {
+	}
+}
+`
+	got := string(cutToOneCopy([]byte(src)))
+	want := strings.Replace(strings.Replace(src, "i < 1000", "i < 1", 1), "i <= 100", "i <= 0", 1)
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
