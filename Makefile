@@ -11,7 +11,7 @@ GO ?= go
 RACE_PKGS ?= . ./sim/...
 FUZZTIME ?= 10s
 
-.PHONY: test vet fmt-check unit race demo bench bench-search fuzz browser
+.PHONY: test vet fmt-check unit race demo bench bench-search fuzz browser goker
 
 test: browser vet fmt-check unit race
 
@@ -45,6 +45,13 @@ race:
 
 demo:
 	$(GO) run ./cmd/weft demo
+
+# GoKer's bug kernels, as the Go toolchain ships them, rewritten and run
+# under weft, with a table of the leaks found against those Go's own test
+# expects (BENCHMARKS.md). Minutes: not part of make test.
+GOKER_SEEDS ?= 10
+goker:
+	$(GO) run ./cmd/weft goker -seeds $(GOKER_SEEDS)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

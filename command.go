@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -53,10 +54,19 @@ func (l location) rel(path string) string {
 	return filepath.ToSlash(r)
 }
 
+// rewrittenCode is set once a test of code rewritten to run in a world
+// (TestGo) has run in this binary: its replay commands are weft test's.
+var rewrittenCode atomic.Bool
+
 // testCommand is the go test command, run from the module root, that runs
 // exactly the test (or subtest) named name, with extra arguments.
 func (l location) testCommand(name string, args ...string) string {
 	parts := []string{"go", "test", l.pkg, "-run", shellQuote(runPattern(name))}
+	if rewrittenCode.Load() {
+		// Rewritten code runs in a world only when built with its
+		// overlay, which weft test makes.
+		parts[0] = "weft"
+	}
 	for _, a := range args {
 		parts = append(parts, shellQuote(a))
 	}

@@ -22,8 +22,8 @@ const module = "github.com/weftsim/weft"
 func layer(path string) int {
 	p := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
 	switch {
-	case p == "scheduler", p == "model", p == "internal/artifacts", p == "internal/distinct", p == "internal/progress":
-		return 0 // the internal helpers: the standard library alone
+	case p == "scheduler", p == "model", p == "internal/artifacts", p == "internal/distinct", p == "internal/progress", p == "rewrite":
+		return 0 // the internal helpers: the standard library alone; rewrite: source to source, it only names sim/gort in what it writes
 	case p == "sim":
 		return 1
 	case strings.HasPrefix(p, "sim/"), p == "internal/runpage":
@@ -34,8 +34,8 @@ func layer(path string) int {
 		return 4 // the contract of a reference system; parallel state-machine tests, on RunRapid and properties
 	case p == "systems/internal/verdict":
 		return 5
-	case strings.HasPrefix(p, "systems/"), strings.HasPrefix(p, "examples/"):
-		return 6
+	case strings.HasPrefix(p, "systems/"), strings.HasPrefix(p, "examples/"), p == "internal/goker":
+		return 6 // internal/goker: GoKer's kernels rewritten and run, for weft goker
 	}
 	return 7 // cmd/weft
 }

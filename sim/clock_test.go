@@ -171,3 +171,30 @@ func TestTimerClampAndHorizon(t *testing.T) {
 		t.Fatalf("failure %v at %v", w.failure, w.now)
 	}
 }
+
+// TestStepCost: with Config.StepCost a process that never blocks still lets
+// the clock run: a timer fires between its steps, and the same seed gives the
+// same run. Without it the timer never fires while the poller runs.
+func TestStepCost(t *testing.T) {
+	poll := func(w *World) {
+		fired := false
+		w.AfterFunc(10*time.Microsecond, func() { fired = true })
+		for i := 0; i < 100 && !fired; i++ {
+			w.Yield()
+		}
+		if !fired {
+			w.Fatalf("the timer never fired while the poller ran")
+		}
+	}
+	if r := Run(Config{Seed: 1}, poll); r.Failure == nil {
+		t.Fatalf("without StepCost the timer fired during the busy loop")
+	}
+	a := Run(Config{Seed: 1, StepCost: time.Microsecond}, poll)
+	b := Run(Config{Seed: 1, StepCost: time.Microsecond}, poll)
+	if a.Failure != nil || a.Hash != b.Hash {
+		t.Fatalf("with StepCost: %v; hashes %x %x", a.Failure, a.Hash, b.Hash)
+	}
+	if a.Time < 10*time.Microsecond {
+		t.Fatalf("virtual time %v, want at least 10µs", a.Time)
+	}
+}

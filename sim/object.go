@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"runtime"
+	"strings"
 )
 
 // Object is the identity every simulated primitive carries: a small id given
@@ -79,10 +80,17 @@ func (w *World) site(skip int) string {
 	if !w.cfg.KeepTrace {
 		return ""
 	}
-	if _, file, line, ok := runtime.Caller(skip + 1); ok {
+	for {
+		_, file, line, ok := runtime.Caller(skip + 1)
+		if !ok {
+			return ""
+		}
+		if ambientDir != "" && strings.HasPrefix(file, ambientDir) && !strings.Contains(file[len(ambientDir):], "/") {
+			skip++ // the runtime of rewritten code: its caller made the object
+			continue
+		}
 		return fmt.Sprintf("%s:%d", shortFile(file), line)
 	}
-	return ""
 }
 
 func shortFile(path string) string {
@@ -103,6 +111,24 @@ func shortFile(path string) string {
 // primitives with their world and never needs it; code rewritten from plain
 // Go (one world per OS process at a time) sets it.
 var ambientWorld func() *World
+
+// SetAmbient installs the hook through which a primitive that has no world
+// of its own (a zero-value Mutex, a nil channel) finds one: the runtime of
+// code rewritten from plain Go (package sim/gort) calls it once, with a
+// function that returns the world running now, or nil. Code written against
+// weft never needs it.
+// The sites of objects made through that runtime name the line of the code
+// that called it, not the runtime's own.
+func SetAmbient(world func() *World) {
+	ambientWorld = world
+	if _, file, _, ok := runtime.Caller(1); ok {
+		ambientDir = file[:strings.LastIndexByte(file, '/')+1]
+	}
+}
+
+// ambientDir is the directory of the package that installed the ambient
+// hook, whose frames site skips.
+var ambientDir string
 
 func ambient() *World {
 	if ambientWorld != nil {

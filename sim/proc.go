@@ -255,6 +255,15 @@ func panicking() bool {
 // decision more. A step that switches leaves the store to the loop's resume.
 func (w *World) point() {
 	w.enter()
+	if w.costDue() {
+		// Timers came due while it ran: back to the loop, which fires
+		// them and then picks among every process ready.
+		p := w.cur
+		p.state = stateReady
+		w.ready.pushBack(p)
+		w.park()
+		return
+	}
 	if w.ready.n == 0 {
 		w.life.Store(lifeOf(w.step, w.cur.id))
 		if w.fp != nil {
@@ -276,6 +285,16 @@ func (w *World) point() {
 	w.ready.pushBack(p)
 	w.next = next
 	w.park()
+}
+
+// costDue charges the step's Config.StepCost to the clock and reports
+// whether a timer came due by it.
+func (w *World) costDue() bool {
+	if w.cfg.StepCost <= 0 {
+		return false
+	}
+	w.now += w.cfg.StepCost
+	return len(w.timers) > 0 && w.timers[0].when <= w.now
 }
 
 // enter counts a step: the part every scheduling point shares. A kill fault
@@ -300,7 +319,7 @@ func (w *World) enter() {
 func (w *World) Yield() {
 	w.enter()
 	w.event(EventYield, nil, 0, nil)
-	if w.ready.n == 0 {
+	if w.ready.n == 0 && !w.costDue() {
 		w.life.Store(lifeOf(w.step, w.cur.id))
 		return
 	}

@@ -90,7 +90,11 @@ func (t *Timer) start(d time.Duration) {
 func (t *Timer) fire() {
 	if t.f != nil {
 		if w := t.w; !w.stopping && !w.abandoned.Load() { // spawn would unwind the loop
-			w.spawn("AfterFunc "+t.obj.String(), t.f)
+			name := "AfterFunc " + t.obj.String()
+			if t.obj.name != "" {
+				name = t.obj.name
+			}
+			w.spawn(name, t.f)
 		}
 		return
 	}
@@ -118,6 +122,15 @@ func drainTimerChan(c *Chan[time.Time]) bool {
 	c.buf[c.head] = time.Time{}
 	c.count = 0
 	return true
+}
+
+// Named sets the name the timer has in traces and reports, and returns t.
+// An AfterFunc timer's function then runs in a process of that name
+// (otherwise "AfterFunc timer#<id>"): code rewritten from plain Go names it
+// after the function, as Go names the goroutine.
+func (t *Timer) Named(name string) *Timer {
+	t.obj.name = name
+	return t
 }
 
 // Stop prevents the timer from firing. It reports whether it stopped an

@@ -562,3 +562,15 @@ func BenchmarkSleep(b *testing.B) {
 		b.Fatal(r.Failure)
 	}
 }
+
+// TestAfterFuncNamed: a named AfterFunc timer runs its function in a process
+// of that name.
+func TestAfterFuncNamed(t *testing.T) {
+	r := sim.Run(sim.Config{Seed: 1}, func(w *sim.World) {
+		w.AfterFunc(time.Millisecond, func() {}).Named("main.F.func1")
+		w.Sleep(2 * time.Millisecond)
+	})
+	if r.Failure != nil || !slices.Contains(r.Procs, "main.F.func1") {
+		t.Fatalf("%v, processes %v", r.Failure, r.Procs)
+	}
+}

@@ -105,6 +105,13 @@ type Config struct {
 	// AllowLeaks lets a run end with blocked processes after the main process
 	// returned without failing. They are still listed in Result.Leaked.
 	AllowLeaks bool
+	// StepCost, when positive, is virtual time every scheduling point takes,
+	// so that processes that never block (polling loops, busy waits on
+	// atomics) still let the clock run and their timers fire between their
+	// steps, as real time passes while real goroutines run. 0, the default:
+	// time passes only when no process can run. Code rewritten from plain Go
+	// needs it; code written for weft sleeps where it waits.
+	StepCost time.Duration
 	// ReportDir is the directory where the run's checks write files for
 	// people, such as porcupine's page of a linearizability violation
 	// (package properties); they read it as Result.ReportDir. "" means

@@ -11,6 +11,9 @@
 //	weft merge [-o FILE] SUMMARY...   combine the summaries of a campaign's shards into one report
 //	weft report [flags] [NAME...]     write the HTML page of each catalogued failure, shrunk, into a directory
 //	weft bench-search [flags]         measure how fast each strategy finds each seeded defect (make bench-search)
+//	weft test PKG [go test flags]     rewrite plain Go code (package rewrite) and go test it in a world
+//	weft overlay PKG                  rewrite plain Go code and print the file for go test -overlay
+//	weft goker [flags]                run GoKer's bug kernels, rewritten, and print what they leak
 package main
 
 import (
@@ -48,6 +51,9 @@ commands:
                             combine the JSON summaries of a campaign's shards: runs,
                             failures by test, saved logs, shards present and missing
   bench-search [flags]      measure the runs each strategy takes to find each seeded defect
+  test PKG [go test flags]  rewrite plain Go code to run in a world, and go test it
+  overlay [-o dir] PKG      rewrite plain Go code; print the file for go test -overlay
+  goker [flags]             run Go's GoKer bug kernels, rewritten, and print a table
 
 Run 'weft <command> -h' for the flags of a command.
 `
@@ -75,6 +81,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = report(args[1:], stdout, stderr)
 	case "bench-search":
 		err = benchSearch(args[1:], stdout, stderr)
+	case "test":
+		err = gotest(args[1:], stdout, stderr)
+	case "overlay":
+		err = overlay(args[1:], stdout, stderr)
+	case "goker":
+		err = gokerCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

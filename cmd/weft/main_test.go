@@ -47,6 +47,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"bench-search", "-campaigns", "0"}, "-campaigns and -max must be at least 1"},
 		{[]string{"bench-search", "-strategies", "random,bfs"}, "unknown strategy"},
 		{[]string{"bench-search", "-bound", "0", "-search-only"}, "not a whole number"},
+		{[]string{"test"}, "weft test PACKAGE"},
+		{[]string{"test", "-run", "X"}, "weft test PACKAGE"},
+		{[]string{"overlay"}, "weft overlay [-o dir] PACKAGE"},
+		{[]string{"goker", "-seeds", "0"}, "-seeds n>0"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, _, stderr := runWeft(tc.args...)

@@ -1,0 +1,95 @@
+package goker
+
+import (
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestKernelsEndToEnd rewrites two of the toolchain's GoKer kernels, builds
+// them, runs them under weft and checks that each shows the leak site Go's
+// own test expects of it, proven, with no other leak, and that the leaking
+// run replays the same from its decision log and from its seed.
+func TestKernelsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the rewritten kernels (seconds)")
+	}
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot := strings.TrimSpace(string(out))
+	expected, err := Expected(goroot)
+	if err != nil {
+		t.Skipf("this toolchain ships no GoKer expectations: %v", err)
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernels := []string{"Etcd5509", "Grpc1424"}
+	b, err := Prepare(goroot, repo, t.TempDir(), kernels...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := b.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := RunKernels(bin, kernels, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := Judge(runs, expected)
+	if len(vs) != len(kernels) {
+		t.Fatalf("verdicts for %d kernels, want %d: %+v", len(vs), len(kernels), vs)
+	}
+	for _, v := range vs {
+		if v.AllAt == 0 || len(v.Unexpected) > 0 || v.Suspected > 0 || !strings.HasPrefix(v.Replay, "same") {
+			t.Errorf("%s: %+v", v.Kernel, v)
+		}
+	}
+	// The same seed again gives the same run.
+	again, err := RunKernels(bin, kernels[:1], runs[0].Seed, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Hash != runs[0].Hash || !slices.EqualFunc(again[0].Leaks, runs[0].Leaks, func(a, b Leak) bool { return a.Site == b.Site }) {
+		t.Errorf("seed %d of %s: %+v, then %+v", runs[0].Seed, kernels[0], runs[0], again[0])
+	}
+	for _, l := range runs[0].Leaks {
+		if !strings.Contains(l.Text, "(leaked)]:\nmain.Etcd5509.func2()") || !strings.Contains(l.Text, "etcd5509.go:") {
+			t.Errorf("the leak does not read as Go's leak profile:\n%s", l.Text)
+		}
+	}
+}
+
+// TestCutToOneCopy: the counted loops of a kernel's registered function, and
+// only those, run once.
+func TestCutToOneCopy(t *testing.T) {
+	src := `package main
+
+func init() { register("K1", K1) }
+
+func K1() {
+	for i := 0; i < 1000; i++ {
+		go f()
+	}
+	for i := 0; i <= 100; i++ {
+		go f()
+	}
+}
+
+func f() {
+	for i := 0; i < 10; i++ {
+	}
+}
+`
+	got := string(cutToOneCopy([]byte(src)))
+	want := strings.Replace(strings.Replace(src, "i < 1000", "i < 1", 1), "i <= 100", "i <= 0", 1)
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
