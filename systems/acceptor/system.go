@@ -1,0 +1,95 @@
+package acceptor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
+	"github.com/weftsim/weft/systems"
+)
+
+// System describes the acceptor to weft's tools (package systems).
+func System() systems.System {
+	s := systems.System{
+		Name: "acceptor",
+		Scenario: func(v string, props ...string) func(*sim.World) {
+			return Scenario(variantNamed(v), propertiesNamed(props)...)
+		},
+		Configure: func(cfg *sim.Config, props ...string) { Configure(cfg) },
+		Violated: func(f *sim.Failure) (string, bool) {
+			p, ok := Violated(f)
+			return p.String(), ok
+		},
+		Fails:      func(v, p string) bool { return ExpectFail(variantNamed(v), propertiesNamed([]string{p})[0]) },
+		ShrinkRuns: ShrinkRuns,
+	}
+	for _, v := range Variants() {
+		s.Variants = append(s.Variants, systems.Variant{Name: v.name, About: v.about})
+	}
+	for _, p := range Properties() {
+		s.Properties = append(s.Properties, systems.Property{Name: p.String(), About: p.About(), Group: "faults"})
+	}
+	return s
+}
+
+// ShrinkRuns bounds the replays spent shrinking one failure.
+const ShrinkRuns = 500
+
+// Fault rates of every run.
+const (
+	// KillRate: per scheduling point of a server worker process.
+	KillRate = 1.0 / 512
+	// EMFILERate: per accept with a connection pending.
+	EMFILERate = 1.0 / 16
+	// NetFaultRate: per packet, for drops and for delays.
+	NetFaultRate = 1.0 / 128
+)
+
+// Configure sets the faults every run has: kills of the server's workers,
+// emfile at accept, packet drops and delays.
+func Configure(cfg *sim.Config) {
+	cfg.Faults = sim.FaultPlan{Killable: Killable}.
+		With(sim.FaultKill, KillRate).
+		With(net.FaultEMFILE, EMFILERate).
+		With(net.FaultDrop, NetFaultRate).
+		With(net.FaultDelay, NetFaultRate)
+}
+
+// Killable says which processes a kill fault may end: the server's
+// workers (gen_tcp_server, its accept loops, connection loops and WebSocket
+// processes), never the application's master or supervisor, nor the
+// harness and the clients.
+func Killable(p *sim.Proc) bool {
+	switch p.Name() {
+	case "gen_tcp_server", "accept_loop", "acceptor", "loop", "ws_handler":
+		return true
+	}
+	return false
+}
+
+// Violated returns the property a failed run violated: every property is
+// judged inside the run, and its failure's message starts with its name.
+func Violated(f *sim.Failure) (Property, bool) {
+	if f == nil || f.Kind != sim.Fatal {
+		return 0, false
+	}
+	msg := fmt.Sprint(f.Value)
+	for _, p := range Properties() {
+		if strings.HasPrefix(msg, p.String()+": ") {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// ExpectFail is the verdict the simulation is expected to give.
+func ExpectFail(v Variant, p Property) bool {
+	return false
+}
+
+func variantNamed(name string) Variant { return systems.Named("acceptor", Variants(), name)[0] }
+
+func propertiesNamed(names []string) []Property {
+	return systems.Named("acceptor", Properties(), names...)
+}
