@@ -267,22 +267,18 @@ func (e *explorer) testFailure(i int, r *sim.Result) *Finding {
 func (e *explorer) investigate(i int, r *sim.Result) *Finding {
 	seed := r.Seed
 	f := &Finding{Seed: seed, RunIndex: i, Spec: e.strategy, Original: r}
-	switch r.Failure.Kind {
-	case sim.Watchdog:
-		// The loop of a watchdog run is stuck for good on a real blocking
-		// call; every re-run would leak another goroutine and wait out the
-		// watchdog again. Report it as it is; the seed reproduces it.
+	if r.Abandoned {
+		// The loop of an abandoned run is stuck for good (a real blocking
+		// call) or was cut off (memory); every re-run would leak another
+		// goroutine and wait out the watchdog again. Report it as it is;
+		// the seed reproduces it.
 		f.Shrunk = r
 		f.Log = e.log(seed, nil)
-		f.seedOnly = "not shrunk, and no log saved: the run was abandoned while stuck, so its decisions could not be read back"
-		return f
-	case sim.RealBlock:
-		// Confirmed (confirmBlock). Each replay would wait out the bound
-		// and leave another goroutine blocked, and no schedule is the
-		// cause: the blocking call is.
-		f.Shrunk = r
-		f.Log = e.log(seed, nil)
-		f.seedOnly = "not shrunk, and no log saved: the run was abandoned while blocked, so its decisions could not be read back, and no schedule is the cause: the blocking call in the stack below is"
+		f.seedOnly = "not shrunk, and no log saved: the run was abandoned, so its decisions could not be read back"
+		if r.Failure.Kind == sim.RealBlock {
+			// Confirmed (confirmBlock): no schedule is the cause.
+			f.seedOnly = "not shrunk, and no log saved: the run was abandoned while blocked, so its decisions could not be read back, and no schedule is the cause: the blocking call in the stack below is"
+		}
 		return f
 	}
 	// Confirm, recording the log this time (seeds run without one).

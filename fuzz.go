@@ -113,7 +113,7 @@ func fuzzOne(cfg sim.Config, reports func() string, target, sub string, loc loca
 	if cfg.ReportDir == "" {
 		cfg.ReportDir = reports()
 	}
-	if r.Failure.Kind != sim.Watchdog {
+	if !r.Abandoned {
 		// Replay the recorded decisions for the timeline: the same run,
 		// with a trace.
 		if again := sim.Replay(cfg, l, scenario); again.Failure.Signature() == r.Failure.Signature() {
@@ -131,6 +131,10 @@ func fuzzOne(cfg sim.Config, reports func() string, target, sub string, loc loca
 		// minimized one) to testdata/fuzz/<target>/<corpusID>.
 		entry = target + "/" + corpusID(data)
 		rerun = "Go's fuzzer writes this input to testdata/fuzz/" + entry + ", which re-runs (from the module root %s) with\n    %s\n"
+	}
+	if r.Abandoned {
+		// Its decisions are unknown: only the input itself re-runs it.
+		return fmt.Sprintf("%s\n"+rerun, f, loc.root, loc.testCommand(entry))
 	}
 	return fmt.Sprintf("%s\n"+rerun+"or replay its decisions:\n    %s\n",
 		f, loc.root, loc.testCommand(entry), loc.testCommand(target, "-weft.replay="+l.String()))

@@ -2,9 +2,14 @@ package weft
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,6 +249,19 @@ func replayFlag(t tb, s *settings, loc location, dir string, scenario func(*sim.
 		name = loc.rel(path)
 	}
 	foreign := l.Scenario != "" && l.Scenario != t.Name()
+	if foreign && runSelects(s.run, l.Scenario) && !packageHasTest(dir, l.Scenario) {
+		// No test here is the log's: every one would skip, and go test
+		// would pass having replayed nothing. The first says so.
+		first := false
+		orphanLog.Do(func() { first = true })
+		if first {
+			t.Fatalf("weft: -weft.replay=%s is a log of %s, and this package has no test of that name: run it in the package where %[2]s is, or give -run a pattern that selects the test to replay it in",
+				quoteControls(name), quoteControls(l.Scenario))
+			return false
+		}
+		t.Skipf("weft: -weft.replay=%s is a log of %s, which this package has no test of (reported once)", quoteControls(name), quoteControls(l.Scenario))
+		return true
+	}
 	if foreign && runSelects(s.run, l.Scenario) {
 		t.Skipf("weft: -weft.replay=%s is a log of %s, not of %s: skipped; a log replays in the test it was recorded for (to replay it in this one, give -run a pattern that selects this test and not %[2]s)",
 			quoteControls(name), quoteControls(l.Scenario), t.Name())
@@ -311,4 +329,33 @@ func crashTraceback() {
 	if os.Getenv("GOTRACEBACK") == "" {
 		debug.SetTraceback("all")
 	}
+}
+
+// orphanLog reports, once per test binary, a -weft.replay log that no test
+// of the package can take.
+var orphanLog sync.Once
+
+// packageHasTest reports whether the package in dir declares the top-level
+// test or fuzz target of name ("TestX" of "TestX/sub"), by its _test.go
+// files; when they cannot be read it says yes, so that nothing fails on
+// a doubt.
+func packageHasTest(dir, name string) bool {
+	top, _, _ := strings.Cut(name, "/")
+	files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	if err != nil || len(files) == 0 {
+		return true
+	}
+	fset := token.NewFileSet()
+	for _, file := range files {
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return true
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.Name == top {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -601,4 +602,54 @@ func TestPrintedCommandsFromAFreshShell(t *testing.T) {
 	out = freshShell(t, root, "go test -count=1 -v -run '^TestLost$' .")
 	mustMatchAll(t, "after the fix", out, `--- PASS: TestLost`, `(?m)^\s+`+testSite+`: weft: replayed `+regexp.QuoteMeta(saved)+`: passes now`)
 	mustMatchAll(t, savedCmd+" after the fix", freshShell(t, root, savedCmd), `(?m)^ok\s`)
+}
+
+// An input whose run was abandoned (here: blocked in a real sleep) prints
+// only the command that re-runs the input: its decisions were never read
+// back, so a -weft.replay of them would replay another run.
+func TestFuzzAbandonedInputHasNoReplay(t *testing.T) {
+	root, pkg := tempModule(t)
+	loc := locatePackage(pkg)
+	release := make(chan struct{})
+	defer close(release)
+	cfg := sim.Config{RealBlock: 5 * time.Millisecond}
+	msg := fuzzOne(cfg, os.TempDir, "FuzzStuck", "FuzzStuck/seed#0", loc, nil, func(w *sim.World) {
+		w.Go("sleeper", func() { <-release })
+		w.Sleep(time.Second)
+	})
+	if !strings.Contains(msg, "go test ./pkg -run '^FuzzStuck$/^seed#0$'") || !strings.Contains(msg, root) {
+		t.Fatalf("no command to re-run the input:\n%s", msg)
+	}
+	if strings.Contains(msg, "-weft.replay") {
+		t.Fatalf("a replay of decisions nobody read back:\n%s", msg)
+	}
+}
+
+// A -weft.replay log of a test the package does not have fails the first
+// test that sees it, instead of every test skipping and go test passing
+// with nothing replayed.
+func TestReplayOfAnotherPackagesLog(t *testing.T) {
+	_, pkg := tempModule(t)
+	writeFileT(t, filepath.Join(pkg, "echo_test.go"), "package pkg\n\nimport \"testing\"\n\nfunc TestEcho(t *testing.T) {}\n")
+	f := Explore(Options{Name: "TestLost", Runs: 300}, lostUpdate).Failure
+	if f == nil {
+		t.Fatal("no failure to replay")
+	}
+	orphanLog = sync.Once{}
+	rec := &tbRecorder{name: "TestEcho"}
+	if runTest(rec, pkg, flagValues{replay: f.Log.String()}, echoThree, nil) || len(rec.fatals) != 1 {
+		t.Fatalf("a log of a test the package lacks did not fail:\n%s", rec.all())
+	}
+	mustMatchAll(t, "orphan", rec.fatals[0], `is a log of TestLost, and this package has no test of that name`)
+	rec = &tbRecorder{name: "TestEcho"}
+	if !runTest(rec, pkg, flagValues{replay: f.Log.String()}, echoThree, nil) || len(rec.fatals) != 0 || len(rec.skips) != 1 {
+		t.Fatalf("reported twice, or the next test did not skip:\n%s", rec.all())
+	}
+
+	writeFileT(t, filepath.Join(pkg, "lost_test.go"), "package pkg\n\nimport \"testing\"\n\nfunc TestLost(t *testing.T) {}\n")
+	orphanLog = sync.Once{}
+	rec = &tbRecorder{name: "TestEcho"}
+	if !runTest(rec, pkg, flagValues{replay: f.Log.String()}, echoThree, nil) || len(rec.skips) != 1 {
+		t.Fatalf("the log's own test is here: this one should skip:\n%s", rec.all())
+	}
 }

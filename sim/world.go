@@ -154,6 +154,11 @@ type Result struct {
 	// otherwise): two runs with equal hashes and equal data hashes sent the
 	// same values and recorded the same history.
 	DataHash uint64
+	// Abandoned is set when the watchdog gave the run up (a process stuck
+	// or blocked outside the world, the heap past its bound): only its
+	// Failure and Steps are known, not its decisions, so only its seed
+	// reproduces it.
+	Abandoned bool
 	// Failure is nil when the run passed.
 	Failure *Failure
 	// Leaked lists the processes still blocked at the end.
@@ -340,7 +345,7 @@ func Run(cfg Config, scenario func(w *World)) *Result {
 		// Only what the caller owns is safe to read: the loop's goroutine
 		// may still be running (or may wake up later and find the run
 		// abandoned, see checkAlive).
-		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Spec: cfg.Spec, Steps: f.Step, Failure: f}
+		return &Result{Scenario: cfg.Name, Seed: cfg.Seed, Spec: cfg.Spec, Steps: f.Step, Failure: f, Abandoned: true}
 	}
 	r := w.result()
 	checkProperties(&w.cfg, r)

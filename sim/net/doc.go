@@ -97,6 +97,21 @@
 // any library of primitives can be; each world's network is a sim.Local,
 // made by the first operation that needs it.
 //
+// # Load balancing and long polls
+//
+// [Listener.Balance] serves a listener as an HTTP load balancer (a reverse
+// proxy) in front of several servers, configured by a [Balancer]: each
+// request goes to a backend chosen per request ([RoundRobin], or
+// [RandomBackend] through a decision of the world), so two requests of one
+// client may reach different servers, in either order. As HAProxy and nginx
+// do, a refused connection is retried on the next backend, a request once
+// sent is never sent again, a failed backend gives 502
+// ([StatusBadGateway]) and a slow one 504 ([StatusGatewayTimeout]), and a
+// client that goes away does not cancel its request upstream. A handler may
+// hold a request until it has something to answer (a long poll: it waits
+// on its mailbox or a channel, with a timeout of its own); the client
+// bounds its wait with Request.Timeout. balancer_test.go checks both.
+//
 // # Index
 //
 // Hosts: [NewHost] with [FDLimit] and [RecvBuffer] ([HostOption]); [Hosts];
@@ -124,7 +139,8 @@
 //
 // Requests and responses: [Host.Do] sends a [Request] and returns its
 // [Response]; [Listener.Serve] answers them; [Header] and [Headers];
-// [ErrBadFrame].
+// [ErrBadFrame]; [Listener.Balance] with a [Balancer] and a
+// [BalancePolicy].
 //
 // Faults, for a sim.FaultPlan: [FaultDrop], [FaultDelay], [FaultDuplicate],
 // [FaultPartition], [FaultEMFILE] and [FaultSlowReader].

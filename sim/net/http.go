@@ -86,7 +86,14 @@ func (h *Host) Do(addr string, port int, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	if err := c.send(encodeRequest(&req), n.remaining(deadline)); err != nil {
+	return c.roundTrip(&req, deadline)
+}
+
+// roundTrip sends req on the connected c, reads its response until deadline
+// (negative: none), and closes c, as Do does once connected.
+func (c *Conn) roundTrip(req *Request, deadline time.Duration) (Response, error) {
+	n := c.n
+	if err := c.send(encodeRequest(req), n.remaining(deadline)); err != nil {
 		c.closeQuietly()
 		return Response{}, err
 	}
