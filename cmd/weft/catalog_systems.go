@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
+	"github.com/weftsim/weft/systems/acceptor"
 	"github.com/weftsim/weft/systems/health"
 	"github.com/weftsim/weft/systems/registry"
 )
@@ -10,7 +11,7 @@ import (
 // referenceSystems are the reference systems the command knows; each
 // describes itself (package systems).
 func referenceSystems() []systems.System {
-	return []systems.System{health.System(), registry.System()}
+	return []systems.System{health.System(), registry.System(), acceptor.System()}
 }
 
 // systemEntries lists every variant of every reference system judged by

@@ -39,7 +39,7 @@ const (
 	// keysClient: requests with many distinct query keys.
 	keysClient
 	// wsClient: a WebSocket: a valid upgrade, then one frame of a drawn
-	// size (4 KiB, 32 KiB or 128 KiB); it stays until the end of the run.
+	// size (4 KiB, 32 KiB or 64 KiB); it stays until the end of the run.
 	wsClient
 
 	kinds
@@ -53,7 +53,7 @@ func (k kind) String() string { return kindNames[k] }
 // The workload's menus.
 var (
 	startDelays   = []time.Duration{0, 5 * time.Millisecond, 100 * time.Millisecond, time.Second}
-	frameSizes    = []int{4 << 10, 32 << 10, 128 << 10}
+	frameSizes    = []int{4 << 10, 32 << 10, 64 << 10}
 	hogStarts     = []time.Duration{5 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond}
 	hogSpans      = []time.Duration{200 * time.Millisecond, time.Second, 3 * time.Second}
 	burstStarts   = []time.Duration{0, 50 * time.Millisecond, 300 * time.Millisecond}

@@ -22,13 +22,13 @@ import (
 const (
 	// MaxConns is the most connections the server keeps open (FixLimit),
 	// and P6's bound.
-	MaxConns = 8
+	MaxConns = 4
 	// MaxBuffer is the most bytes of an incomplete request kept per
 	// connection (FixPending).
 	MaxBuffer = 2 << 10
 	// MaxPending is the most connections with an incomplete request
 	// (FixPending).
-	MaxPending = 4
+	MaxPending = 2
 	// RequestTimeout is how long a request may stay incomplete (FixPending).
 	RequestTimeout = 2 * time.Second
 )

@@ -72,8 +72,10 @@ const (
 	// PendingBytesCap is P3's cap on pending_buffer_map: what MaxPending
 	// connections at MaxBuffer each hold.
 	PendingBytesCap = MaxPending * MaxBuffer
-	// MailboxCap is P3's cap on any server process's mailbox, in messages.
-	MailboxCap = 64
+	// MailboxCap is P3's cap on any server process's mailbox, in messages:
+	// room for each of MaxConns connections to have its accept, its data,
+	// its end and its exit notice waiting at once.
+	MailboxCap = 4 * MaxConns
 	// SpinBound is how many accept calls an accept loop may make after its
 	// listener closed (P7).
 	SpinBound = 16
@@ -152,6 +154,11 @@ func (r *run) acceptedConn(s *srv, c *net.Conn) {
 	sc := r.sconnOf(c)
 	sc.acceptor, sc.s = r.w.Self(), s
 	if n := r.openConns(); n > MaxConns {
+		if r.v.has(FixLimit) {
+			r.fail(BoundedAtomsConns, "%d connections were open at once (the limit is %d)%s: gen_tcp_server counts a connection until its handler ends, and %s, and the acceptor accepted %s's connection in the room the server thought free",
+				n, MaxConns, r.openStory(), r.leakStory(), sc.client())
+			return
+		}
 		r.fail(BoundedAtomsConns, "%d connections were open at once (the limit is %d): the accept loop accepted %s's connection as it accepts every one, with nothing to limit them, each holding a descriptor and a process of its own (the review's item 8)%s",
 			n, MaxConns, sc.client(), r.openStory())
 	}
@@ -166,6 +173,22 @@ func (r *run) openStory() string {
 		}
 	}
 	return ": " + strings.Join(names, ", ")
+}
+
+// leakStory tells which open connections the server no longer counts: their
+// handler ended, but it never owned their socket, so the socket stayed open.
+func (r *run) leakStory() string {
+	var parts []string
+	for _, c := range r.srvHost.Conns() {
+		sc := r.sconnOf(c)
+		if h := sc.handler; c.Owner() != nil && h != nil && !h.Alive() && c.Owner() != h {
+			parts = append(parts, fmt.Sprintf("%s's handler (%v) ended (%v) while the socket it never owned stayed open, owned by %v", sc.client(), procName(h), h.Reason(), procName(c.Owner())))
+		}
+	}
+	if len(parts) == 0 {
+		return "yet the connections outnumbered the handlers it counted"
+	}
+	return strings.Join(parts, "; ") + ": " + r.v.pat.String() + " never hands the socket over, and a socket closes with its owner, not with the process that reads it"
 }
 
 // acceptError: an acceptor of s got err from accept.

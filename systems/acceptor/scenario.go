@@ -48,6 +48,7 @@ type run struct {
 	w        *sim.World
 	v        Variant
 	props    propSet
+	pr       probes
 	mainProc *sim.Proc
 	srvHost  *net.Host
 	cliHost  *net.Host
@@ -151,9 +152,24 @@ type sconn struct {
 // observation are the same whatever props says; only which violations fail
 // the run differs. Its runs need the faults Configure sets.
 func Scenario(v Variant, props ...Property) func(*sim.World) {
-	set := setOf(props)
+	return scenario(v, setOf(props), probes{})
+}
+
+// probes are the tests' hooks into a run: a listener mode to use instead
+// of the drawn one (the draw is still made, so that the rest of the run's
+// decisions stay in place), and a function given the run when it ends,
+// however it ends.
+type probes struct {
+	mode  *net.ActiveMode
+	ended func(*run)
+}
+
+func scenario(v Variant, set propSet, pr probes) func(*sim.World) {
 	return func(w *sim.World) {
-		r := &run{w: w, v: v, props: set, byAddr: make(map[net.Addr]*cconn), bySrv: make(map[*net.Conn]*sconn)}
+		r := &run{w: w, v: v, props: set, pr: pr, byAddr: make(map[net.Addr]*cconn), bySrv: make(map[*net.Conn]*sconn)}
+		if pr.ended != nil {
+			defer pr.ended(r)
+		}
 		r.main()
 	}
 }
@@ -170,6 +186,9 @@ func (r *run) main() {
 	r.node = node.New(w, nodeName, node.Options{AtomLimit: AtomLimit, BootAtoms: bootAtoms})
 	r.node.Monitor()
 	r.mode = modes[w.Intn(len(modes))]
+	if r.pr.mode != nil {
+		r.mode = *r.pr.mode
+	}
 	r.boot()
 	if r.port == 0 {
 		return // the application could not start: nothing to judge

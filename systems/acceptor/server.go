@@ -59,6 +59,16 @@ type (
 		c   *net.Conn
 		gen int
 	}
+	// spawnReq: an acceptor asks the server to start the handler of c
+	// (FixLink); spawned is the answer.
+	spawnReq struct {
+		from *sim.Proc
+		c    *net.Conn
+	}
+	spawned struct {
+		c *net.Conn
+		h *sim.Proc
+	}
 	// stopListening: the operator closes the listening socket.
 	stopListening struct{}
 	// closeConn: the gen_server closed the loop's socket.
@@ -157,11 +167,24 @@ func (s *srv) genServer() {
 		case accepted:
 			s.accepted(m.c, m.h)
 		case slotReq:
+			if s.r.listenerClosed(s.l) {
+				// The acceptor will find the listener closed.
+				s.reserved++
+				w.Send(m.from, slotOK{})
+				continue
+			}
 			s.waiters = append(s.waiters, m.from)
 			s.grantSlots()
 		case slotBack:
 			s.reserved--
 			s.grantSlots()
+		case spawnReq:
+			// spawn_link from the server, which traps exits: the link is
+			// made before the handler can run, so no crash of the server
+			// can leave it behind, and its end reaches the server.
+			c, sc := m.c, s.r.sconnOf(m.c)
+			h := w.SpawnLink("loop", func() { s.handler(c, sc) })
+			w.Send(m.from, spawned{c: c, h: h})
 		case tcpIn:
 			s.data(m.c, m.data)
 		case tcpEnd:
@@ -290,7 +313,16 @@ func (s *srv) acceptFailed(err error, backoff *time.Duration) bool {
 func (s *srv) handOver(c *net.Conn) {
 	w := s.r.w
 	sc := s.r.sconnOf(c)
-	h := w.Spawn("loop", func() { s.handler(c, sc) })
+	var h *sim.Proc
+	if s.v.has(FixLink) {
+		w.Send(s.self, spawnReq{from: w.Self(), c: c})
+		m, _ := w.Receive(func(m any) bool { r, ok := m.(spawned); return ok && r.c == c }, sim.Infinity)
+		h = m.(spawned).h
+	} else {
+		// gen_tcp_server.erl lines 285-296: spawn, linked to nothing.
+		h = w.Spawn("loop", func() { s.handler(c, sc) })
+	}
+	sc.handler = h
 	switch s.v.pat {
 	case Handoff, Shunt:
 		s.r.handingOver(sc)
@@ -333,10 +365,6 @@ func (s *srv) poolAcceptor() {
 func (s *srv) handler(c *net.Conn, sc *sconn) {
 	w := s.r.w
 	sc.handler = w.Self()
-	if s.v.has(FixLink) {
-		// link(Server): to a server already gone, it ends this process.
-		w.Link(s.self)
-	}
 	switch s.v.pat {
 	case Shunt98:
 		// controlling_process(ConnectedSocket, self()): only the owner may.

@@ -83,9 +83,35 @@ func Violated(f *sim.Failure) (Property, bool) {
 	return 0, false
 }
 
-// ExpectFail is the verdict the simulation is expected to give.
+// ExpectFail is the verdict the simulation is expected to give (the
+// package doc says where each expectation comes from): each review item
+// fails the property its problem breaks until its fix; P4 needs items 3
+// and 4 both fixed, P6 items 7 and 8, for each has two ways to fail; a
+// listener pattern that never hands the socket over (idiomatic, shunt98)
+// loses bytes in active modes (P1), keeps them in the acceptor's mailbox
+// (P3), and leaves a socket open, uncounted, when a handler dies (P6); and
+// an accept loop that treats closed as any other error spins (P7).
 func ExpectFail(v Variant, p Property) bool {
-	return false
+	stray := !v.pat.transfers()
+	switch p {
+	case NoLostBytes:
+		return stray
+	case AcceptResumes:
+		return !v.has(FixAccept)
+	case BoundedMemory:
+		return !v.has(FixPending) || stray
+	case NoOrphans:
+		return !v.has(FixWebSocket | FixLink)
+	case NoReplyFirst:
+		return !v.has(FixUpdate)
+	case BoundedAtomsConns:
+		return !v.has(FixAtoms|FixLimit) || stray
+	case NoSpin:
+		return v.spin
+	case NoStall:
+		return !v.has(FixUnmask)
+	}
+	panic(fmt.Sprintf("acceptor: unknown property %v", p))
 }
 
 func variantNamed(name string) Variant { return systems.Named("acceptor", Variants(), name)[0] }

@@ -93,6 +93,12 @@ func (p Pattern) String() string {
 	return fmt.Sprintf("Pattern(%d)", int(p))
 }
 
+// transfers reports whether the pattern makes the connection's handler the
+// socket's owner (controlling process): the handoff and the shunt do it by
+// controlling_process from the acceptor, the pool by accepting in the
+// handler; the idiomatic listener and ScUtil 98's shunt never do.
+func (p Pattern) transfers() bool { return p != Idiomatic && p != Shunt98 }
+
 // Variant is a version of the server: the review's fixes it has, its
 // listener pattern, and whether its accept loop ends when the listener
 // closes.
