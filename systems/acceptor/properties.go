@@ -185,10 +185,21 @@ func (r *run) leakStory() string {
 			parts = append(parts, fmt.Sprintf("%s's handler (%v) ended (%v) while the socket it never owned stayed open, owned by %v", sc.client(), procName(h), h.Reason(), procName(c.Owner())))
 		}
 	}
-	if len(parts) == 0 {
-		return "yet the connections outnumbered the handlers it counted"
+	if len(parts) > 0 {
+		return strings.Join(parts, "; ") + ": " + r.v.pat.String() + " never hands the socket over, and a socket closes with its owner, not with the process that reads it"
 	}
-	return strings.Join(parts, "; ") + ": " + r.v.pat.String() + " never hands the socket over, and a socket closes with its owner, not with the process that reads it"
+	var gone *sim.Proc
+	for _, c := range r.srvHost.Conns() {
+		sc := r.sconnOf(c)
+		if old := sc.s; c.Owner() != nil && old != nil && old != r.srv && old.self != nil && !old.self.Alive() {
+			parts = append(parts, sc.client())
+			gone = old.self
+		}
+	}
+	if len(parts) > 0 {
+		return fmt.Sprintf("the connections of %s were accepted by an earlier gen_tcp_server (%v), which ended (%v); their loops, spawned unlinked (the review's item 4), live on with their sockets, and the restarted server counts from zero", strings.Join(parts, ", "), procName(gone), gone.Reason())
+	}
+	return "yet the connections outnumbered the handlers it counted"
 }
 
 // acceptError: an acceptor of s got err from accept.
