@@ -16,11 +16,11 @@ import (
 	"github.com/weftsim/weft/systems/internal/verdict"
 )
 
-var runsFlag = flag.Int("acceptor.runs", 0, "acceptor: runs per strategy for each verdict (default 5000, 500 with -short); 50000 gives the issue's 100,000 runs per pass")
+var runsFlag = flag.Int("acceptor.runs", 0, "acceptor: runs per strategy for each verdict (default 1500, 500 with -short); 50000 gives the issue's 100,000 runs per pass")
 
 // verdictRuns is how many runs each strategy explores for a verdict. The
 // acceptor's runs are long (a node, an application, up to ten clients and
-// every fault), so the default run gives 10,000 runs to a pass; the package
+// every fault), so the default run gives 3,000 runs to a pass; the package
 // doc records the 100,000-run table and the command that makes it.
 func verdictRuns() int {
 	switch {
@@ -29,7 +29,7 @@ func verdictRuns() int {
 	case testing.Short():
 		return 500
 	}
-	return 5000
+	return 1500
 }
 
 func TestVerdicts(t *testing.T) {
