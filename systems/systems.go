@@ -9,8 +9,9 @@
 // workload, so the verdict table shows what each fix repairs and what it
 // leaves behind. A system exports one System value that says all this.
 //
-// The systems: health (the health broadcaster) and registry (the registry
-// owner), in the directories below this one.
+// The systems: health (the health broadcaster), registry (the registry
+// owner) and acceptor (a gen_tcp server's accept loop and listener
+// patterns), in the directories below this one.
 package systems
 
 import (

@@ -153,7 +153,7 @@ func (cl *client) script() {
 		if cl.quitAt >= 2 {
 			cl.send(cc, req[len(req)/2:])
 		}
-		cl.outcome = "left on purpose"
+		cl.outcome = "it left on purpose"
 	case slowloris:
 		cl.send(cc, "GET /report HTTP/1.1\r\nHost: srv\r\n")
 		for i := range lorisLines {

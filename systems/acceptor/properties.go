@@ -213,8 +213,7 @@ func (r *run) acceptError(s *srv, err error) {
 		}
 		return
 	}
-	fds := r.srvHost.FDs()
-	r.acceptErrs = append(r.acceptErrs, acceptErr{at: w.Elapsed(), err: err, acceptor: w.Self(), fds: fds, hog: r.hogFDs > 0})
+	r.acceptErrs = append(r.acceptErrs, acceptErr{at: w.Elapsed(), err: err, acceptor: w.Self(), hogFDs: r.hogFDs})
 	if errors.Is(err, net.ErrEMFILE) && r.probeSched != nil && r.probeSched.Alive() {
 		w.Kernel().Deliver(r.probeSched, probeNow{})
 	}
@@ -308,7 +307,6 @@ func (r *run) makingAtom(s *srv, hc *hconn, k string) {
 
 // badKey: httpd's `:=` is about to raise badkey for sc (P5).
 func (r *run) badKey(s *srv, hc *hconn) {
-	r.badKeyAt = hc.sc
 	r.fail(NoReplyFirst, "gen_tcp_server crashed with {badkey, Socket}: %s's first request on its connection, GET /deferred, went to a handler that answered {noreply, State}, as a handler may; httpd.erl line 309 then records the request with PendingRequests#{Sock := Req}, and := needs a key that only a reply (=>) puts there (the review's item 5); every connection of the server goes with it",
 		hc.sc.client())
 }
@@ -366,8 +364,8 @@ func (r *run) judgeSettled() {
 				// connection's fate is that of its handler.
 				continue
 			}
-			r.fail(NoLostBytes, "%s sent %d bytes on its connection; its handler (%v) got %d of them, and %q waits in the mailbox of %v as {tcp, Socket, Data}: %s",
-				sc.client(), sentLen(sc), procName(sc.handler), len(sc.got), clip(d.Data), procName(p), r.lostWhy(sc, p))
+			r.fail(NoLostBytes, "%s sent %d bytes on its connection%s; its handler (%v) got %d of them, and %q waits in the mailbox of %v as {tcp, Socket, Data}: %s",
+				sc.client(), sentLen(sc), sc.saw(), procName(sc.handler), len(sc.got), clip(d.Data), procName(p), r.lostWhy(sc, p))
 		}
 	}
 	for _, p := range r.node.Procs() {
@@ -390,8 +388,8 @@ func (r *run) judgeSettled() {
 				if why == "" {
 					why = "nothing stopped it when the connection ended"
 				}
-				r.fail(NoOrphans, "%v, started for %s's connection, is still alive %v after that connection closed: %s",
-					procName(p), sc.client(), settle, why)
+				r.fail(NoOrphans, "%v, started for %s's connection, is still alive %v after that connection closed%s: %s",
+					procName(p), sc.client(), settle, sc.closedStory(), why)
 			}
 		}
 		if h := sc.handler; h != nil && h.Alive() && h != sc.acceptor {
@@ -624,8 +622,8 @@ func (r *run) acceptStory() string {
 		e := r.exits[0]
 		why := "an injected fault"
 		for _, ae := range r.acceptErrs {
-			if ae.acceptor == e.acceptor && ae.at == e.at && ae.hog {
-				why = fmt.Sprintf("a batch job held %d of the host's %d descriptors", r.hogFDsAt(ae), srvFDLimit)
+			if ae.acceptor == e.acceptor && ae.at == e.at && ae.hogFDs > 0 {
+				why = fmt.Sprintf("a batch job held %d of the host's %d descriptors", ae.hogFDs, srvFDLimit)
 			}
 		}
 		return fmt.Sprintf("the accept loop (%v) returned when accept failed with %v at %v (%s), without a replacement, and gen_tcp_server runs on, not accepting (the review's item 1)",
@@ -633,12 +631,6 @@ func (r *run) acceptStory() string {
 	}
 	return "no accept loop takes it"
 }
-
-func (r *run) hogFDsAt(ae acceptErr) int { return ae.fds - 1 - r.openAt(ae) }
-
-// openAt is a rough count of the server's own descriptors at an error: the
-// connections it had accepted by then and not closed.
-func (r *run) openAt(ae acceptErr) int { return 0 }
 
 func errName(err error) string {
 	switch {
@@ -661,6 +653,22 @@ func procName(p *sim.Proc) string {
 		return "no process"
 	}
 	return fmt.Sprintf("%v %s", p, p.Name())
+}
+
+// saw tells what the connection's client saw, for a story.
+func (sc *sconn) saw() string {
+	if cc := sc.clientConn(); cc != nil && cc.cl.outcome != "" {
+		return " (the client's account: " + cc.cl.outcome + ")"
+	}
+	return ""
+}
+
+// closedStory tells why the server closed the connection, if it did.
+func (sc *sconn) closedStory() string {
+	if sc.closedWhy != "" {
+		return " (httpd closed it: " + sc.closedWhy + ")"
+	}
+	return ""
 }
 
 func sentLen(sc *sconn) int {

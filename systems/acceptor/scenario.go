@@ -77,7 +77,6 @@ type run struct {
 	closing    *closing // the listener the harness closed, once it did
 	down       bool     // the node went down: nothing more is judged
 	crashed    []crash  // gen_tcp_server crashes the harness saw
-	badKeyAt   *sconn
 	atomStory  *atomMaker
 }
 
@@ -86,8 +85,7 @@ type acceptErr struct {
 	at       time.Duration
 	err      error
 	acceptor *sim.Proc
-	fds      int // the host's open descriptors then
-	hog      bool
+	hogFDs   int // the descriptors the batch job held then
 }
 
 // acceptorExit is an accept loop that ended because of an accept error.

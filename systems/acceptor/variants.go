@@ -167,9 +167,3 @@ func Variants() []Variant {
 		ReviewedSpin, ReviewedIdiomaticSpin, ReviewedShunt98Spin, ReviewedShuntSpin, ReviewedAcceptPoolSpin,
 	}
 }
-
-// SingleFixes lists the variants with exactly one of the review's fixes, in
-// the review's order.
-func SingleFixes() []Variant {
-	return []Variant{FixedAccept, FixedPend, FixedWS, FixedLink, FixedUpdate, FixedUnmask, FixedAtoms, FixedLimit}
-}
