@@ -115,8 +115,11 @@
 //   - P3 bounded memory: pending buffers under PendingBytesCap, every server
 //     mailbox under MailboxCap (item 2; the write-up's "fills a
 //     non-discarding mailbox, which is a potentially serious memory leak").
-//   - P4 no orphans: no process or socket outlives its connection or the
-//     application's stop that nothing links, monitors or owns (items 3, 4).
+//   - P4 no orphans: no process the server started outlives its connection
+//     (the review's "never stopped - becoming an orphaned process", even
+//     when linked to the server), and no process or socket outlives the
+//     application's stop, which nothing links, monitors or owns then (items
+//     3, 4).
 //   - P5 no crash on noreply first (item 5).
 //   - P6 bounded atoms and connections: at most MaxConns connections at
 //     once, and the node survives any number of distinct query keys (items

@@ -93,7 +93,7 @@ func (p Property) About() string {
 	case BoundedMemory:
 		return fmt.Sprintf("pending buffers stay under %d bytes and mailboxes under %d messages, whatever clients do", PendingBytesCap, MailboxCap)
 	case NoOrphans:
-		return "no process or socket is left that nothing links, monitors or owns, after a crash or the application's stop"
+		return "no process the server started outlives its connection (one that nothing will stop), and nothing of the server outlives the application's stop (nothing links, monitors or owns it)"
 	case NoReplyFirst:
 		return "no crash when a handler legally answers noreply to a connection's first request"
 	case BoundedAtomsConns:

@@ -73,8 +73,6 @@ var stories = map[string][]string{
 	"original P5-noreply-first":                 {"{badkey, Socket}", "the review's item 5"},
 	"original P6-bounded-atoms-conns":           {"the review's item"},
 	"original P8-no-stall":                      {"the review's item 6"},
-	"fix-accept P2-accept-resumes":              nil, // passes
-	"fix-pending P3-bounded-memory":             nil, // passes
 	"fix-ws P4-no-orphans":                      {"the review's item 4"},
 	"fix-link P4-no-orphans":                    {"the review's item 3"},
 	"fix-atoms P6-bounded-atoms-conns":          {"the review's item 8"},
@@ -83,5 +81,7 @@ var stories = map[string][]string{
 	"reviewed+shunt98 P1-no-lost-bytes":         {"not_owner", "the shunt never got control"},
 	"reviewed+idiomatic P6-bounded-atoms-conns": {"never hands the socket over"},
 	"reviewed+shunt98 P6-bounded-atoms-conns":   {"never hands the socket over"},
+	"reviewed+idiomatic P3-bounded-memory":      {"a non-discarding mailbox"},
+	"reviewed+shunt98 P3-bounded-memory":        {"a non-discarding mailbox"},
 	"reviewed-spin P7-no-spin":                  {"treats closed as any other accept error"},
 }
