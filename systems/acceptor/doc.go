@@ -153,7 +153,9 @@
 //     inet:tcp_sync_input does, and sim/net does): the post's race does
 //     happen with the handoff (bytes reach the acceptor before
 //     controlling_process: TestListenerModes counts them), and loses
-//     nothing, so reviewed passes P1; the claim does not hold there. It
+//     nothing, so reviewed passes P1; the claim does not hold there (it
+//     would where controlling_process moved only the ownership: every
+//     message TestListenerModes counts would stay with the acceptor). It
 //     holds, as a certainty rather than a race, for the patterns that never
 //     make the handler the owner: reviewed+idiomatic and reviewed+shunt98
 //     fail P1 in {active, once} and {active, true} and pass it in {active,
