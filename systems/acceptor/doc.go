@@ -175,7 +175,7 @@
 //
 //	go test ./systems/acceptor -run TestVerdicts -v -acceptor.runs=50000
 //
-// It took 42 minutes there, under load, and gave the same verdicts: the same
+// It took 18 minutes there (42 under heavier load), and gave the same verdicts: the same
 // FAIL lines (seeds, strategies, preemptions, replays), and every PASS at
 // 100,000 runs, reviewed+shunt's and reviewed+acceptpool's included.
 package acceptor
