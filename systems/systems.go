@@ -10,7 +10,8 @@
 // leaves behind. A system exports one System value that says all this.
 //
 // The systems: health (the health broadcaster), registry (the registry
-// owner) and longpoll (the long-poll transport), in the directories below
+// owner), longpoll (the long-poll transport) and acceptor (a gen_tcp
+// server's accept loop and listener patterns), in the directories below
 // this one.
 package systems
 
@@ -53,6 +54,11 @@ type System struct {
 	// ShrinkRuns bounds the replays spent shrinking one failure (0: weft's
 	// default), for systems whose logs shrink slowly.
 	ShrinkRuns int
+	// Shown picks the pairs weft demo runs and its pins record (nil: every
+	// pair), for a system whose table is too big to run whole at every
+	// make test. Every pair stays in the catalogue, so that each VERDICT
+	// line's replay command works; the verdict test judges them all.
+	Shown func(variant, property string) bool
 
 	_ struct{} // disallow positional literals, for extensibility
 }

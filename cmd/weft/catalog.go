@@ -20,6 +20,10 @@ type entry struct {
 	Scenario func(*sim.World)
 	// Config adjusts the run configuration (nil: the defaults).
 	Config func(*sim.Config)
+	// Quiet entries are in the catalogue for replay and explore by name,
+	// but weft demo, its pins and weft report leave them out
+	// (systems.System.Shown).
+	Quiet bool
 }
 
 func (e entry) expect() string {

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
+	"github.com/weftsim/weft/systems/acceptor"
 	"github.com/weftsim/weft/systems/health"
 	"github.com/weftsim/weft/systems/longpoll"
 	"github.com/weftsim/weft/systems/registry"
@@ -11,7 +12,7 @@ import (
 // referenceSystems are the reference systems the command knows; each
 // describes itself (package systems).
 func referenceSystems() []systems.System {
-	return []systems.System{health.System(), registry.System(), longpoll.System()}
+	return []systems.System{health.System(), registry.System(), longpoll.System(), acceptor.System()}
 }
 
 // systemEntries lists every variant of every reference system judged by
@@ -27,6 +28,7 @@ func systemEntries() []entry {
 					Name:     s.Entry(v.Name, p.Name),
 					About:    v.About + ": " + p.About,
 					Buggy:    s.Fails(v.Name, p.Name),
+					Quiet:    s.Shown != nil && !s.Shown(v.Name, p.Name),
 					Scenario: s.Scenario(v.Name, p.Name),
 					Config: func(cfg *sim.Config) {
 						if s.Configure != nil {

@@ -30,7 +30,7 @@ func report(args []string, stdout, stderr io.Writer) error {
 	var todo []entry
 	if fs.NArg() == 0 {
 		for _, e := range catalog() {
-			if e.Buggy {
+			if e.Buggy && !e.Quiet {
 				todo = append(todo, e)
 			}
 		}
