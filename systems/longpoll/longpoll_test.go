@@ -231,7 +231,9 @@ func TestIncidentFromSeedAndSavedLog(t *testing.T) {
 		t.Fatalf("original passed P1 over %d runs", rep.Runs)
 	}
 	f := rep.Failure
-	again := sim.Run(configOf([]Property{NavigationSurvives}, f.Seed), Scenario(Original, NavigationSurvives))
+	seedCfg := configOf([]Property{NavigationSurvives}, f.Seed)
+	seedCfg.Spec = f.Spec // the portfolio member that ran the seed
+	again := sim.Run(seedCfg, Scenario(Original, NavigationSurvives))
 	if again.Hash != f.Original.Hash || again.Failure.Signature() != f.Original.Failure.Signature() {
 		t.Errorf("seed %d again: hash %016x and %q; explored %016x and %q", f.Seed, again.Hash, again.Failure.Signature(), f.Original.Hash, f.Original.Failure.Signature())
 	}
