@@ -14,8 +14,8 @@ package scheduler
 // that race with the event just run; a point does not say which object each
 // pending operation will touch, so this is the basic variant.
 //
-// Points of other kinds are uniform among their options, from the same
-// generator. A Schedule point with nil Procs is read as if option i were
+// Points of other kinds are drawn as the random walk draws them, from the
+// same generator: a fault fires with its Rate, any other point is uniform. A Schedule point with nil Procs is read as if option i were
 // process i. Process ids must be small, as sim gives them out.
 func POS(seed uint64) Strategy { return &pos{r: rng{state: seed}} }
 
@@ -29,7 +29,7 @@ type pos struct {
 func (s *pos) Choose(p Point) int {
 	mustHaveOptions(p)
 	if p.Kind != Schedule {
-		return int(s.r.below(uint64(p.N)))
+		return s.r.option(p)
 	}
 	best, bestID, bestPriority := 0, 0, uint64(0)
 	for i := range p.N {

@@ -30,3 +30,22 @@ func TestPOSKeepsPrioritiesUntilARun(t *testing.T) {
 		t.Fatalf("chose process %d, want 3, of the highest priority", procs[c])
 	}
 }
+
+// TestFaultRates: POS and starvation windows fire a fault with its Rate, as
+// the random walk does, not at one site in two: a FaultPlan's rate is what
+// the scenario is judged under, whichever strategy explores it.
+func TestFaultRates(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    Strategy
+	}{{"random", RandomWalk(1)}, {"pos", POS(1)}, {"starve", Starve(1, 100)}} {
+		name, s := c.name, c.s
+		fired := 0
+		for range 64_000 {
+			fired += s.Choose(Point{Kind: Fault, N: 2, Rate: 1.0 / 64})
+		}
+		if fired < 800 || fired > 1200 {
+			t.Errorf("%s: %d faults of 64000 sites at rate 1/64, want about 1000", name, fired)
+		}
+	}
+}

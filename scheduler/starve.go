@@ -20,7 +20,8 @@ import "math/bits"
 // log-uniform length tries short and long waits alike.
 //
 // steps is the expected number of Schedule points of a run (0 means 1000).
-// Points of other kinds are uniform among their options.
+// Points of other kinds are drawn as the random walk draws them: a fault
+// fires with its Rate, any other point is uniform.
 func Starve(seed uint64, steps int) Strategy {
 	if steps < 0 {
 		panic("scheduler: Starve steps is negative")
@@ -63,7 +64,7 @@ func logUniform(r *rng, max uint64) int {
 func (s *starve) Choose(p Point) int {
 	mustHaveOptions(p)
 	if p.Kind != Schedule {
-		return int(s.r.below(uint64(p.N)))
+		return s.r.option(p)
 	}
 	s.step++
 	if s.step < s.start || s.step >= s.start+s.length {

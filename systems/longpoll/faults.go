@@ -88,16 +88,26 @@ func (r *run) maybePartition(x *xhr) {
 	}))
 }
 
-// maybeRestart: node n crashes as a request reaches it, and restarts.
+// maybeRestart: node n crashes as a request reaches it, and restarts. A
+// fault at a node whose restart is already under way (two requests reach
+// it before its crash) crashes nothing more: the request goes with the
+// server, which restarts once. Two restarts would boot it twice, the second
+// boot finding the first's listener on its port, and leave it up in an
+// incarnation no acceptor serves: every request after would fail, for ever.
 func (r *run) maybeRestart(n *node) {
 	if !r.fault(FaultRestart) {
 		return
 	}
 	w := r.w
+	if n.restarting {
+		w.Exit(sim.Killed)
+	}
+	n.restarting = true
 	r.faults = append(r.faults, fmt.Sprintf("%s crashed and restarted", n.name))
 	r.harness = append(r.harness, w.Spawn("restart "+n.name, func() {
 		n.crash()
 		w.Sleep(restartDelay)
+		n.restarting = false
 		if !r.stopping {
 			n.start()
 		}

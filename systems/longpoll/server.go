@@ -42,6 +42,7 @@ type node struct {
 	host        *net.Host
 	l, dl       *net.Listener
 	up          bool
+	restarting  bool // a restart fault struck and the node is not yet back
 	incarnation int
 	procs       []*sim.Proc // the processes of this incarnation, which a crash ends
 	links       []*distLink // outgoing distribution links, made on first use
