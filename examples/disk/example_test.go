@@ -58,6 +58,6 @@ func Example_twins() {
 			v, rep.Failure.Shrunk.Failure.Property, rep.Runs, strings.Join(faults, ", "))
 	}
 	// Output:
-	// ack-before-sync: property durable violated at run 3; the shrunk run's faults: kill, disk-lost-write
+	// ack-before-sync: property durable violated at run 6; the shrunk run's faults: kill, disk-lost-write
 	// sync-before-ack: passed 200 runs
 }

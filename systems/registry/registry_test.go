@@ -274,7 +274,13 @@ func TestUnknown(t *testing.T) {
 // the manager when it first ran and was still alive: it started s1, and then
 // shut it down with itself when its supervisor saw the master's exit, while
 // s1's waiting side watched the second instance, which stayed up.
-const issue13 = "weft1z-HIqxroIwGEb7tf-98KcuuPEADg4U0GjEzTdwd9RKSAgQWjA-rk_g4mwMbOecnIe9e6x6W1bO98_UDZ3tx8rZW3reJU2buKq2jU_q1rm3_Ouu_rj9HzOTmyws29xs9uZwYoHFNxAgUEQgwucVRAzEgqa2BrGcKMbshdRKC6URaqmhBSsmFEoU80SsWFJ0GbrlLwAA__8"
+//
+// Since a fault became one decision of two options, the issue's own log
+// (recorded with faults of 1,024 options) no longer replays its kill; this
+// is pct:3 seed 42 of the supervised design, the first run of that search
+// with the same shape: the first master killed while the second instance
+// boots, the first manager shut down by its supervisor, a stream started.
+const issue13 = "weft1z-dI_BSsNQEEXvnTdChyj4SDchGyEoxBK6EBfRL3DnP-hTAqUteVERV279SX9F8lJLF7qaObM4c-9beBp43ofnLg79-zK-bEP_2sXwuLy_btabJnarsB6a1SbGy6Ptw3BzBXyJgceAV6NSaVDOa5qwSKwskGZNNRm3-vBWugyuZO6qaiElbyXDgnmOTDJWzsQcC6knUyt659R00rYuyWT3hLPk1BPQU9Wns7HAHv7BM6-kkQYoqL89piY6vW6FNcfQ8LvcI-xFf-LpHJ5-ZqPnIE7aLj4_vn8CAAD__w"
 
 // TestStaleManager replays issue 13's run against the supervised design. The
 // same decisions still kill the first application instance's master after
@@ -283,8 +289,7 @@ const issue13 = "weft1z-HIqxroIwGEb7tf-98KcuuPEADg4U0GjEzTdwd9RKSAgQWjA-rk_g4mwM
 // manager the running instance's start callback recorded, so no stream may
 // be lost: every stream that started ends, for its waiting side, in
 // on_stream_end, on_stream_error, or the death of the application it
-// watches (here s1 completes). On the design before the fix, this replay
-// fails P5 with the issue's story.
+// watches. The same decisions fail P5 on appowned, the design before it.
 func TestStaleManager(t *testing.T) {
 	l, err := scheduler.ParseLog(issue13)
 	if err != nil {
@@ -327,5 +332,9 @@ func TestStaleManager(t *testing.T) {
 	}
 	if started == 0 {
 		t.Errorf("no stream started: the replay judges nothing")
+	}
+	before := sim.Replay(cfg, l, func(w *sim.World) { newRun(w, AppOwned, setOf([]Property{NoSilentLoss})).main() })
+	if p, ok := Violated(before.Failure); !ok || p != NoSilentLoss {
+		t.Errorf("the same decisions on appowned: %v, want a P5 failure", before.Failure)
 	}
 }
