@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/internal/runpage"
 )
 
@@ -164,7 +165,7 @@ func writePage(dir, name string, p Page) (string, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp(dir, fmt.Sprintf("weft-%s-seed%d-*.html", fileSafe(name), p.Finding.Seed))
+	f, err := os.CreateTemp(dir, fmt.Sprintf("weft-%s-seed%d-*.html", artifacts.FileSafe(name), p.Finding.Seed))
 	if err != nil {
 		return "", err
 	}
@@ -178,18 +179,4 @@ func writePage(dir, name string, p Page) (string, error) {
 		return "", err
 	}
 	return f.Name(), nil
-}
-
-// fileSafe maps a test's name to a part of a file name.
-func fileSafe(name string) string {
-	if name == "" {
-		return "run"
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, name)
 }

@@ -5,10 +5,10 @@ import (
 	"html"
 	"os"
 	"sort"
-	"strings"
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -39,7 +39,7 @@ func VisualizeRun(dir, name string, model porcupine.Model, info porcupine.Linear
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp(dir, fileSafe(name)+"-*.html") // O_EXCL, 0o600
+	f, err := os.CreateTemp(dir, artifacts.FileSafe(name)+"-*.html") // O_EXCL, 0o600
 	if err != nil {
 		return "", err
 	}
@@ -145,19 +145,5 @@ func annotations(r *sim.Result) []porcupine.Annotation {
 // "weft-", then the scenario, the seed and the trace hash, so that a reader
 // can tell which run a file shows.
 func VisualizationName(r *sim.Result) string {
-	return fmt.Sprintf("weft-%s-seed%d-%016x", fileSafe(r.Scenario), r.Seed, r.Hash)
-}
-
-// fileSafe maps a test or scenario name to a file name.
-func fileSafe(name string) string {
-	if name == "" {
-		return "run"
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, name)
+	return fmt.Sprintf("weft-%s-seed%d-%016x", artifacts.FileSafe(r.Scenario), r.Seed, r.Hash)
 }

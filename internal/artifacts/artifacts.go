@@ -76,3 +76,19 @@ func fileName(name string) string {
 	}
 	return name
 }
+
+// FileSafe maps a test or scenario name to a part of a file name: letters,
+// digits and -_. stay, anything else becomes "_" ("" is "run"). Reports
+// (porcupine's view, weft's page) name their files with it.
+func FileSafe(name string) string {
+	if name == "" {
+		return "run"
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, name)
+}
