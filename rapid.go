@@ -1,8 +1,15 @@
 package weft
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
 	"pgregory.net/rapid"
 
+	"github.com/weftsim/weft/internal/artifacts"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 )
@@ -14,9 +21,52 @@ import (
 // run's failure and its timeline; rapid then shrinks and reports it with
 // its own replay instructions (-rapid.seed, fail files).
 //
+// Files the failing run's checks write for people (porcupine's page of a
+// linearizability violation) go to a directory of the test's own,
+// rapid-<test name> under cfg.ReportDir, or under the test's artifact
+// directory (weft-reports/<test name> in the package directory) when
+// cfg.ReportDir is "". Each failing run empties it first and names its
+// files after the test, not at random: rapid runs many failing runs while
+// it shrinks, and reports the last, so only the reported failure's page
+// is left, and the same run gives rapid the same message, which rapid's
+// shrinker needs to accept a smaller case.
+//
 // Draw only through the world inside a run: rapid's T is not for use from
 // the world's processes, which are not the test's goroutine.
 func RunRapid(t *rapid.T, cfg sim.Config, scenario func(*sim.World)) *sim.Result {
+	r := RunRapidResult(t, cfg, scenario)
+	if r.Failure == nil {
+		return r
+	}
+	base := cfg.ReportDir
+	if base == "" {
+		base = artifacts.Dir(t, ".")
+	}
+	dir := filepath.Join(base, "rapid-"+artifacts.FileSafe(t.Name()))
+	os.RemoveAll(dir)
+	cfg.ReportDir = dir
+	traced := r
+	if len(r.Decisions) > 0 && !cfg.KeepTrace {
+		cfg.Strategy, cfg.KeepTrace = scheduler.Replay(r.Decisions), true
+		traced = sim.Run(cfg, scenario)
+	}
+	// The traced replay's failure is the one to print: a property that
+	// writes a page (linearizability's porcupine view) names it only
+	// when the run kept its trace.
+	failure := r.Failure
+	if traced.Failure != nil {
+		failure = traced.Failure
+	}
+	msg := stableNames(dir, t.Name(), failure.Error())
+	t.Fatalf("%s\n%s", quoteControlsLines(msg), Timeline(lastEvents(traced.Trace, 40), traced.Procs))
+	return r
+}
+
+// RunRapidResult is RunRapid that returns a failing run instead of failing
+// t: for a caller that reports failures its own way (package parallel
+// shrinks a failing workload further first). Its failing runs keep no
+// trace and write no files.
+func RunRapidResult(t *rapid.T, cfg sim.Config, scenario func(*sim.World)) *sim.Result {
 	st := &rapidStrategy{t: t}
 	cfg.Strategy = st
 	if cfg.Spec == "" {
@@ -29,22 +79,39 @@ func RunRapid(t *rapid.T, cfg sim.Config, scenario func(*sim.World)) *sim.Result
 		// it knows what to do with it.
 		panic(st.stopped)
 	}
-	if r.Failure != nil {
-		traced := r
-		if len(r.Decisions) > 0 && !cfg.KeepTrace {
-			cfg.Strategy, cfg.KeepTrace = scheduler.Replay(r.Decisions), true
-			traced = sim.Run(cfg, scenario)
-		}
-		// The traced replay's failure is the one to print: a property that
-		// writes a page (linearizability's porcupine view) names it only
-		// when the run kept its trace.
-		failure := r.Failure
-		if traced.Failure != nil {
-			failure = traced.Failure
-		}
-		t.Fatalf("%s\n%s", quoteControlsLines(failure.Error()), Timeline(lastEvents(traced.Trace, 40), traced.Procs))
-	}
 	return r
+}
+
+// stableNames renames the files a failing run wrote into dir, its own, to
+// names made of the test's name and their order, and returns msg with
+// their paths replaced: a file a check creates under a random name (as
+// porcupine's page is) would make every run's message differ.
+func stableNames(dir, test, msg string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return msg
+	}
+	var olds []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.Contains(msg, filepath.Join(dir, e.Name())) {
+			olds = append(olds, e.Name())
+		}
+	}
+	// In the order the message names them, which the run decides.
+	sort.Slice(olds, func(i, j int) bool {
+		return strings.Index(msg, olds[i]) < strings.Index(msg, olds[j])
+	})
+	for i, old := range olds {
+		name := artifacts.FileSafe(test) + filepath.Ext(old)
+		if i > 0 {
+			name = fmt.Sprintf("%s-%d%s", artifacts.FileSafe(test), i+1, filepath.Ext(old))
+		}
+		from, to := filepath.Join(dir, old), filepath.Join(dir, name)
+		if os.Rename(from, to) == nil {
+			msg = strings.ReplaceAll(msg, from, to)
+		}
+	}
+	return msg
 }
 
 // rapidStrategy draws each decision from a rapid.T. Draws happen inside the

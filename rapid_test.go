@@ -7,11 +7,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/anishathalye/porcupine"
 	"pgregory.net/rapid"
 
+	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -79,6 +84,58 @@ func TestRunRapidQuotesControls(t *testing.T) {
 	}
 	if strings.ContainsAny(rec.msg, "\x1b\r") {
 		t.Errorf("the failure passes control characters to the terminal:\n%q", rec.msg)
+	}
+}
+
+// A failure whose check writes a page (porcupine's, here: n processes
+// increment a counter with a load and a store, and a read after them
+// returns too little): rapid shrinks it, which needs the same message from
+// the same run, down to two processes; and only the reported failure's
+// page is left, the one the report names. Defect: each failing run wrote
+// a page under a random name, so pages piled up and rapid, whose shrinker
+// wants the same message twice, never shrank at all.
+func TestRunRapidKeepsOnePage(t *testing.T) {
+	counter := porcupine.Model{
+		Init: func() any { return 0 },
+		Step: func(state, input, output any) (bool, any) {
+			if input == "incr" {
+				return true, state.(int) + 1
+			}
+			return output == state, state
+		},
+	}
+	dir := t.TempDir()
+	cfg := sim.Config{ReportDir: dir, Properties: []sim.Property{properties.Linearizable(properties.Linearizability{Model: counter})}}
+	rec := checkRecorded(t, func(rt *rapid.T) {
+		RunRapid(rt, cfg, func(w *sim.World) {
+			n := 0
+			wg := sim.NewWaitGroup(w)
+			for i := range 2 + w.Intn(4) {
+				wg.Go(fmt.Sprint("incr ", i), func() {
+					id := w.Call(i+1, "incr")
+					v := n
+					w.Yield()
+					n = v + 1
+					w.Return(id, nil)
+				})
+			}
+			wg.Wait()
+			w.Return(w.Call(0, "read"), n)
+		})
+	})
+	if !rec.failed || !strings.Contains(rec.msg, "[rapid] failed after") {
+		t.Fatalf("rapid did not find the lost update; it said:\n%s", rec.msg)
+	}
+	if !strings.Contains(rec.msg, "not linearizable (3 operations)") {
+		t.Errorf("rapid did not shrink to two incrementers:\n%s", rec.msg)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	named := regexp.MustCompile(`see (\S+\.html)`).FindStringSubmatch(rec.msg)
+	if len(pages) != 1 || named == nil || named[1] != pages[0] {
+		t.Fatalf("want one page, the one the report names; got %q, and the report names %q", pages, named)
+	}
+	if page, err := os.ReadFile(pages[0]); err != nil || !strings.Contains(string(page), "const data = ") {
+		t.Errorf("%s holds no view (%v)", pages[0], err)
 	}
 }
 

@@ -2,7 +2,6 @@ package parallel
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -73,8 +72,8 @@ type Options struct {
 	MaxPerClient int
 	// Config is the world's configuration; Check adds the machine's
 	// Property to its Properties and its strategy is rapid's. Porcupine's
-	// pages of failing runs go to its ReportDir when set (one for every
-	// failing run rapid's shrinking tries); left empty, none are kept.
+	// page of the reported failure goes where weft.RunRapid puts it: under
+	// its ReportDir when set, else under the test's artifact directory.
 	Config sim.Config
 	// Timeout bounds the linearizability check (0: none).
 	Timeout time.Duration
@@ -302,15 +301,5 @@ func Check[S, Sys any](t *rapid.T, m Machine[S, Sys], opts Options) *sim.Result 
 	t.Logf("workload:\n%s", wl)
 	cfg := opts.Config
 	cfg.Properties = append(append([]sim.Property(nil), cfg.Properties...), m.Property(opts.Timeout))
-	if cfg.ReportDir == "" {
-		// RunRapid replays a failing run with its trace for the timeline,
-		// and the check then writes porcupine's page, which the failure does
-		// not name: once for every failing run rapid's shrinking tries.
-		// Keep them out of the shared temp folder.
-		if dir, err := os.MkdirTemp("", "weft-parallel-"); err == nil {
-			cfg.ReportDir = dir
-			defer os.RemoveAll(dir)
-		}
-	}
 	return weft.RunRapid(t, cfg, m.Scenario(wl))
 }

@@ -91,7 +91,8 @@ func withRapidFlags(t *testing.T, values map[string]string) {
 
 func TestParallelFindsTheLostInvalidation(t *testing.T) {
 	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000"})
-	rec := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, parallel.Options{}) })
+	opts := parallel.Options{Config: sim.Config{ReportDir: t.TempDir()}}
+	rec := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, opts) })
 	require.True(t, rec.failed, "parallel.Check passed the cache with the lost invalidation")
 	require.Contains(t, rec.msg, "the cache is not linearizable against its state machine")
 	require.Contains(t, rec.msg, "workload:")
@@ -109,7 +110,7 @@ func TestParallelFindsTheLostInvalidation(t *testing.T) {
 	seed := regexp.MustCompile(`-rapid\.seed=(\d+)`).FindStringSubmatch(rec.msg)
 	require.NotNil(t, seed, rec.msg)
 	withRapidFlags(t, map[string]string{"rapid.seed": seed[1], "rapid.checks": "5"}) // -short runs a fifth: one
-	again := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, parallel.Options{}) })
+	again := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, opts) })
 	require.True(t, again.failed, "-rapid.seed=%s did not replay the failure", seed[1])
 	require.Contains(t, again.msg, "not linearizable")
 }
