@@ -73,6 +73,15 @@ func (l location) testCommand(name string, args ...string) string {
 	return strings.Join(parts, " ")
 }
 
+// TestCommand is the go test command, to paste at the module root, that
+// runs exactly the test (or subtest) named name, as t.Name spells it, of
+// the package whose tests are running, with args: the command weft's own
+// failures print, for a report made elsewhere (package parallel's, whose
+// args are rapid's flags).
+func TestCommand(name string, args ...string) string {
+	return locatePackage(".").testCommand(name, args...)
+}
+
 // runPattern is the -run pattern that matches exactly the test named name
 // (as t.Name spells it: elements joined by '/').
 func runPattern(name string) string {

@@ -49,7 +49,10 @@
 //   - [Test] explores a scenario's seeds, saves a failing run's shrunk log
 //     and fails the test with its report; it replays the saved logs first.
 //   - [Fuzz] makes a fuzz target whose inputs are schedules.
-//   - [RunRapid] runs one world whose decisions a *rapid.T draws.
+//   - [RunRapid] runs one world whose decisions a *rapid.T draws;
+//     [RunRapidResult] returns a failing run instead of failing the test.
+//   - [TestCommand] is the go test command that runs a test, as weft's
+//     failures print it.
 //
 // Options, for Test and Fuzz:
 //   - [Option], any func(*Options): [Runs], [Budget], [Seed], [Strategy],

@@ -77,6 +77,13 @@ type Options struct {
 	Config sim.Config
 	// Timeout bounds the linearizability check (0: none).
 	Timeout time.Duration
+	// Bound is how far Shrink (and Test, after rapid) searches each
+	// workload's schedules: every one within this many changes from the
+	// calm schedule, as weft's dfs:<bound> does (0: 2).
+	Bound int
+	// ShrinkRuns bounds the runs Shrink spends (0: 200,000). It is a count,
+	// not a time, so that what Shrink finds does not depend on the machine.
+	ShrinkRuns int
 
 	_ struct{} // disallow positional literals, for extensibility
 }
@@ -94,8 +101,17 @@ func (o Options) withDefaults() Options {
 	if o.MaxPerClient == 0 {
 		o.MaxPerClient = 3
 	}
+	if o.Bound == 0 {
+		o.Bound = 2
+	}
+	if o.ShrinkRuns == 0 {
+		o.ShrinkRuns = 200_000
+	}
 	if o.Clients < 1 || o.MaxPerClient < 1 {
 		panic(fmt.Sprintf("parallel: Options with %d clients of at most %d commands: both must be at least 1", o.Clients, o.MaxPerClient))
+	}
+	if o.Bound < 0 || o.ShrinkRuns < 0 {
+		panic(fmt.Sprintf("parallel: Options with Bound %d and ShrinkRuns %d: neither may be negative", o.Bound, o.ShrinkRuns))
 	}
 	return o
 }
@@ -278,14 +294,10 @@ func (m Machine[S, Sys]) Model() porcupine.Model {
 // Property is the end-of-run check that the run's history linearizes
 // against Model.
 func (m Machine[S, Sys]) Property(timeout time.Duration) sim.Property {
-	name := m.Name
-	if name == "" {
-		name = "the system"
-	}
 	return properties.Linearizable(properties.Linearizability{
 		Model:   m.Model(),
 		Timeout: timeout,
-		Message: name + " is not linearizable against its state machine",
+		Message: m.name() + " is not linearizable against its state machine",
 	})
 }
 
