@@ -5,6 +5,7 @@ package parallel_test
 // determinism, and a machine given wrong.
 
 import (
+	"flag"
 	"os"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/weftsim/weft/internal/paralleltest"
 	"github.com/weftsim/weft/internal/testmain"
 	"github.com/weftsim/weft/parallel"
 	"github.com/weftsim/weft/sim"
@@ -109,4 +111,70 @@ func TestMachineGivenWrong(t *testing.T) {
 	require.PanicsWithValue(t, "parallel: Options with -1 clients of at most 3 commands: both must be at least 1", func() {
 		parallel.Draw(nil, counter(), parallel.Options{Clients: -1}) // panics before it draws
 	})
+}
+
+// lostUpdate is a counter whose increment is a load and then a store, and
+// returns the value it stored: two increments at once can both return 1.
+func lostUpdate() parallel.Machine[int64, *atomic.Int64] {
+	return parallel.Machine[int64, *atomic.Int64]{
+		Name: "the counter",
+		Init: func() int64 { return 0 },
+		New:  func(w *sim.World) *atomic.Int64 { return atomic.NewInt64(w) },
+		Commands: []parallel.Command[int64, *atomic.Int64]{
+			{
+				Name: "incr",
+				Run: func(_ *sim.World, x *atomic.Int64, _ any) any {
+					v := x.Load()
+					x.Store(v + 1)
+					return v + 1
+				},
+				Model: func(s int64, _ any) (int64, any) { return s + 1, s + 1 },
+			},
+			{
+				Name:  "read",
+				Run:   func(_ *sim.World, x *atomic.Int64, _ any) any { return x.Load() },
+				Model: func(s int64, _ any) (int64, any) { return s, s },
+			},
+		},
+	}
+}
+
+// The lost update's smallest workload is two increments from two clients:
+// Test reports exactly that, whatever rapid shrank to, and proves it
+// minimal (each increment alone passes every schedule within the bound);
+// the same rapid seed gives the same shrunk run.
+func TestShrinksTheLostUpdateToTwoCommands(t *testing.T) {
+	for name, v := range map[string]string{"rapid.seed": "1", "rapid.checks": "100", "rapid.nofailfile": "true"} {
+		f := flag.Lookup(name)
+		old := f.Value.String()
+		require.NoError(t, f.Value.Set(v))
+		t.Cleanup(func() { f.Value.Set(old) })
+	}
+	opts := parallel.Options{Clients: 3, Config: sim.Config{ReportDir: t.TempDir()}}
+	rep, msg := paralleltest.Recorded(t, lostUpdate(), opts)
+	require.NotNil(t, rep, "parallel.Test passed a counter that loses updates")
+	t.Logf("what parallel.Test reported:\n%s", msg)
+	incr := parallel.Invocation{Command: 0, Name: "incr"}
+	require.Equal(t, parallel.Workload{Clients: [][]parallel.Invocation{{incr}, {incr}}}, rep.Shrunk.Workload)
+	require.Equal(t, 1, rep.Shrunk.Finding.PreemptionsAfter)
+	require.Contains(t, msg, "2 commands in 2 processes, 1 preemption\n")
+	require.Regexp(t, `as rapid shrank it: \d+ commands in \d+ processes, \d+ preemptions?\n`, msg)
+	require.Regexp(t, `(?m)^    go test \./parallel -run '\^TestShrinksTheLostUpdateToTwoCommands\$' -rapid\.seed=\d+$`, msg)
+	paralleltest.RequireMinimal(t, lostUpdate(), rep.Shrunk)
+
+	again, _ := paralleltest.Recorded(t, lostUpdate(), opts)
+	require.Equal(t, rep.Shrunk.Finding.Shrunk.Hash, again.Shrunk.Finding.Shrunk.Hash, "same seed, same run")
+}
+
+// Shrink on its own: a workload that does not fail within the bound is
+// given back as it is, without a finding.
+func TestShrinkOfAPassingWorkload(t *testing.T) {
+	add := parallel.Invocation{Command: 0, Name: "add", Input: int64(1)}
+	wl := parallel.Workload{Clients: [][]parallel.Invocation{{add}, {add}}}
+	s := parallel.Shrink(counter(), wl, parallel.Options{})
+	require.Nil(t, s.Finding)
+	require.Equal(t, wl, s.Workload)
+	require.Equal(t, 1, s.Tried)
+	require.False(t, s.Cut)
+	require.Equal(t, parallel.Size{Commands: 2, Processes: 2}, wl.Size())
 }

@@ -3,13 +3,13 @@ package cache_test
 // Method: the same commands (get, put) and the same model (a map), run
 // three ways. Sequentially, with rapid's T.Repeat and real locks, both
 // caches pass: that is the evidence that a sequential state-machine test
-// does not see the bug; so does the parallel machine with one client. In parallel, under package parallel, the cache with
-// the lost invalidation fails with a linearizability violation and the
-// versioned cache passes. A fixed workload under weft.Explore fails the
-// same way, and its seed gives the same run twice.
+// does not see the bug; so does the parallel machine with one client. In
+// parallel, under package parallel, the cache with the lost invalidation
+// fails with a linearizability violation, shrunk to its smallest workload,
+// and the versioned cache passes. A fixed workload under weft.Explore fails
+// the same way, and its seed gives the same run twice.
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/examples/cache"
+	"github.com/weftsim/weft/internal/paralleltest"
 	"github.com/weftsim/weft/internal/testmain"
 	"github.com/weftsim/weft/parallel"
 	"github.com/weftsim/weft/sim"
@@ -89,35 +90,55 @@ func withRapidFlags(t *testing.T, values map[string]string) {
 	}
 }
 
+// rapid finds the lost invalidation and shrinks it to 5 commands; Shrink
+// takes it to 3 (a get, a put of the same key from another client, a get),
+// and proves that no smaller workload fails: each one-command removal
+// passes every schedule within the bound, and so does every workload of
+// two commands. The report says both sizes and the command that
+// reproduces it, which replays the same shrunk run (same trace hash).
 func TestParallelFindsTheLostInvalidation(t *testing.T) {
-	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000"})
+	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
 	opts := parallel.Options{Config: sim.Config{ReportDir: t.TempDir()}}
-	rec := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, opts) })
-	require.True(t, rec.failed, "parallel.Check passed the cache with the lost invalidation")
-	require.Contains(t, rec.msg, "the cache is not linearizable against its state machine")
-	require.Contains(t, rec.msg, "workload:")
-	require.Contains(t, rec.msg, "To reproduce, specify -run=", "rapid's replay instructions")
-	// The workload rapid shrank to holds what a lost invalidation needs:
-	// gets and a put of one key.
-	wl := rec.msg[strings.LastIndex(rec.msg, "workload:"):]
-	wl = wl[:strings.Index(wl, "[rapid]")]
-	require.Regexp(t, `put\((a|b), \d\)`, wl)
-	require.Contains(t, wl, "get(")
-	t.Logf("what rapid reported:\n%s", rec.msg)
+	rep, msg := paralleltest.Recorded(t, cache.Buggy, opts)
+	require.NotNil(t, rep, "parallel.Test passed the cache with the lost invalidation")
+	t.Logf("what parallel.Test reported:\n%s", msg)
+	require.Contains(t, msg, "the cache is not linearizable against its state machine")
+	require.Equal(t, parallel.Size{Commands: 5, Processes: 2}, rep.Found.Size(), "rapid's shrinking, with seed 1")
+	require.Contains(t, msg, "as rapid shrank it: 5 commands in 2 processes, ")
+	require.Equal(t, parallel.Size{Commands: 3, Processes: 2}, rep.Shrunk.Workload.Size(), "Shrink's")
+	require.Contains(t, msg, "3 commands in 2 processes, 1 preemption\n")
+	require.False(t, rep.Shrunk.Cut)
+	require.Equal(t, 1, rep.Shrunk.Finding.PreemptionsAfter)
+	require.Regexp(t, `put\(a, \d\)`, rep.Shrunk.Workload.String())
+	require.Equal(t, 2, strings.Count(rep.Shrunk.Workload.String(), "get(a)"))
+	paralleltest.RequireMinimal(t, cache.Buggy, rep.Shrunk)
+	paralleltest.RequireNoneFails(t, cache.Buggy, paralleltest.AllWorkloads(cacheInvocations, 2), rep.Shrunk.Bound)
 
-	// The seed rapid printed replays the failure by itself: the command's
-	// flags, set here in the test's own process.
-	seed := regexp.MustCompile(`-rapid\.seed=(\d+)`).FindStringSubmatch(rec.msg)
-	require.NotNil(t, seed, rec.msg)
-	withRapidFlags(t, map[string]string{"rapid.seed": seed[1], "rapid.checks": "5"}) // -short runs a fifth: one
-	again := checkRecorded(t, func(t *rapid.T) { parallel.Check(t, cache.Buggy, opts) })
-	require.True(t, again.failed, "-rapid.seed=%s did not replay the failure", seed[1])
-	require.Contains(t, again.msg, "not linearizable")
+	// The printed command replays it: its -run selects this test, and its
+	// rapid flags, set here in the test's own process, give the same
+	// shrunk run.
+	cmd := regexp.MustCompile(`(?m)^    go test \./examples/cache -run '\^TestParallelFindsTheLostInvalidation\$' (-rapid\.seed=(\d+))$`).FindStringSubmatch(msg)
+	require.NotNil(t, cmd, "no replay command in:\n%s", msg)
+	withRapidFlags(t, map[string]string{"rapid.seed": cmd[2], "rapid.checks": "5"}) // -short runs a fifth: one
+	again, _ := paralleltest.Recorded(t, cache.Buggy, opts)
+	require.NotNil(t, again, "%s did not replay the failure", cmd[0])
+	require.Equal(t, rep.Shrunk.Workload.String(), again.Shrunk.Workload.String())
+	require.Equal(t, rep.Shrunk.Finding.Shrunk.Hash, again.Shrunk.Finding.Shrunk.Hash, "same seed, same run")
+}
+
+// cacheInvocations are the commands of the cache's machine, with two values.
+var cacheInvocations = []parallel.Invocation{
+	{Command: 0, Name: "get", Input: "a"},
+	{Command: 0, Name: "get", Input: "b"},
+	{Command: 1, Name: "put", Input: cache.PutInput{Key: "a", V: 1}},
+	{Command: 1, Name: "put", Input: cache.PutInput{Key: "a", V: 2}},
+	{Command: 1, Name: "put", Input: cache.PutInput{Key: "b", V: 1}},
 }
 
 func TestParallelPassesTheFix(t *testing.T) {
-	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000"})
-	rapid.Check(t, func(t *rapid.T) { parallel.Check(t, cache.Fixed, parallel.Options{}) })
+	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
+	rep, msg := paralleltest.Recorded(t, cache.Fixed, parallel.Options{Config: sim.Config{ReportDir: t.TempDir()}})
+	require.Nil(t, rep, msg)
 }
 
 // lostInvalidation is the smallest workload that can lose one: a get of a
@@ -162,46 +183,3 @@ func TestWorkloadUnderExplore(t *testing.T) {
 	require.NotNil(t, first.Failure)
 	require.Equal(t, first.Hash, again.Hash, "same seed, same run")
 }
-
-// checkRecorded runs rapid.Check on a recorder, so that the test can read
-// what it found, without a fail file left behind.
-func checkRecorded(t *testing.T, prop func(*rapid.T)) *failRecorder {
-	t.Helper()
-	if f := flag.Lookup("rapid.nofailfile"); f != nil {
-		old := f.Value.String()
-		f.Value.Set("true")
-		defer f.Value.Set(old)
-	}
-	rec := &failRecorder{TB: t}
-	func() {
-		defer func() {
-			if r := recover(); r != nil && r != errRecorderStop {
-				panic(r)
-			}
-		}()
-		rapid.Check(rec, prop)
-	}()
-	return rec
-}
-
-type failRecorder struct {
-	testing.TB
-	failed bool
-	msg    string
-}
-
-var errRecorderStop = errors.New("recorder: FailNow")
-
-func (r *failRecorder) Helper()           {}
-func (r *failRecorder) Error(args ...any) { r.failed = true; r.msg += fmt.Sprintln(args...) }
-func (r *failRecorder) Errorf(f string, a ...any) {
-	r.failed = true
-	r.msg += fmt.Sprintf(f, a...) + "\n"
-}
-func (r *failRecorder) Fatal(args ...any)         { r.Error(args...); r.FailNow() }
-func (r *failRecorder) Fatalf(f string, a ...any) { r.Errorf(f, a...); r.FailNow() }
-func (r *failRecorder) Fail()                     { r.failed = true }
-func (r *failRecorder) FailNow()                  { r.failed = true; panic(errRecorderStop) }
-func (r *failRecorder) Failed() bool              { return r.failed }
-func (r *failRecorder) Log(args ...any)           { r.msg += fmt.Sprintln(args...) }
-func (r *failRecorder) Logf(f string, a ...any)   { r.msg += fmt.Sprintf(f, a...) + "\n" }
