@@ -6,18 +6,31 @@
 // A sequential state-machine test (rapid's T.Repeat) runs one command at a
 // time and checks each output against the model. It cannot see a bug that
 // needs two commands in flight at once, and a library alone cannot run them
-// so: it would need to control the interleaving. A world does. Check draws
-// a concurrent workload from a *rapid.T (a sequential prefix, then a few
+// so: it would need to control the interleaving. A world does. Test draws
+// a concurrent workload from rapid (a sequential prefix, then a few
 // sequences of commands for parallel clients), runs it in a world whose
-// every scheduling decision the same *rapid.T draws (weft.RunRapid),
+// every scheduling decision rapid draws as well (weft.RunRapidResult),
 // records each command as an operation of the run's history, and checks the
 // history against the porcupine model derived from the machine's own
-// sequential model. The commands, their inputs and the schedule are one
-// stream of rapid's draws, so rapid shrinks them together, toward fewer and
-// smaller commands and a calmer schedule, and reports the failure with its
-// replay instructions. Its shrinking is not exhaustive: a command removed
-// shifts the schedule drawn after it, so a failure may keep a command or
-// two that it does not need.
+// sequential model.
+//
+// # Shrinking
+//
+// A failure shrinks in two stages. The commands, their inputs and the
+// schedule are one stream of rapid's draws, so rapid shrinks them together
+// first, toward fewer and smaller commands and a calmer schedule. That
+// alone is not minimal: a command removed shifts the schedule drawn after
+// it, so rapid keeps commands that only its schedule needs, and every
+// client draws at least one command, so it never drops a client. Shrink
+// then searches workloads itself, judging each by every schedule within a
+// bound (weft's dfs) rather than by the one rapid drew: it drops processes'
+// tails and single commands and merges a lone command into another
+// process, until no smaller workload fails the same way, and weft shrinks
+// the last one's schedule to the fewest preemptions and faults. The report
+// gives both sizes (commands, processes, preemptions), the shrunk run's
+// timeline, and the go test command (rapid's seed) that reproduces it all.
+// For the cache of examples/cache, rapid stops at 5 commands and Shrink
+// reaches the 3 that losing an invalidation takes.
 //
 // # A machine
 //
@@ -32,8 +45,11 @@
 //
 // # Index
 //
-// [Machine] and [Command]; [Check] (draw, run, judge, from a rapid test),
-// and its pieces for other uses: [Draw] a [Workload], [Machine.Scenario] to
-// run one (under weft.Test or weft.Explore as well), [Machine.Model] and
-// [Machine.Property] to judge it.
+// [Machine] and [Command]; [Test] (draw, run, judge, shrink, report: a
+// test's body) and its [Report]. Its pieces, for other uses: [Check], the
+// same draw, run and judgement as the property of a rapid.Check of one's
+// own (rapid's shrinking only); [Shrink] a failing [Workload] (see [Size]);
+// [Draw] one;
+// [Machine.Scenario] to run one (under weft.Test or weft.Explore as well),
+// [Machine.Model] and [Machine.Property] to judge it.
 package parallel

@@ -304,9 +304,12 @@ func (m Machine[S, Sys]) Property(timeout time.Duration) sim.Property {
 // Check draws a workload from t (Draw), runs it in one world whose every
 // decision t draws as well (weft.RunRapid), and fails t when the history
 // does not linearize against the machine's model, with the workload, the
-// failure and its timeline. Call it inside rapid.Check:
+// failure and its timeline. Call it inside rapid.Check, with other draws
+// of one's own:
 //
 //	rapid.Check(t, func(t *rapid.T) { parallel.Check(t, machine, parallel.Options{}) })
+//
+// Only rapid shrinks what it finds; Test shrinks further (Shrink).
 func Check[S, Sys any](t *rapid.T, m Machine[S, Sys], opts Options) *sim.Result {
 	wl := Draw(t, m, opts)
 	opts = opts.withDefaults()
