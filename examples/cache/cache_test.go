@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -78,12 +79,18 @@ func TestSequential(t *testing.T) {
 	})
 }
 
-// withRapidFlags sets rapid's flags for the rest of the test: a fixed
-// seed, so that what the test finds does not depend on the clock.
+// withRapidFlags sets rapid's flags for the rest of the test, those the
+// command line does not give: a fixed seed, so that what the test finds
+// does not depend on the clock.
 func withRapidFlags(t *testing.T, values map[string]string) {
+	given := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for name, v := range values {
 		f := flag.Lookup(name)
 		require.NotNil(t, f, name)
+		if given[name] {
+			continue // the command line's, as a printed command gives it
+		}
 		old := f.Value.String()
 		require.NoError(t, f.Value.Set(v))
 		t.Cleanup(func() { f.Value.Set(old) })
@@ -117,13 +124,29 @@ func TestParallelFindsTheLostInvalidation(t *testing.T) {
 	// The printed command replays it: its -run selects this test, and its
 	// rapid flags, set here in the test's own process, give the same
 	// shrunk run.
-	cmd := regexp.MustCompile(`(?m)^    go test \./examples/cache -run '\^TestParallelFindsTheLostInvalidation\$' (-rapid\.seed=(\d+))$`).FindStringSubmatch(msg)
+	cmd := regexp.MustCompile(`(?m)go test \./examples/cache -run '\^TestParallelFindsTheLostInvalidation\$' (-rapid\.seed=(\d+))$`).FindStringSubmatch(msg)
 	require.NotNil(t, cmd, "no replay command in:\n%s", msg)
 	withRapidFlags(t, map[string]string{"rapid.seed": cmd[2], "rapid.checks": "5"}) // -short runs a fifth: one
 	again, _ := paralleltest.Recorded(t, cache.Buggy, opts)
 	require.NotNil(t, again, "%s did not replay the failure", cmd[0])
 	require.Equal(t, rep.Shrunk.Workload.String(), again.Shrunk.Workload.String())
 	require.Equal(t, rep.Shrunk.Finding.Shrunk.Hash, again.Shrunk.Finding.Shrunk.Hash, "same seed, same run")
+
+	// And pasted into a shell at the module root, as printed (-v to see
+	// the report this test logs): the same shrunk run. The command runs
+	// this test, which then runs no command.
+	if testing.Short() || os.Getenv("WEFT_CACHE_PRINTED") != "" {
+		return
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command:", err)
+	}
+	shell := exec.Command("sh", "-c", cmd[0]+" -count=1 -v")
+	shell.Dir = "../.."
+	shell.Env = append(os.Environ(), "WEFT_CACHE_PRINTED=1")
+	out, err := shell.CombinedOutput()
+	require.NoError(t, err, "%s:\n%s", cmd[0], out)
+	require.Contains(t, string(out), fmt.Sprintf("trace hash %016x\n", rep.Shrunk.Finding.Shrunk.Hash), "%s:\n%s", cmd[0], out)
 }
 
 // cacheInvocations are the commands of the cache's machine, with two values.
