@@ -111,6 +111,9 @@ func TestMachineGivenWrong(t *testing.T) {
 	require.PanicsWithValue(t, "parallel: Options with -1 clients of at most 3 commands: both must be at least 1", func() {
 		parallel.Draw(nil, counter(), parallel.Options{Clients: -1}) // panics before it draws
 	})
+	require.PanicsWithValue(t, "parallel: Options with Bound -1 and ShrinkRuns 0: neither may be negative", func() {
+		parallel.Shrink(counter(), parallel.Workload{}, parallel.Options{Bound: -1})
+	})
 }
 
 // lostUpdate is a counter whose increment is a load and then a store, and

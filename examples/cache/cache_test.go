@@ -82,7 +82,7 @@ func TestSequential(t *testing.T) {
 // withRapidFlags sets rapid's flags for the rest of the test, those the
 // command line does not give: a fixed seed, so that what the test finds
 // does not depend on the clock.
-func withRapidFlags(t *testing.T, values map[string]string) {
+func withRapidFlags(t testing.TB, values map[string]string) {
 	given := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for name, v := range values {
@@ -205,4 +205,29 @@ func TestWorkloadUnderExplore(t *testing.T) {
 	again := sim.Run(sim.Config{Seed: seed, Spec: rep.Failure.Spec, Properties: []sim.Property{cache.Buggy.Property(0)}}, cache.Buggy.Scenario(lostInvalidation))
 	require.NotNil(t, first.Failure)
 	require.Equal(t, first.Hash, again.Hash, "same seed, same run")
+}
+
+// What shrinking costs, with rapid's seed 1: Test (rapid finds the lost
+// invalidation and shrinks it to 5 commands, then Shrink takes it to 3),
+// and Shrink alone from rapid's 5 commands.
+func BenchmarkShrink(b *testing.B) {
+	opts := parallel.Options{Config: sim.Config{ReportDir: b.TempDir()}}
+	var found parallel.Workload
+	b.Run("Test", func(b *testing.B) {
+		withRapidFlags(b, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
+		for b.Loop() {
+			rep, msg := paralleltest.Recorded(b, cache.Buggy, opts)
+			if rep == nil || rep.Shrunk.Workload.Size().Commands != 3 {
+				b.Fatalf("not the failure expected:\n%s", msg)
+			}
+			found = rep.Found
+		}
+	})
+	b.Run("Shrink", func(b *testing.B) {
+		for b.Loop() {
+			if s := parallel.Shrink(cache.Buggy, found, opts); s.Workload.Size().Commands != 3 {
+				b.Fatalf("shrunk to\n%s", s.Workload)
+			}
+		}
+	})
 }

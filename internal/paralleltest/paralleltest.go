@@ -18,7 +18,7 @@ import (
 // Recorded runs parallel.Test for t on a recorder, so that a test that
 // expects a failure reads the report instead of failing; msg is what
 // parallel.Test said.
-func Recorded[S, Sys any](t *testing.T, m parallel.Machine[S, Sys], opts parallel.Options) (rep *parallel.Report, msg string) {
+func Recorded[S, Sys any](t testing.TB, m parallel.Machine[S, Sys], opts parallel.Options) (rep *parallel.Report, msg string) {
 	t.Helper()
 	rec := &recorder{TB: t}
 	rep = parallel.Test(rec, m, opts)
