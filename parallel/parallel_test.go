@@ -111,7 +111,7 @@ func TestMachineGivenWrong(t *testing.T) {
 	require.PanicsWithValue(t, "parallel: Options with -1 clients of at most 3 commands: both must be at least 1", func() {
 		parallel.Draw(nil, counter(), parallel.Options{Clients: -1}) // panics before it draws
 	})
-	require.PanicsWithValue(t, "parallel: Options with Bound -1 and ShrinkRuns 0: neither may be negative", func() {
+	require.PanicsWithValue(t, "parallel: Options with Bound -1 and ShrinkRuns 200000: neither may be negative", func() {
 		parallel.Shrink(counter(), parallel.Workload{}, parallel.Options{Bound: -1})
 	})
 }
