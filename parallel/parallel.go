@@ -70,10 +70,11 @@ type Options struct {
 	MaxPrefix int
 	// MaxPerClient is the most commands each client runs, at least 1 (0: 3).
 	MaxPerClient int
-	// Config is the world's configuration; Check adds the machine's
-	// Property to its Properties and its strategy is rapid's. Porcupine's
-	// page of the reported failure goes where weft.RunRapid puts it: under
-	// its ReportDir when set, else under the test's artifact directory.
+	// Config is the world's configuration. Check, Test and Shrink add the
+	// machine's Property to its Properties; the strategy is rapid's, or
+	// Shrink's search. Porcupine's page of the reported failure goes under
+	// its ReportDir when set (Test: else the test's artifact directory;
+	// Check: where weft.RunRapid puts it).
 	Config sim.Config
 	// Timeout bounds the linearizability check (0: none).
 	Timeout time.Duration

@@ -180,4 +180,17 @@ func TestShrinkOfAPassingWorkload(t *testing.T) {
 	require.Equal(t, 1, s.Tried)
 	require.False(t, s.Cut)
 	require.Equal(t, parallel.Size{Commands: 2, Processes: 2}, wl.Size())
+
+	// A report of a failure that needs a schedule beyond the bound says so.
+	r := sim.Run(sim.Config{}, func(w *sim.World) { w.Fatalf("beyond the bound") })
+	rep := &parallel.Report{Rapid: "[rapid] failed after 3 tests: ...", Found: wl, Run: r, Shrunk: s, Commands: []string{"go test . -rapid.seed=7"}}
+	require.Equal(t, `parallel: rapid found a failing workload after 3 tests and shrank it; Shrink shrank it further
+as rapid shrank it: 2 commands in 2 processes, 0 preemptions
+    client 1: add(1)
+    client 2: add(1)
+not shrunk further: no schedule within 2 changes of the calm one fails it (56 runs)
+rapid's run: `+r.Failure.Error()+`
+To reproduce, from the module root (rapid finds the failure again, and Shrink shrinks it the same):
+    go test . -rapid.seed=7
+`, rep.String())
 }

@@ -100,7 +100,10 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "as rapid shrank it: %v, %s\n", r.Found.Size(), preemptions(scheduler.Preemptions(r.Run.Decisions)))
 	b.WriteString(indent(r.Found.String()))
 	if s.Finding == nil {
-		fmt.Fprintf(&b, "not shrunk further: no schedule within %d changes of the calm one fails it (%d runs)\n", s.Bound, s.Runs)
+		fmt.Fprintf(&b, "not shrunk further: no schedule within %d changes of the calm one fails it (%d runs%s)\n", s.Bound, s.Runs, cutNote(s.Cut))
+		if r.Run.Failure != nil {
+			fmt.Fprintf(&b, "rapid's run: %v\n", r.Run.Failure)
+		}
 	} else {
 		fmt.Fprintf(&b, "shrunk (%d workloads searched, each through every schedule within %d changes, %d runs%s): %v, %s\n",
 			s.Tried, s.Bound, s.Runs, cutNote(s.Cut), s.Workload.Size(), preemptions(s.Finding.PreemptionsAfter))
