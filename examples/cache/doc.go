@@ -9,8 +9,9 @@
 // Put returned. One command at a time, as rapid's T.Repeat runs them, never
 // interleaves a Put into a Get, so the sequential test passes
 // (TestSequential, with real sync.Mutex locks). package parallel runs the
-// same commands from two processes in a world, with sim.Mutex locks, and
-// finds it (TestParallelFindsTheLostInvalidation).
+// same commands from two processes in a world, with sim.Mutex locks, finds
+// it, and shrinks it to the three commands it takes: a get of a key, a put
+// of it from another client, a get (TestParallelFindsTheLostInvalidation).
 //
 // VersionedCache is the fix: each key has a version that a Put bumps, and
 // a Get installs what it read only if the version it saw before reading is

@@ -38,11 +38,10 @@ func (r *recorder) Helper()                   {}
 func (r *recorder) Errorf(f string, a ...any) { r.failed = true; r.msg += fmt.Sprintf(f, a...) }
 
 // RequireMinimal fails t unless every workload one command smaller than
-// s.Workload passes every schedule within s.Bound changes (weft.Explore
-// under dfs, run to its end).
-func RequireMinimal[S, Sys any](t *testing.T, m parallel.Machine[S, Sys], s *parallel.Shrunk) {
+// wl passes every schedule within bound changes (weft.Explore under dfs,
+// run to its end).
+func RequireMinimal[S, Sys any](t *testing.T, m parallel.Machine[S, Sys], wl parallel.Workload, bound int) {
 	t.Helper()
-	wl := s.Workload
 	ps := append([][]parallel.Invocation{wl.Prefix}, wl.Clients...)
 	var smaller []parallel.Workload
 	for p, cs := range ps {
@@ -55,7 +54,7 @@ func RequireMinimal[S, Sys any](t *testing.T, m parallel.Machine[S, Sys], s *par
 	if len(smaller) != wl.Size().Commands {
 		t.Fatalf("%d workloads one command smaller than one of %d commands", len(smaller), wl.Size().Commands)
 	}
-	RequireNoneFails(t, m, smaller, s.Bound)
+	RequireNoneFails(t, m, smaller, bound)
 }
 
 // RequireNoneFails fails t unless each of wls passes every schedule within
