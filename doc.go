@@ -109,9 +109,10 @@
 // t.ArtifactDir() with go test -artifacts (kept under -outputdir), and
 // without it weft-reports/<test name> in the package directory (or in
 // -outputdir when go test passes one), since Go removes the temporary
-// ArtifactDir when the test ends; the failure names the file. Outside a
-// test (Explore, the weft command) they go to os.TempDir(). Add
-// weft-reports/ to .gitignore.
+// ArtifactDir when the test ends; the failure names the file. RunRapid's
+// go to rapid-<test name> inside weft-reports/<test name>, which keeps
+// only the failure rapid reports. Outside a test (Explore, the weft
+// command) they go to os.TempDir(). Add weft-reports/ to .gitignore.
 //
 // # Flags
 //

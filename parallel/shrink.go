@@ -86,7 +86,9 @@ type Shrunk struct {
 //
 // wl's schedules are searched first, depth first within opts.Bound changes
 // from the calm one (scheduler.Tree, weft's dfs); the first failing one's
-// failure is the one to keep (its sim.Failure.Signature). Then, from the
+// failure is the one to keep (its sim.Failure.Signature), and a smaller
+// workload counts as failing so when the first failing schedule of its
+// search fails that way, as weft.Explore would report it. Then, from the
 // smallest workload failing so, Shrink tries in order: dropping a
 // process's tail (the whole process first), dropping one command, and
 // moving the command of a process that has only one into another process
