@@ -5,8 +5,8 @@ package parallel_test
 // determinism, and a machine given wrong.
 
 import (
-	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/anishathalye/porcupine"
@@ -147,12 +147,7 @@ func lostUpdate() parallel.Machine[int64, *atomic.Int64] {
 // minimal (each command alone passes every schedule within 3 changes);
 // the same rapid seed gives the same shrunk run.
 func TestShrinksTheLostUpdateToTwoCommands(t *testing.T) {
-	for name, v := range map[string]string{"rapid.seed": "1", "rapid.checks": "100", "rapid.nofailfile": "true"} {
-		f := flag.Lookup(name)
-		old := f.Value.String()
-		require.NoError(t, f.Value.Set(v))
-		t.Cleanup(func() { f.Value.Set(old) })
-	}
+	paralleltest.RapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "100", "rapid.nofailfile": "true"})
 	opts := parallel.Options{Clients: 3, Config: sim.Config{ReportDir: t.TempDir()}}
 	rep, msg := paralleltest.Recorded(t, lostUpdate(), opts)
 	require.NotNil(t, rep, "parallel.Test passed a counter that loses updates")
@@ -194,4 +189,20 @@ rapid's run: `+r.Failure.Error()+`
 To reproduce, from the module root (rapid finds the failure again, and Shrink shrinks it the same):
     go test . -rapid.seed=7
 `, rep.String())
+}
+
+// Check alone, inside a rapid.Check of one's own: rapid finds the lost
+// update and shrinks it, and only the reported failure's page is left
+// (weft.RunRapid's), the one the failure names.
+func TestCheckFindsTheLostUpdate(t *testing.T) {
+	paralleltest.RapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "100", "rapid.nofailfile": "true"})
+	dir := t.TempDir()
+	opts := parallel.Options{Config: sim.Config{ReportDir: dir}}
+	failed, msg := paralleltest.Checked(t, func(rt *rapid.T) { parallel.Check(rt, lostUpdate(), opts) })
+	require.True(t, failed, "Check passed a counter that loses updates")
+	require.Contains(t, msg, "the counter is not linearizable against its state machine")
+	require.Contains(t, msg, "workload:")
+	pages, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	require.Len(t, pages, 1)
+	require.Contains(t, msg, "see "+pages[0])
 }

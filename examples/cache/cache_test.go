@@ -10,7 +10,6 @@ package cache_test
 // the same way, and its seed gives the same run twice.
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,7 +56,7 @@ func sequential(t *rapid.T, get func(string) (int, bool), put func(string, int))
 }
 
 func TestSequential(t *testing.T) {
-	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000"})
+	paralleltest.RapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000"})
 	t.Run("cache", func(t *testing.T) {
 		rapid.Check(t, func(t *rapid.T) {
 			c := cache.New(cache.NewStore(realLock), realLock)
@@ -79,24 +78,6 @@ func TestSequential(t *testing.T) {
 	})
 }
 
-// withRapidFlags sets rapid's flags for the rest of the test, those the
-// command line does not give: a fixed seed, so that what the test finds
-// does not depend on the clock.
-func withRapidFlags(t testing.TB, values map[string]string) {
-	given := map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for name, v := range values {
-		f := flag.Lookup(name)
-		require.NotNil(t, f, name)
-		if given[name] {
-			continue // the command line's, as a printed command gives it
-		}
-		old := f.Value.String()
-		require.NoError(t, f.Value.Set(v))
-		t.Cleanup(func() { f.Value.Set(old) })
-	}
-}
-
 // rapid finds the lost invalidation and shrinks it to 5 commands; Shrink
 // takes it to 3 (a get, a put of the same key from another client, a get),
 // and proves that no smaller workload fails: each one-command removal
@@ -104,7 +85,7 @@ func withRapidFlags(t testing.TB, values map[string]string) {
 // commands every schedule within Shrink's bound, 2. The report says both sizes and the command that
 // reproduces it, which replays the same shrunk run (same trace hash).
 func TestParallelFindsTheLostInvalidation(t *testing.T) {
-	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
+	paralleltest.RapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
 	opts := parallel.Options{Config: sim.Config{ReportDir: t.TempDir()}}
 	rep, msg := paralleltest.Recorded(t, cache.Buggy, opts)
 	require.NotNil(t, rep, "parallel.Test passed the cache with the lost invalidation")
@@ -127,7 +108,7 @@ func TestParallelFindsTheLostInvalidation(t *testing.T) {
 	// shrunk run.
 	cmd := regexp.MustCompile(`(?m)go test \./examples/cache -run '\^TestParallelFindsTheLostInvalidation\$' (-rapid\.seed=(\d+))$`).FindStringSubmatch(msg)
 	require.NotNil(t, cmd, "no replay command in:\n%s", msg)
-	withRapidFlags(t, map[string]string{"rapid.seed": cmd[2], "rapid.checks": "5"}) // -short runs a fifth: one
+	paralleltest.RapidFlags(t, map[string]string{"rapid.seed": cmd[2], "rapid.checks": "5"}) // -short runs a fifth: one
 	again, _ := paralleltest.Recorded(t, cache.Buggy, opts)
 	require.NotNil(t, again, "%s did not replay the failure", cmd[0])
 	require.Equal(t, rep.Shrunk.Workload.String(), again.Shrunk.Workload.String())
@@ -160,7 +141,7 @@ var cacheInvocations = []parallel.Invocation{
 }
 
 func TestParallelPassesTheFix(t *testing.T) {
-	withRapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
+	paralleltest.RapidFlags(t, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
 	rep, msg := paralleltest.Recorded(t, cache.Fixed, parallel.Options{Config: sim.Config{ReportDir: t.TempDir()}})
 	require.Nil(t, rep, msg)
 }
@@ -215,7 +196,7 @@ func BenchmarkShrink(b *testing.B) {
 	opts := parallel.Options{Config: sim.Config{ReportDir: b.TempDir()}}
 	var found parallel.Workload
 	b.Run("Test", func(b *testing.B) {
-		withRapidFlags(b, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
+		paralleltest.RapidFlags(b, map[string]string{"rapid.seed": "1", "rapid.checks": "1000", "rapid.nofailfile": "true"})
 		for b.Loop() {
 			rep, msg := paralleltest.Recorded(b, cache.Buggy, opts)
 			if rep == nil || rep.Shrunk.Workload.Size().Commands != 3 {

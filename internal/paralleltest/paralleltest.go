@@ -5,9 +5,13 @@
 package paralleltest
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"slices"
 	"testing"
+
+	"pgregory.net/rapid"
 
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/parallel"
@@ -28,14 +32,36 @@ func Recorded[S, Sys any](t testing.TB, m parallel.Machine[S, Sys], opts paralle
 	return rep, rec.msg
 }
 
+// Checked runs rapid.Check for t on a recorder, with prop, and returns
+// whether it failed and what rapid said.
+func Checked(t testing.TB, prop func(*rapid.T)) (failed bool, msg string) {
+	t.Helper()
+	rec := &recorder{TB: t}
+	func() {
+		defer func() {
+			if p := recover(); p != nil && p != errStop {
+				panic(p)
+			}
+		}()
+		rapid.Check(rec, prop)
+	}()
+	return rec.failed, rec.msg
+}
+
 type recorder struct {
 	testing.TB
 	failed bool
 	msg    string
 }
 
+var errStop = errors.New("paralleltest: FailNow")
+
 func (r *recorder) Helper()                   {}
-func (r *recorder) Errorf(f string, a ...any) { r.failed = true; r.msg += fmt.Sprintf(f, a...) }
+func (r *recorder) Errorf(f string, a ...any) { r.failed = true; r.msg += fmt.Sprintf(f, a...) + "\n" }
+func (r *recorder) Fatalf(f string, a ...any) { r.Errorf(f, a...); r.FailNow() }
+func (r *recorder) FailNow()                  { r.failed = true; panic(errStop) }
+func (r *recorder) Failed() bool              { return r.failed }
+func (r *recorder) Logf(f string, a ...any)   { r.msg += fmt.Sprintf(f, a...) + "\n" }
 
 // RequireMinimal fails t unless every workload one command smaller than
 // wl passes every schedule within bound changes (weft.Explore under dfs,
@@ -126,4 +152,26 @@ func workloadOf(ps [][]parallel.Invocation) parallel.Workload {
 		}
 	}
 	return wl
+}
+
+// RapidFlags sets rapid's flags for the rest of the test, those the
+// command line does not give: a fixed seed, so that what the test finds
+// does not depend on the clock.
+func RapidFlags(t testing.TB, values map[string]string) {
+	given := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, v := range values {
+		f := flag.Lookup(name)
+		if f == nil {
+			t.Fatalf("no flag %s", name)
+		}
+		if given[name] {
+			continue // the command line's, as a printed command gives it
+		}
+		old := f.Value.String()
+		if err := f.Value.Set(v); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Value.Set(old) })
+	}
 }
