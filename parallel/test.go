@@ -34,13 +34,14 @@ type Report struct {
 	Commands []string
 }
 
-// Test runs Check's test under rapid.Check for t (draw a workload, run it
-// under rapid's schedule, judge it), and when rapid finds a failure and
-// shrinks it, shrinks its workload further (Shrink) and fails t with the
-// report: the failure, its size before (rapid's) and after (Shrink's) in
-// commands, processes and preemptions, the shrunk run's timeline, and the
-// go test command that reproduces it all. It returns the report, or nil
-// when rapid found nothing. Call it as a test's body:
+// Test runs, under rapid.Check for t, what Check does (draw a workload, run
+// it under rapid's schedule, judge it), and when rapid finds a failure and
+// shrinks it, shrinks its workload further (Shrink) and fails t (with
+// t.Errorf: the test goes on) with the report: the failure, its size
+// before (rapid's) and after (Shrink's) in commands, processes and
+// preemptions, the shrunk run's timeline, and the go test command that
+// reproduces it all. It returns the report, or nil when rapid found
+// nothing. Call it as a test's body:
 //
 //	func TestCache(t *testing.T) { parallel.Test(t, machine, parallel.Options{}) }
 //
