@@ -191,13 +191,15 @@ func (d *dist) handler(ch *channel, i int) net.Handler {
 // gets there, unless the connection was closed in the meantime. what
 // describes it for the trace.
 func (d *dist) carry(from, to *Node, what func() string, arrive func()) {
-	if d.reachable(from, to) && d.k.Fault(FaultNetsplit) {
-		d.netsplit(from, to, "reset (a fault)")
-	}
 	drop := func(why string) {
 		d.k.Event(sim.EventNote, &d.obj, 0, func() string {
 			return fmt.Sprintf("%s dropped: %s -> %s: %s", what(), from.name, to.name, why)
 		})
+	}
+	if d.reachable(from, to) && d.k.Fault(FaultNetsplit) {
+		d.netsplit(from, to, "reset (a fault)")
+		drop("the connection reset")
+		return
 	}
 	if !d.reachable(from, to) {
 		drop("no connection")

@@ -32,11 +32,16 @@
 //     the physical connection", so a second join on a topic closes the first
 //     ("The server will close chan1, and start a new process for chan2");
 //     one channel process per topic runs the LiveView.
-//   - Two servers (dist.go): "by different servers entirely due to load
-//     balancing": sim/net's Listener.Balance spreads requests at random over
-//     two servers, and "the long-poll transport handles proxying the
-//     messages back to the original server in the load-balancing case" over
-//     a distribution link per direction between them (the cross-node hop).
+//   - Two servers: "by different servers entirely due to load balancing":
+//     sim/net's Listener.Balance spreads requests at random over two
+//     servers, and "the long-poll transport handles proxying the messages
+//     back to the original server in the load-balancing case". Each server
+//     is a BEAM node of package sim/node on its own host, its processes
+//     (acceptor, requests, sessions, channels) spawned on it, and a request
+//     reaches a session on the other server with sim/node's Send: Erlang
+//     distribution over the TCP connection between the two hosts (the
+//     cross-node hop). A server's crash is its node's Halt, and a heart
+//     process off the nodes restarts it (Restart, then boots it again).
 //
 // The page (scenario.go) is the report's: a LiveView whose JavaScript hook
 // answers each mount with a pushEventTo, then one to three actions, each a
@@ -93,7 +98,8 @@
 //     messages in order".
 //   - P3 exactly-once: under request timeouts (the session stalls past
 //     window: 408), a lost answer, a partition longer than an XHR's timeout,
-//     a server restart and the relay hop failing (faults 1111 to 1115), every
+//     a server restart (faults 1111 to 1114) and the relay hop failing
+//     (sim/node's FaultNetsplit: the servers' connection resets), every
 //     push is applied exactly once, judged once the page is idle. The write-up
 //     does not claim this; the issue asks it of the shipped design.
 //   - P4 linearizable-membership: the page's joins, leaves and answered
