@@ -117,21 +117,22 @@ func (d *dist) chanOf(a, b *Node) *channel {
 }
 
 // listen opens n's distribution listener, if it has none: on its first
-// connection, as the node had listened since it booted.
-func (d *dist) listen(n *Node) {
+// connection, as if the node had listened since it booted. It fails as
+// listen(2) does (a host out of descriptors: ErrEMFILE).
+func (d *dist) listen(n *Node) error {
 	if n.lis != nil {
-		return
+		return nil
 	}
 	l, err := n.host.ListenFunc(0, d.accepted)
-	if err != nil {
-		panic(fmt.Sprintf("node: %s cannot listen on host %s: %v", n.name, n.host.Addr(), err))
-	}
 	n.lis = l
+	return err
 }
 
 // dial opens the connection from a to b.
 func (d *dist) dial(a, b *Node) (*channel, error) {
-	d.listen(b)
+	if err := d.listen(b); err != nil {
+		return nil, err
+	}
 	ch := &channel{ends: [2]*Node{a, b}}
 	c, err := a.host.Dial(b.host.Addr(), b.lis.Port(), d.handler(ch, 0))
 	if err != nil {

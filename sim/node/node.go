@@ -223,7 +223,7 @@ func (n *Node) Monitor() {
 		n.k.Deliver(self, NodeDown{Node: n, Reason: n.crash})
 		return
 	}
-	if n.st.dist != nil && n.st.dist.splitFrom(self, n) {
+	if on := n.st.on[self]; on != nil && on != n && distOf(n.k.World()).splitFrom(self, n) {
 		n.k.Deliver(self, NodeDown{Node: n}) // cut off by a netsplit (dist.go)
 		return
 	}
