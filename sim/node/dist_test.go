@@ -4,7 +4,8 @@ package node_test
 // between nodes they take the network's time, in order per connection; a
 // message forwarded through a third node can overtake one sent directly,
 // which weft finds; a netsplit drops messages and fires links, monitors and
-// node watchers with noconnection; a node crashes and restarts.
+// node watchers with noconnection; a node crashes and restarts; and all of
+// it travels sim/net, whose links, partitions and resends apply.
 
 import (
 	"fmt"
@@ -323,4 +324,54 @@ func TestFaultNetsplit(t *testing.T) {
 
 	calm := weft.Explore(weft.Options{Runs: 100, CheckDeterminism: true}, scenario)
 	require.Nil(t, calm.Failure)
+}
+
+// The distribution is sim/net's: a link of its own between two hosts sets
+// the time between their nodes; a partition of the hosts alone delays an
+// open connection's messages (TCP resends them once it heals) without a
+// netsplit; a partition that outlasts TCP's retransmissions breaks the
+// connection, which is a netsplit: the link across fires noconnection.
+func TestDistributionTravelsTheSimulatedNetwork(t *testing.T) {
+	simtest.RunSeeds(t, 5, func(w *sim.World) {
+		a, b := node.New(w, "app@ha", node.Options{}), node.New(w, "db@hb", node.Options{})
+		require.Equal(t, "ha", a.Host().Addr(), "the host after the '@'")
+		net.SetLink(w, a.Host(), b.Host(), net.Link{Latency: 5 * time.Millisecond})
+		net.SetLink(w, b.Host(), a.Host(), net.Link{Latency: 5 * time.Millisecond})
+		self := w.Self()
+		rx := b.Spawn("rx", func() {
+			w.TrapExits(true)
+			for {
+				w.Send(self, [2]any{recv(w, sim.Infinity), w.Elapsed()})
+			}
+		})
+		tx := a.Spawn("tx", func() {
+			node.Link(w, rx)
+			for {
+				node.Send(w, rx, recv(w, sim.Infinity))
+			}
+		})
+		w.Send(tx, "first")
+		require.Equal(t, [2]any{"first", 15 * time.Millisecond}, recv(w, time.Second), "a handshake (three trips of the link's 5ms), the message with its last")
+
+		net.Partition(w, a.Host(), b.Host(), false)
+		require.True(t, node.Connected(w, a, b), "the connection is open: TCP rides the partition out")
+		start := w.Elapsed()
+		w.Send(tx, "during")
+		w.Sleep(time.Second)
+		net.Heal(w, a.Host(), b.Host())
+		got := recv(w, 10*time.Second).([2]any)
+		require.Equal(t, "during", got[0], "resent after the heal, not lost")
+		require.Greater(t, got[1].(time.Duration)-start, time.Second)
+		require.True(t, tx.Alive())
+
+		net.Partition(w, a.Host(), b.Host(), false)
+		w.Send(tx, "lost")
+		got = recv(w, time.Hour).([2]any)
+		require.Equal(t, sim.ExitMsg{From: tx, Reason: node.NoConnection}, got[0], "retransmissions gave up: a netsplit")
+		require.Greater(t, got[1].(time.Duration)-start, 10*time.Minute)
+		w.Sleep(time.Millisecond)
+		require.False(t, tx.Alive(), "the link killed tx, which does not trap exits")
+		require.False(t, node.Connected(w, a, b), "no connection, and none can be opened across the partition")
+		w.Kill(rx)
+	})
 }
