@@ -250,7 +250,8 @@ func (c *Conn) CloseWrite() error {
 // Close closes the connection and frees its descriptor. The peer reads the
 // data sent before and then io.EOF, unless unread data is left here: then,
 // as Linux does, the connection is reset instead. Processes waiting on the
-// connection get ErrClosed.
+// connection get ErrClosed. On a driven connection (Dial, ListenFunc),
+// Close and Abort are not scheduling points.
 func (c *Conn) Close() error { return c.closeOp("Close", "close", c.shut) }
 
 // Abort closes the connection with a reset (SO_LINGER 0): the peer reads
@@ -262,6 +263,7 @@ func (c *Conn) close(abort bool) {
 	if c.state == connConnecting {
 		n.k.StopAlarm(&c.synTimer)
 		c.state, c.connErr = connFailed, ErrClosed
+		c.pending = nil
 	}
 	reset := c.state == connOpen && !c.broken && (abort || len(c.buf) > 0)
 	switch {

@@ -35,7 +35,8 @@ type sockBase struct {
 func (b *sockBase) base() *sockBase { return b }
 
 // closeOp is Close (or Abort) for any socket s: a scheduling point named
-// op, ErrClosed (reported as call) when s is closed already, else shut.
+// op (unless a library drives s), ErrClosed (reported as call) when s is
+// closed already, else shut.
 func (b *sockBase) closeOp(op, call string, shut func()) error {
 	if !b.driven {
 		b.n.op(op)
