@@ -104,6 +104,8 @@ type Conn struct {
 	synTimer     sim.Alarm
 	synTries     int
 	stallTimer   sim.Alarm
+	handle       Handler  // what takes its messages when a library drives it (driven.go)
+	pending      [][]byte // what Write was given before the handshake completed
 }
 
 // Send sends data, waiting while the peer's receive buffer is full. It
@@ -248,7 +250,8 @@ func (c *Conn) CloseWrite() error {
 // Close closes the connection and frees its descriptor. The peer reads the
 // data sent before and then io.EOF, unless unread data is left here: then,
 // as Linux does, the connection is reset instead. Processes waiting on the
-// connection get ErrClosed.
+// connection get ErrClosed. On a driven connection (Dial, ListenFunc),
+// Close and Abort are not scheduling points.
 func (c *Conn) Close() error { return c.closeOp("Close", "close", c.shut) }
 
 // Abort closes the connection with a reset (SO_LINGER 0): the peer reads
@@ -260,6 +263,7 @@ func (c *Conn) close(abort bool) {
 	if c.state == connConnecting {
 		n.k.StopAlarm(&c.synTimer)
 		c.state, c.connErr = connFailed, ErrClosed
+		c.pending = nil
 	}
 	reset := c.state == connOpen && !c.broken && (abort || len(c.buf) > 0)
 	switch {
@@ -422,8 +426,7 @@ func (c *Conn) stall() {
 // pump delivers what arrived to the controlling process, as messages, while
 // the connection is active.
 func (c *Conn) pump() {
-	n := c.n
-	if c.owner == nil || c.closed || c.stalled {
+	if c.owner == nil && c.handle == nil || c.closed || c.stalled {
 		return
 	}
 	for c.active != ActiveFalse {
@@ -432,14 +435,14 @@ func (c *Conn) pump() {
 			data := c.buf
 			c.buf = nil
 			c.consume(len(data))
-			n.k.Deliver(c.owner, TCPData{Conn: c, Data: data})
+			c.deliver(TCPData{Conn: c, Data: data})
 		case c.soErr != nil && !c.eof && !c.closedSent:
 			c.closedSent = true
-			n.k.Deliver(c.owner, TCPError{Conn: c, Err: c.takeErr()})
-			n.k.Deliver(c.owner, TCPClosed{Conn: c})
+			c.deliver(TCPError{Conn: c, Err: c.takeErr()})
+			c.deliver(TCPClosed{Conn: c})
 		case (c.eof || c.broken) && !c.closedSent:
 			c.closedSent = true
-			n.k.Deliver(c.owner, TCPClosed{Conn: c})
+			c.deliver(TCPClosed{Conn: c})
 		default:
 			return
 		}
@@ -447,6 +450,16 @@ func (c *Conn) pump() {
 			c.active = ActiveFalse
 		}
 	}
+}
+
+// deliver gives one of the connection's messages to its Handler, or to its
+// controlling process.
+func (c *Conn) deliver(m any) {
+	if c.handle != nil {
+		c.handle(m)
+		return
+	}
+	c.n.k.Deliver(c.owner, m)
 }
 
 // SetActive sets where arriving data goes (see ActiveMode). Switching to

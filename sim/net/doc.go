@@ -125,6 +125,11 @@
 // [Conn.Close] and [Conn.Abort], and reads [Conn.Buffered],
 // [Conn.InFlight] and [Conn.Info].
 //
+// Driven connections, for libraries (driven.go): [Host.Dial] and
+// [Host.ListenFunc] make connections that a [Handler] takes the messages
+// of, as the emulator drives a port, instead of a process; [Conn.Write]
+// sends on them without waiting. sim/node's distribution runs on them.
+//
 // Ownership and active modes: [Conn.SetActive], [Listener.SetActive] and
 // [PacketConn.SetActive] with an [ActiveMode]; the messages [TCPData],
 // [TCPClosed], [TCPError] and [UDPData]; [Conn.ControllingProcess],

@@ -24,6 +24,7 @@ type Listener struct {
 	port     int
 	backlog  []*Conn // established, not yet accepted
 	acceptq  waitList
+	driver   func(*Conn) Handler // drives what it accepts (driven.go); nil: Accept takes them
 }
 
 // Listen opens a listening socket on port (0: the next free ephemeral port)
@@ -254,6 +255,10 @@ func (c *Conn) synAcked(window int) {
 	c.out.window = window
 	c.out.push(segAck, nil)
 	n.k.Event(sim.EventNote, &c.obj, 0, func() string { return fmt.Sprintf("%v established", &c.obj) })
+	for _, data := range c.pending {
+		c.out.push(segData, data)
+	}
+	c.pending = nil
 	c.connq.wakeAll(n.k)
 }
 
@@ -264,6 +269,11 @@ func (c *Conn) connectFailed(err error) {
 	n.k.Event(sim.EventNote, &c.obj, 1, func() string { return fmt.Sprintf("%v handshake failed: %v", &c.obj, err) })
 	c.release()
 	c.connq.wakeAll(n.k)
+	if c.handle != nil {
+		c.pending = nil
+		c.handle(TCPError{Conn: c, Err: err})
+		c.handle(TCPClosed{Conn: c})
+	}
 }
 
 // backlogFull reports whether the handshake's last leg must be dropped
@@ -293,6 +303,10 @@ func (n *network) establish(pp *pipe) {
 	s.out.dst, c.in = c, s.out
 	s.peer, c.peer = c, s
 	srv.conns = append(srv.conns, s)
+	if l.driver != nil {
+		l.acceptDriven(s)
+		return
+	}
 	l.backlog = append(l.backlog, s)
 	n.k.Event(sim.EventNote, &s.obj, int64(len(l.backlog)), func() string { return fmt.Sprintf("%v pending on %v", &s.obj, &l.obj) })
 	l.acceptq.wakeAll(n.k)

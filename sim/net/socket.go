@@ -27,14 +27,20 @@ type sockBase struct {
 	owner  *sim.Proc // nil while a connection waits in a backlog
 	active ActiveMode
 	closed bool // closed here: its descriptor is released
+	// driven: a library drives the socket through a Handler (driven.go),
+	// not a process: it has no owner, and closing it is no scheduling point.
+	driven bool
 }
 
 func (b *sockBase) base() *sockBase { return b }
 
 // closeOp is Close (or Abort) for any socket s: a scheduling point named
-// op, ErrClosed (reported as call) when s is closed already, else shut.
+// op (unless a library drives s), ErrClosed (reported as call) when s is
+// closed already, else shut.
 func (b *sockBase) closeOp(op, call string, shut func()) error {
-	b.n.op(op)
+	if !b.driven {
+		b.n.op(op)
+	}
 	if b.closed {
 		return b.n.opErr(&b.obj, call, ErrClosed)
 	}

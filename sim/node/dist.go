@@ -1,104 +1,61 @@
 package node
 
 import (
+	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
-	"time"
 
-	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
-// FaultNetsplit, for a sim.FaultPlan, splits two nodes as a message (or a
-// link's exit signal, or a monitor's Down) is about to cross between them,
-// for a while (a Random decision among faultSplits; shrinking picks the
-// shortest), as Partition and then Heal would: the message is dropped, and
-// links, monitors and node watchers across the split fire noconnection.
+// FaultNetsplit, for a sim.FaultPlan, resets the connection between two
+// nodes as a message (or a link's exit signal, or a monitor's Down) is
+// about to cross it: the message is lost, what was in flight on the
+// connection too, and links, monitors and node watchers across it fire
+// noconnection; the next message opens a new connection. A partition of
+// the hosts, which TCP rides out by resending, is sim/net's FaultPartition.
 var FaultNetsplit = sim.NewFaultKind(21, "node-netsplit")
-
-// forever is how long Partition cuts two nodes apart: until Heal.
-const forever = time.Duration(math.MaxInt64)
-
-// faultSplits are the lengths a FaultNetsplit may last.
-var faultSplits = [...]time.Duration{10 * time.Millisecond, 100 * time.Millisecond, time.Second, 10 * time.Second}
 
 // NoConnection is the exit reason of a link or monitor cut by a netsplit
 // or by the death of the far node: Erlang's noconnection.
 const NoConnection sim.Atom = "noconnection"
 
-// Network says how the connections between a world's nodes carry what is
-// sent over them. The zero value is usable.
-//
-// Messages, links and monitors between processes on two
-// different nodes travel the connection between the nodes, as Erlang
-// distribution carries them, instead of arriving at once.
-//
-// Each ordered pair of nodes has one connection, as the BEAM has one TCP
-// connection per pair: what goes over it arrives in the order it was sent,
-// Latency plus up to Jitter later (a Random decision per message, so
-// option 0, no extra delay, is the calm run). Two connections know nothing
-// of each other, so a message A sends B directly may be overtaken by one A
-// sends C that C forwards to B: Erlang guarantees order only per pair of
-// processes.
-//
-// A netsplit (Partition) or a node going down (Halt) closes the
-// connections it cuts: what was in flight on them is lost, what is sent
-// while they are cut is dropped, links across them fire with reason
-// NoConnection at both ends, monitors across them deliver a Down with
-// NoConnection, and a process that watches the node on the far side with
-// Node.Monitor gets NodeDown (Reason nil for a netsplit). Heal, or a
-// Restart of the node, lets the next message open a new connection.
-//
-// Processes on no node, and two processes on the same node, keep the
-// world's own semantics: Send delivers at once, Link and Monitor are
-// World.Link and World.Monitor. The world's own operations know nothing of
-// nodes: World.Send between two nodes still delivers at once, so code that
-// runs on nodes sends with Send, links with Link and monitors with Monitor
-// of this package.
-type Network struct {
-	// Latency is how long a message takes from one node to another (0:
-	// 1ms).
-	Latency time.Duration
-	// Jitter is the most a message may take beyond Latency; how much it
-	// takes is a Random decision per message, in eighths of Jitter (0: no
-	// jitter, and no decision).
-	Jitter time.Duration
-
-	_ struct{} // disallow positional literals, for extensibility
-}
-
-// jitterSteps is how finely Jitter is divided: a message's extra delay is
-// Jitter*i/jitterSteps for a drawn i in [0, jitterSteps].
-const jitterSteps = 8
-
-// dist is a world's distribution: its network, its connections, the cuts
-// between nodes, and the links and monitors that cross nodes.
+// dist is a world's distribution: the connections between nodes, and the
+// links and monitors that cross nodes.
 type dist struct {
 	st     *state
 	k      *sim.Kernel
-	net    Network
+	w      *sim.World
 	obj    sim.Object
-	conns  map[[2]*Node]*conn         // by (from, to); looked up, never iterated
-	split  map[[2]*Node]time.Duration // cut until then (forever: Partition), by pair, lower id first; looked up, never iterated
-	links  []*remoteLink              // live, oldest first
-	mons   []*remoteMonitor           // live, oldest first
-	hooked map[*sim.Proc]bool         // has the exit hook that carries its links and monitors
-	off    map[sim.MonitorRef]bool    // remote monitors turned off: a Down in flight is not delivered
+	chans  []*channel              // open (or opening) connections, oldest first
+	wire   []*frame                // what travels, by the index its frame carries; nil once arrived
+	links  []*remoteLink           // live, oldest first
+	mons   []*remoteMonitor        // live, oldest first
+	hooked map[*sim.Proc]bool      // has the exit hook that carries its links and monitors
+	off    map[sim.MonitorRef]bool // remote monitors turned off: a Down in flight is not delivered
 }
 
-// conn is one direction of the connection between two nodes: what is in
-// flight on it, in the order it was sent, under one alarm for the oldest,
-// so that two messages due at the same instant still arrive in order.
-type conn struct {
-	flight []delivery // arrival times never decrease
-	alarm  sim.Alarm
+// channel is the connection between two nodes: ends[0] dialed it, ends[1]
+// accepted it. conns[1] is nil until the accept; what ends[1] sends before
+// waits in queue.
+type channel struct {
+	ends  [2]*Node
+	conns [2]*net.Conn
+	queue [][]byte
+	bufs  [2][]byte // a frame arrived in part, at each end
+	dead  bool      // closed: nothing more is delivered
 }
 
-type delivery struct {
-	at     time.Duration
+// frame is one message, exit signal or Down on its way.
+type frame struct {
+	what   func() string
 	arrive func()
 }
+
+// frameLen is the size of a frame on the wire: the index of what it
+// carries in dist.wire, which stands for the message's serialization.
+const frameLen = 8
 
 type remoteLink struct{ a, b *sim.Proc }
 
@@ -110,55 +67,37 @@ type remoteMonitor struct {
 func distOf(w *sim.World) *dist {
 	st := worlds.Get(w.Kernel())
 	if st.dist == nil {
-		st.dist = &dist{st: st, k: st.k, conns: map[[2]*Node]*conn{}, split: map[[2]*Node]time.Duration{}, hooked: map[*sim.Proc]bool{}, off: map[sim.MonitorRef]bool{}}
+		st.dist = &dist{st: st, k: st.k, w: w, hooked: map[*sim.Proc]bool{}, off: map[sim.MonitorRef]bool{}}
 		st.k.Register(&st.dist.obj, "dist", 3)
 		st.dist.obj.SetName("distribution")
-		st.dist.setNetwork(Network{})
 	}
 	return st.dist
 }
 
-func (d *dist) setNetwork(net Network) {
-	if net.Latency < 0 || net.Jitter < 0 {
-		panic(fmt.Sprintf("node: Configure: latency %v and jitter %v: neither may be negative", net.Latency, net.Jitter))
-	}
-	if net.Latency == 0 {
-		net.Latency = time.Millisecond
-	}
-	d.net = net
+// partitioned reports whether the link between a's and b's hosts is cut
+// either way.
+func (d *dist) partitioned(a, b *Node) bool {
+	return net.Partitioned(d.w, a.host, b.host) || net.Partitioned(d.w, b.host, a.host)
 }
 
-// Configure sets how messages travel between w's nodes, for messages sent
-// from now on. It only sets: it is not a scheduling point.
-func Configure(w *sim.World, net Network) { distOf(w).setNetwork(net) }
-
-func pairOf(a, b *Node) [2]*Node {
-	if a.obj.ID() > b.obj.ID() {
-		a, b = b, a
-	}
-	return [2]*Node{a, b}
-}
-
-// reachable reports whether a and b are both up and not split.
+// reachable reports whether a and b are both up and a message between
+// them can go: a connection is open, or one can be opened.
 func (d *dist) reachable(a, b *Node) bool {
-	_, cut := d.split[pairOf(a, b)]
-	return a.crash == nil && b.crash == nil && !cut
+	return a.crash == nil && b.crash == nil && (d.chanOf(a, b) != nil || !d.partitioned(a, b))
 }
 
 // Connected reports whether processes on a and b can reach each other now:
-// both nodes up, and no netsplit between them. It only reads.
+// both nodes up, and a connection between them open or possible (see
+// the package doc's Distribution). It only reads.
 func Connected(w *sim.World, a, b *Node) bool {
-	return a == b && a.crash == nil || distOf(w).reachable(a, b)
+	return a == b && a.crash == nil || a != b && distOf(w).reachable(a, b)
 }
 
-// splitFrom reports whether p is on a node that a netsplit cuts off from n.
+// splitFrom reports whether p is on a node up and cut off from n by a
+// netsplit.
 func (d *dist) splitFrom(p *sim.Proc, n *Node) bool {
 	np := d.st.on[p]
-	if np == nil || np == n {
-		return false
-	}
-	_, cut := d.split[pairOf(np, n)]
-	return cut
+	return np != nil && np != n && np.crash == nil && !d.reachable(np, n)
 }
 
 // ends returns the nodes of x and y, and whether they are two different
@@ -168,70 +107,131 @@ func (d *dist) ends(x, y *sim.Proc) (nx, ny *Node, remote bool) {
 	return nx, ny, nx != nil && ny != nil && nx != ny
 }
 
-func (d *dist) conn(from, to *Node) *conn {
-	c := d.conns[[2]*Node{from, to}]
-	if c == nil {
-		c = &conn{}
-		c.alarm = sim.Alarm{Obj: &d.obj, Fire: func() { d.arrived(c) }}
-		d.conns[[2]*Node{from, to}] = c
+func (d *dist) chanOf(a, b *Node) *channel {
+	for _, ch := range d.chans {
+		if ch.ends == [2]*Node{a, b} || ch.ends == [2]*Node{b, a} {
+			return ch
+		}
 	}
-	return c
+	return nil
+}
+
+// listen opens n's distribution listener, if it has none: on its first
+// connection, as if the node had listened since it booted. It fails as
+// listen(2) does (a host out of descriptors: ErrEMFILE).
+func (d *dist) listen(n *Node) error {
+	if n.lis != nil {
+		return nil
+	}
+	l, err := n.host.ListenFunc(0, d.accepted)
+	n.lis = l
+	return err
+}
+
+// dial opens the connection from a to b.
+func (d *dist) dial(a, b *Node) (*channel, error) {
+	if err := d.listen(b); err != nil {
+		return nil, err
+	}
+	ch := &channel{ends: [2]*Node{a, b}}
+	c, err := a.host.Dial(b.host.Addr(), b.lis.Port(), d.handler(ch, 0))
+	if err != nil {
+		return nil, err
+	}
+	ch.conns[0] = c
+	d.chans = append(d.chans, ch)
+	return ch, nil
+}
+
+// accepted takes the far end of a connection a node dialed.
+func (d *dist) accepted(c *net.Conn) net.Handler {
+	for _, ch := range d.chans {
+		if ch.conns[1] == nil && ch.conns[0].Local() == c.Remote() && ch.conns[0].Remote() == c.Local() {
+			ch.conns[1] = c
+			for _, f := range ch.queue {
+				_ = c.Write(f)
+			}
+			ch.queue = nil
+			return d.handler(ch, 1)
+		}
+	}
+	_ = c.Abort() // its channel was closed during the handshake
+	return func(any) {}
+}
+
+// handler takes what arrives at end i of ch: frames, and the connection's
+// end, which is a netsplit.
+func (d *dist) handler(ch *channel, i int) net.Handler {
+	return func(m any) {
+		if ch.dead {
+			return
+		}
+		switch m := m.(type) {
+		case net.TCPData:
+			ch.bufs[i] = append(ch.bufs[i], m.Data...)
+			for len(ch.bufs[i]) >= frameLen && !ch.dead {
+				idx := binary.BigEndian.Uint64(ch.bufs[i])
+				ch.bufs[i] = ch.bufs[i][frameLen:]
+				f := d.wire[idx]
+				d.wire[idx] = nil
+				from, to := ch.ends[1-i], ch.ends[i]
+				d.k.Event(sim.EventRecv, &d.obj, int64(idx), func() string {
+					return fmt.Sprintf("%s: %s -> %s, arrived at %v", f.what(), from.name, to.name, d.w.Elapsed())
+				})
+				f.arrive()
+			}
+		case net.TCPError:
+			d.netsplit(ch.ends[0], ch.ends[1], fmt.Sprint(m.Err))
+		case net.TCPClosed:
+			d.netsplit(ch.ends[0], ch.ends[1], "the connection closed")
+		}
+	}
 }
 
 // carry sends what over the connection from -> to: arrive runs when it
-// gets there (from an alarm), unless the connection was closed in the
-// meantime. what describes it for the trace.
-func (d *dist) carry(from, to *Node, what string, arrive func()) {
-	if d.reachable(from, to) && d.k.Fault(FaultNetsplit) {
-		d.splitFor(from, to, faultSplits[d.k.Decide(scheduler.Random, len(faultSplits))])
-	}
-	if !d.reachable(from, to) {
+// gets there, unless the connection was closed in the meantime. what
+// describes it for the trace.
+func (d *dist) carry(from, to *Node, what func() string, arrive func()) {
+	drop := func(why string) {
 		d.k.Event(sim.EventNote, &d.obj, 0, func() string {
-			return fmt.Sprintf("%s dropped: no connection %s -> %s", what, from.name, to.name)
+			return fmt.Sprintf("%s dropped: %s -> %s: %s", what(), from.name, to.name, why)
 		})
+	}
+	if d.reachable(from, to) && d.k.Fault(FaultNetsplit) {
+		d.netsplit(from, to, "reset (a fault)")
+		drop("the connection reset")
 		return
 	}
-	c := d.conn(from, to)
-	delay := d.net.Latency
-	if d.net.Jitter > 0 {
-		delay += d.net.Jitter * time.Duration(d.k.Decide(scheduler.Random, jitterSteps+1)) / jitterSteps
+	if !d.reachable(from, to) {
+		drop("no connection")
+		return
 	}
-	at := d.k.Deadline(delay)
-	if n := len(c.flight); n > 0 {
-		at = max(at, c.flight[n-1].at) // behind what is in flight: one connection is FIFO
+	ch := d.chanOf(from, to)
+	if ch == nil {
+		var err error
+		if ch, err = d.dial(from, to); err != nil {
+			drop(err.Error())
+			return
+		}
 	}
-	d.k.Event(sim.EventSend, &d.obj, int64(at), func() string {
-		return fmt.Sprintf("%s: %s -> %s, arrives at %v", what, from.name, to.name, at)
+	d.wire = append(d.wire, &frame{what: what, arrive: arrive})
+	idx := len(d.wire) - 1
+	f := binary.BigEndian.AppendUint64(nil, uint64(idx))
+	d.k.Event(sim.EventSend, &d.obj, int64(idx), func() string {
+		return fmt.Sprintf("%s: %s -> %s", what(), from.name, to.name)
 	})
-	c.flight = append(c.flight, delivery{at: at, arrive: arrive})
-	if len(c.flight) == 1 {
-		d.k.SetAlarm(&c.alarm, at)
+	i := 0
+	if ch.ends[1] == from {
+		i = 1
 	}
-}
-
-// arrived delivers what is due on c, oldest first, and sets c's alarm for
-// the rest.
-func (d *dist) arrived(c *conn) {
-	now := d.k.Deadline(0)
-	for len(c.flight) > 0 && c.flight[0].at <= now {
-		next := c.flight[0]
-		c.flight = c.flight[1:]
-		next.arrive()
+	if ch.conns[i] == nil {
+		ch.queue = append(ch.queue, f)
+		return
 	}
-	if len(c.flight) > 0 {
-		d.k.SetAlarm(&c.alarm, c.flight[0].at)
+	if err := ch.conns[i].Write(f); err != nil {
+		drop(err.Error())
+		d.netsplit(from, to, err.Error())
 	}
-}
-
-// close closes c: what is in flight is lost.
-func (d *dist) close(c *conn, from, to *Node) {
-	if n := len(c.flight); n > 0 {
-		d.k.Event(sim.EventNote, &d.obj, int64(n), func() string {
-			return fmt.Sprintf("%d in flight lost: the connection %s -> %s closed", n, from.name, to.name)
-		})
-	}
-	c.flight = nil
-	d.k.StopAlarm(&c.alarm)
 }
 
 // Send sends msg from the calling process to p, as Pid ! Msg: at once when
@@ -247,7 +247,7 @@ func Send(w *sim.World, p *sim.Proc, msg any) {
 		return
 	}
 	d.k.Point()
-	d.carry(from, to, fmt.Sprintf("%v ! %v", p, msg), func() { d.k.Deliver(p, msg) })
+	d.carry(from, to, func() string { return fmt.Sprintf("%v ! %v", p, msg) }, func() { d.k.Deliver(p, msg) })
 }
 
 // hook makes p's exit carry its links and monitors to the far nodes.
@@ -287,13 +287,13 @@ func (d *dist) exited(p *sim.Proc, reason any) {
 		if other == p {
 			other = l.b
 		}
-		d.carry(np, d.st.on[other], fmt.Sprintf("exit signal %v -> %v: %v", p, other, reason), func() {
+		d.carry(np, d.st.on[other], func() string { return fmt.Sprintf("exit signal %v -> %v: %v", p, other, reason) }, func() {
 			d.k.ExitSignal(other, p, reason)
 		})
 	}
 	for _, m := range mons {
 		down := sim.Down{Ref: m.ref, Proc: p, Reason: reason}
-		d.carry(np, d.st.on[m.watcher], fmt.Sprintf("%v ! down %v: %v", m.watcher, p, reason), func() {
+		d.carry(np, d.st.on[m.watcher], func() string { return fmt.Sprintf("%v ! down %v: %v", m.watcher, p, reason) }, func() {
 			if !d.off[m.ref] {
 				d.k.Deliver(m.watcher, down)
 			}
@@ -392,19 +392,26 @@ func Demonitor(w *sim.World, ref sim.MonitorRef) {
 	d.k.DemonitorFlush(ref)
 }
 
-// signal is one exit signal or Down that a cut connection makes.
+// signal is one exit signal or Down that a netsplit makes.
 type signal struct {
 	to, from *sim.Proc
 	down     *sim.Down
 }
 
-// cut closes the connections between a and b both ways: what is in
-// flight is lost, and the links and monitors across them fire with
+// cut closes the connection between a and b, if one is open: what is in
+// flight on it is lost; and the links and monitors across a and b fire with
 // NoConnection, in the order they were made. It returns what to deliver;
 // deliver delivers it.
 func (d *dist) cut(a, b *Node) []signal {
-	d.close(d.conn(a, b), a, b)
-	d.close(d.conn(b, a), b, a)
+	if ch := d.chanOf(a, b); ch != nil {
+		ch.dead = true
+		d.chans = slices.DeleteFunc(d.chans, func(x *channel) bool { return x == ch })
+		for _, c := range ch.conns {
+			if c != nil {
+				_ = c.Abort()
+			}
+		}
+	}
 	across := func(x, y *sim.Proc) bool {
 		nx, ny := d.st.on[x], d.st.on[y]
 		return nx == a && ny == b || nx == b && ny == a
@@ -425,6 +432,16 @@ func (d *dist) cut(a, b *Node) []signal {
 		return true
 	})
 	return out
+}
+
+// netsplit cuts a and b apart, both up, for why: their connection closes,
+// and links, monitors and node watchers across fire.
+func (d *dist) netsplit(a, b *Node, why string) {
+	d.k.Event(sim.EventFault, &d.obj, 1, func() string { return fmt.Sprintf("netsplit %s | %s: %s", a.name, b.name, why) })
+	sigs := d.cut(a, b)
+	d.watchersCut(a, b)
+	d.watchersCut(b, a)
+	d.deliver(sigs)
 }
 
 // deliver delivers what cut returned, to the running process last: an
@@ -464,66 +481,34 @@ func (d *dist) watchersCut(a, b *Node) {
 	})
 }
 
-// splitFor splits a and b for d, a FaultNetsplit: as Partition, then Heal
-// from an alarm.
-func (d *dist) splitFor(a, b *Node, length time.Duration) {
-	until := d.k.Deadline(length)
-	d.split[pairOf(a, b)] = until
-	d.k.Event(sim.EventFault, &d.obj, int64(length), func() string {
-		return fmt.Sprintf("netsplit %s | %s for %v", a.name, b.name, length)
-	})
-	heal := &sim.Alarm{Obj: &d.obj}
-	heal.Fire = func() {
-		if d.split[pairOf(a, b)] != until {
-			return // made for good by Partition since
-		}
-		delete(d.split, pairOf(a, b))
-		d.k.Event(sim.EventNote, &d.obj, 0, func() string { return fmt.Sprintf("healed %s | %s", a.name, b.name) })
-	}
-	d.k.SetAlarm(heal, until)
-	sigs := d.cut(a, b)
-	d.watchersCut(a, b)
-	d.watchersCut(b, a)
-	d.deliver(sigs)
-}
-
-// Partition cuts a and b off from each other, a netsplit: see Network for
-// the rules. Processes on no node, and other pairs of nodes, are untouched.
-// Partitioning a split pair makes its split last until Heal. It is a scheduling point.
+// Partition cuts a and b off from each other, a netsplit: it cuts the link
+// between their hosts both ways (net.Partition) and closes their
+// connection at once, as the nodes would find it dead after net_ticktime.
+// See the package doc's Distribution for the rules. Processes on no node, and other pairs of
+// nodes, are untouched. The nodes must be on two hosts. It is a scheduling
+// point.
 func Partition(w *sim.World, a, b *Node) {
 	d := distOf(w)
-	d.k.Point()
-	if a == b {
-		panic(fmt.Sprintf("node: Partition(%s, %s): a node cannot be cut off from itself", a.name, b.name))
+	if a.host == b.host {
+		panic(fmt.Sprintf("node: Partition(%s, %s): the nodes are on one host, %s", a.name, b.name, a.host.Addr()))
 	}
-	_, cut := d.split[pairOf(a, b)]
-	d.split[pairOf(a, b)] = forever
-	if cut {
-		return // cut already, by a FaultNetsplit: now for good
+	net.Partition(w, a.host, b.host, false)
+	if a.crash == nil && b.crash == nil {
+		d.netsplit(a, b, "partition")
 	}
-	d.k.Event(sim.EventFault, &d.obj, 1, func() string { return fmt.Sprintf("netsplit %s | %s", a.name, b.name) })
-	sigs := d.cut(a, b)
-	d.watchersCut(a, b)
-	d.watchersCut(b, a)
-	d.deliver(sigs)
 }
 
-// Heal ends a netsplit between a and b: the next message between them
-// opens a new connection. Links and monitors cut by the split stay cut.
-// It is a scheduling point.
+// Heal ends a netsplit between a and b: it heals the link between their
+// hosts (net.Heal), and the next message between them opens a new
+// connection. Links and monitors cut by the split stay cut. It is a
+// scheduling point.
 func Heal(w *sim.World, a, b *Node) {
-	d := distOf(w)
-	d.k.Point()
-	if _, cut := d.split[pairOf(a, b)]; !cut {
-		return
-	}
-	delete(d.split, pairOf(a, b))
-	d.k.Event(sim.EventNote, &d.obj, 0, func() string { return fmt.Sprintf("healed %s | %s", a.name, b.name) })
+	net.Heal(w, a.host, b.host)
 }
 
-// down cuts every connection of n, which has just gone down (halt): the
-// far ends of its links and monitors get NoConnection, as they do when a
-// node dies on the BEAM.
+// down closes every connection of n, which has just gone down (halt), and
+// its listener: the far ends of its links and monitors get NoConnection, as
+// they do when a node dies on the BEAM.
 func (d *dist) down(n *Node) {
 	var sigs []signal
 	for _, other := range d.st.nodes {
@@ -531,16 +516,20 @@ func (d *dist) down(n *Node) {
 			sigs = append(sigs, d.cut(n, other)...)
 		}
 	}
+	if n.lis != nil {
+		_ = n.lis.Close()
+		n.lis = nil
+	}
 	// The processes on n are gone: only what goes to the other nodes stays.
 	sigs = slices.DeleteFunc(sigs, func(s signal) bool { return d.st.on[s.to] == n })
 	d.deliver(sigs)
 }
 
 // Restart brings a node that went down up again, as a new incarnation
-// with the same name: an atom table as New made it, no processes (those
-// that ran on it stay ended), and new connections on the next message.
-// Watchers must call Monitor again. Restarting a node that is up panics.
-// Restart is a scheduling point.
+// with the same name on the same host: an atom table as New made it, no
+// processes (those that ran on it stay ended), and new connections on the
+// next message. Watchers must call Monitor again. Restarting a node that
+// is up panics. Restart is a scheduling point.
 func (n *Node) Restart() {
 	n.k.Point()
 	if n.crash == nil {

@@ -7,16 +7,20 @@ import (
 
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 	"github.com/weftsim/weft/sim/node"
 )
 
-// A sends B an update, then tells C, which tells B. Each connection keeps
-// its order, but the two paths do not keep theirs: with jitter, weft finds
-// the run where C's word overtakes A's update.
+// A sends B an update, then tells C, which tells B, each on a node of its
+// own: the messages travel sim/net's TCP connections between the nodes'
+// hosts, on links with latency and jitter. Each connection keeps its
+// order, but the two paths do not keep theirs: weft finds the run where
+// C's word overtakes A's update, and the shrunk run shows when each
+// message arrived.
 func ExampleSend() {
 	rep := weft.Explore(weft.Options{Runs: 500, CheckDeterminism: true}, func(w *sim.World) {
 		na, nb, nc := node.New(w, "a", node.Options{}), node.New(w, "b", node.Options{}), node.New(w, "c", node.Options{})
-		node.Configure(w, node.Network{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
+		net.SetDefaultLink(w, net.Link{Latency: time.Millisecond, Jitter: 4 * time.Millisecond})
 		self := w.Self()
 		b := nb.Spawn("B", func() {
 			first, _ := w.Receive(nil, sim.Infinity)
@@ -38,13 +42,13 @@ func ExampleSend() {
 	})
 	fmt.Println(rep.Failure.Shrunk.Failure.Value)
 	for _, e := range rep.Failure.Shrunk.Trace {
-		if e.Kind == sim.EventSend && strings.Contains(e.Detail, "arrives at") {
+		if e.Kind == sim.EventRecv && strings.Contains(e.Detail, "arrived at") {
 			fmt.Println(e.Detail)
 		}
 	}
 	// Output:
 	// B got "updated, from C" before "update"
-	// p1 ! update: a -> b, arrives at 2.5ms
-	// p2 ! updated: a -> c, arrives at 1ms
-	// p1 ! updated, from C: c -> b, arrives at 2ms
+	// p2 ! updated: a -> c, arrived at 3ms
+	// p1 ! updated, from C: c -> b, arrived at 6ms
+	// p1 ! update: a -> b, arrived at 7ms
 }

@@ -1,7 +1,8 @@
 // Package node gives a sim world BEAM nodes: the processes that run on one,
-// its atom table, and its death, which takes them all at once. It is built
-// only on sim's public API and its Kernel, as any library of primitives can
-// be.
+// its atom table, its death, which takes them all at once, and the
+// distribution between nodes, which runs over the simulated network of
+// package sim/net. It is built only on sim's public API and its Kernel, and
+// sim/net's public API, as any library of primitives can be.
 //
 // # Rules
 //
@@ -24,6 +25,51 @@
 //     sockets and tables they own go with them and the processes linked to
 //     them from elsewhere get that reason; every process off the node that
 //     called Monitor gets a NodeDown message.
+//
+// # Distribution
+//
+// Each node runs on a host of sim/net (Options.Host; by default the host
+// whose address is the part of the node's name after '@', or the whole
+// name, made if the world has none). Messages, links and monitors between
+// processes on two different nodes travel a TCP connection of sim/net
+// between the nodes' hosts, one per pair of nodes, as the BEAM's
+// distribution has one connection per pair: the first message between two
+// nodes opens it (the node on the far side listens on its host, as a node
+// registers its distribution port with epmd; the handshake is one round
+// trip and a half of the link, and what is sent meanwhile waits behind
+// it), and it stays open. So the hosts' links (net.SetLink,
+// net.SetDefaultLink) say how long a message takes, and sim/net's rules
+// and faults apply: each direction arrives in the order it was sent, with
+// the link's latency and jitter; a lost packet (a drop, a short partition)
+// is resent, so it shows up as delay. Two connections know nothing of each
+// other, so a message A sends B directly may be overtaken by one A sends C
+// that C forwards to B: Erlang guarantees order only per pair of
+// processes. The connections are driven by the library (net.Host.Dial,
+// net.Host.ListenFunc), as the emulator drives its distribution ports: no
+// process of the world runs them.
+//
+// A netsplit closes the connection between two nodes: Partition (which
+// also cuts the hosts' link both ways, as net.Partition), a node going down
+// (Halt), a FaultNetsplit, or the connection breaking in sim/net (a reset,
+// or its retransmissions giving up under a long partition). What was in
+// flight on it is lost, links across it fire with reason NoConnection at
+// both ends, monitors across it deliver a Down with NoConnection, and a
+// process that watches the node on the far side with Node.Monitor gets
+// NodeDown (Reason nil for a netsplit). While no connection is open and the
+// hosts' link is cut (net.Partitioned), a message is dropped at once, as a
+// connection attempt across a netsplit fails (the BEAM tries for up to
+// net_setuptime first); after Heal, or a Restart of the node, the next
+// message opens a new connection. A partition in sim/net alone does not
+// close a connection that is open: TCP resends until the link heals, or
+// gives up after about fifteen minutes (the BEAM's net_ticktime, which
+// notices within a minute, is not modelled).
+//
+// Processes on no node, and two processes on the same node, keep the
+// world's own semantics: Send delivers at once, Link and Monitor are
+// World.Link and World.Monitor. The world's own operations know nothing of
+// nodes: World.Send between two nodes still delivers at once, so code that
+// runs on nodes sends with Send, links with Link and monitors with Monitor
+// of this package.
 //
 // # What a run reports
 //
@@ -67,10 +113,10 @@
 // Its death: [Crash] (the exit reason of its processes) and [NodeDown] (the
 // message its watchers get).
 //
-// Distribution ([Network] states its rules): [Send], [Link], [Unlink],
+// Distribution (see Distribution above): [Send], [Link], [Unlink],
 // [Monitor] and [Demonitor] between processes on two nodes travel the
-// connection between them, with the [Network]'s latency and jitter
-// ([Configure]); [Partition] and [Heal] split and join two nodes, with
-// [NoConnection] for what crosses the split, and [FaultNetsplit] splits them
-// as a fault of a sim.FaultPlan; [Connected]; [Node.Restart].
+// connection between the nodes' hosts ([Node.Host]); [Partition] and
+// [Heal] split and join two nodes, with [NoConnection] for what crosses
+// the split, and [FaultNetsplit] resets their connection as a fault of a
+// sim.FaultPlan; [Connected]; [Node.Restart].
 package node

@@ -3,8 +3,10 @@ package node
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/net"
 )
 
 // ErrSystemLimit is the error of making an atom of a name longer than the
@@ -27,6 +29,11 @@ type Options struct {
 	// any: those of the runtime and of the code it loaded (0: none). It must
 	// be below AtomLimit.
 	BootAtoms int
+	// Host is the host the node runs on, which its connections to other
+	// nodes leave from (see the package doc's Distribution). Nil: the host whose address is the
+	// part of the name after '@' ("srv" for "app@srv"), or the whole name
+	// when it has no '@', made (net.NewHost) if the world has none.
+	Host *net.Host
 
 	_ struct{} // disallow positional literals, for extensibility
 }
@@ -47,6 +54,8 @@ type Node struct {
 	procs     []*sim.Proc         // on the node, in spawn order
 	watchers  []*sim.Proc         // Monitor callers, in order
 	crash     *Crash              // nil while it is up
+	host      *net.Host
+	lis       *net.Listener // its distribution listener, opened by its first connection
 }
 
 // Crash is why a node went down: the exit reason of every process that was
@@ -111,7 +120,6 @@ func (st *state) spawned(parent, child *sim.Proc) {
 // New is a scheduling point.
 func New(w *sim.World, name string, opts Options) *Node {
 	k := w.Kernel()
-	k.Point()
 	st := worlds.Get(k)
 	if name == "" {
 		panic("node: New: the name is empty")
@@ -121,6 +129,21 @@ func New(w *sim.World, name string, opts Options) *Node {
 			panic(fmt.Sprintf("node: New: a node named %q already exists", name))
 		}
 	}
+	host, made := opts.Host, false
+	if host == nil {
+		addr := name[strings.LastIndexByte(name, '@')+1:]
+		for _, h := range net.Hosts(w) {
+			if h.Addr() == addr {
+				host = h
+			}
+		}
+		if host == nil {
+			host, made = net.NewHost(w, addr), true // a scheduling point: New's
+		}
+	}
+	if !made {
+		k.Point()
+	}
 	limit := opts.AtomLimit
 	if limit == 0 {
 		limit = defaultAtomLimit
@@ -128,7 +151,7 @@ func New(w *sim.World, name string, opts Options) *Node {
 	if limit < 1 || opts.BootAtoms < 0 || opts.BootAtoms >= limit {
 		panic(fmt.Sprintf("node: New(%q): %d boot atoms in a table of %d: the table needs room for them and one more", name, opts.BootAtoms, limit))
 	}
-	n := &Node{k: k, st: st, name: name, atomLimit: limit, atomCount: opts.BootAtoms, boot: opts.BootAtoms, atoms: make(map[string]sim.Atom)}
+	n := &Node{k: k, st: st, name: name, atomLimit: limit, atomCount: opts.BootAtoms, boot: opts.BootAtoms, atoms: make(map[string]sim.Atom), host: host}
 	k.Register(&n.obj, "node", 1)
 	n.obj.SetName(name)
 	st.nodes = append(st.nodes, n)
@@ -164,6 +187,9 @@ func (n *Node) Spawn(name string, f func()) *sim.Proc {
 // Name is the node's name.
 func (n *Node) Name() string { return n.name }
 
+// Host is the host the node runs on.
+func (n *Node) Host() *net.Host { return n.host }
+
 func (n *Node) String() string { return n.obj.String() }
 
 // Alive reports whether the node is up.
@@ -187,7 +213,8 @@ func (n *Node) AtomLimit() int { return n.atomLimit }
 // Monitor makes the calling process a watcher of the node, as
 // erlang:monitor_node(Node, true): it gets one NodeDown message when the
 // node goes down, at once if it is down already; a watcher on another node
-// gets it too when a netsplit cuts the two apart (Reason nil; see Network).
+// gets it too when a netsplit cuts the two apart (Reason nil; see the
+// package doc's Distribution).
 // Monitor is a scheduling point.
 func (n *Node) Monitor() {
 	n.k.Point()
@@ -196,7 +223,7 @@ func (n *Node) Monitor() {
 		n.k.Deliver(self, NodeDown{Node: n, Reason: n.crash})
 		return
 	}
-	if n.st.dist != nil && n.st.dist.splitFrom(self, n) {
+	if on := n.st.on[self]; on != nil && on != n && distOf(n.k.World()).splitFrom(self, n) {
 		n.k.Deliver(self, NodeDown{Node: n}) // cut off by a netsplit (dist.go)
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/weftsim/weft"
 	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/sim/node"
 )
 
 // calm and faulty are the two groups of properties the verdicts judge
@@ -165,7 +166,7 @@ func TestShippedUnderEachFault(t *testing.T) {
 		{FaultDropResponse, "was lost"},
 		{FaultPartition, "was cut"},
 		{FaultRestart, "crashed and restarted"},
-		{FaultRelay, "reset, losing"},
+		{node.FaultNetsplit, "lost its connection to"},
 	} {
 		cfg := sim.Config{}
 		cfg.Faults = cfg.Faults.With(k.kind, FaultRate)

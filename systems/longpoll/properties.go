@@ -28,7 +28,8 @@ const (
 	// ExactlyOnce (P3): every push the page makes is applied exactly once,
 	// whatever times out, fails or is retried. Judged under faults
 	// (FaultStall, FaultDropResponse, FaultPartition, FaultRestart,
-	// FaultRelay), at the end of the run, once the page is idle.
+	// and sim/node's FaultNetsplit on the relay hop), at the end of the
+	// run, once the page is idle.
 	ExactlyOnce
 	// LinearizableMembership (P4): what the page saw of its channels (each
 	// join's answer, each push accepted or refused) is linearizable against

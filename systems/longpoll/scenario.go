@@ -7,6 +7,7 @@ import (
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/net"
+	"github.com/weftsim/weft/sim/node"
 )
 
 // Scenario returns the scenario that runs variant v under a workload drawn
@@ -44,7 +45,7 @@ func Configure(props ...Property) func(*sim.Config) {
 	return func(cfg *sim.Config) {
 		if set.has(ExactlyOnce) {
 			plan := cfg.Faults
-			for _, k := range []sim.FaultKind{FaultStall, FaultDropResponse, FaultPartition, FaultRestart, FaultRelay} {
+			for _, k := range []sim.FaultKind{FaultStall, FaultDropResponse, FaultPartition, FaultRestart, node.FaultNetsplit} {
 				plan = plan.With(k, FaultRate)
 			}
 			cfg.Faults = plan
@@ -69,12 +70,11 @@ type run struct {
 	latency     time.Duration // the browser's link, one way (and as much jitter, halved)
 	browserHost *net.Host
 	lbHost      *net.Host
-	nodes       []*node
+	nodes       []*server
 	b           *browser
 	sessions    map[string]*session // by token; looked up, never ranged over
 	nextSession int
 	nextRef     int
-	wire        []relayMsg // the messages relayed between nodes, by index
 	faultsOn    bool
 	faults      []string
 	harness     []*sim.Proc // the fault injectors' processes (heal, restart)
@@ -210,7 +210,9 @@ func (r *run) main() {
 	r.latency = latencies[w.Intn(len(latencies))]
 	r.browserHost = net.NewHost(w, "browser")
 	for i := 1; i <= r.servers; i++ {
-		r.nodes = append(r.nodes, &node{r: r, name: fmt.Sprintf("phx%d", i), host: net.NewHost(w, fmt.Sprintf("phx%d", i))})
+		name := fmt.Sprintf("phx%d", i)
+		host := net.NewHost(w, name)
+		r.nodes = append(r.nodes, &server{r: r, name: name, host: host, nd: node.New(w, "phoenix@"+name, node.Options{Host: host})})
 	}
 	browserLink := net.Link{Latency: r.latency, Jitter: r.latency / 2}
 	back := net.Link{Latency: backLatency, Jitter: backJitter}
@@ -234,6 +236,7 @@ func (r *run) main() {
 	net.SetLink(w, r.entryHost(), r.browserHost, browserLink)
 	for _, n := range r.nodes {
 		n.start()
+		r.harness = append(r.harness, w.Spawn("heart "+n.name, n.heart))
 	}
 	r.plan = r.drawPlan()
 	r.faultsOn = true
@@ -262,9 +265,9 @@ func (r *run) main() {
 	}
 	if r.idle && r.props.has(ExactlyOnce) {
 		// The page is idle, but a server may still hold one of its pushes
-		// and apply it yet: a session stalled by a fault, a relay waiting
-		// for its link to connect. A push it timed out is not lost until
-		// they are done.
+		// and apply it yet: a session stalled by a fault, a server
+		// restarting. A push it timed out is not lost until they are
+		// done.
 		w.Sleep(drainFor)
 	}
 	r.judgeNavigations()
@@ -273,9 +276,9 @@ func (r *run) main() {
 }
 
 // drainFor is how long P3 waits after the page is idle for what the
-// servers still hold: the longest stall, then a relay's connection set up
-// after a restart.
-const drainFor = stallFor + distConnectTimeout + restartDelay
+// servers still hold: the longest stall, a restart, then a second for a
+// relay's connection to be set up again.
+const drainFor = stallFor + restartDelay + time.Second
 
 // workloadDone tells main that the page has done its last action;
 // pageIdle that it is idle since.
@@ -304,8 +307,9 @@ func (r *run) stop() {
 		}
 	}
 	for _, n := range r.nodes {
-		if n.up {
-			n.crash()
+		if n.nd.Alive() {
+			n.nd.Monitor() // the harness watches it go, so the run goes on
+			n.nd.Halt("the run is over")
 		}
 	}
 }

@@ -292,12 +292,11 @@ func (ch *channel) resendUnanswered() {
 
 // dispatchBatchMsg is a POST's numbered messages, relayed to the session.
 type dispatchBatchMsg struct {
-	from     *sim.Proc
-	fromNode *node
-	first    int
-	msgs     []Message
-	ref      int
-	req      string
+	from  *sim.Proc
+	first int
+	msgs  []Message
+	ref   int
+	req   string
 }
 
 // ackMsg answers a dispatchBatchMsg: everything up to acked is handled.
@@ -321,7 +320,7 @@ type seqSession struct {
 
 // publishSeq is the sequenced POST: hand the numbered batch to the session
 // and wait for its acknowledgement.
-func (n *node) publishSeq(s *session, req net.Request) lpResponse {
+func (n *server) publishSeq(s *session, req net.Request) lpResponse {
 	w := n.r.w
 	first, err := strconv.Atoi(req.Header.Get("X-Seq"))
 	if err != nil || len(req.Body) == 0 {
@@ -332,7 +331,7 @@ func (n *node) publishSeq(s *session, req net.Request) lpResponse {
 		msgs = append(msgs, mustDecode(line))
 	}
 	ref := n.r.makeRef()
-	n.sendTo(s.n, s.proc, dispatchBatchMsg{from: w.Self(), fromNode: n, first: first, msgs: msgs, ref: ref, req: req.Header.Get("X-Request-Id")})
+	n.r.send(s.proc, dispatchBatchMsg{from: w.Self(), first: first, msgs: msgs, ref: ref, req: req.Header.Get("X-Request-Id")})
 	m, ok := w.Receive(func(x any) bool { a, ok := x.(ackMsg); return ok && a.ref == ref }, window)
 	if !ok {
 		for _, msg := range msgs {
@@ -375,7 +374,7 @@ func (s *session) applyBatch(m dispatchBatchMsg) {
 			q.applied = n
 		}
 	}
-	s.n.sendTo(m.fromNode, m.from, ackMsg{ref: m.ref, acked: q.applied})
+	s.r.send(m.from, ackMsg{ref: m.ref, acked: q.applied})
 }
 
 func (q *seqSession) publish(s *session, m Message) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/net"
+	"github.com/weftsim/weft/sim/node"
 )
 
 // The server: Phoenix's long-poll transport (lib/phoenix/transports/
@@ -21,12 +22,11 @@ import (
 // processes, and whichever the scheduler runs first reaches the session
 // first. On two servers a request may land on the one that does not own
 // the session; it is then relayed to the owner over the servers'
-// distribution link (dist.go).
+// distribution (sim/node's Send, over the servers' TCP connection).
 
 // The server's ports and timeouts (Phoenix's defaults).
 const (
 	httpPort      = 80
-	distPort      = 9100
 	window        = 10 * time.Second       // window_ms: a poll's wait, and a dispatch's
 	pubsubTimeout = 2 * time.Second        // pubsub_timeout_ms: finding the session
 	inactivity    = window + window/2      // a session no poll has reached for this long stops
@@ -35,94 +35,76 @@ const (
 	partitionFor  = longpollTimeout + 5*time.Second
 )
 
-// node is one Phoenix server (a BEAM node).
-type node struct {
-	r           *run
-	name        string
-	host        *net.Host
-	l, dl       *net.Listener
-	up          bool
-	restarting  bool // a restart fault struck and the node is not yet back
-	incarnation int
-	procs       []*sim.Proc // the processes of this incarnation, which a crash ends
-	links       []*distLink // outgoing distribution links, made on first use
+// server is one Phoenix server: a BEAM node (sim/node) on its host.
+type server struct {
+	r    *run
+	name string
+	host *net.Host
+	nd   *node.Node
+	l    *net.Listener
 }
 
-// spawn starts a process of the node's current incarnation. The process
-// notes itself as its first act, so a crash that comes before it runs,
-// or while its parent is still in Spawn, cannot miss it: if the
-// incarnation it was made for is over when it first runs, it ends at once.
-func (n *node) spawn(name string, f func()) *sim.Proc {
-	w := n.r.w
-	inc := n.incarnation
-	return w.Spawn(name, func() {
-		if !n.current(inc) {
-			return
-		}
-		n.procs = append(n.procs, w.Self())
-		f()
-	})
-}
+// spawn starts a process on the server's node.
+func (n *server) spawn(name string, f func()) *sim.Proc { return n.nd.Spawn(name, f) }
 
-// current reports whether incarnation inc of the node is up.
-func (n *node) current(inc int) bool { return n.up && n.incarnation == inc }
-
-// start boots the node: the HTTP listener and its acceptor, and the
-// distribution listener.
-func (n *node) start() {
-	w := n.r.w
-	n.incarnation++
-	n.up = true
+// start boots the server on its node: the HTTP listener and its acceptor.
+func (n *server) start() {
 	l, err := n.host.Listen(httpPort)
 	if err != nil {
 		panic(fmt.Sprintf("longpoll: %s: listen: %v", n.name, err))
 	}
 	n.l = l
-	// The acceptors own their listeners: the process that booted the node
+	// The acceptor owns the listener: the process that booted the node
 	// may end.
-	inc := n.incarnation
-	acc := n.spawn(n.name, func() {
-		_ = l.Serve(func(req net.Request) net.Response {
-			// A request of an incarnation that crashed (its connection
-			// reset) ends with it.
-			if !n.current(inc) {
-				w.Exit(sim.Killed)
-			}
-			n.procs = append(n.procs, w.Self())
-			return n.handle(req)
-		})
-	})
+	acc := n.spawn(n.name, func() { _ = l.Serve(n.handle) })
 	_ = l.ControllingProcess(acc)
-	if len(n.r.nodes) > 1 {
-		dl, err := n.host.Listen(distPort)
-		if err != nil {
-			panic(fmt.Sprintf("longpoll: %s: listen dist: %v", n.name, err))
+	if n == n.r.nodes[0] {
+		for _, peer := range n.r.nodes[1:] {
+			n.watch(peer)
 		}
-		n.dl = dl
-		dacc := n.spawn("dist "+n.name, func() { n.acceptDist(dl) })
-		_ = dl.ControllingProcess(dacc)
-		n.startLinks()
 	}
 }
 
-// crash ends the node's incarnation at once, as the BEAM going down: its
-// listeners close, every connection of its host resets, and every process
-// of it ends (sessions and channels with them).
-func (n *node) crash() {
+// watch starts a process on n's node that watches peer's node
+// (monitor_node) and notes each netsplit between them among the run's
+// faults, as a Phoenix application logs nodedown: the relay hop's faults
+// are sim/node's (FaultNetsplit), which the run learns of only so. The
+// first server watches the others; a watch ends when either node goes
+// down, and the heart of the one that comes back starts it again.
+func (n *server) watch(peer *server) {
+	if !n.nd.Alive() || !peer.nd.Alive() {
+		return
+	}
 	w := n.r.w
-	n.up = false
-	_ = n.l.Close()
-	if n.dl != nil {
-		_ = n.dl.Close()
-	}
-	for _, c := range n.host.Conns() {
-		_ = c.Abort()
-	}
-	procs := n.procs
-	n.procs, n.links = nil, nil
-	for _, p := range procs {
-		if p.Alive() && p != w.Self() {
-			w.Kill(p)
+	n.spawn("nodedown "+peer.name, func() {
+		for {
+			peer.nd.Monitor()
+			m, _ := w.Receive(func(m any) bool { d, ok := m.(node.NodeDown); return ok && d.Node == peer.nd }, sim.Infinity)
+			if m.(node.NodeDown).Reason != nil {
+				return
+			}
+			n.r.faults = append(n.r.faults, fmt.Sprintf("%s lost its connection to %s (nodedown)", n.name, peer.name))
+		}
+	})
+}
+
+// heart watches the server's node from off the node, as heart watches a
+// BEAM: when the node goes down, it brings it back after restartDelay
+// (unless the run is over) and boots the server again.
+func (n *server) heart() {
+	w := n.r.w
+	n.nd.Monitor()
+	for {
+		w.Receive(func(m any) bool { d, ok := m.(node.NodeDown); return ok && d.Node == n.nd }, sim.Infinity)
+		w.Sleep(restartDelay)
+		if n.r.stopping {
+			return
+		}
+		n.nd.Restart()
+		n.nd.Monitor()
+		n.start()
+		if first := n.r.nodes[0]; n != first {
+			first.watch(n)
 		}
 	}
 }
@@ -132,11 +114,10 @@ func (n *node) crash() {
 // ref the answer echoes.
 type (
 	dispatchMsg struct {
-		from     *sim.Proc
-		fromNode *node
-		msg      Message
-		ref      int
-		req      string // the request's X-Request-Id, for the stories
+		from *sim.Proc
+		msg  Message
+		ref  int
+		req  string // the request's X-Request-Id, for the stories
 	}
 	// replyMsg is {:ok, ref} or {:error, ref}.
 	replyMsg struct {
@@ -144,16 +125,14 @@ type (
 		ok  bool
 	}
 	subscribeMsg struct {
-		from     *sim.Proc
-		fromNode *node
-		ref      int
+		from *sim.Proc
+		ref  int
 	}
 	subscribedMsg struct{ ref int }
 	flushMsg      struct {
-		from     *sim.Proc
-		fromNode *node
-		ref      int
-		ack      int // the sequenced design: the last message the client has
+		from *sim.Proc
+		ref  int
+		ack  int // the sequenced design: the last message the client has
 	}
 	messagesMsg struct {
 		ref  int
@@ -176,9 +155,13 @@ func (m messagesMsg) String() string     { return fmt.Sprintf("%d messages, ref 
 func (m nowAvailableMsg) String() string { return fmt.Sprintf("now_available ref %d", m.ref) }
 func (m expiredMsg) String() string      { return fmt.Sprintf("expired ref %d", m.ref) }
 
+// send sends msg to p as Pid ! Msg: at once on the same node, over the
+// distribution to the other server's node.
+func (r *run) send(p *sim.Proc, msg any) { node.Send(r.w, p, msg) }
+
 // handle is the long-poll Plug, run once per request in the process that
 // serves its connection.
-func (n *node) handle(req net.Request) net.Response {
+func (n *server) handle(req net.Request) net.Response {
 	r := n.r
 	r.maybeRestart(n)
 	var resp lpResponse
@@ -195,7 +178,7 @@ func (n *node) handle(req net.Request) net.Response {
 }
 
 // get starts a session, or listens to the existing one.
-func (n *node) get(req net.Request) lpResponse {
+func (n *server) get(req net.Request) lpResponse {
 	if s, ok := n.resume(req); ok {
 		return n.listen(s, req)
 	}
@@ -203,7 +186,7 @@ func (n *node) get(req net.Request) lpResponse {
 }
 
 // post publishes the request's messages to the session.
-func (n *node) post(req net.Request) lpResponse {
+func (n *server) post(req net.Request) lpResponse {
 	s, ok := n.resume(req)
 	if !ok {
 		return lpResponse{status: statusGone}
@@ -234,10 +217,10 @@ func (n *node) post(req net.Request) lpResponse {
 
 // dispatch is transport_dispatch: send one message to the session, and
 // wait up to window for its answer.
-func (n *node) dispatch(s *session, m Message, reqID string) bool {
+func (n *server) dispatch(s *session, m Message, reqID string) bool {
 	w := n.r.w
 	ref := n.r.makeRef()
-	n.sendTo(s.n, s.proc, dispatchMsg{from: w.Self(), fromNode: n, msg: m, ref: ref, req: reqID})
+	n.r.send(s.proc, dispatchMsg{from: w.Self(), msg: m, ref: ref, req: reqID})
 	_, ok := w.Receive(func(x any) bool { rm, ok := x.(replyMsg); return ok && rm.ref == ref }, window)
 	if !ok {
 		n.r.timedOutDispatch(m, reqID)
@@ -246,7 +229,7 @@ func (n *node) dispatch(s *session, m Message, reqID string) bool {
 }
 
 // newSession starts a session process and answers 410 with its token.
-func (n *node) newSession() lpResponse {
+func (n *server) newSession() lpResponse {
 	r := n.r
 	s := &session{r: r, n: n, channels: make(map[string]*chanEntry), inverse: make(map[*sim.Proc]*chanEntry)}
 	r.nextSession++
@@ -264,25 +247,25 @@ func (n *node) newSession() lpResponse {
 // resume is resume_session: find the token's session and make sure it
 // answers (a subscribe round trip) within pubsubTimeout. A session that is
 // gone (its server restarted, or it stopped) never answers.
-func (n *node) resume(req net.Request) (*session, bool) {
+func (n *server) resume(req net.Request) (*session, bool) {
 	w := n.r.w
 	s := n.r.sessions[req.Header.Get(tokenHeader)]
 	if s == nil {
 		return nil, false
 	}
 	ref := n.r.makeRef()
-	n.sendTo(s.n, s.proc, subscribeMsg{from: w.Self(), fromNode: n, ref: ref})
+	n.r.send(s.proc, subscribeMsg{from: w.Self(), ref: ref})
 	_, ok := w.Receive(func(x any) bool { m, ok := x.(subscribedMsg); return ok && m.ref == ref }, pubsubTimeout)
 	return s, ok
 }
 
 // listen is the poll: ask the session for its buffered messages; if it
 // has none, wait up to window for it to say it has some, then ask again.
-func (n *node) listen(s *session, req net.Request) lpResponse {
+func (n *server) listen(s *session, req net.Request) lpResponse {
 	w := n.r.w
 	ref := n.r.makeRef()
 	ack, _ := strconv.Atoi(req.Header.Get("X-Ack"))
-	n.sendTo(s.n, s.proc, flushMsg{from: w.Self(), fromNode: n, ref: ref, ack: ack})
+	n.r.send(s.proc, flushMsg{from: w.Self(), ref: ref, ack: ack})
 	isMine := func(x any) bool {
 		switch m := x.(type) {
 		case messagesMsg:
@@ -295,12 +278,12 @@ func (n *node) listen(s *session, req net.Request) lpResponse {
 	m, ok := w.Receive(isMine, window)
 	if ok {
 		if _, avail := m.(nowAvailableMsg); avail {
-			n.sendTo(s.n, s.proc, flushMsg{from: w.Self(), fromNode: n, ref: ref, ack: ack})
+			n.r.send(s.proc, flushMsg{from: w.Self(), ref: ref, ack: ack})
 			m, ok = w.Receive(func(x any) bool { mm, ok := x.(messagesMsg); return ok && mm.ref == ref }, window)
 		}
 	}
 	if !ok {
-		n.sendTo(s.n, s.proc, expiredMsg{from: w.Self(), ref: ref})
+		n.r.send(s.proc, expiredMsg{from: w.Self(), ref: ref})
 		return lpResponse{status: statusNoContent, token: s.token}
 	}
 	mm := m.(messagesMsg)
@@ -311,7 +294,7 @@ func (n *node) listen(s *session, req net.Request) lpResponse {
 // socket it runs (Phoenix.Socket's state: the channels by topic).
 type session struct {
 	r        *run
-	n        *node
+	n        *server
 	id       int
 	token    string
 	proc     *sim.Proc
@@ -326,7 +309,6 @@ type session struct {
 // poller is the poll waiting for messages (client_ref).
 type poller struct {
 	proc *sim.Proc
-	n    *node
 	ref  int
 }
 
@@ -384,19 +366,19 @@ func (s *session) handleInfo(m any) {
 	case dispatchMsg:
 		s.r.maybeStall(s)
 		ok := s.handleIn(m.msg, m.req, m.from)
-		s.n.sendTo(m.fromNode, m.from, replyMsg{ref: m.ref, ok: ok})
+		s.r.send(m.from, replyMsg{ref: m.ref, ok: ok})
 	case dispatchBatchMsg:
 		s.r.maybeStall(s)
 		s.dispatchBatch(m)
 	case subscribeMsg:
-		s.n.sendTo(m.fromNode, m.from, subscribedMsg{ref: m.ref})
+		s.r.send(m.from, subscribedMsg{ref: m.ref})
 	case flushMsg:
 		s.lastPoll = w.Elapsed()
 		if s.seq != nil {
 			s.seq.flushAck(s, m.ack)
 		}
 		if !s.hasPending() {
-			s.client = &poller{proc: m.from, n: m.fromNode, ref: m.ref}
+			s.client = &poller{proc: m.from, ref: m.ref}
 			return
 		}
 		out := messagesMsg{ref: m.ref, msgs: s.buffer}
@@ -406,7 +388,7 @@ func (s *session) handleInfo(m any) {
 			s.buffer = nil
 		}
 		s.client = nil
-		s.n.sendTo(m.fromNode, m.from, out)
+		s.r.send(m.from, out)
 	case expiredMsg:
 		if s.client != nil && s.client.proc == m.from && s.client.ref == m.ref {
 			s.client = nil
@@ -439,7 +421,7 @@ func (s *session) publish(m Message) {
 		s.buffer = append(s.buffer, m.encode())
 	}
 	if c := s.client; c != nil {
-		s.n.sendTo(c.n, c.proc, nowAvailableMsg{ref: c.ref})
+		s.r.send(c.proc, nowAvailableMsg{ref: c.ref})
 	}
 }
 
