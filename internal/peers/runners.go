@@ -28,6 +28,7 @@ type outcome struct {
 	runs    int     // runs done (gosim does all it is given, failing or not)
 	seconds float64 // the real time they took, as the runner's binary measured it
 	first   int     // the run that failed first, counted from 1; 0 for none
+	toFirst float64 // the real time to that failure (gosim: in proportion to its runs)
 	message string  // the first failure's, or why the campaign stopped
 }
 
@@ -151,7 +152,7 @@ func (r *goroutineRunner) campaign(w workload, _ uint64, runs int, budget time.D
 		}
 		o := outcome{runs: res.Runs, seconds: res.Seconds, message: res.Message}
 		if res.Failed {
-			o.first = res.Runs
+			o.first, o.toFirst = res.Runs, res.Seconds
 		}
 		return o, nil
 	}
@@ -207,7 +208,7 @@ func (r *weftRunner) campaign(w workload, base uint64, runs int, budget time.Dur
 	}
 	seed, _ := strconv.ParseUint(m[1], 10, 64)
 	o.runs = int(seed-base) + 1
-	o.first = o.runs
+	o.first, o.toFirst = o.runs, o.seconds
 	o.message = firstLine(out, "weft:")
 	return o, nil
 }
@@ -221,7 +222,7 @@ func (r *weftRunner) determinism(w workload, runs int) string {
 	switch {
 	case strings.Contains(out, "nondeterminism"):
 		if addressesOnly(out) {
-			return "differs in data only: the first event that differs, differs in an address (a value sent holds a pointer, and -weft.check-determinism hashes data); each failing seed's re-run, trace hash only, agreed"
+			return "the data hash differs, in an address only (a value sent holds a pointer); each failing seed's re-run, trace hash only, agreed"
 		}
 		return "differs: " + firstLine(out, "nondeterminism")
 	case err == nil:
@@ -260,7 +261,7 @@ func firstLine(out, containing string) string {
 }
 
 // gosimRunner runs testdata/work translated by gosim, with testdata/gosim's
-// tests, in a module of its own under the user's cache directory (gosim's
+// tests (one package a workload, holding its test alone), in a module of its own under the user's cache directory (gosim's
 // translation of the standard library, a minute or two, is kept there).
 type gosimRunner struct {
 	repo, mod, bin string
@@ -298,11 +299,16 @@ func (r *gosimRunner) prepare() error {
 	}
 	r.mod = filepath.Join(cache, "weft-peers-gosim")
 	r.bin = filepath.Join(r.mod, "gosim")
-	if err := copyPackage(r.repo, "work", filepath.Join(r.mod, "work"), false); err != nil {
-		return err
-	}
-	if err := copyPackage(r.repo, "gosim", filepath.Join(r.mod, "work"), true); err != nil {
-		return err
+	// One package a workload, with that workload's test alone: gosim test
+	// sets up a simulation for every test of a package at every seed.
+	for _, w := range workloads {
+		dir := filepath.Join(r.mod, w.name)
+		if err := copyPackage(r.repo, "work", dir, false); err != nil {
+			return err
+		}
+		if err := copyFile(filepath.Join(r.repo, "internal/peers/testdata/gosim", w.name+"_test.go"), dir); err != nil {
+			return err
+		}
 	}
 	gomod, _ := os.ReadFile(filepath.Join(r.mod, "go.mod"))
 	if !bytes.Contains(gomod, []byte(gosimModule+" "+gosimVersion)) {
@@ -341,7 +347,7 @@ func (r *gosimRunner) campaign(w workload, base uint64, runs int, _ time.Duratio
 	if r.err != nil {
 		return outcome{}, r.err
 	}
-	out, _ := r.gosimCmd(r.bin, "test", "-v", fmt.Sprintf("-seeds=%d-%d", base, base+uint64(runs)-1), "-run=^"+w.test+"$", "./work").CombinedOutput()
+	out, _ := r.gosimCmd(r.bin, "test", "-v", fmt.Sprintf("-seeds=%d-%d", base, base+uint64(runs)-1), "-run=^"+w.test+"$", "./"+w.name).CombinedOutput()
 	o := outcome{}
 	seed, seen := uint64(0), 0
 	for line := range strings.Lines(ansi.ReplaceAllString(string(out), "")) {
@@ -363,5 +369,8 @@ func (r *gosimRunner) campaign(w workload, base uint64, runs int, _ time.Duratio
 		return outcome{}, fmt.Errorf("gosim test %s: %d seeds of %d ran:\n%s", w.test, seen, runs, out)
 	}
 	o.runs = runs
+	if o.first > 0 {
+		o.toFirst = o.seconds * float64(o.first) / float64(runs)
+	}
 	return o, nil
 }

@@ -60,13 +60,18 @@ func copyPackage(repo, from, dir string, tests bool) error {
 		if !tests && strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+		if err := copyFile(f, dir); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// copyFile copies the file into dir.
+func copyFile(file, dir string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, filepath.Base(file)), b, 0o644)
 }
