@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weftsim/weft/internal/progress"
 	"github.com/weftsim/weft/rewrite"
 )
 
@@ -188,7 +189,7 @@ func (r *weftRunner) weftTest(w workload, args ...string) (string, error) {
 }
 
 func (r *weftRunner) campaign(w workload, base uint64, runs int, budget time.Duration) (outcome, error) {
-	out, err := r.weftTest(w, fmt.Sprintf("-weft.seed=%d", base), fmt.Sprintf("-weft.runs=%d", runs), "-weft.budget="+budget.String())
+	out, err := r.weftTest(w, fmt.Sprintf("-weft.seed=%d", base), fmt.Sprintf("-weft.runs=%d", runs), "-weft.budget="+budget.String(), "-weft.progress")
 	t := testTime.FindStringSubmatch(out)
 	if t == nil {
 		return outcome{}, fmt.Errorf("weft %s: no test result (%v):\n%s", w.test, err, out)
@@ -202,15 +203,20 @@ func (r *weftRunner) campaign(w workload, base uint64, runs int, budget time.Dur
 		}
 		return o, nil
 	}
-	m := weftFailSeed.FindStringSubmatch(out)
-	if m == nil {
-		return outcome{}, fmt.Errorf("weft %s failed with no seed (%v):\n%s", w.test, err, out)
+	// The last progress line says which seed failed, after how long (the
+	// time go test reports includes the failure's re-run, shrinking and
+	// report).
+	for line := range strings.Lines(out) {
+		l, ok := progress.Parse(line)
+		if !ok || !l.Done || l.Failure == nil {
+			continue
+		}
+		o.runs = int(l.Failure.Seed-base) + 1
+		o.first, o.seconds, o.toFirst = o.runs, l.Elapsed, l.Elapsed
+		o.message = l.Failure.Headline
+		return o, nil
 	}
-	seed, _ := strconv.ParseUint(m[1], 10, 64)
-	o.runs = int(seed-base) + 1
-	o.first, o.toFirst = o.runs, o.seconds
-	o.message = firstLine(out, "weft:")
-	return o, nil
+	return outcome{}, fmt.Errorf("weft %s failed with no seed (%v):\n%s", w.test, err, out)
 }
 
 // determinism runs seeds from 1, each twice (-weft.check-determinism), and

@@ -102,7 +102,7 @@ func markdown(out io.Writer, c config, rs []runner, rows []row) {
 			slices.Sort(firsts)
 			slices.Sort(times)
 			first = fmt.Sprintf("%d (%s)", firsts[len(firsts)/2], joinInts(firsts))
-			toFirst = fmt.Sprintf("%.3fs", times[len(times)/2])
+			toFirst = time.Duration(times[len(times)/2] * float64(time.Second)).Round(time.Microsecond).String()
 		case r.workload.bug != "":
 			first = fmt.Sprintf("not found in %d runs, %.1fs", runs, seconds)
 		}
@@ -120,7 +120,7 @@ func markdown(out io.Writer, c config, rs []runner, rows []row) {
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.workload.name, r.runner, rate, per, first, toFirst, found, det)
 	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, "- runs/s is every campaign's runs over their time, as the runner's binary measured it (the goroutines runners: the loop; weft: its own count, or go test's time of a failing test, shrinking included; gosim: go test's time); \"-\" where the campaigns took fewer than 100 runs in all, failing early. The time to the first failure is the campaign's, as measured the same way; gosim runs every seed it is given, so its share is in proportion to the runs.")
+	fmt.Fprintln(out, "- runs/s is every campaign's runs over their time, as the runner's binary measured it (the goroutines runners: the loop; weft: its own, to the failing run and not its report; gosim: go test's time); \"-\" where the campaigns took fewer than 100 runs in all, failing early. The time to the first failure is the campaign's, as measured the same way; gosim runs every seed it is given, so its share is in proportion to the runs.")
 	for _, r := range rs {
 		fmt.Fprintf(out, "- %s: %s.\n", r.name(), runnerNotes[r.name()])
 	}
