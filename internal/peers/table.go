@@ -123,7 +123,7 @@ func markdown(out io.Writer, c config, rs []runner, rows []row) {
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.workload.name, r.runner, rate, per, first, toFirst, found, det)
 	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, "- runs/s is every campaign's runs over their time, as the runner's binary measured it (the goroutines runners: the loop; weft: its own, to the failing run and not its report; gosim: go test's time); Where the campaigns took fewer than 100 runs in all, failing early, the count says so: such a rate is mostly the first run's warm-up (or, on plain goroutines, the wait for a leak). The time to the first failure is the campaign's, as measured the same way; gosim runs every seed it is given, so its share is in proportion to the runs.")
+	fmt.Fprintln(out, "- runs/s is every campaign's runs over their time, as the runner's binary measured it (the goroutines runners: the loop; weft: its own, to the failing run and not its report; gosim: go test's time); where the campaigns took fewer than 100 runs in all, failing early, the count says so: such a rate is mostly the first run's warm-up (or, on plain goroutines, the wait for a leak). The time to the first failure is the campaign's, as measured the same way; gosim runs every seed it is given, so its share is in proportion to the runs.")
 	for _, r := range rs {
 		fmt.Fprintf(out, "- %s: %s.\n", r.name(), runnerNotes[r.name()])
 	}
