@@ -171,9 +171,8 @@ func (r *weftRunner) name() string { return "weft" }
 func (r *weftRunner) seeded() bool { return true }
 
 var (
-	weftPassed   = regexp.MustCompile(`weft: (\d+) runs, \d+ steps in ([^,]+),`)
-	weftFailSeed = regexp.MustCompile(`scenario \S+, seed (\d+),`)
-	testTime     = regexp.MustCompile(`--- (?:PASS|FAIL): \S+ \(([\d.]+)s\)`)
+	weftPassed = regexp.MustCompile(`weft: (\d+) runs, \d+ steps in ([^,]+),`)
+	testTime   = regexp.MustCompile(`--- (?:PASS|FAIL): \S+ \(([\d.]+)s\)`)
 )
 
 func (r *weftRunner) weftTest(w workload, args ...string) (string, error) {
@@ -206,38 +205,62 @@ func (r *weftRunner) campaign(w workload, base uint64, runs int, budget time.Dur
 	// The last progress line says which seed failed, after how long (the
 	// time go test reports includes the failure's re-run, shrinking and
 	// report).
-	for line := range strings.Lines(out) {
-		l, ok := progress.Parse(line)
-		if !ok || !l.Done || l.Failure == nil {
-			continue
-		}
-		o.runs = int(l.Failure.Seed-base) + 1
-		o.first, o.seconds, o.toFirst = o.runs, l.Elapsed, l.Elapsed
-		o.message = l.Failure.Headline
-		return o, nil
+	l, ok := doneLine(out)
+	if !ok || l.Failure == nil {
+		return outcome{}, fmt.Errorf("weft %s failed with no seed (%v):\n%s", w.test, err, out)
 	}
-	return outcome{}, fmt.Errorf("weft %s failed with no seed (%v):\n%s", w.test, err, out)
+	o.runs = int(l.Failure.Seed-base) + 1
+	o.first, o.seconds, o.toFirst = o.runs, l.Elapsed, l.Elapsed
+	o.message = l.Failure.Headline
+	return o, nil
 }
 
-// determinism runs seeds from 1, each twice (-weft.check-determinism), and
-// says whether each gave one trace hash both times: until the first failure
-// (weft re-runs that seed as well, and reports it as nondeterminism if it
-// runs another way), or through all of them.
+// determinism says whether a seed gives one run, two ways. Across two
+// processes: seeds from 1 run twice, each time by a test binary of its own
+// (other addresses, another start), to the first failure or through all of
+// them, must give the same trace hashes (the progress line's sketch of
+// them), steps and failing seed. Within one: -weft.check-determinism runs
+// each seed twice and compares the trace hash and the data hash (the values
+// sent, as a timeline prints them).
 func (r *weftRunner) determinism(w workload, runs int) string {
+	var lines [2]progress.Line
+	for i := range lines {
+		out, _ := r.weftTest(w, "-weft.seed=1", fmt.Sprintf("-weft.runs=%d", runs), "-weft.progress")
+		l, ok := doneLine(out)
+		if !ok {
+			return "unknown: no progress line"
+		}
+		if l.Failure != nil {
+			l.Runs = int(l.Failure.Seed) // from seed 1: the runs to the failure, that one included
+		}
+		lines[i] = l
+	}
+	a, b := lines[0], lines[1]
+	seeds := fmt.Sprintf("seeds 1-%d", a.Runs)
+	if a.Runs != b.Runs || a.Steps != b.Steps || a.Sketch != b.Sketch {
+		return fmt.Sprintf("differs across processes: %d runs, %d steps against %d, %d", a.Runs, a.Steps, b.Runs, b.Steps)
+	}
+	across := "same across two processes (" + seeds + ")"
 	out, err := r.weftTest(w, "-weft.seed=1", fmt.Sprintf("-weft.runs=%d", runs), "-weft.check-determinism")
 	switch {
+	case strings.Contains(out, "nondeterminism") && addressesOnly(out):
+		return across + "; -weft.check-determinism: the data hash differs, in an address only (a value sent holds a pointer)"
 	case strings.Contains(out, "nondeterminism"):
-		if addressesOnly(out) {
-			return "the data hash differs, in an address only (a value sent holds a pointer); each failing seed's re-run, trace hash only, agreed"
+		return across + "; -weft.check-determinism: " + firstLine(out, "nondeterminism")
+	case err == nil || strings.Contains(out, "--- FAIL"):
+		return across + " and within one (-weft.check-determinism)"
+	}
+	return across + fmt.Sprintf("; -weft.check-determinism: %v", err)
+}
+
+// doneLine is the last progress line of a weft test's output.
+func doneLine(out string) (progress.Line, bool) {
+	for line := range strings.Lines(out) {
+		if l, ok := progress.Parse(line); ok && l.Done {
+			return l, true
 		}
-		return "differs: " + firstLine(out, "nondeterminism")
-	case err == nil:
-		return fmt.Sprintf("same (%d seeds, each twice)", runs)
 	}
-	if m := weftFailSeed.FindStringSubmatch(out); m != nil {
-		return fmt.Sprintf("same (seeds 1-%s each twice, to the failure)", m[1])
-	}
-	return fmt.Sprintf("unknown (%v)", err)
+	return progress.Line{}, false
 }
 
 // addressesOnly says whether the two ways a nondeterminism report shows
