@@ -59,6 +59,7 @@ func run(args []string) error {
 	fs.DurationVar(&c.budget, "budget", 20*time.Second, "real time a campaign may take at most")
 	fs.Uint64Var(&c.stride, "stride", 100000, "distance between the base seeds of two campaigns")
 	fs.IntVar(&c.determinismRuns, "determinism", 200, "seeds weft runs twice each to check that a seed gives one trace hash")
+	procs := fs.Int("procs", 0, "GOMAXPROCS of the runners' test binaries (0: Go's default, the machine's cores); gosim's simulation is single-threaded whatever it is")
 	workloads := fs.String("workloads", strings.Join(allWorkloads, ","), "workloads, comma-separated")
 	runners := fs.String("runners", "goroutines,synctest,weft,gosim", "runners, comma-separated")
 	if err := fs.Parse(args); err != nil {
@@ -72,6 +73,13 @@ func run(args []string) error {
 		if !isWorkload(w) {
 			return fmt.Errorf("no workload %q (have %s)", w, strings.Join(allWorkloads, ", "))
 		}
+	}
+	if *procs < 0 {
+		return fmt.Errorf("-procs %d: want 0 (the default) or more", *procs)
+	}
+	if *procs > 0 {
+		// The runners' binaries inherit it.
+		os.Setenv("GOMAXPROCS", fmt.Sprint(*procs))
 	}
 	repo, err := moduleRoot()
 	if err != nil {
@@ -94,7 +102,7 @@ func run(args []string) error {
 	}
 	c.loadBefore = loadAverage()
 	rows := measure(c, rs, func(format string, args ...any) { fmt.Fprintf(os.Stderr, "peers: "+format+"\n", args...) })
-	fmt.Printf("GOMAXPROCS %d, load average (1, 5, 15 min) before and after: %s -> %s\n\n", runtime.GOMAXPROCS(0), c.loadBefore, loadAverage())
+	fmt.Printf("GOMAXPROCS %d, load average (1, 5, 15 min) before and after: %s -> %s\n\n", gomaxprocs(*procs), c.loadBefore, loadAverage())
 	markdown(os.Stdout, c, rs, rows)
 	return nil
 }
@@ -116,4 +124,12 @@ func loadAverage() string {
 		return strings.Join(f[:3], " ")
 	}
 	return "?"
+}
+
+// gomaxprocs is the GOMAXPROCS the runners' binaries run with.
+func gomaxprocs(procs int) int {
+	if procs > 0 {
+		return procs
+	}
+	return runtime.GOMAXPROCS(0) // what the binaries inherit, from this one's environment
 }

@@ -29,35 +29,44 @@ type row struct {
 	determinism string
 }
 
-// measure runs every campaign, runner after runner for each workload, and
-// says what it is doing through progress.
+// measure runs every campaign and says what it is doing through progress.
+// The runners take turns, a campaign each, so that a load that drifts
+// while they run weighs on all of them alike.
 func measure(c config, rs []runner, progress func(string, ...any)) []row {
 	var rows []row
 	for _, name := range c.workloads {
 		w, _ := lookup(name)
+		first := len(rows)
 		for _, r := range rs {
-			rw := row{workload: w, runner: r.name()}
-			runs := c.runs
-			if w.bug == "" {
-				runs = c.throughputRuns
-			}
-			if r.name() == "gosim" {
-				runs = c.gosimRuns
-			}
-			for i := range c.campaigns {
-				base := 1 + uint64(i)*c.stride
+			rows = append(rows, row{workload: w, runner: r.name()})
+		}
+		for i := range c.campaigns {
+			base := 1 + uint64(i)*c.stride
+			for j, r := range rs {
+				rw := &rows[first+j]
+				if rw.err != nil {
+					continue
+				}
+				runs := c.runs
+				if w.bug == "" {
+					runs = c.throughputRuns
+				}
+				if r.name() == "gosim" {
+					runs = c.gosimRuns
+				}
 				o, err := r.campaign(w, base, runs, c.budget)
 				if err != nil {
 					rw.err = err
-					break
+					continue
 				}
 				progress("%s under %s, campaign %d: %d runs in %.3fs, first failure at run %d %s", w.name, r.name(), i+1, o.runs, o.seconds, o.first, o.message)
 				rw.campaigns = append(rw.campaigns, o)
 			}
-			if wr, ok := r.(*weftRunner); ok && rw.err == nil {
-				rw.determinism = wr.determinism(w, c.determinismRuns)
+		}
+		for j, r := range rs {
+			if wr, ok := r.(*weftRunner); ok && rows[first+j].err == nil {
+				rows[first+j].determinism = wr.determinism(w, c.determinismRuns)
 			}
-			rows = append(rows, rw)
 		}
 	}
 	return rows
