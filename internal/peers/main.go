@@ -23,8 +23,9 @@
 // for weft whether a seed run twice gives one trace hash. The empty workload
 // gives each runner's fixed cost per run.
 //
-//	go run ./internal/peers            # make peers
-//	go run ./internal/peers -gosim=false -campaigns 3
+//	go run ./internal/peers                 # make peers
+//	go run ./internal/peers -procs 1        # GOMAXPROCS 1 for every runner
+//	go run ./internal/peers -runners goroutines,synctest,weft -campaigns 3
 //
 // gosim is fetched into a module of its own under the user's cache directory
 // (GOTOOLCHAIN=go1.23.4 go get, then go build of its command); where that
@@ -59,14 +60,14 @@ func run(args []string) error {
 	fs.DurationVar(&c.budget, "budget", 20*time.Second, "real time a campaign may take at most")
 	fs.Uint64Var(&c.stride, "stride", 100000, "distance between the base seeds of two campaigns")
 	fs.IntVar(&c.determinismRuns, "determinism", 200, "seeds weft runs twice each to check that a seed gives one trace hash")
-	procs := fs.Int("procs", 0, "GOMAXPROCS of the runners' test binaries (0: Go's default, the machine's cores); gosim's simulation is single-threaded whatever it is")
+	procs := fs.Int("procs", 0, "GOMAXPROCS of the runners' test binaries (0: Go's default); weft and gosim run one goroutine at a time whatever it is")
 	workloads := fs.String("workloads", strings.Join(allWorkloads, ","), "workloads, comma-separated")
 	runners := fs.String("runners", "goroutines,synctest,weft,gosim", "runners, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || c.campaigns <= 0 || c.runs <= 0 || c.throughputRuns <= 0 || c.gosimRuns <= 0 || c.budget <= 0 {
-		return fmt.Errorf("usage: go run ./internal/peers [-campaigns n>0] [-runs n>0] [-gosimruns n>0] [-budget d>0] [-workloads w,...] [-runners r,...]")
+		return fmt.Errorf("usage: go run ./internal/peers [flags] (counts and the budget above 0; -h lists the flags)")
 	}
 	c.workloads = strings.Split(*workloads, ",")
 	for _, w := range c.workloads {

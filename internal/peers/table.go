@@ -24,6 +24,7 @@ type config struct {
 type row struct {
 	workload    workload
 	runner      string
+	seeded      bool
 	campaigns   []outcome
 	err         error
 	determinism string
@@ -38,7 +39,7 @@ func measure(c config, rs []runner, progress func(string, ...any)) []row {
 		w, _ := lookup(name)
 		first := len(rows)
 		for _, r := range rs {
-			rows = append(rows, row{workload: w, runner: r.name()})
+			rows = append(rows, row{workload: w, runner: r.name(), seeded: r.seeded()})
 		}
 		for i := range c.campaigns {
 			base := 1 + uint64(i)*c.stride
@@ -123,11 +124,11 @@ func markdown(out io.Writer, c config, rs []runner, rows []row) {
 			found = "(no bug)"
 		}
 		det := r.determinism
-		if det == "" {
+		switch {
+		case !r.seeded:
 			det = "no seed"
-			if r.runner == "gosim" {
-				det = "not checked here"
-			}
+		case det == "":
+			det = "not checked here"
 		}
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.workload.name, r.runner, rate, per, first, toFirst, found, det)
 	}
