@@ -12,10 +12,11 @@
 //     sections, which no data race detector sees).
 //   - Empty: nothing, to measure what a runner costs per run by itself.
 //
-// The package lives under testdata, out of the weft module: internal/peers
-// copies it into a module of its own for each runner, as weft goker does
-// with the kernels. Its tests (work_test.go) run each workload once and
-// check it.
+// The package lives under testdata, out of the weft module (the rewrite
+// leaves weft's own packages alone, and gosim needs a module on Go 1.23):
+// internal/peers copies it into a module of its own for each runner, as
+// weft goker does with the kernels. Its tests (work_test.go) run each
+// workload once and check it; they are what weft runs, seed after seed.
 package work
 
 // Empty is the workload that does nothing.
