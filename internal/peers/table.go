@@ -73,6 +73,12 @@ func measure(c config, rs []runner, progress func(string, ...any)) []row {
 	return rows
 }
 
+// What the runners without seeds cannot do, in their determinism cell.
+var unseeded = map[string]string{
+	"goroutines": "no seed: cannot replay",
+	"synctest":   "no seed: cannot replay; it controls time, not interleavings",
+}
+
 // What each runner can and cannot do, whatever the workload.
 var runnerNotes = map[string]string{
 	"goroutines": "no seed: a failure cannot be replayed; a leak is seen by waiting (20 ms) for the goroutines to exit",
@@ -126,7 +132,7 @@ func markdown(out io.Writer, c config, rs []runner, rows []row) {
 		det := r.determinism
 		switch {
 		case !r.seeded:
-			det = "no seed"
+			det = unseeded[r.runner]
 		case det == "":
 			det = "not checked here"
 		}
