@@ -33,7 +33,7 @@ func TestEachRunnerOnce(t *testing.T) {
 					t.Skip(err)
 				}
 				if _, err := os.Stat(filepath.Join(cache, "weft-peers-gosim", "gosim")); err != nil {
-					t.Skipf("gosim is not prepared on this machine (%v): go run ./internal/peers -runners gosim prepares it, fetching Go %s and gosim %s", err, gosimToolchain, gosimVersion)
+					t.Skipf("gosim is not prepared on this machine (%v): go run ./internal/peers -runners gosim prepares it, fetching the %s toolchain and gosim %s", err, gosimToolchain, gosimVersion)
 				}
 			}
 			r, err := newRunner(name, repo, work)
