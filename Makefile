@@ -11,7 +11,7 @@ GO ?= go
 RACE_PKGS ?= . ./sim/...
 FUZZTIME ?= 10s
 
-.PHONY: test vet fmt-check unit race demo bench bench-search fuzz browser goker
+.PHONY: test vet fmt-check unit race demo bench bench-search fuzz browser goker peers
 
 test: browser vet fmt-check unit race
 
@@ -61,6 +61,13 @@ demo:
 GOKER_SEEDS ?= 10
 goker:
 	$(GO) run ./cmd/weft goker -seeds $(GOKER_SEEDS)
+
+# weft against its peers on the same work: the ring, a GoKer kernel and a
+# small server, run on plain goroutines, in testing/synctest, under weft
+# (rewritten) and under gosim (fetched with a Go 1.23 toolchain into the
+# user's cache); the table of BENCHMARKS.md. Minutes: not part of make test.
+peers:
+	$(GO) run ./internal/peers
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

@@ -38,7 +38,7 @@ func layer(path string) int {
 	case strings.HasPrefix(p, "systems/"), strings.HasPrefix(p, "examples/"), p == "internal/goker":
 		return 6 // internal/goker: GoKer's kernels rewritten and run, for weft goker
 	}
-	return 7 // cmd/weft
+	return 7 // cmd/weft, and internal/peers (a command of its own: weft against its peers)
 }
 
 // libraryEdges are the imports allowed between two of sim's libraries,
