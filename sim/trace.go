@@ -112,7 +112,7 @@ func (w *World) event(op EventKind, obj *Object, arg int64, detail func() string
 		d = obj.String()
 	}
 	if w.cfg.HashData {
-		w.dataHash = mixString(w.dataHash, d)
+		w.dataHash = mixDetail(w.dataHash, d)
 	}
 	if w.cfg.KeepTrace {
 		w.trace = append(w.trace, Event{Step: w.step, Time: w.now, Proc: pid, Kind: op, Obj: id, Arg: arg, Detail: d})
@@ -126,6 +126,44 @@ func mixString(h uint64, s string) uint64 {
 		h = mix(h, uint64(s[i]))
 	}
 	return mix(h, uint64(len(s)))
+}
+
+// mixDetail folds an event's detail into h as mixString does, but with
+// every memory address in it ("0x" and eight or more hex digits, as fmt
+// prints a pointer or a channel inside a value) folded as one marker:
+// addresses differ from run to run of a deterministic program, so a value
+// that carries one (a request with its reply channel) would make the
+// determinism check cry wolf. A program whose behaviour depends on an
+// address still differs in its trace hash.
+func mixDetail(h uint64, s string) uint64 {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if j := addressEnd(s, i); j > 0 {
+			h = mix(h, '@')
+			n++
+			i = j - 1
+			continue
+		}
+		h = mix(h, uint64(s[i]))
+		n++
+	}
+	return mix(h, uint64(n))
+}
+
+// addressEnd returns the end of the address at s[i:], or 0 if none starts
+// there.
+func addressEnd(s string, i int) int {
+	if i+2 >= len(s) || s[i] != '0' || s[i+1] != 'x' {
+		return 0
+	}
+	j := i + 2
+	for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] >= 'a' && s[j] <= 'f') {
+		j++
+	}
+	if j-(i+2) < 8 {
+		return 0
+	}
+	return j
 }
 
 // finishDataHash folds what a run's events do not carry into its data hash:
