@@ -40,6 +40,7 @@ func newReporter(t tb, s *settings, loc location, on bool) *reporter {
 		out = o.Output()
 	}
 	o := s.explore
+	o.fill() // the strategy Explore will run: the zero Spec is the portfolio
 	shards := max(o.Shards, 1)
 	return &reporter{out: out, line: progress.Line{
 		Test: t.Name(), Pkg: loc.pkg, Shard: fmt.Sprintf("%d/%d", o.Shard, shards),

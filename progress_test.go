@@ -57,6 +57,9 @@ func TestProgressLines(t *testing.T) {
 	}
 	lines := progressLines(t, rec.out.String())
 	last := lines[len(lines)-1]
+	if last.Strategy != "portfolio" {
+		t.Errorf("strategy %q, want portfolio: the default, not the zero Spec's name", last.Strategy)
+	}
 	if last.Test != "TestFixed" || last.Pkg != "./pkg" || last.Shard != "1/2" || last.Planned != 150 || last.Runs != 150 || last.Steps == 0 || last.Failure != nil {
 		t.Fatalf("last line %+v, want TestFixed in ./pkg, shard 1/2, 150 runs of 150 planned, no failure", last)
 	}
