@@ -205,3 +205,23 @@ func Summary(vs []Verdict) string {
 	}
 	return fmt.Sprintf("%d kernels run; %d of the %d Go's test lists proved every expected site (median runs to all: %d), %d more showed every site but some only suspected; %d proved a leak no expectation matches", len(vs), all, listed, median, allSuspected, unexpected)
 }
+
+// Searched says, per kernel of a search's runs, how many logs it ran and
+// whether it visited every one within its bound.
+func Searched(runs []Run) []string {
+	var out []string
+	for i := 0; i < len(runs); {
+		j := i
+		for j < len(runs) && runs[j].Kernel == runs[i].Kernel {
+			j++
+		}
+		last := runs[j-1]
+		state := "stopped at the run budget, not exhausted"
+		if last.Exhausted {
+			state = "exhausted: every log within the bound ran"
+		}
+		out = append(out, fmt.Sprintf("%s: %s searched, %d runs, %s.", last.Kernel, last.Spec, j-i, state))
+		i = j
+	}
+	return out
+}
