@@ -389,19 +389,19 @@ func callers() []uintptr {
 }
 
 // ownFrame reports whether a frame is the world's, not the process's code:
-// package sim, the runtime of rewritten code (sim/gort, which stands in for
-// Go's runtime), the runtime and iter (the coroutine under a process). A
+// package sim, the runtime of rewritten code (the package that installed
+// the ambient hook, sim/gort, which stands in for Go's runtime; its generic
+// functions are named after the code that instantiates them, so it is told
+// by its files), the runtime and iter (the coroutine under a process). A
 // test's own code is never the world's.
 func ownFrame(fn, file string) bool {
 	if strings.HasSuffix(file, "_test.go") {
 		return false
 	}
-	for _, pre := range []string{"github.com/weftsim/weft/sim.", "github.com/weftsim/weft/sim/gort.", "runtime.", "iter."} {
-		if strings.HasPrefix(fn, pre) {
-			return true
-		}
+	if ambientDir != "" && strings.HasPrefix(file, ambientDir) && !strings.Contains(file[len(ambientDir):], "/") {
+		return true
 	}
-	return false
+	return strings.HasPrefix(fn, "github.com/weftsim/weft/sim.") || strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "iter.")
 }
 
 // frames symbolizes a process's stack, leaving out the world's own frames.

@@ -94,6 +94,7 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 	strategy := fs.String("strategy", "portfolio", "the strategy (as -weft.strategy reads it); a search, dfs:<bound> or dpor:<bound>, runs its logs in place of seeds, at most -seeds of them")
 	maxSteps := fs.Int64("maxsteps", 0, "scheduling points a run may take (default: the harness's 200,000)")
 	stepCost := fs.Duration("stepcost", 0, "virtual time a scheduling point takes (default: the harness's 1µs)")
+	showLeaks := fs.Bool("leaks", false, "after the table, print the leak profile of each kernel's first leaking run")
 	oneCopy := fs.Bool("one", false, "cut each kernel to one copy of its bug (the count of the loop that starts the copies, set to one)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -152,6 +153,15 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	vs := goker.Judge(runs, expected)
 	goker.Markdown(stdout, vs, *seed)
+	if *showLeaks {
+		fmt.Fprintln(stdout)
+		for _, r := range goker.FirstLeaking(runs) {
+			fmt.Fprintf(stdout, "%s, seed %d (%s):\n\n", r.Kernel, r.Seed, r.Spec)
+			for _, l := range r.Leaks {
+				fmt.Fprintln(stdout, l.Text)
+			}
+		}
+	}
 	if sp, _ := scheduler.ParseSpec(*strategy); sp.Exhaustive() {
 		fmt.Fprintln(stdout)
 		for _, line := range goker.Searched(runs) {
