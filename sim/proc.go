@@ -382,10 +382,12 @@ type readyOptions struct{ w *World }
 
 func (o *readyOptions) ID(i int) int { return o.w.ready.at(i).id }
 
-// callers returns the calling process's stack, its program counters.
+// callers returns the calling process's stack, its program counters: at
+// most 64 frames, kept at their number (a teardown may read thousands).
 func callers() []uintptr {
-	pcs := make([]uintptr, 64)
-	return pcs[:runtime.Callers(3, pcs)]
+	var pcs [64]uintptr
+	n := runtime.Callers(3, pcs[:])
+	return append([]uintptr(nil), pcs[:n]...)
 }
 
 // ownFrame reports whether a frame is the world's, not the process's code:
