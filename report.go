@@ -163,6 +163,9 @@ func explain(b *strings.Builder, fail *sim.Failure) {
 		}
 		for _, bl := range fail.Blocked {
 			b.WriteString("    " + quoteControls(bl.String()) + "\n")
+			for _, f := range bl.Stack {
+				b.WriteString("        at " + quoteControls(f.Func) + " (" + quoteControls(f.Site()) + ")\n")
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -88,7 +89,24 @@ type Blocked struct {
 	// pending), so the process can never run again. Otherwise the run was cut
 	// short by a budget and the leak is only suspected.
 	Proven bool
+	// Stack is where a blocked process waits, innermost first: the frames
+	// of its code, without the world's own (package sim, sim/gort, the
+	// runtime), read from its stack when the run tore it down. Code
+	// rewritten with //line directives reads as its original source.
+	Stack []Frame
 }
+
+// Frame is a frame of a blocked process's stack.
+type Frame struct {
+	Func string // as Go names it: "main.(*T).run", "main.F.func2"
+	File string
+	Line int
+}
+
+func (f Frame) String() string { return f.Func + " " + f.File + ":" + strconv.Itoa(f.Line) }
+
+// Site is the frame's position as reports print sites: "dir/file.go:12".
+func (f Frame) Site() string { return shortFile(f.File) + ":" + strconv.Itoa(f.Line) }
 
 func (b Blocked) String() string {
 	if b.In == "runnable" || b.In == "running" {

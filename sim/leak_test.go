@@ -8,6 +8,7 @@ package sim_test
 
 import (
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,3 +182,34 @@ func TestLeakNoneWhenBackgroundEnds(t *testing.T) {
 		t.Fatalf("failure %v, leaked %v, time %v", r.Failure, r.Leaked, r.Time)
 	}
 }
+
+// TestLeakStack: a leaked process's Blocked.Stack is where it waits, its own
+// frames innermost first, without the world's (package sim, the runtime), so
+// a report can name the line of the blocking call.
+func TestLeakStack(t *testing.T) {
+	var line int
+	r := sim.Run(calm(), func(w *sim.World) {
+		c := sim.NewChan[int](w, 0)
+		w.Go("stuck", func() {
+			_, _, l, _ := runtime.Caller(0)
+			line = l + 2 // the line of sendOn(c), below
+			sendOn(c)
+		})
+		w.Sleep(time.Second)
+	})
+	if len(r.Leaked) != 1 {
+		t.Fatalf("leaked %v", r.Leaked)
+	}
+	st := r.Leaked[0].Stack
+	if len(st) != 2 || !strings.HasSuffix(st[0].Func, "sim_test.sendOn") || !strings.HasSuffix(st[1].File, "/leak_test.go") || st[1].Line != line {
+		t.Fatalf("stack %v, want sendOn, then leak_test.go:%d", st, line)
+	}
+	if s := st[1].Site(); s != "sim/leak_test.go:"+strconv.Itoa(line) {
+		t.Errorf("site %q", s)
+	}
+}
+
+// sendOn sends on c from a frame of its own.
+//
+//go:noinline
+func sendOn(c *sim.Chan[int]) { c.Send(1) }

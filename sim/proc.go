@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 )
 
 type procState uint8
@@ -33,6 +34,7 @@ type Proc struct {
 	// What a blocked process waits on, for deadlock and leak reports.
 	waitIn string
 	waitOn []*Object
+	stack  []uintptr // where it waited when torn down blocked (park)
 
 	g        uintptr  // its goroutine (curG), the only one that may call the world as it
 	goexited bool     // ended by runtime.Goexit: its stop must run on a spare goroutine
@@ -169,7 +171,12 @@ func (p *Proc) run(yield func(struct{}) bool) {
 func (w *World) park() {
 	p := w.cur
 	if !p.yield(struct{}{}) || w.stopping {
-		// teardown (stop) or a failure elsewhere: unwind this process.
+		// teardown (stop) or a failure elsewhere: unwind this process. One
+		// torn down while blocked is a leak or a deadlock's party: where it
+		// waits is on its stack, read now, off the steps' path.
+		if p.state == stateBlocked {
+			p.stack = callers()
+		}
 		w.unwind(abort{})
 	}
 	p.withdraw = nil
@@ -374,3 +381,55 @@ func (o *withCurOptions) ID(i int) int {
 type readyOptions struct{ w *World }
 
 func (o *readyOptions) ID(i int) int { return o.w.ready.at(i).id }
+
+// callers returns the calling process's stack, its program counters: at
+// most 64 frames, kept at their number (a teardown may read thousands).
+func callers() []uintptr {
+	var pcs [64]uintptr
+	n := runtime.Callers(3, pcs[:])
+	return append([]uintptr(nil), pcs[:n]...)
+}
+
+// ownFrame reports whether a frame is the world's, not the process's code:
+// package sim, the runtime of rewritten code (the package that installed
+// the ambient hook, sim/gort, which stands in for Go's runtime; its generic
+// functions are named after the code that instantiates them, so it is told
+// by its files), the runtime and iter (the coroutine under a process). A
+// test's own code is never the world's.
+func ownFrame(fn, file string) bool {
+	if strings.HasSuffix(file, "_test.go") {
+		return false
+	}
+	if ambientDir != "" && strings.HasPrefix(file, ambientDir) && !strings.Contains(file[len(ambientDir):], "/") {
+		return true
+	}
+	return strings.HasPrefix(fn, "github.com/weftsim/weft/sim.") || strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "iter.")
+}
+
+// frames symbolizes a process's stack, leaving out the world's own frames.
+func frames(pcs []uintptr) []Frame {
+	if len(pcs) == 0 {
+		return nil
+	}
+	var out []Frame
+	fs := runtime.CallersFrames(pcs)
+	for {
+		f, more := fs.Next()
+		if f.Function != "" && !ownFrame(f.Function, f.File) {
+			out = append(out, Frame{Func: f.Function, File: f.File, Line: f.Line})
+		}
+		if !more {
+			return out
+		}
+	}
+}
+
+// placeBlocked fills in where each process of bs waited, from the stacks
+// the teardown read (Blocked.Stack).
+func (w *World) placeBlocked(bs []Blocked) {
+	for i := range bs {
+		if id := bs[i].Proc; id >= 0 && id < len(w.procs) && bs[i].Stack == nil {
+			bs[i].Stack = frames(w.procs[id].stack)
+		}
+	}
+}

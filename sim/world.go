@@ -895,6 +895,10 @@ func (w *World) stopFrom(i int) {
 }
 
 func (w *World) result() *Result {
+	w.placeBlocked(w.leaked)
+	if w.failure != nil {
+		w.placeBlocked(w.failure.Blocked)
+	}
 	r := &Result{
 		Scenario: w.cfg.Name,
 		Seed:     w.cfg.Seed,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/weftsim/weft/internal/goker"
 	"github.com/weftsim/weft/rewrite"
+	"github.com/weftsim/weft/scheduler"
 )
 
 // The commands for unmodified Go code: overlay and test rewrite a package
@@ -90,12 +91,19 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 	seeds := fs.Int("seeds", 20, "runs (seeds) per kernel")
 	seed := fs.Uint64("seed", 1, "first seed")
 	only := fs.String("kernels", "", "comma-separated kernels (default: all)")
+	strategy := fs.String("strategy", "portfolio", "the strategy (as -weft.strategy reads it); a search, dfs:<bound> or dpor:<bound>, runs its logs in place of seeds, at most -seeds of them")
+	maxSteps := fs.Int64("maxsteps", 0, "scheduling points a run may take (default: the harness's 200,000)")
+	stepCost := fs.Duration("stepcost", 0, "virtual time a scheduling point takes (default: the harness's 1µs)")
+	showLeaks := fs.Bool("leaks", false, "after the table, print the leak profile of each kernel's first leaking run")
 	oneCopy := fs.Bool("one", false, "cut each kernel to one copy of its bug (the count of the loop that starts the copies, set to one)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if _, err := scheduler.ParseSpec(*strategy); err != nil {
+		return fmt.Errorf("%w: -strategy: %v", errUsage, err)
+	}
 	if *seeds <= 0 || fs.NArg() > 0 {
-		return fmt.Errorf("%w: weft goker [-seeds n>0] [-seed s] [-kernels A,B]", errUsage)
+		return fmt.Errorf("%w: weft goker [-seeds n>0] [-seed s] [-kernels A,B] [-strategy spec] [-one]", errUsage)
 	}
 	goroot := runtime.GOROOT()
 	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
@@ -139,12 +147,27 @@ func gokerCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	built := time.Since(start)
-	runs, err := goker.RunKernels(bin, kernels, *seed, *seeds)
+	runs, err := goker.RunKernels(bin, kernels, goker.Options{Strategy: *strategy, Seed: *seed, Seeds: *seeds, MaxSteps: *maxSteps, StepCost: *stepCost})
 	if err != nil {
 		return err
 	}
 	vs := goker.Judge(runs, expected)
 	goker.Markdown(stdout, vs, *seed)
+	if *showLeaks {
+		fmt.Fprintln(stdout)
+		for _, r := range goker.FirstLeaking(runs) {
+			fmt.Fprintf(stdout, "%s, seed %d (%s):\n\n", r.Kernel, r.Seed, r.Spec)
+			for _, l := range r.Leaks {
+				fmt.Fprintln(stdout, l.Text)
+			}
+		}
+	}
+	if sp, _ := scheduler.ParseSpec(*strategy); sp.Exhaustive() {
+		fmt.Fprintln(stdout)
+		for _, line := range goker.Searched(runs) {
+			fmt.Fprintln(stdout, line)
+		}
+	}
 	fmt.Fprintf(stdout, "\n%s.\nRewritten and built in %v; %d runs in %v.\n", goker.Summary(vs), built.Round(time.Second), len(runs), (time.Since(start) - built).Round(time.Second))
 	return nil
 }

@@ -51,6 +51,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"test", "-run", "X"}, "weft test PACKAGE"},
 		{[]string{"overlay"}, "weft overlay [-o dir] PACKAGE"},
 		{[]string{"goker", "-seeds", "0"}, "-seeds n>0"},
+		{[]string{"goker", "-strategy", "bfs"}, "-strategy"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, _, stderr := runWeft(tc.args...)

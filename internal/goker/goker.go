@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/weftsim/weft/rewrite"
 )
@@ -211,7 +212,8 @@ type Leak struct {
 // Run is one run of one kernel.
 type Run struct {
 	Kernel   string
-	Seed     uint64
+	Seed     uint64 // the seed; in a search, the run's index from 1
+	Spec     string // the strategy that ran it, which with Seed replays it
 	Steps    int64
 	Hash     uint64
 	Failure  string
@@ -220,14 +222,39 @@ type Run struct {
 	// Determinism is "same" when the first seed, run twice more with its
 	// data hashed, gave one run, "differs" otherwise, "" when not checked.
 	Determinism string
+	// Exhausted marks the last run of a search that visited every log
+	// within its bound.
+	Exhausted bool
 }
 
-// RunKernels runs each kernel for seeds seeds from seed, with the test
-// binary bin.
-func RunKernels(bin string, kernels []string, seed uint64, seeds int) ([]Run, error) {
+// Options say how RunKernels runs the kernels.
+type Options struct {
+	// Strategy is a scheduler.Spec; "" is weft's default, the portfolio. A
+	// search (dfs, dpor) runs its logs in place of seeds, at most Seeds.
+	Strategy string
+	Seed     uint64 // the first seed (0: 1)
+	Seeds    int    // runs per kernel
+	// MaxSteps and StepCost override the harness's sim.Config.MaxSteps
+	// (200,000) and StepCost (1µs) when not zero.
+	MaxSteps int64
+	StepCost time.Duration
+}
+
+// RunKernels runs each kernel as o says, with the test binary bin.
+func RunKernels(bin string, kernels []string, o Options) ([]Run, error) {
 	out := bin + ".runs.json"
-	cmd := exec.Command(bin, "-test.run=^TestWeftGoker$", "-goker.kernels="+strings.Join(kernels, ","),
-		"-goker.seed="+strconv.FormatUint(seed, 10), "-goker.seeds="+strconv.Itoa(seeds), "-goker.out="+out)
+	if o.Strategy == "" {
+		o.Strategy = "portfolio"
+	}
+	args := []string{"-test.run=^TestWeftGoker$", "-goker.kernels=" + strings.Join(kernels, ","), "-goker.strategy=" + o.Strategy,
+		"-goker.seed=" + strconv.FormatUint(max(o.Seed, 1), 10), "-goker.seeds=" + strconv.Itoa(o.Seeds), "-goker.out=" + out}
+	if o.MaxSteps > 0 {
+		args = append(args, "-goker.maxsteps="+strconv.FormatInt(o.MaxSteps, 10))
+	}
+	if o.StepCost > 0 {
+		args = append(args, "-goker.stepcost="+o.StepCost.String())
+	}
+	cmd := exec.Command(bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {

@@ -38,7 +38,7 @@ func TestKernelsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, err := RunKernels(bin, kernels, 1, 3)
+	runs, err := RunKernels(bin, kernels, Options{Seeds: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,15 +52,32 @@ func TestKernelsEndToEnd(t *testing.T) {
 		}
 	}
 	// The same seed again gives the same run.
-	again, err := RunKernels(bin, kernels[:1], runs[0].Seed, 1)
+	again, err := RunKernels(bin, kernels[:1], Options{Seed: runs[0].Seed, Seeds: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again[0].Hash != runs[0].Hash || !slices.EqualFunc(again[0].Leaks, runs[0].Leaks, func(a, b Leak) bool { return a.Site == b.Site }) {
 		t.Errorf("seed %d of %s: %+v, then %+v", runs[0].Seed, kernels[0], runs[0], again[0])
 	}
+	// A search runs its logs in place of seeds, and says when it has run
+	// them all.
+	searched, err := RunKernels(bin, kernels[1:], Options{Strategy: "dfs:1", Seeds: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := searched[len(searched)-1]; !last.Exhausted || last.Spec != "dfs:1" || len(searched) < 2 {
+		t.Errorf("dfs:1 of %s: %d runs, the last %+v", kernels[1], len(searched), last)
+	}
+	if v := Judge(searched, expected); v[0].AllAt == 0 {
+		t.Errorf("dfs:1 of %s found no expected site: %+v", kernels[1], v[0])
+	}
+	// Each entry reads as Go's leak profile's: the stack where it waits,
+	// at the kernel's own lines (c.mu.Lock() in Close, called from the
+	// goroutine's function at line 122), and where it was started.
 	for _, l := range runs[0].Leaks {
-		if !strings.Contains(l.Text, "(leaked)]:\nmain.Etcd5509.func2()") || !strings.Contains(l.Text, "etcd5509.go:") {
+		if !strings.Contains(l.Text, "[sync.RWMutex.Lock (leaked)]:\nweftgoker.(*Client_etcd5509).Close()\n\t") ||
+			!strings.Contains(l.Text, "etcd5509.go:29\nweftgoker.Etcd5509.func2()\n\t") || !strings.Contains(l.Text, "etcd5509.go:122\n") ||
+			!strings.Contains(l.Text, "created by main in goroutine 0\n\t") {
 			t.Errorf("the leak does not read as Go's leak profile:\n%s", l.Text)
 		}
 	}

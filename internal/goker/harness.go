@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weftsim/weft/scheduler"
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/gort"
 )
@@ -31,6 +32,7 @@ var (
 	gokerAfter   = flag.Int64("goker.aftermain", 20000, "scheduling points a run may take after its main returned (sim.Config.AfterMainSteps)")
 	gokerCost    = flag.Duration("goker.stepcost", time.Microsecond, "virtual time each scheduling point takes (sim.Config.StepCost)")
 	gokerDog     = flag.Duration("goker.watchdog", 2*time.Minute, "real time a step may take (sim.Config.Watchdog): kernels of 30,000 goroutines on a loaded machine need long")
+	gokerSpec    = flag.String("goker.strategy", "portfolio", "the strategy, as scheduler.ParseSpec reads it; a search (dfs, dpor) runs its logs in place of seeds, at most -goker.seeds of them")
 )
 
 type gokerLeak struct {
@@ -42,12 +44,14 @@ type gokerLeak struct {
 type gokerRun struct {
 	Kernel   string
 	Seed     uint64
+	Spec     string
 	Steps    int64
 	Hash     uint64
 	Failure  string ` + "`json:\",omitempty\"`" + `
 	Leaks    []gokerLeak
 	Replayed string ` + "`json:\",omitempty\"`" + `
 	Determinism string ` + "`json:\",omitempty\"`" + `
+	Exhausted bool ` + "`json:\",omitempty\"`" + `
 }
 
 func gokerSites(r *sim.Result) ([]gokerLeak, []string) {
@@ -74,11 +78,41 @@ func TestWeftGoker(t *testing.T) {
 			continue
 		}
 		scenario := func(w *sim.World) { gort.Bind(w); f() }
+		base := sim.Config{Name: name, AllowLeaks: true, KeepTrace: true, MaxSteps: *gokerSteps, AfterMainSteps: *gokerAfter, StepCost: *gokerCost, Watchdog: *gokerDog}
+		spec, err := scheduler.ParseSpec(*gokerSpec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tree gokerSearch
+		if spec.Reduced() {
+			tree = gokerDPOR{scheduler.NewDPOR(spec.Bound())}
+			base.Footprint = true
+		} else if spec.Exhaustive() {
+			tree = gokerTree{scheduler.NewTree(spec.Bound())}
+		} else if spec.IsPortfolio() && spec.Steps == 0 {
+			spec.Steps = calmSteps(base, scenario)
+		}
 		replayed := false
 		for i := 0; i < *gokerSeeds; i++ {
-			cfg := sim.Config{Name: name, Seed: *gokerSeed + uint64(i), AllowLeaks: true, KeepTrace: true, MaxSteps: *gokerSteps, AfterMainSteps: *gokerAfter, StepCost: *gokerCost, Watchdog: *gokerDog}
+			cfg := base
+			cfg.Seed = *gokerSeed + uint64(i)
+			cfg.Spec = spec.Member(cfg.Seed).String()
+			if tree != nil {
+				// A search: run i replays the tree's next log.
+				p, ok := tree.Next()
+				if !ok {
+					break
+				}
+				cfg.Seed, cfg.Spec, cfg.Strategy = uint64(i+1), spec.String(), scheduler.Replay(p)
+			}
 			r := sim.Run(cfg, scenario)
-			run := gokerRun{Kernel: name, Seed: cfg.Seed, Steps: r.Steps, Hash: r.Hash}
+			if tree != nil {
+				tree.record(r)
+			}
+			run := gokerRun{Kernel: name, Seed: cfg.Seed, Spec: cfg.Spec, Steps: r.Steps, Hash: r.Hash}
+			if tree != nil && tree.Pending() == 0 {
+				run.Exhausted = true
+			}
 			if r.Failure != nil {
 				run.Failure = r.Failure.Kind.String() + ": " + r.Failure.Error()
 			}
@@ -99,7 +133,7 @@ func TestWeftGoker(t *testing.T) {
 					run.Replayed = "same"
 				}
 			}
-			if i == 0 && !r.Abandoned {
+			if i == 0 && !r.Abandoned && tree == nil {
 				// The determinism check: the first seed twice more, hashing
 				// the data too (values sent, names), must give one run.
 				hashed := cfg
@@ -113,5 +147,38 @@ func TestWeftGoker(t *testing.T) {
 			enc.Encode(run)
 		}
 	}
+}
+
+// gokerSearch is an exhaustive search: scheduler.Tree (dfs), or
+// scheduler.DPOR (dpor), which needs the runs' transitions.
+type gokerSearch interface {
+	Next() ([]scheduler.Decision, bool)
+	Pending() int
+	record(r *sim.Result)
+}
+
+type gokerTree struct{ *scheduler.Tree }
+
+func (t gokerTree) record(r *sim.Result) { t.RecordHolds(r.Decisions, r.Holds) }
+
+type gokerDPOR struct{ *scheduler.DPOR }
+
+func (t gokerDPOR) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Transitions) }
+
+// calmSteps counts the Schedule points of the kernel's calm run (every
+// decision the default): the length of its runs, as a portfolio's PCT and
+// starvation members need it (weft.Explore estimates it the same way).
+func calmSteps(base sim.Config, scenario func(*sim.World)) int {
+	cfg := base
+	cfg.Strategy = scheduler.Replay(nil)
+	cfg.KeepTrace = false
+	r := sim.Run(cfg, scenario)
+	n := 0
+	for _, d := range r.Decisions {
+		if d.Kind == scheduler.Schedule {
+			n++
+		}
+	}
+	return max(n, 2)
 }
 `

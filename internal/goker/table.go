@@ -161,7 +161,11 @@ func Markdown(w io.Writer, vs []Verdict, seed uint64) {
 			f += " (flaky in Go)"
 		}
 		unexp := strings.Join(v.Unexpected, "; ")
-		if unexp == "" {
+		switch {
+		case !v.Listed && unexp != "":
+			// Go's test expects nothing of it: not a false leak, unjudged.
+			unexp = "not judged (Go lists no sites); proven: " + unexp
+		case unexp == "":
 			unexp = "none"
 		}
 		if v.Suspected > 0 {
@@ -184,6 +188,7 @@ func Markdown(w io.Writer, vs []Verdict, seed uint64) {
 func Summary(vs []Verdict) string {
 	listed, all, allSuspected, unexpected := 0, 0, 0, 0
 	var runsToAll []int
+	var unlisted []string // kernels Go's test does not list that proved leaks
 	for _, v := range vs {
 		if v.Listed {
 			listed++
@@ -195,7 +200,11 @@ func Summary(vs []Verdict) string {
 			}
 		}
 		if len(v.Unexpected) > 0 {
-			unexpected++
+			if v.Listed {
+				unexpected++
+			} else {
+				unlisted = append(unlisted, v.Kernel)
+			}
 		}
 	}
 	median := 0
@@ -203,5 +212,43 @@ func Summary(vs []Verdict) string {
 		slices.Sort(runsToAll)
 		median = runsToAll[len(runsToAll)/2]
 	}
-	return fmt.Sprintf("%d kernels run; %d of the %d Go's test lists proved every expected site (median runs to all: %d), %d more showed every site but some only suspected; %d proved a leak no expectation matches", len(vs), all, listed, median, allSuspected, unexpected)
+	s := fmt.Sprintf("%d kernels run; %d of the %d Go's test lists proved every expected site (median runs to all: %d), %d more showed every site but some only suspected; %d of those listed proved a leak no expectation matches", len(vs), all, listed, median, allSuspected, unexpected)
+	if len(unlisted) > 0 {
+		s += fmt.Sprintf("; not listed by Go's test, so not judged, %s proved leaks", strings.Join(unlisted, ", "))
+	}
+	return s
+}
+
+// Searched says, per kernel of a search's runs, how many logs it ran and
+// whether it visited every one within its bound.
+func Searched(runs []Run) []string {
+	var out []string
+	for i := 0; i < len(runs); {
+		j := i
+		for j < len(runs) && runs[j].Kernel == runs[i].Kernel {
+			j++
+		}
+		last := runs[j-1]
+		state := "stopped at the run budget, not exhausted"
+		if last.Exhausted {
+			state = "exhausted: every log within the bound ran"
+		}
+		out = append(out, fmt.Sprintf("%s: %s searched, %d runs, %s.", last.Kernel, last.Spec, j-i, state))
+		i = j
+	}
+	return out
+}
+
+// FirstLeaking returns each kernel's first run that left a leak, in the
+// order of runs.
+func FirstLeaking(runs []Run) []Run {
+	var out []Run
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if len(r.Leaks) > 0 && !seen[r.Kernel] {
+			seen[r.Kernel] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -23,7 +23,10 @@ type Leak struct {
 	// run kept a trace.
 	On []string
 	// Held says who holds the lock it waits on, if any.
-	Held   string
+	Held string
+	// Stack is where it waits, innermost first: its own frames, at the
+	// positions of the source the rewriter read (sim.Blocked.Stack).
+	Stack  []sim.Frame
 	Origin Origin
 	// Proven is true when the world was quiescent: the process can never
 	// run again. Otherwise a budget ended the run and the leak is suspected.
@@ -43,16 +46,22 @@ func (l Leak) Site() string {
 	return f + "() [" + l.Reason + "]"
 }
 
-// String renders the leak as an entry of Go's goroutine leak profile, with
-// what it waits on in place of its stack (a parked process's stack is not
-// kept).
+// String renders the leak as an entry of Go's goroutine leak profile: its
+// stack (the frames of its code, without the runtime's), what it waits on,
+// and where it was started.
 func (l Leak) String() string {
 	state := "leaked"
 	if !l.Proven {
 		state = "leaked, suspected"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "goroutine %d [%s (%s)]:\n%s()\n", l.Proc, l.Reason, state, l.Func)
+	fmt.Fprintf(&b, "goroutine %d [%s (%s)]:\n", l.Proc, l.Reason, state)
+	for _, f := range l.Stack {
+		fmt.Fprintf(&b, "%s()\n\t%s:%d\n", f.Func, f.File, f.Line)
+	}
+	if len(l.Stack) == 0 {
+		fmt.Fprintf(&b, "%s()\n", l.Func)
+	}
 	for _, on := range l.On {
 		fmt.Fprintf(&b, "\twaits on %s\n", on)
 	}
@@ -87,7 +96,7 @@ func Leaks(r *sim.Result) []Leak {
 		if reason == "" {
 			continue
 		}
-		out = append(out, Leak{Proc: b.Proc, Func: b.Name, Reason: reason, On: b.On, Held: b.Held, Origin: orig[b.Proc], Proven: b.Proven})
+		out = append(out, Leak{Proc: b.Proc, Func: b.Name, Reason: reason, On: b.On, Held: b.Held, Stack: b.Stack, Origin: orig[b.Proc], Proven: b.Proven})
 	}
 	return out
 }

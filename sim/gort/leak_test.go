@@ -1,7 +1,9 @@
 package gort
 
 import (
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 // reported with Go's wait reasons, named after their functions, proven, with
 // where they were started.
 func TestLeakReasons(t *testing.T) {
+	var line int
 	scenario := func(w *sim.World) {
 		Bind(w)
 		ch, ch2, ch3 := Make[*Chan[int]](0), Make[*Chan[int]](0), Make[*Chan[int]](0)
@@ -24,6 +27,8 @@ func TestLeakReasons(t *testing.T) {
 		mu.Lock()
 		rw.Lock()
 		wg.Add(1)
+		_, _, base, _ := runtime.Caller(0) // the Go of site t.go:N is on line base+1+N
+		line = base + 1
 		Go("main.T.func1", "t.go:1", func() { ch.Send(1) })
 		Go("main.T.func2", "t.go:2", func() { ch2.Recv() })
 		Go("main.T.func3", "t.go:3", func() { nilCh.Send(1) })
@@ -60,9 +65,22 @@ func TestLeakReasons(t *testing.T) {
 		t.Fatalf("leak sites:\n%s\nwant:\n%s", strings.Join(sites, "\n"), strings.Join(want, "\n"))
 	}
 	l := Leaks(r)[0]
-	if s := l.String(); !strings.HasPrefix(s, "goroutine 1 [chan send (leaked)]:\nmain.T.func1()\n") || !strings.Contains(s, "created by main in goroutine 0\n\tt.go:1") {
+	if s := l.String(); !strings.HasPrefix(s, "goroutine 1 [chan send (leaked)]:\ngithub.com/weftsim/weft/sim/gort.TestLeakReasons.func1.1()\n\t") || !strings.Contains(s, "created by main in goroutine 0\n\tt.go:1") {
 		t.Errorf("not Go's format:\n%s", s)
 	}
+	// Where each waits is the line of its blocking call, here, with the
+	// world's own frames left out.
+	for _, l := range Leaks(r) {
+		if len(l.Stack) == 0 || !strings.HasSuffix(l.Stack[0].File, "/leak_test.go") || l.Stack[0].Line != line+origin(l) {
+			t.Errorf("%s waits at %v, want leak_test.go:%d", l.Func, l.Stack, line+origin(l))
+		}
+	}
+}
+
+// origin is N of a test process started at site t.go:N.
+func origin(l Leak) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(l.Origin.Site, "t.go:"))
+	return n
 }
 
 // TestRangeIsDeterministic: map iteration visits every key once, in an order
