@@ -21,7 +21,11 @@ import (
 // Rewritten code finds its world through one package-level hook, so tests of
 // rewritten code run one at a time, even when marked parallel. Each scheduling
 // point costs a microsecond of virtual time (sim.Config.StepCost), so that
-// polling loops let timers fire as they would in real time. The commands a
+// polling loops let timers fire as they would in real time, and a step is
+// slow (sim.FaultSlow) at rate gort.SlowRate, so that a sleeper can also wake up
+// while another goroutine is in the middle of its work, as on a real
+// machine where a thread is descheduled or computes for a while. The
+// commands a
 // failure prints to replay it are weft test's, which builds with the
 // rewrite's overlay.
 func TestGo(t *testing.T, body func(t *testing.T), opts ...Option) {
@@ -29,6 +33,9 @@ func TestGo(t *testing.T, body func(t *testing.T), opts ...Option) {
 	cost := WithConfig(func(c *sim.Config) {
 		if c.StepCost == 0 {
 			c.StepCost = time.Microsecond
+		}
+		if c.Faults.Rate(sim.FaultSlow) == 0 {
+			c.Faults = c.Faults.With(sim.FaultSlow, gort.SlowRate)
 		}
 	})
 	rewrittenCode.Store(true)

@@ -22,6 +22,16 @@ type FaultKind uint16
 // FaultPlan.Killable).
 const FaultKill FaultKind = 0
 
+// FaultSlow makes a scheduling point slow: the step that reaches it takes
+// until the next timer is due, so every timer due by then fires before any
+// process goes on. A real thread is descheduled, pauses for the garbage
+// collector or computes for longer than its steps cost, and the timers of
+// others fire meanwhile; a process that only ever takes a step's cost
+// (Config.StepCost) or no time at all never lets a sleeper wake up in the
+// middle of its work. Its opportunities are the scheduling points reached
+// while a timer is pending (up to Config.Horizon).
+const FaultSlow FaultKind = 10
+
 // faultKinds names the declared kinds. It is written while packages
 // initialize (NewFaultKind) and read afterwards; it is looked up, never
 // iterated.
@@ -29,7 +39,7 @@ var faultKinds = struct {
 	sync.Mutex
 	names  map[FaultKind]string
 	byName map[string]FaultKind
-}{names: map[FaultKind]string{FaultKill: "kill"}, byName: map[string]FaultKind{"kill": FaultKill}}
+}{names: map[FaultKind]string{FaultKill: "kill", FaultSlow: "slow"}, byName: map[string]FaultKind{"kill": FaultKill, "slow": FaultSlow}}
 
 // NewFaultKind declares the kind of fault with the given number and name,
 // for a FaultPlan to turn on and Kernel.Fault to ask about. Call it once per
@@ -146,6 +156,7 @@ const faultScale = 1024
 type faultState struct {
 	on     []faultOn // the kinds switched on, in the order of their numbers
 	killOn bool
+	slowOn bool
 	sites  map[string]bool
 }
 
@@ -178,6 +189,7 @@ func (w *World) setupFaults() {
 		}
 		w.faults.on = append(w.faults.on, faultOn{kr.kind, float64(n) / faultScale})
 		w.faults.killOn = w.faults.killOn || kr.kind == FaultKill
+		w.faults.slowOn = w.faults.slowOn || kr.kind == FaultSlow
 	}
 }
 

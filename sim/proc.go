@@ -294,14 +294,21 @@ func (w *World) point() {
 	w.park()
 }
 
-// costDue charges the step's Config.StepCost to the clock and reports
-// whether a timer came due by it.
+// costDue charges the step's Config.StepCost to the clock, or, when a
+// FaultSlow strikes, the time to the next timer, and reports whether a
+// timer came due by it.
 func (w *World) costDue() bool {
-	if w.cfg.StepCost <= 0 {
+	if w.cfg.StepCost <= 0 && !w.faults.slowOn {
 		return false
 	}
 	w.now += w.cfg.StepCost
-	return len(w.timers) > 0 && w.timers[0].when <= w.now
+	if len(w.timers) == 0 {
+		return false
+	}
+	if when := w.timers[0].when; w.faults.slowOn && when > w.now && when <= w.cfg.Horizon && w.fault(FaultSlow) {
+		w.now = when
+	}
+	return w.timers[0].when <= w.now
 }
 
 // enter counts a step: the part every scheduling point shares. A kill fault

@@ -22,6 +22,14 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
+// SlowRate is the rate at which rewritten code's runs make a scheduling
+// point slow (sim.FaultSlow), per point reached while a timer is pending:
+// plain Go code computes, is descheduled and pauses for the collector,
+// and its sleepers' timers fire meanwhile, which a step of fixed cost
+// (sim.Config.StepCost) alone never lets happen in the middle of a few
+// steps' work.
+const SlowRate = 1.0 / 64
+
 // current is the world that rewritten code runs in now, or nil.
 var current atomic.Pointer[sim.World]
 
