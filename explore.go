@@ -157,7 +157,11 @@ func Explore(o Options, scenario func(*sim.World)) *Report {
 	start := time.Now()
 	e := &explorer{o: o, scenario: scenario}
 	if o.Spec.Steps == 0 && (o.Spec.Name == "portfolio" || o.Spec.Name == "starve") {
-		e.o.Spec.Steps = e.estimateSteps()
+		steps, faults := e.estimateSteps()
+		e.o.Spec.Steps = steps
+		if o.Spec.Name == "portfolio" && o.Spec.Faults == 0 {
+			e.o.Spec.Faults = faults
+		}
 	}
 	e.strategy = e.o.Spec.String()
 	var tree search
@@ -285,7 +289,9 @@ func (t reduced) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Transitions)
 func (t reduced) classes() int         { return t.Classes() }
 
 // estimateSteps returns the number of Schedule points of the scenario's calm
-// run (every decision the default), at least 2: the runs' length as PCT
+// run (every decision the default), at least 2, and of its Fault points
+// (0 when it runs no faults), over which a portfolio's one-fault members
+// draw their fault: the runs' length as PCT
 // and a starvation window count it. A fixed guess (1,000) puts most change
 // points past the end of runs of 20 to 200 points, and PCT then needs 20
 // to 250 times the runs of a random walk. The calm run is the same for
@@ -294,17 +300,19 @@ func (t reduced) classes() int         { return t.Classes() }
 //
 // The calm run judges nothing: the properties are left out of it, so they
 // see only the runs the exploration reports.
-func (e *explorer) estimateSteps() int {
+func (e *explorer) estimateSteps() (steps, faults int) {
 	cfg := e.config(e.o.Seed, scheduler.Replay(nil), false, true)
 	cfg.Properties = nil
 	r := sim.Run(cfg, e.scenario)
-	n := 0
 	for _, d := range r.Decisions {
-		if d.Kind == scheduler.Schedule {
-			n++
+		switch d.Kind {
+		case scheduler.Schedule:
+			steps++
+		case scheduler.Fault:
+			faults++
 		}
 	}
-	return max(n, 2)
+	return max(steps, 2), faults
 }
 
 // specOf is the canonical spec of the strategy that runs seed: the

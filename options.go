@@ -27,8 +27,9 @@ type Options struct {
 	Seed uint64
 	// Spec names the strategy that makes each run's decisions; every run
 	// gets a fresh one made with its seed. The zero Spec is the portfolio
-	// ("portfolio", see scheduler.Spec.Member), its steps estimated from
-	// the scenario's calm run; say "random" for the random walk alone.
+	// ("portfolio", see scheduler.Spec.Member), its steps and fault points
+	// counted in the scenario's calm run; say "random" for the random walk
+	// alone.
 	Spec scheduler.Spec
 	// Shard and Shards split the seed space: with Shards n > 1, only the run
 	// indices i with i%n == Shard run here, so n explorations with Shard 0 to

@@ -46,7 +46,7 @@ func ExampleParseSpec() {
 	// pct:3 0
 	// pct:2:500 1
 	// dfs:2 0
-	// scheduler: unknown strategy "bfs" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)
+	// scheduler: unknown strategy "bfs" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; then +fault:<points> and +fair:<points> after any but a search)
 }
 
 func ExampleShrink() {

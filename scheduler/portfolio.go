@@ -16,12 +16,13 @@ package scheduler
 // turn fair, when it does not say.
 const portfolioMinFair = 2000
 
-// portfolioMembers is the number of members, drawn with equal weight.
-const portfolioMembers = 6
-
 // Members returns the members of a portfolio Spec, in order: random,
 // pct:1, pct:2 and pct:3 for runs of the portfolio's steps, pos, and starve
-// for the portfolio's steps; each fair after the portfolio's Fair points,
+// for the portfolio's steps; when the portfolio has Faults (the Fault
+// points of its calm run), the same six again, each with exactly one fault
+// among that many points (OneFault), so that half the runs fire faults at
+// their rates, which a bug behind two faults needs, and half spend one
+// change on one fault; each fair after the portfolio's Fair points,
 // four times its steps (at least 2,000) when it does not say. A PCT member has at least
 // depth-1 steps.
 //
@@ -44,7 +45,15 @@ func (s Spec) Members() []Spec {
 	for depth := 1; depth <= 3; depth++ {
 		out = append(out, Spec{Name: "pct", Depth: depth, Steps: max(steps, depth-1), Fair: fair})
 	}
-	return append(out, Spec{Name: "pos", Fair: fair}, Spec{Name: "starve", Steps: steps, Fair: fair})
+	out = append(out, Spec{Name: "pos", Fair: fair}, Spec{Name: "starve", Steps: steps, Fair: fair})
+	if s.Faults == 0 {
+		return out
+	}
+	for _, m := range out[:len(out):len(out)] {
+		m.Faults = s.Faults
+		out = append(out, m)
+	}
+	return out
 }
 
 // Member returns the member of portfolio Spec s that runs seed: a hash of
@@ -55,7 +64,8 @@ func (s Spec) Member(seed uint64) Spec {
 	if s.Name != "portfolio" {
 		return s
 	}
-	return s.Members()[mix(seed)%portfolioMembers]
+	ms := s.Members()
+	return ms[mix(seed)%uint64(len(ms))]
 }
 
 // IsPortfolio reports whether s is a portfolio, whose runs each say which

@@ -58,12 +58,27 @@ func TestPortfolioSharesSeedsEvenly(t *testing.T) {
 	for seed := range uint64(seeds) {
 		count[sp.Member(seed).String()]++
 	}
-	if len(count) != portfolioMembers {
+	if len(count) != 6 {
 		t.Fatalf("members drawn: %v", count)
 	}
 	for m, n := range count {
 		// Each gets 1/6: 1000 expected, a standard deviation of about 29.
 		if n < 850 || n > 1150 {
+			t.Fatalf("member %s ran %d of %d seeds: %v", m, n, seeds, count)
+		}
+	}
+	// With fault points, each member runs both ways: twelve, 500 each
+	// expected, a standard deviation of about 21.
+	withFaults, _ := ParseSpec("portfolio:20+fault:30")
+	count = map[string]int{}
+	for seed := range uint64(seeds) {
+		count[withFaults.Member(seed).String()]++
+	}
+	if len(count) != 12 || count["random+fault:30+fair:2000"] == 0 || count["random+fair:2000"] == 0 {
+		t.Fatalf("members drawn with fault points: %v", count)
+	}
+	for m, n := range count {
+		if n < 400 || n > 600 {
 			t.Fatalf("member %s ran %d of %d seeds: %v", m, n, seeds, count)
 		}
 	}
@@ -107,6 +122,60 @@ func TestFairTurnsCalmAfterItsPrefix(t *testing.T) {
 		p := Point{Kind: Schedule, N: 3}
 		if a.Choose(p) != b.Choose(p) {
 			t.Fatalf("point %d: pct:2:10+fair:5 is not Fair(PCT(seed, 2, 10), 5)", i)
+		}
+	}
+}
+
+// OneFault fires exactly one fault, at a Fault point within its points,
+// drawn from the seed, whatever the rates, and passes every other point
+// to its strategy.
+func TestOneFaultFiresOnceWithinItsPoints(t *testing.T) {
+	at := map[int]int{}
+	for seed := range uint64(2000) {
+		f, inner := OneFault(RandomWalk(seed), seed, 10), RandomWalk(seed)
+		fired := 0
+		faults := 0
+		for i := range 200 {
+			p := Point{Kind: Kind(1 + i%5), N: 2}
+			if p.Kind == Fault {
+				p.Rate = 0.9
+				faults++
+				if f.Choose(p) == 1 {
+					fired++
+					at[faults]++
+				}
+				continue
+			}
+			if got, want := f.Choose(p), inner.Choose(p); got != want {
+				t.Fatalf("seed %d point %d (%v): %d, want the strategy's %d", seed, i, p.Kind, got, want)
+			}
+		}
+		if fired != 1 {
+			t.Fatalf("seed %d: %d faults fired, want 1", seed, fired)
+		}
+	}
+	for k := 1; k <= 10; k++ {
+		if n := at[k]; n < 150 || n > 250 { // 200 expected, a deviation of about 13
+			t.Fatalf("fault point %d fired in %d of 2000 runs: %v", k, n, at)
+		}
+	}
+	sp, err := ParseSpec("pct:2:10+fault:7+fair:50")
+	if err != nil || sp.Faults != 7 || sp.Fair != 50 || sp.String() != "pct:2:10+fault:7+fair:50" {
+		t.Fatalf("ParseSpec(pct:2:10+fault:7+fair:50) = %+v, %v", sp, err)
+	}
+	a, b := sp.New(3), Fair(OneFault(PCT(3, 2, 10), 3, 7), 50)
+	for i := range 100 {
+		p := Point{Kind: Kind(1 + i%5), N: 3}
+		if p.Kind == Fault {
+			p.N = 2
+		}
+		if a.Choose(p) != b.Choose(p) {
+			t.Fatalf("point %d: the spec is not Fair(OneFault(PCT))", i)
+		}
+	}
+	for _, bad := range []string{"dfs:2+fault:3", "random+fault:0", "random+fault:x"} {
+		if _, err := ParseSpec(bad); err == nil {
+			t.Errorf("ParseSpec(%q) accepted it", bad)
 		}
 	}
 }

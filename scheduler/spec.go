@@ -21,7 +21,11 @@ import (
 //	dfs:<bound>         bounded exhaustive search, at most bound changes
 //	dpor[:<bound>]      the same search with partial-order reduction (DPOR)
 //
-// and any of them but the searches followed by "+fair:<points>": the strategy for
+// and any of them but the searches followed by "+fault:<points>": the strategy
+// with exactly one fault, at one of the first points Fault points (see
+// OneFault; a portfolio's points are its calm run's, and it runs each member
+// with its faults at their rates and each with one fault); then by
+// "+fair:<points>": the strategy for
 // that many Schedule points, then a fair and calm schedule (see Fair). The
 // members of a portfolio are fair after four times its steps, at least
 // 2,000, unless it says otherwise ("portfolio:570" runs
@@ -45,27 +49,40 @@ type Spec struct {
 	// fair and calm (Fair), 0 for never; a portfolio's 0 means four times
 	// its steps, at least 2,000, for its members.
 	Fair int
+	// Faults is, when not 0, the number of Fault points a run is expected
+	// to have: the strategy fires exactly one fault, at one of them (see
+	// OneFault), instead of each at its rate. A portfolio's Faults runs
+	// every member both ways (see Members).
+	Faults int
 
 	_ struct{} // disallow positional literals, for extensibility
 }
 
 const pctDefaultDepth = 3
 
-const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search"
+const specForms = "random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; then +fault:<points> and +fair:<points> after any but a search"
 
 // ParseSpec parses the form shown on Spec. Its result's String is canonical
 // and parses back to an equal Spec.
 func ParseSpec(s string) (Spec, error) {
 	base, fairArg, hasFair := strings.Cut(s, "+fair:")
+	base, faultArg, hasFault := strings.Cut(base, "+fault:")
 	sp, err := parseBase(base, s)
-	if err != nil || !hasFair {
+	if err != nil || !hasFair && !hasFault {
 		return sp, err
 	}
 	if sp.Exhaustive() {
-		return Spec{}, fmt.Errorf("scheduler: strategy %q: a search (%s) takes no +fair", s, sp.Name)
+		return Spec{}, fmt.Errorf("scheduler: strategy %q: a search (%s) takes no +fault or +fair", s, sp.Name)
 	}
-	if sp.Fair, err = positive(s, "fair points", fairArg); err != nil {
-		return Spec{}, err
+	if hasFault {
+		if sp.Faults, err = positive(s, "fault points", faultArg); err != nil {
+			return Spec{}, err
+		}
+	}
+	if hasFair {
+		if sp.Fair, err = positive(s, "fair points", fairArg); err != nil {
+			return Spec{}, err
+		}
 	}
 	return sp, nil
 }
@@ -158,6 +175,9 @@ func (s Spec) Validate() error {
 	if s.Fair < 0 || s.Fair > 0 && s.Exhaustive() {
 		return fmt.Errorf("scheduler: strategy %q: fair points %d: want 0, or at least 1 for a strategy that is not a search", s.Name, s.Fair)
 	}
+	if s.Faults < 0 || s.Faults > 0 && s.Exhaustive() {
+		return fmt.Errorf("scheduler: strategy %q: fault points %d: want 0, or at least 1 for a strategy that is not a search", s.Name, s.Faults)
+	}
 	switch s.Name {
 	case "", "random":
 		if s.Depth != 0 || s.Steps != 0 {
@@ -218,6 +238,11 @@ func (s Spec) New(seed uint64) Strategy {
 		s.Fair = 0
 		return Fair(s.New(seed), fair)
 	}
+	if s.Faults > 0 && s.Name != "portfolio" {
+		points := s.Faults
+		s.Faults = 0
+		return OneFault(s.New(seed), seed, points)
+	}
 	switch s.Name {
 	case "pct":
 		depth, steps := s.params()
@@ -240,12 +265,18 @@ func (s Spec) New(seed uint64) Strategy {
 // "pct:<depth>:<steps>" when Steps is set, "pos", "starve" or
 // "starve:<steps>", "portfolio" or "portfolio:<steps>", "dfs:<bound>" or
 // "dpor:<bound>";
-// then "+fair:<points>" when Fair is set.
+// then "+fault:<points>" when Faults is set, and "+fair:<points>" when Fair
+// is set.
 func (s Spec) String() string {
 	if s.Fair != 0 {
 		f := s
 		f.Fair = 0
 		return f.String() + "+fair:" + strconv.Itoa(s.Fair)
+	}
+	if s.Faults != 0 {
+		f := s
+		f.Faults = 0
+		return f.String() + "+fault:" + strconv.Itoa(s.Faults)
 	}
 	switch s.Name {
 	case "", "random":

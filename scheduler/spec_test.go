@@ -57,10 +57,10 @@ func TestParseSpec(t *testing.T) {
 
 func TestParseSpecErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
-		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
+		{"foo", `scheduler: unknown strategy "foo" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; then +fault:<points> and +fair:<points> after any but a search)`},
+		{"", `scheduler: unknown strategy "" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; then +fault:<points> and +fair:<points> after any but a search)`},
 		{"dfs:0", `scheduler: strategy "dfs:0": bound "0" is not a whole number of at least 1`},
-		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; +fair:<points> after any but a search)`},
+		{"PCT", `scheduler: unknown strategy "PCT" (want random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], portfolio[:<steps>], dfs[:<bound>], dpor[:<bound>]; then +fault:<points> and +fair:<points> after any but a search)`},
 		{"random:3", `scheduler: strategy "random:3": random takes no parameters`},
 		{"pct:", `scheduler: strategy "pct:": depth "" is not a whole number of at least 1`},
 		{"pct:0", `scheduler: strategy "pct:0": depth "0" is not a whole number of at least 1`},
@@ -78,7 +78,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"portfolio:x", `scheduler: strategy "portfolio:x": steps "x" is not a whole number of at least 1`},
 		{"portfolio:3:4", `scheduler: strategy "portfolio:3:4": steps "3:4" is not a whole number of at least 1`},
 		{"random+fair:0", `scheduler: strategy "random+fair:0": fair points "0" is not a whole number of at least 1`},
-		{"dfs:2+fair:10", `scheduler: strategy "dfs:2+fair:10": a search (dfs) takes no +fair`},
+		{"dfs:2+fair:10", `scheduler: strategy "dfs:2+fair:10": a search (dfs) takes no +fault or +fair`},
 		{"pct:x+fair:10", `scheduler: strategy "pct:x+fair:10": depth "x" is not a whole number of at least 1`},
 	}
 	for _, tt := range tests {

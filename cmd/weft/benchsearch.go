@@ -31,6 +31,7 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 	bound := fs.Int("bound", 2, "the bound of the exhaustive searches compared (dfs against dpor)")
 	searchBudget := fs.Duration("search-budget", 20*time.Second, "real time each exhaustive search may take")
 	searchOnly := fs.Bool("search-only", false, "measure only the exhaustive searches")
+	noSearch := fs.Bool("no-search", false, "measure only the runs to the first failure, not the exhaustive searches")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,6 +50,9 @@ func benchSearch(args []string, stdout, stderr io.Writer) error {
 		if err := benchStrategies(stdout, specs, *campaigns, *maxRuns, *match); err != nil {
 			return err
 		}
+	}
+	if *noSearch {
+		return nil
 	}
 	return benchSearches(stdout, *bound, *maxRuns, *searchBudget, *match)
 }

@@ -17,7 +17,7 @@ import (
 func demo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	runs := fs.Int("runs", 1000, "runs per scenario (buggy ones stop at the first failure)")
-	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>]")
+	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve, each also with one fault when the scenario has faults), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>]")
 	seed := fs.Uint64("seed", 1, "first seed")
 	verbose := fs.Bool("v", false, "print each failure's full report")
 	only := fs.String("only", "", "run only scenarios whose name contains this, from the whole catalogue (weft list; without it, a system may show only part of its verdict table)")

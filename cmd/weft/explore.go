@@ -35,7 +35,7 @@ flags:
 	runs := fs.Int("runs", 0, "number of runs (a scenario: 10000 without -budget; packages: per test, the tests' own without it)")
 	budget := fs.Duration("budget", 0, "real time to explore for (packages: per test), instead of a number of runs")
 	seed := fs.Uint64("seed", 1, "first seed (packages: the tests' own unless given)")
-	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], dfs:<bound> (exhaustive), dpor:<bound> (exhaustive with partial-order reduction) (packages: the tests' own unless given)")
+	strategy := fs.String("strategy", "portfolio", "strategy: portfolio[:<steps>] (one member per seed: random, pct:1..3, pos, starve, each also with one fault when the scenario has faults), random, pct, pct:<depth>[:<steps>], pos, starve[:<steps>], dfs:<bound> (exhaustive), dpor:<bound> (exhaustive with partial-order reduction) (packages: the tests' own unless given)")
 	shard := fs.String("shard", "0/1", "run only this shard of the seed space: i/n counted from 0 (0/4 to 3/4), or kofn counted from 1 as CI matrices count (1of4 to 4of4)")
 	determinism := fs.Bool("check-determinism", false, "run every seed twice and compare trace hashes")
 	save := fs.String("save", "", "a scenario: write the shrunk failing log to this file (packages save theirs under testdata/weft)")
