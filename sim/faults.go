@@ -22,14 +22,16 @@ type FaultKind uint16
 // FaultPlan.Killable).
 const FaultKill FaultKind = 0
 
-// FaultSlow makes a scheduling point slow: the step that reaches it takes
-// until the next timer is due, so every timer due by then fires before any
+// FaultSlow makes a scheduling point slow: the step that reaches it lasts
+// until the next timer is due, so every timer due by then fires before the
 // process goes on. A real thread is descheduled, pauses for the garbage
 // collector or computes for longer than its steps cost, and the timers of
 // others fire meanwhile; a process that only ever takes a step's cost
 // (Config.StepCost) or no time at all never lets a sleeper wake up in the
-// middle of its work. Its opportunities are the scheduling points reached
-// while a timer is pending (up to Config.Horizon).
+// middle of a few steps of its work. Its opportunities are the scheduling
+// points of a process that is the only one able to run (otherwise a
+// preemption already lets the others in) while a timer is due within a
+// millisecond (a pause longer than that is not a hiccup).
 const FaultSlow FaultKind = 10
 
 // faultKinds names the declared kinds. It is written while packages

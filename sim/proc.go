@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 )
 
 type procState uint8
@@ -294,6 +295,11 @@ func (w *World) point() {
 	w.park()
 }
 
+// slowest is the longest a FaultSlow step lasts: a thread descheduled or
+// paused for the collector is back within about a millisecond, so a
+// timer further away is not one that a slow step brings on.
+const slowest = time.Millisecond
+
 // costDue charges the step's Config.StepCost to the clock, or, when a
 // FaultSlow strikes, the time to the next timer, and reports whether a
 // timer came due by it.
@@ -305,7 +311,7 @@ func (w *World) costDue() bool {
 	if len(w.timers) == 0 {
 		return false
 	}
-	if when := w.timers[0].when; w.faults.slowOn && when > w.now && when <= w.cfg.Horizon && w.fault(FaultSlow) {
+	if when := w.timers[0].when; w.faults.slowOn && w.ready.n == 0 && when > w.now && when-w.now <= slowest && when <= w.cfg.Horizon && w.fault(FaultSlow) {
 		w.now = when
 	}
 	return w.timers[0].when <= w.now
