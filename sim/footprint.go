@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/weftsim/weft/scheduler"
+import (
+	"slices"
+
+	"github.com/weftsim/weft/scheduler"
+)
 
 // footprint records the run's transitions (Config.Footprint): which process
 // ran after each scheduling point, chosen by which decision among which
@@ -17,10 +21,15 @@ type footprint struct {
 	options []int
 }
 
-// Objects a process touches that are not Objects: its mailbox, and the
+// Objects a process touches that are not Objects: its mailbox, the
 // history that Call and Return write (its order is what linearizability
-// judges). Negative, so they never meet an Object's id.
-const historyObject = -2
+// judges), and the counter that numbers new processes (two spawns in the
+// other order give the new processes each other's ids). Negative, so they
+// never meet an Object's id.
+const (
+	spawnObject   = -1
+	historyObject = -2
+)
 
 func mailboxObject(proc int) int { return -3 - proc }
 
@@ -61,6 +70,20 @@ func (w *World) fpBarrier() {
 	w.fp.ts = append(w.fp.ts, scheduler.Transition{Proc: -1, Decision: -1, Global: true})
 }
 
+// fpTouch adds obj to the objects the current transition touched: one
+// that an operation read without an event of its own (a select's channels
+// other than the one it took).
+func (w *World) fpTouch(obj *Object) {
+	fp := w.fp
+	if len(fp.ts) == 0 {
+		return
+	}
+	t := &fp.ts[len(fp.ts)-1]
+	if !slices.Contains(t.Objects, obj.id) {
+		t.Objects = append(t.Objects, obj.id)
+	}
+}
+
 // fpEvent adds what event op on obj touched to the current transition.
 // Alarms fired between two transitions count as the earlier one's: a
 // conservative choice (more conflicts, never fewer).
@@ -83,6 +106,7 @@ func (w *World) fpEvent(op EventKind, obj *Object, arg int64) {
 		touch(obj.id)
 	case op == EventSpawn:
 		t.Spawned = append(t.Spawned, int(arg))
+		touch(spawnObject)
 	case op == EventCall || op == EventReturn:
 		touch(historyObject)
 	case op == EventSend:
