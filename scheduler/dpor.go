@@ -27,7 +27,13 @@ import "slices"
 // where it fits, and one it allows is also tried at the earliest point the
 // initial can run and where it continues a hold, so that the schedule of
 // the reversed class that spends its changes as the plain search's does
-// is among those run. A search whose runs all report their transitions
+// is among those run. Sleep sets (Godefroid) keep it from running a class
+// twice: a process run first at a state sleeps in the searches of the
+// other processes there until something it conflicts with runs, and a run
+// that reaches a sleeping process stops counting; only a process whose
+// search from there the bound did not cut may sleep, since within a bound
+// the schedule of a class that runs it later may fit where the one that
+// runs it first did not. A search whose runs all report their transitions
 // (sim's Config.Footprint) and that ends has run Classes classes of
 // schedules, under the rule that operations on different objects commute.
 //
@@ -52,8 +58,12 @@ type DPOR struct {
 	started bool
 	// states maps the hash of the decisions before a Schedule decision to
 	// the processes done or scheduled there.
-	states  map[uint64][]int
-	classes map[uint64]bool
+	states map[uint64][]int
+	// sleep maps the hash of a state to the processes asleep there; ran,
+	// to the processes run there, in the order they first ran, with the
+	// transition each ran.
+	sleep, ran map[uint64][]sleeper
+	classes    map[uint64]bool
 }
 
 type dporNode struct {
@@ -66,7 +76,7 @@ func NewDPOR(bound int) *DPOR {
 	if bound < 0 {
 		panic("scheduler: NewDPOR: negative bound")
 	}
-	return &DPOR{bound: bound, states: map[uint64][]int{}, classes: map[uint64]bool{}}
+	return &DPOR{bound: bound, states: map[uint64][]int{}, sleep: map[uint64][]sleeper{}, ran: map[uint64][]sleeper{}, classes: map[uint64]bool{}}
 }
 
 // Next returns the next log to run, and false when the search is over.
@@ -123,6 +133,7 @@ func (t *DPOR) RecordRun(recorded []Decision, holds []int, ts []Transition) {
 		}
 	}
 	t.classes[classOf(ts)] = true
+	blocked := t.sleepSets(cur, recorded, hashes, spent, ts)
 
 	var children []dporNode
 	// add schedules option choice at decision i, if the bound allows it.
@@ -147,6 +158,12 @@ func (t *DPOR) RecordRun(recorded []Decision, holds []int, ts []Transition) {
 		}
 		for _, q := range procs {
 			if opt := slices.Index(options[i], q); opt >= 0 {
+				if asleep(t.sleep[key], q) {
+					// What q starts there, a run that ran q there first
+					// has run (sleep sets, Godefroid).
+					t.mark(key, q)
+					return true
+				}
 				if !add(i, uint32(opt)) {
 					return false
 				}
@@ -166,8 +183,26 @@ func (t *DPOR) RecordRun(recorded []Decision, holds []int, ts []Transition) {
 			}
 		}
 	}
+	if blocked < len(ts) {
+		// The run ran a sleeping process: what follows repeats a class
+		// run before. Run instead what a search guided by the sleep set
+		// would have: the first process there that is awake.
+		if i := ts[blocked].Decision; i >= 0 {
+			for opt, q := range options[i] {
+				if !asleep(t.sleep[hashes[i]], q) && !slices.Contains(t.states[hashes[i]], q) {
+					if add(i, uint32(opt)) {
+						t.mark(hashes[i], q)
+					}
+					break
+				}
+			}
+		}
+	}
 	// Schedule decisions: where races say.
 	for _, r := range races(ts) {
+		if r.k >= blocked {
+			continue // in the part that repeats a class
+		}
 		i := ts[r.j].Decision
 		if i < 0 || i >= len(recorded) {
 			continue // nothing else could run there
@@ -221,6 +256,80 @@ func (t *DPOR) RecordRun(recorded []Decision, holds []int, ts []Transition) {
 	// Run the earliest change first, as Tree does.
 	slices.SortStableFunc(children, func(a, b dporNode) int { return len(b.prefix) - len(a.prefix) })
 	t.pending = append(t.pending, children...)
+}
+
+// A sleeper is a process asleep at a state, with the transition it runs
+// from there: a schedule that runs it before anything it conflicts with
+// runs a class that the schedules that ran it there first have run.
+type sleeper struct {
+	proc int
+	tr   Transition
+	// free is set when the bound left the run that first ran proc there a
+	// change for every decision after it: the search from there was not
+	// cut by the bound, so it stands for every schedule that runs proc
+	// there first. Only such a process may sleep: within a bound, the
+	// schedule of a class that runs it later may fit where the one that
+	// runs it first did not.
+	free bool
+}
+
+func asleep(set []sleeper, proc int) bool {
+	return slices.ContainsFunc(set, func(s sleeper) bool { return s.proc == proc })
+}
+
+// sleepSets follows the sleep set along the part of the run past its
+// prefix (Godefroid's sleep sets, as Abdulla et al. use them with source
+// sets), keeping the set of each state it reaches, and returns the index
+// of the first transition of a sleeping process: the run repeats a class
+// from there (len(ts) when it does not). The set where the prefix's last
+// Schedule decision chose another process holds the processes run there
+// before, in the order they were first run, and those asleep there, that
+// commute with the transition now run; one transition wakes the sleepers
+// it conflicts with. A prefix that ends in another kind of decision starts
+// with no sleeper (fewer sleepers only prune less).
+func (t *DPOR) sleepSets(cur dporNode, recorded []Decision, hashes []uint64, spent []int, ts []Transition) int {
+	b := len(cur.prefix) - 1 // the decision the prefix changed; -1: the calm run
+	branch := b >= 0 && recorded[b].Kind == Schedule
+	var set []sleeper
+	following := b < 0
+	for x := range ts {
+		tr := &ts[x]
+		if !following {
+			switch {
+			case branch && tr.Decision == b:
+				key := hashes[b]
+				set = slices.Clone(t.sleep[key])
+				for _, s := range t.ran[key] {
+					if s.proc == tr.Proc {
+						break
+					}
+					if s.free && !asleep(set, s.proc) {
+						set = append(set, s)
+					}
+				}
+				following = true
+			case !branch && tr.Decision > b:
+				following = true
+			default:
+				continue
+			}
+		}
+		if tr.Decision >= 0 {
+			key := hashes[tr.Decision]
+			if _, ok := t.sleep[key]; !ok && len(set) > 0 {
+				t.sleep[key] = slices.Clone(set)
+			}
+			if !slices.ContainsFunc(t.ran[key], func(s sleeper) bool { return s.proc == tr.Proc }) {
+				free := t.bound-spent[tr.Decision+1] >= len(recorded)-tr.Decision-1
+				t.ran[key] = append(t.ran[key], sleeper{tr.Proc, *tr, free})
+			}
+		}
+		if asleep(set, tr.Proc) {
+			return x
+		}
+		set = slices.DeleteFunc(set, func(s sleeper) bool { return s.tr.conflicts(tr) })
+	}
+	return len(ts)
 }
 
 // affordable reports whether the first of procs that is among the options
