@@ -45,6 +45,21 @@ func sleepers(w *sim.World) {
 	wg.Wait()
 }
 
+// reported is sleepers with zoo/waitgroup-reuse-fixed's reporter, which
+// waits for the batch too.
+func reported(w *sim.World) {
+	wg := sim.NewWaitGroup(w)
+	wg.Add(2)
+	for range 2 {
+		w.Go("worker", func() {
+			defer wg.Done()
+			w.Sleep(time.Millisecond)
+		})
+	}
+	w.Go("reporter", func() { wg.Wait() })
+	wg.Wait()
+}
+
 // classesRun runs a search to its end (false when it takes more than limit
 // runs) and returns the classes of its runs and their number.
 func classesRun(cfg sim.Config, scenario func(*sim.World), search interface {
@@ -93,6 +108,7 @@ func TestDPORRunsEveryClassThePlainSearchRuns(t *testing.T) {
 		{"two senders", 3, false, plainScenario(twoSenders)},
 		{"two senders", 100, true, plainScenario(twoSenders)},
 		{"sleepers", 100, false, plainScenario(sleepers)},
+		{"sleepers and a reporter", 100, true, plainScenario(reported)},
 		{"zoo/waitgroup-reuse-fixed", 2, false, zooScenario("zoo/waitgroup-reuse-fixed")},
 		{"zoo/waitgroup-reuse-fixed", 3, true, zooScenario("zoo/waitgroup-reuse-fixed")},
 		{"zoo/lost-update-fixed", 2, true, zooScenario("zoo/lost-update-fixed")},
@@ -104,7 +120,7 @@ func TestDPORRunsEveryClassThePlainSearchRuns(t *testing.T) {
 				t.Skip("seconds each: WEFT_DPOR_LONG=1 runs it")
 			}
 			cfg, sc := tt.scenario()
-			const limit = 100_000
+			const limit = 300_000
 			tree, dpor := scheduler.NewTree(tt.bound), scheduler.NewDPOR(tt.bound)
 			plain, plainRuns, ended := classesRun(cfg, sc, tree, func(r *sim.Result) { tree.RecordHolds(r.Decisions, r.Holds) }, limit)
 			if !ended {
