@@ -173,8 +173,13 @@ func (t *DPOR) RecordRun(recorded []Decision, holds []int, ts []Transition) {
 		}
 		return false
 	}
-	// Other kinds: every other option past the prefix, as Tree.
-	for i := len(cur.prefix); i < len(recorded); i++ {
+	// Other kinds: every other option past the prefix, as Tree, up to
+	// where the run repeats a class.
+	end := len(recorded)
+	if blocked < len(ts) && ts[blocked].Decision >= 0 {
+		end = ts[blocked].Decision
+	}
+	for i := len(cur.prefix); i < end; i++ {
 		if d := recorded[i]; d.Kind != Schedule {
 			for c := uint32(0); c < d.N; c++ {
 				if c != d.Choice {
