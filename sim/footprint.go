@@ -74,13 +74,15 @@ func (w *World) fpBarrier() {
 // that an operation read without an event of its own (a select's channels
 // other than the one it took).
 func (w *World) fpTouch(obj *Object) {
-	fp := w.fp
-	if len(fp.ts) == 0 {
-		return
+	if len(w.fp.ts) > 0 {
+		touchObject(&w.fp.ts[len(w.fp.ts)-1], obj.id)
 	}
-	t := &fp.ts[len(fp.ts)-1]
-	if !slices.Contains(t.Objects, obj.id) {
-		t.Objects = append(t.Objects, obj.id)
+}
+
+// touchObject adds object id to those t touched, once.
+func touchObject(t *scheduler.Transition, id int) {
+	if !slices.Contains(t.Objects, id) {
+		t.Objects = append(t.Objects, id)
 	}
 }
 
@@ -93,28 +95,20 @@ func (w *World) fpEvent(op EventKind, obj *Object, arg int64) {
 		return // before main's first transition: the run's setup
 	}
 	t := &fp.ts[len(fp.ts)-1]
-	touch := func(id int) {
-		for _, o := range t.Objects {
-			if o == id {
-				return
-			}
-		}
-		t.Objects = append(t.Objects, id)
-	}
 	switch {
 	case obj != nil:
-		touch(obj.id)
+		touchObject(t, obj.id)
 	case op == EventSpawn:
 		t.Spawned = append(t.Spawned, int(arg))
-		touch(spawnObject)
+		touchObject(t, spawnObject)
 	case op == EventCall || op == EventReturn:
-		touch(historyObject)
+		touchObject(t, historyObject)
 	case op == EventSend:
-		touch(mailboxObject(int(arg)))
+		touchObject(t, mailboxObject(int(arg)))
 	case (op == EventRecv || op == EventExit) && w.cur != nil:
 		// A receive from its own mailbox; its exit, which its links and
 		// monitors see (the signals they get are events of their own).
-		touch(mailboxObject(w.cur.id))
+		touchObject(t, mailboxObject(w.cur.id))
 	case op == EventRandom || op == EventSleep || op == EventYield:
 		// Local: a draw; a sleep, whose waking is the clock's barrier; a
 		// yield, which only lets others run (the plain variables a
