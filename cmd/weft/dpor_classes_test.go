@@ -112,6 +112,7 @@ func TestDPORRunsEveryClassThePlainSearchRuns(t *testing.T) {
 		{"zoo/waitgroup-reuse-fixed", 2, false, zooScenario("zoo/waitgroup-reuse-fixed")},
 		{"zoo/waitgroup-reuse-fixed", 3, true, zooScenario("zoo/waitgroup-reuse-fixed")},
 		{"zoo/lost-update-fixed", 2, true, zooScenario("zoo/lost-update-fixed")},
+		{"zoo/send-on-closed-fixed", 2, false, zooScenario("zoo/send-on-closed-fixed")},
 		{"zoo/send-on-closed-fixed", 3, true, zooScenario("zoo/send-on-closed-fixed")},
 		{"zoo/deadlock-fixed", 3, true, zooScenario("zoo/deadlock-fixed")},
 	} {
