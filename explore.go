@@ -285,7 +285,7 @@ func (t plain) classes() int         { return 0 }
 
 type reduced struct{ *scheduler.DPOR }
 
-func (t reduced) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Transitions) }
+func (t reduced) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Holds, r.Transitions) }
 func (t reduced) classes() int         { return t.Classes() }
 
 // estimateSteps returns the number of Schedule points of the scenario's calm

@@ -197,7 +197,7 @@ func TestDPORUnboundedRunsEveryClass(t *testing.T) {
 	}
 	tree, reduced := scheduler.NewTree(100), scheduler.NewDPOR(100)
 	plainClasses, plainRuns := classes(tree, func(r *sim.Result) { tree.Record(r.Decisions) })
-	dporClasses, dporRuns := classes(reduced, func(r *sim.Result) { reduced.RecordRun(r.Decisions, r.Transitions) })
+	dporClasses, dporRuns := classes(reduced, func(r *sim.Result) { reduced.RecordRun(r.Decisions, r.Holds, r.Transitions) })
 	for c := range plainClasses {
 		if !dporClasses[c] {
 			t.Fatalf("a class the plain search ran is missing: %d classes in %d runs plain, %d in %d reduced", len(plainClasses), plainRuns, len(dporClasses), dporRuns)

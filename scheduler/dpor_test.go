@@ -56,6 +56,12 @@ func TestClassOfIgnoresTheOrderOfCommutingTransitions(t *testing.T) {
 	if classOf([]Transition{a, c}) == classOf([]Transition{c, a}) {
 		t.Error("conflicting transitions in either order: one class")
 	}
+	// A transition after two that commute with each other and conflict
+	// with it: their order leaves its predecessors the same.
+	d := Transition{Proc: 3, Objects: []int{10, 11}}
+	if classOf([]Transition{a, b, d}) != classOf([]Transition{b, a, d}) {
+		t.Error("two commuting predecessors in either order: two classes")
+	}
 }
 
 // A DPOR search over a run of two processes that each touch their own
@@ -71,7 +77,7 @@ func TestDPORSchedulesTheReversal(t *testing.T) {
 		{Proc: 1, Decision: 0, Options: []int{1, 2}, Objects: []int{10, 30}},
 		{Proc: 2, Decision: 1, Options: []int{2}, Objects: []int{20, 30}},
 	}
-	d.RecordRun(ds, ts)
+	d.RecordRun(ds, nil, ts)
 	p, ok := d.Next()
 	if !ok || len(p) != 1 || p[0].Choice != 1 {
 		t.Fatalf("next log %v, want process 2 first (option 1 of the first decision)", p)
@@ -80,7 +86,7 @@ func TestDPORSchedulesTheReversal(t *testing.T) {
 		t.Fatalf("pending %d, classes %d", d.Pending(), d.Classes())
 	}
 	// The reversed run reports the same race the other way: already done.
-	d.RecordRun([]Decision{{Kind: Schedule, N: 2, Choice: 1}, {Kind: Schedule, N: 2}}, []Transition{
+	d.RecordRun([]Decision{{Kind: Schedule, N: 2, Choice: 1}, {Kind: Schedule, N: 2}}, nil, []Transition{
 		{Proc: 2, Decision: 0, Options: []int{1, 2}, Objects: []int{20, 30}},
 		{Proc: 1, Decision: 1, Options: []int{1}, Objects: []int{10, 30}},
 	})

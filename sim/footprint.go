@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/weftsim/weft/scheduler"
+import (
+	"slices"
+
+	"github.com/weftsim/weft/scheduler"
+)
 
 // footprint records the run's transitions (Config.Footprint): which process
 // ran after each scheduling point, chosen by which decision among which
@@ -17,10 +21,15 @@ type footprint struct {
 	options []int
 }
 
-// Objects a process touches that are not Objects: its mailbox, and the
+// Objects a process touches that are not Objects: its mailbox, the
 // history that Call and Return write (its order is what linearizability
-// judges). Negative, so they never meet an Object's id.
-const historyObject = -2
+// judges), and the counter that numbers new processes (two spawns in the
+// other order give the new processes each other's ids). Negative, so they
+// never meet an Object's id.
+const (
+	spawnObject   = -1
+	historyObject = -2
+)
 
 func mailboxObject(proc int) int { return -3 - proc }
 
@@ -61,6 +70,22 @@ func (w *World) fpBarrier() {
 	w.fp.ts = append(w.fp.ts, scheduler.Transition{Proc: -1, Decision: -1, Global: true})
 }
 
+// fpTouch adds obj to the objects the current transition touched: one
+// that an operation read without an event of its own (a select's channels
+// other than the one it took).
+func (w *World) fpTouch(obj *Object) {
+	if len(w.fp.ts) > 0 {
+		touchObject(&w.fp.ts[len(w.fp.ts)-1], obj.id)
+	}
+}
+
+// touchObject adds object id to those t touched, once.
+func touchObject(t *scheduler.Transition, id int) {
+	if !slices.Contains(t.Objects, id) {
+		t.Objects = append(t.Objects, id)
+	}
+}
+
 // fpEvent adds what event op on obj touched to the current transition.
 // Alarms fired between two transitions count as the earlier one's: a
 // conservative choice (more conflicts, never fewer).
@@ -70,27 +95,20 @@ func (w *World) fpEvent(op EventKind, obj *Object, arg int64) {
 		return // before main's first transition: the run's setup
 	}
 	t := &fp.ts[len(fp.ts)-1]
-	touch := func(id int) {
-		for _, o := range t.Objects {
-			if o == id {
-				return
-			}
-		}
-		t.Objects = append(t.Objects, id)
-	}
 	switch {
 	case obj != nil:
-		touch(obj.id)
+		touchObject(t, obj.id)
 	case op == EventSpawn:
 		t.Spawned = append(t.Spawned, int(arg))
+		touchObject(t, spawnObject)
 	case op == EventCall || op == EventReturn:
-		touch(historyObject)
+		touchObject(t, historyObject)
 	case op == EventSend:
-		touch(mailboxObject(int(arg)))
+		touchObject(t, mailboxObject(int(arg)))
 	case (op == EventRecv || op == EventExit) && w.cur != nil:
 		// A receive from its own mailbox; its exit, which its links and
 		// monitors see (the signals they get are events of their own).
-		touch(mailboxObject(w.cur.id))
+		touchObject(t, mailboxObject(w.cur.id))
 	case op == EventRandom || op == EventSleep || op == EventYield:
 		// Local: a draw; a sleep, whose waking is the clock's barrier; a
 		// yield, which only lets others run (the plain variables a

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/weftsim/weft/scheduler"
@@ -48,6 +49,26 @@ func TestFootprint(t *testing.T) {
 		}
 		if sends[1] == 0 || sends[2] == 0 || sends[1] == sends[2] {
 			t.Fatalf("seed %d: the senders touched %v, want two channels", seed, sends)
+		}
+	}
+}
+
+// A select reads every channel it names, whichever case it takes: which
+// case is ready depends on all of them, so its transition touches them
+// all.
+func TestFootprintSelectTouchesEveryCase(t *testing.T) {
+	var ids []int
+	scenario := func(w *World) {
+		a, b := NewChan[int](w, 1), NewChan[int](w, 1)
+		ids = []int{a.obj.id, b.obj.id}
+		b.Send(1)
+		w.Select(a.RecvCase(nil, nil), b.RecvCase(nil, nil))
+	}
+	r := Run(Config{Footprint: true}, scenario)
+	last := r.Transitions[len(r.Transitions)-1]
+	for _, id := range ids {
+		if !slices.Contains(last.Objects, id) {
+			t.Fatalf("the select's transition touched %v, want both channels %v", last.Objects, ids)
 		}
 	}
 }

@@ -65,6 +65,15 @@ func (w *World) Select(cases ...Case) int {
 			ready = append(ready, i)
 		}
 	}
+	if w.fp != nil {
+		// Which case is ready depends on every channel it names: the
+		// select reads them all, whichever it takes.
+		for _, cs := range cases {
+			if cs.impl != nil && !cs.impl.isNil() {
+				w.fpTouch(cs.impl.obj())
+			}
+		}
+	}
 	if len(ready) > 0 {
 		k := 0
 		if len(ready) > 1 {
