@@ -167,7 +167,7 @@ func (t gokerTree) record(r *sim.Result) { t.RecordHolds(r.Decisions, r.Holds) }
 
 type gokerDPOR struct{ *scheduler.DPOR }
 
-func (t gokerDPOR) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Transitions) }
+func (t gokerDPOR) record(r *sim.Result) { t.RecordRun(r.Decisions, r.Holds, r.Transitions) }
 
 // calmSteps counts the Schedule points of the kernel's calm run (every
 // decision the default): the length of its runs, as a portfolio's PCT and
