@@ -8,9 +8,9 @@ import (
 )
 
 // FaultKind names a kind of injected fault that a FaultPlan can turn on.
-// sim has one, FaultKill; a library declares its own with NewFaultKind (the
-// network's packet drops, delays and partitions, say) and asks whether one
-// strikes with Kernel.Fault.
+// sim has two, FaultKill and FaultSlow; a library declares its own with
+// NewFaultKind (the network's packet drops, delays and partitions, say)
+// and asks whether one strikes with Kernel.Fault.
 //
 // A kind is a number. The number goes into the trace (a fault's event
 // records it), so, like a protocol buffer's field number, it is chosen once
@@ -108,7 +108,9 @@ type faultRate struct {
 
 // With returns a copy of the plan with kind set to rate: the probability,
 // per opportunity, that a fault of that kind strikes (per scheduling point
-// of an eligible process for FaultKill; per packet, accept, write, ... for a
+// of an eligible process for FaultKill; per scheduling point of a process
+// running alone with a timer due within a millisecond for FaultSlow; per
+// packet, accept, write, ... for a
 // library's kinds, as the kind's documentation says). A fault is a Fault
 // decision of two options, "no fault" (the default) and "fire", drawn with
 // this rate; rates are rounded to multiples of 1/1024 and a rate of 1 acts
