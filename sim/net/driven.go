@@ -2,7 +2,6 @@ package net
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/weftsim/weft/sim"
 )
@@ -77,25 +76,11 @@ func (h *Host) ListenFunc(port int, accept func(c *Conn) Handler) (*Listener, er
 	if port < 0 || port > 65535 {
 		panic(fmt.Sprintf("net: ListenFunc(%d): ports are 0 to 65535", port))
 	}
-	if port != 0 && h.ports[port] != nil {
-		return nil, n.opErr(&h.obj, "listen :"+strconv.Itoa(port), ErrAddrInUse)
+	l, err := h.listen(port, sockBase{n: n, active: ActiveTrue, driven: true}, accept)
+	if err != nil {
+		return nil, err
 	}
-	if !h.takeFD() {
-		return nil, n.opErr(&h.obj, "listen :"+strconv.Itoa(port), ErrEMFILE)
-	}
-	if port == 0 {
-		p, ok := h.ephemeralPort(h.tcpTaken)
-		if !ok {
-			h.releaseFD()
-			return nil, n.opErr(&h.obj, "listen :0", ErrAddrInUse)
-		}
-		port = p
-	}
-	l := &Listener{sockBase: sockBase{n: n, active: ActiveTrue, driven: true}, host: h, port: port, driver: accept}
-	n.k.Register(&l.obj, "listener", 1)
-	l.obj.SetName(Addr{h.addr, port}.String())
-	h.ports[port] = l
-	n.k.Event(sim.EventNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v (driven)", &l.obj) })
+	n.k.Event(sim.EventNote, &l.obj, int64(l.port), func() string { return fmt.Sprintf("listen %v (driven)", &l.obj) })
 	return l, nil
 }
 

@@ -36,6 +36,20 @@ func (h *Host) Listen(port int) (*Listener, error) {
 	if port < 0 || port > 65535 {
 		panic(fmt.Sprintf("net: Listen(%d): ports are 0 to 65535", port))
 	}
+	l, err := h.listen(port, sockBase{n: n, owner: n.k.Running()}, nil)
+	if err != nil {
+		return nil, err
+	}
+	n.own(l.owner, l)
+	n.k.Event(sim.EventNote, &l.obj, int64(l.port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
+	return l, nil
+}
+
+// listen takes port (0: the next free ephemeral one) and a descriptor for
+// a listener made of base and driver, which Listen and ListenFunc share;
+// it fails with ErrAddrInUse or ErrEMFILE.
+func (h *Host) listen(port int, base sockBase, driver func(c *Conn) Handler) (*Listener, error) {
+	n := h.n
 	if port != 0 && h.ports[port] != nil {
 		return nil, n.opErr(&h.obj, "listen :"+strconv.Itoa(port), ErrAddrInUse)
 	}
@@ -50,12 +64,10 @@ func (h *Host) Listen(port int) (*Listener, error) {
 		}
 		port = p
 	}
-	l := &Listener{sockBase: sockBase{n: n, owner: n.k.Running()}, host: h, port: port}
-	n.k.Register(&l.obj, "listener", 1)
+	l := &Listener{sockBase: base, host: h, port: port, driver: driver}
+	n.k.Register(&l.obj, "listener", 2) // the line is the caller's of Listen or ListenFunc
 	l.obj.SetName(Addr{h.addr, port}.String())
 	h.ports[port] = l
-	n.own(l.owner, l)
-	n.k.Event(sim.EventNote, &l.obj, int64(port), func() string { return fmt.Sprintf("listen %v", &l.obj) })
 	return l, nil
 }
 
