@@ -192,3 +192,22 @@ func Named[T fmt.Stringer](system string, all []T, names ...string) []T {
 	}
 	return out
 }
+
+// Reported returns the property of all whose in-run check failed f: a
+// Fatal failure whose message starts with the property's name and ": ",
+// the way every reference system words a violation it sees while running.
+// It is false for any other failure (a crash, a deadlock, an end-of-run
+// property, which each system maps itself).
+func Reported[P fmt.Stringer](f *sim.Failure, all []P) (P, bool) {
+	var none P
+	if f == nil || f.Kind != sim.Fatal {
+		return none, false
+	}
+	msg := fmt.Sprint(f.Value)
+	for _, p := range all {
+		if strings.HasPrefix(msg, p.String()+": ") {
+			return p, true
+		}
+	}
+	return none, false
+}

@@ -59,3 +59,26 @@ func TestCheck(t *testing.T) {
 	require.ErrorContains(t, err, "Scenario, Violated and Fails are required")
 	require.ErrorContains(t, err, `variant name "v" is empty, has a slash or is used twice`)
 }
+
+type prop string
+
+func (p prop) String() string { return string(p) }
+
+// Reported names the property whose name starts a Fatal failure's message,
+// and nothing for another kind of failure or a message that only mentions
+// a property's name.
+func TestReported(t *testing.T) {
+	all := []prop{"P1-first", "P2-second"}
+	p, ok := systems.Reported(&sim.Failure{Kind: sim.Fatal, Value: "P2-second: lost a write"}, all)
+	require.True(t, ok)
+	require.Equal(t, prop("P2-second"), p)
+	for _, f := range []*sim.Failure{
+		nil,
+		{Kind: sim.Fatal, Value: "something else: P1-first"},
+		{Kind: sim.Fatal, Value: "P1-firstly: not the same name"},
+		{Kind: sim.Deadlock, Value: "P1-first: a deadlock is not a check's report"},
+	} {
+		_, ok := systems.Reported(f, all)
+		require.False(t, ok, "%v", f)
+	}
+}

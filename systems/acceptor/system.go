@@ -2,7 +2,6 @@ package acceptor
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/net"
@@ -96,16 +95,7 @@ func Killable(p *sim.Proc) bool {
 // Violated returns the property a failed run violated: every property is
 // judged inside the run, and its failure's message starts with its name.
 func Violated(f *sim.Failure) (Property, bool) {
-	if f == nil || f.Kind != sim.Fatal {
-		return 0, false
-	}
-	msg := fmt.Sprint(f.Value)
-	for _, p := range Properties() {
-		if strings.HasPrefix(msg, p.String()+": ") {
-			return p, true
-		}
-	}
-	return 0, false
+	return systems.Reported(f, Properties())
 }
 
 // ExpectFail is the verdict the simulation is expected to give (the

@@ -1,9 +1,6 @@
 package health
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
 )
@@ -38,16 +35,7 @@ func System() systems.System {
 // judged inside the run, and its failure's message starts with the
 // property's name.
 func Violated(f *sim.Failure) (Property, bool) {
-	if f == nil || f.Kind != sim.Fatal {
-		return 0, false
-	}
-	msg := fmt.Sprint(f.Value)
-	for _, p := range Properties() {
-		if strings.HasPrefix(msg, p.String()+": ") {
-			return p, true
-		}
-	}
-	return 0, false
+	return systems.Reported(f, Properties())
 }
 
 func variantNamed(name string) Variant { return systems.Named("health", Variants(), name)[0] }

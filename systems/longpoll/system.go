@@ -1,9 +1,6 @@
 package longpoll
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
 )
@@ -55,16 +52,7 @@ func Violated(f *sim.Failure) (Property, bool) {
 	if f.Kind == sim.PropertyViolated {
 		return LinearizableMembership, f.Property == LinearizableMembership.String()
 	}
-	if f.Kind != sim.Fatal {
-		return 0, false
-	}
-	msg := fmt.Sprint(f.Value)
-	for _, p := range Properties() {
-		if strings.HasPrefix(msg, p.String()+": ") {
-			return p, true
-		}
-	}
-	return 0, false
+	return systems.Reported(f, Properties())
 }
 
 func variantNamed(name string) Variant { return systems.Named("longpoll", Variants(), name)[0] }

@@ -1,9 +1,6 @@
 package registry
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/systems"
 )
@@ -56,16 +53,7 @@ func Violated(f *sim.Failure) (Property, bool) {
 	if f.Kind == sim.PropertyViolated {
 		return LinearizableRefs, f.Property == LinearizableRefs.String()
 	}
-	if f.Kind != sim.Fatal {
-		return 0, false
-	}
-	msg := fmt.Sprint(f.Value)
-	for _, p := range Properties() {
-		if strings.HasPrefix(msg, p.String()+": ") {
-			return p, true
-		}
-	}
-	return 0, false
+	return systems.Reported(f, Properties())
 }
 
 func variantNamed(name string) Variant { return systems.Named("registry", Variants(), name)[0] }
