@@ -40,27 +40,10 @@ func (h *Host) Dial(addr string, port int, handle Handler) (*Conn, error) {
 	if handle == nil {
 		panic(fmt.Sprintf("net: Dial(%q, %d): no Handler", addr, port))
 	}
-	op := "dial " + Addr{addr, port}.String()
-	dst := n.byAddr[addr]
-	if dst == nil {
-		return nil, n.opErr(&h.obj, op, ErrNoHost)
+	c, err := h.open("dial", addr, port, sockBase{n: n, active: ActiveTrue, driven: true}, handle, 2)
+	if err != nil {
+		return nil, err
 	}
-	if !h.takeFD() {
-		return nil, n.opErr(&h.obj, op, ErrEMFILE)
-	}
-	lport, ok := h.ephemeralPort(h.tcpTaken)
-	if !ok {
-		h.releaseFD()
-		return nil, n.opErr(&h.obj, op, ErrAddrInUse)
-	}
-	c := &Conn{sockBase: sockBase{n: n, active: ActiveTrue, driven: true}, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
-		state: connConnecting, hasFD: true, ownsPort: true, handle: handle}
-	n.k.Register(&c.obj, "conn", 1)
-	c.obj.SetName(c.local.String() + "->" + c.raddr.String())
-	c.out = newPipe(n, c, h, dst, 0)
-	c.synTimer = sim.Alarm{Obj: &c.obj, Fire: c.synTimeout}
-	h.ports[lport] = c
-	h.conns = append(h.conns, c)
 	n.k.Event(sim.EventNote, &c.obj, int64(port), func() string { return fmt.Sprintf("dial %v", &c.obj) })
 	c.sendSyn()
 	return c, nil

@@ -183,27 +183,10 @@ func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, err
 	if port < 0 || port > 65535 {
 		panic(fmt.Sprintf("net: Connect(%q, %d): ports are 0 to 65535", addr, port))
 	}
-	op := "connect " + Addr{addr, port}.String()
-	dst := n.byAddr[addr]
-	if dst == nil {
-		return nil, n.opErr(&h.obj, op, ErrNoHost)
+	c, err := h.open("connect", addr, port, sockBase{n: n, owner: n.k.Running()}, nil, 3)
+	if err != nil {
+		return nil, err
 	}
-	if !h.takeFD() {
-		return nil, n.opErr(&h.obj, op, ErrEMFILE)
-	}
-	lport, ok := h.ephemeralPort(h.tcpTaken)
-	if !ok {
-		h.releaseFD()
-		return nil, n.opErr(&h.obj, op, ErrAddrInUse)
-	}
-	c := &Conn{sockBase: sockBase{n: n, owner: n.k.Running()}, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
-		state: connConnecting, hasFD: true, ownsPort: true}
-	n.k.Register(&c.obj, "conn", 2)
-	c.obj.SetName(c.local.String() + "->" + c.raddr.String())
-	c.out = newPipe(n, c, h, dst, 0)
-	c.synTimer = sim.Alarm{Obj: &c.obj, Fire: c.synTimeout}
-	h.ports[lport] = c
-	h.conns = append(h.conns, c)
 	n.own(c.owner, c)
 	n.k.Event(sim.EventNote, &c.obj, int64(port), func() string { return fmt.Sprintf("connect %v", &c.obj) })
 	c.sendSyn()
@@ -218,6 +201,37 @@ func (h *Host) connect(addr string, port int, timeout time.Duration) (*Conn, err
 	if c.state == connFailed {
 		return nil, n.opErr(&c.obj, "connect", c.connErr)
 	}
+	return c, nil
+}
+
+// open makes a connecting socket to addr:port from a free ephemeral port
+// of h, which Connect and Dial share; op names the operation in its
+// errors (ErrNoHost, ErrEMFILE, ErrAddrInUse), and skip counts the calls
+// between the user's code and open's Register. The caller sends the first
+// syn once it has taken the socket.
+func (h *Host) open(op, addr string, port int, base sockBase, handle Handler, skip int) (*Conn, error) {
+	n := h.n
+	op += " " + Addr{addr, port}.String()
+	dst := n.byAddr[addr]
+	if dst == nil {
+		return nil, n.opErr(&h.obj, op, ErrNoHost)
+	}
+	if !h.takeFD() {
+		return nil, n.opErr(&h.obj, op, ErrEMFILE)
+	}
+	lport, ok := h.ephemeralPort(h.tcpTaken)
+	if !ok {
+		h.releaseFD()
+		return nil, n.opErr(&h.obj, op, ErrAddrInUse)
+	}
+	c := &Conn{sockBase: base, host: h, remote: dst, local: Addr{h.addr, lport}, raddr: Addr{addr, port},
+		state: connConnecting, hasFD: true, ownsPort: true, handle: handle}
+	n.k.Register(&c.obj, "conn", skip)
+	c.obj.SetName(c.local.String() + "->" + c.raddr.String())
+	c.out = newPipe(n, c, h, dst, 0)
+	c.synTimer = sim.Alarm{Obj: &c.obj, Fire: c.synTimeout}
+	h.ports[lport] = c
+	h.conns = append(h.conns, c)
 	return c, nil
 }
 
