@@ -17,6 +17,7 @@ package systems
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/weftsim/weft/sim"
@@ -211,3 +212,26 @@ func Reported[P fmt.Stringer](f *sim.Failure, all []P) (P, bool) {
 	}
 	return none, false
 }
+
+// PropSet is the set of properties a run of a system judges, bit p for
+// property p (a system numbers its properties from 0 or 1, below 64).
+type PropSet[P ~int] uint64
+
+// SetOf is the set of props among all, or of all when props is empty; it
+// panics, naming system, on a property that is not one of all.
+func SetOf[P ~int](system string, all, props []P) PropSet[P] {
+	if len(props) == 0 {
+		props = all
+	}
+	var s PropSet[P]
+	for _, p := range props {
+		if !slices.Contains(all, p) || p < 0 || p >= 64 {
+			panic(fmt.Sprintf("%s: unknown property %d (have %v)", system, int(p), all))
+		}
+		s |= 1 << p
+	}
+	return s
+}
+
+// Has reports whether the run judges p.
+func (s PropSet[P]) Has(p P) bool { return s&(1<<p) != 0 }

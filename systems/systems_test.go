@@ -82,3 +82,19 @@ func TestReported(t *testing.T) {
 		require.False(t, ok, "%v", f)
 	}
 }
+
+type num int
+
+// SetOf holds the properties asked for, all of them when none is, and
+// refuses one the system does not have.
+func TestSetOf(t *testing.T) {
+	all := []num{1, 2, 3}
+	s := systems.SetOf("sys", all, []num{2})
+	require.True(t, s.Has(2))
+	require.False(t, s.Has(1))
+	every := systems.SetOf("sys", all, nil)
+	for _, p := range all {
+		require.True(t, every.Has(p))
+	}
+	require.PanicsWithValue(t, "sys: unknown property 4 (have [1 2 3])", func() { systems.SetOf("sys", all, []num{4}) })
+}

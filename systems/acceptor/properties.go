@@ -10,6 +10,7 @@ import (
 	"github.com/weftsim/weft/sim"
 	"github.com/weftsim/weft/sim/net"
 	"github.com/weftsim/weft/sim/node"
+	"github.com/weftsim/weft/systems"
 )
 
 // Property is one of the eight properties every variant is judged by.
@@ -106,31 +107,18 @@ func (p Property) About() string {
 	return p.String()
 }
 
-// propSet is a set of properties, bit p for Property p.
-type propSet uint16
+// propSet is the set of properties a run judges.
+type propSet = systems.PropSet[Property]
 
-func (s propSet) has(p Property) bool { return s&(1<<p) != 0 }
-
-func setOf(props []Property) propSet {
-	var s propSet
-	if len(props) == 0 {
-		props = Properties()
-	}
-	for _, p := range props {
-		if p < NoLostBytes || p > NoStall {
-			panic(fmt.Sprintf("acceptor: unknown property %d (have %v)", int(p), Properties()))
-		}
-		s |= 1 << p
-	}
-	return s
-}
+// setOf is the set of props, or every property when props is empty.
+func setOf(props []Property) propSet { return systems.SetOf("acceptor", Properties(), props) }
 
 // fail fails the run for p, if this run judges p and the node is up. The
 // message is the property's name and the story, told in names and causes
 // rather than steps, so that it keeps its signature while the shrinker
 // simplifies the schedule; the timeline has the steps.
 func (r *run) fail(p Property, format string, args ...any) {
-	if r.down || !r.props.has(p) {
+	if r.down || !r.props.Has(p) {
 		return
 	}
 	r.w.Fatalf("%v: %s", p, fmt.Sprintf(format, args...))

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/weftsim/weft/systems"
 )
 
 // Property is one of the four properties every variant is judged by.
@@ -79,32 +81,16 @@ func (p Property) About() string {
 	return p.String()
 }
 
-// propSet is a set of properties, bit p for Property p.
-type propSet uint8
-
-const allProps propSet = 1<<NoPanic | 1<<NoHOLBlocking | 1<<GoawayDelivery | 1<<Reregistration
-
-func (s propSet) has(p Property) bool { return s&(1<<p) != 0 }
+// propSet is the set of properties a run judges.
+type propSet = systems.PropSet[Property]
 
 // setOf is the set of props, or every property when props is empty.
-func setOf(props []Property) propSet {
-	if len(props) == 0 {
-		return allProps
-	}
-	var s propSet
-	for _, p := range props {
-		if p < NoPanic || p > Reregistration {
-			panic(fmt.Sprintf("health: unknown property %d", int(p)))
-		}
-		s |= 1 << p
-	}
-	return s
-}
+func setOf(props []Property) propSet { return systems.SetOf("health", Properties(), props) }
 
 // fail fails the run for p, if this run judges p and the server has not
 // crashed (see crash).
 func (r *run) fail(p Property, format string, args ...any) {
-	if r.crashed || !r.props.has(p) {
+	if r.crashed || !r.props.Has(p) {
 		return
 	}
 	r.w.Fatalf("%v: %s", p, fmt.Sprintf(format, args...))

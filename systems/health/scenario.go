@@ -262,10 +262,10 @@ func (r *run) crash(proc string, st *stream, v any) {
 		return
 	}
 	story := r.crashStory(proc, st, v)
-	if r.props.has(NoPanic) {
+	if r.props.Has(NoPanic) {
 		r.w.Fatalf("%v: %s", NoPanic, story)
 	}
-	if st != nil && st.c.reregistered && r.props.has(Reregistration) {
+	if st != nil && st.c.reregistered && r.props.Has(Reregistration) {
 		r.w.Fatalf("%v: %s registered again, and a handler of that address did not end cleanly: %s", Reregistration, st.c.name, story)
 	}
 	r.crashed = true

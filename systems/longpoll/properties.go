@@ -8,6 +8,7 @@ import (
 	"github.com/weftsim/weft/model"
 	"github.com/weftsim/weft/properties"
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/systems"
 )
 
 // Property is one of the five properties every variant is judged by.
@@ -128,33 +129,18 @@ func ExpectFail(v Variant, p Property) bool {
 	return false // sequenced passes everything: the issue asks it of the best design
 }
 
-// propSet is a set of properties, bit p for Property p.
-type propSet uint8
+// propSet is the set of properties a run judges.
+type propSet = systems.PropSet[Property]
 
-const allProps propSet = 1<<NavigationSurvives | 1<<PushOrder | 1<<ExactlyOnce | 1<<LinearizableMembership | 1<<OneRoundTrip
-
-func (s propSet) has(p Property) bool { return s&(1<<p) != 0 }
-
-func setOf(props []Property) propSet {
-	if len(props) == 0 {
-		return allProps
-	}
-	var s propSet
-	for _, p := range props {
-		if p < NavigationSurvives || p > OneRoundTrip {
-			panic(fmt.Sprintf("longpoll: unknown property %d (have %v)", int(p), Properties()))
-		}
-		s |= 1 << p
-	}
-	return s
-}
+// setOf is the set of props, or every property when props is empty.
+func setOf(props []Property) propSet { return systems.SetOf("longpoll", Properties(), props) }
 
 // fail fails the run for p, if this run judges p. The story names pages,
 // pushes, requests and processes, never steps or times of the schedule
 // (the timeline has those), so that a failure keeps its signature while
 // the shrinker simplifies its run.
 func (r *run) fail(p Property, format string, args ...any) {
-	if !r.props.has(p) {
+	if !r.props.Has(p) {
 		return
 	}
 	r.w.Fatalf("%v: %s", p, fmt.Sprintf(format, args...))

@@ -43,14 +43,14 @@ func scenarioOf(v Variant, props propSet, seen func(*run)) func(*sim.World) {
 func Configure(props ...Property) func(*sim.Config) {
 	set := setOf(props)
 	return func(cfg *sim.Config) {
-		if set.has(ExactlyOnce) {
+		if set.Has(ExactlyOnce) {
 			plan := cfg.Faults
 			for _, k := range []sim.FaultKind{FaultStall, FaultDropResponse, FaultPartition, FaultRestart, node.FaultNetsplit} {
 				plan = plan.With(k, FaultRate)
 			}
 			cfg.Faults = plan
 		}
-		if set.has(LinearizableMembership) {
+		if set.Has(LinearizableMembership) {
 			cfg.Properties = append(cfg.Properties, Linearizable())
 		}
 	}
@@ -249,7 +249,7 @@ func (r *run) main() {
 	// Wait until the page is idle after its last action, or a deadline:
 	// settle after its last action, and maxRun in all.
 	settle, maxRun := 30*time.Second, 5*time.Minute
-	if r.props.has(ExactlyOnce) {
+	if r.props.Has(ExactlyOnce) {
 		settle, maxRun = 3*time.Minute, 15*time.Minute
 	}
 	end := maxRun
@@ -263,7 +263,7 @@ func (r *run) main() {
 			end = min(end, w.Elapsed()+settle)
 		}
 	}
-	if r.idle && r.props.has(ExactlyOnce) {
+	if r.idle && r.props.Has(ExactlyOnce) {
 		// The page is idle, but a server may still hold one of its pushes
 		// and apply it yet: a session stalled by a fault, a server
 		// restarting. A push it timed out is not lost until they are

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/sim"
+	"github.com/weftsim/weft/systems"
 )
 
 // Property is one of the five properties every variant is judged by.
@@ -109,33 +110,18 @@ const (
 	EndBound = MonitorTimeout / 3
 )
 
-// propSet is a set of properties, bit p for Property p.
-type propSet uint8
+// propSet is the set of properties a run judges.
+type propSet = systems.PropSet[Property]
 
-const allProps propSet = 1<<NoSilentStream | 1<<FirstUseSafe | 1<<LinearizableRefs | 1<<NothingMasked | 1<<NoSilentLoss
-
-func (s propSet) has(p Property) bool { return s&(1<<p) != 0 }
-
-func setOf(props []Property) propSet {
-	if len(props) == 0 {
-		return allProps
-	}
-	var s propSet
-	for _, p := range props {
-		if p < NoSilentStream || p > NoSilentLoss {
-			panic(fmt.Sprintf("registry: unknown property %d (have %v)", int(p), Properties()))
-		}
-		s |= 1 << p
-	}
-	return s
-}
+// setOf is the set of props, or every property when props is empty.
+func setOf(props []Property) propSet { return systems.SetOf("registry", Properties(), props) }
 
 // fail fails the run for p, if this run judges p. The message is the
 // property's name and a story made of names and causes, never of steps or
 // times, so that a failure keeps its signature while the shrinker
 // simplifies its schedule; the timeline has the steps.
 func (r *run) fail(p Property, format string, args ...any) {
-	if !r.props.has(p) {
+	if !r.props.Has(p) {
 		return
 	}
 	r.w.Fatalf("%v: %s", p, fmt.Sprintf(format, args...))

@@ -44,7 +44,7 @@ func fastSlow(r *run) []launch {
 func pinned(v Variant) (*sim.Result, *run) {
 	var got *run
 	r := sim.Run(sim.Config{Strategy: scheduler.Replay(nil), KeepTrace: true}, func(w *sim.World) {
-		got = newRun(w, v, allProps)
+		got = newRun(w, v, setOf(nil))
 		got.workload = fastSlow
 		got.main()
 	})
@@ -216,7 +216,7 @@ func TestKVHistory(t *testing.T) {
 // nothing else.
 func TestMasked(t *testing.T) {
 	res := sim.Run(sim.Config{}, func(w *sim.World) {
-		r := newRun(w, Holder, allProps)
+		r := newRun(w, Holder, setOf(nil))
 		st := &stream{r: r, name: "s1"}
 		if id, found, lost := r.shim.lookupStringByRef(st, 1); id != "" || found || !lost {
 			w.Fatalf("lookup on a missing table: %q %v %v, want a masked miss", id, found, lost)
@@ -233,7 +233,7 @@ func TestMasked(t *testing.T) {
 			defer r.shim.try(st, "f", func() { w.Fatalf("try caught a panic that is not badarg") })
 			panic("boom")
 		}()
-		orig := newRun(w, Original, allProps)
+		orig := newRun(w, Original, setOf(nil))
 		func() {
 			defer func() {
 				v := recover()

@@ -62,10 +62,10 @@ func Scenario(v Variant, props ...Property) func(*sim.World) {
 func Configure(props ...Property) func(*sim.Config) {
 	set := setOf(props)
 	return func(cfg *sim.Config) {
-		if set.has(NothingMasked) || set.has(NoSilentLoss) {
+		if set.Has(NothingMasked) || set.Has(NoSilentLoss) {
 			cfg.Faults = sim.FaultPlan{Killable: Killable}.With(sim.FaultKill, KillRate)
 		}
-		if set.has(LinearizableRefs) {
+		if set.Has(LinearizableRefs) {
 			cfg.Properties = append(cfg.Properties, Linearizable())
 		}
 	}
