@@ -221,14 +221,7 @@ func (t *seqTransport) ajax(method string, header net.Headers, msgs []Message, c
 	if t.token != "" {
 		header = append(header, net.Header{Name: tokenHeader, Value: t.token})
 	}
-	var body []byte
-	if len(msgs) > 0 {
-		lines := make([]string, len(msgs))
-		for i, m := range msgs {
-			lines[i] = m.encode()
-		}
-		body = []byte(strings.Join(lines, "\n"))
-	}
+	body := requestBody(msgs)
 	var x *xhr
 	forget := func() {
 		for i, y := range t.reqs {

@@ -2,7 +2,6 @@ package longpoll
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/weftsim/weft/sim/net"
 )
@@ -177,14 +176,7 @@ func (lp *longPoll) ajax(method string, header net.Headers, messages []Message, 
 	if lp.token != "" {
 		header = append(header, net.Header{Name: tokenHeader, Value: lp.token})
 	}
-	var body []byte
-	if len(messages) > 0 {
-		lines := make([]string, len(messages))
-		for i, m := range messages {
-			lines[i] = m.encode()
-		}
-		body = []byte(strings.Join(lines, "\n"))
-	}
+	body := requestBody(messages)
 	var x *xhr
 	x = lp.s.b.ajax(method, header, body, longpollTimeout,
 		func() {

@@ -133,6 +133,19 @@ func (r lpResponse) body() []byte {
 	return []byte(b.String())
 }
 
+// requestBody is a POST's body: one encoded message a line, as phoenix.js
+// batches them (ndjson); none for a poll.
+func requestBody(msgs []Message) []byte {
+	if len(msgs) == 0 {
+		return nil
+	}
+	lines := make([]string, len(msgs))
+	for i, m := range msgs {
+		lines[i] = m.encode()
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
 // parseResponse parses a body made by lpResponse.body; a body that does not
 // parse is nil, as Phoenix's Ajax.parseJSON answers for one that is not
 // JSON.
