@@ -31,7 +31,6 @@ var (
 	gokerSteps   = flag.Int64("goker.maxsteps", 200000, "scheduling points a run may take (sim.Config.MaxSteps)")
 	gokerAfter   = flag.Int64("goker.aftermain", 20000, "scheduling points a run may take after its main returned (sim.Config.AfterMainSteps)")
 	gokerCost    = flag.Duration("goker.stepcost", time.Microsecond, "virtual time each scheduling point takes (sim.Config.StepCost)")
-	gokerSlow    = flag.Float64("goker.slow", gort.SlowRate, "rate of sim.FaultSlow: a scheduling point that takes until the next timer")
 	gokerDog     = flag.Duration("goker.watchdog", 2*time.Minute, "real time a step may take (sim.Config.Watchdog): kernels of 30,000 goroutines on a loaded machine need long")
 	gokerSpec    = flag.String("goker.strategy", "portfolio", "the strategy, as scheduler.ParseSpec reads it; a search (dfs, dpor) runs its logs in place of seeds, at most -goker.seeds of them")
 )
@@ -80,9 +79,7 @@ func TestWeftGoker(t *testing.T) {
 		}
 		scenario := func(w *sim.World) { gort.Bind(w); f() }
 		base := sim.Config{Name: name, AllowLeaks: true, KeepTrace: true, MaxSteps: *gokerSteps, AfterMainSteps: *gokerAfter, StepCost: *gokerCost, Watchdog: *gokerDog}
-		if *gokerSlow > 0 {
-			base.Faults = base.Faults.With(sim.FaultSlow, *gokerSlow)
-		}
+		base.Faults = base.Faults.With(sim.FaultSlow, gort.SlowRate) // as weft test runs rewritten code
 		spec, err := scheduler.ParseSpec(*gokerSpec)
 		if err != nil {
 			t.Fatal(err)
