@@ -102,12 +102,13 @@
 // # Verdicts
 //
 // go test ./systems/health -run TestVerdicts -v explores every pair under
-// the random walk and then under PCT of depth 3 (package
+// weft's default portfolio, the random walk and PCT of depth 3 (package
 // systems/internal/verdict) and prints one VERDICT line each, with the
 // strategy and seed that found a failure and the command that replays it.
-// Every PASS stands on 100,000 runs, 50,000 under each strategy (5,000 each
-// with -short); every FAIL is found by the random walk, which explores first,
-// and weft demo -strategy pct:3 finds each of them too. The simulation finds:
+// With -verdict.runs=33334 every PASS stands on 100,002 runs, a third under
+// each strategy; go test runs 10,000 under each (3,334 with -short). Every
+// FAIL is found by the portfolio, which explores first, and weft demo
+// -strategy pct:3 finds each of them too. The simulation finds:
 //
 //	original  P1 FAIL  P2 FAIL  P3 FAIL  P4 FAIL
 //	pr115     P1 FAIL  P2 pass  P3 FAIL  P4 FAIL

@@ -232,11 +232,11 @@
 // dead), then fires. So every stream that starts ends, for its waiting
 // side, in a callback or in the death of the application it watches.
 //
-// Every PASS stands on 100,000 runs, 50,000 under the random walk and 50,000
-// under PCT of depth 3 (5,000 each with -short). The random walk explores
-// first, so a failure both would find keeps the random walk's seed and
-// story: every FAIL above is the random walk's, within its first 200 seeds
-// (weft demo -strategy pct:3 finds each of them under PCT too).
+// With -verdict.runs=33334 every PASS stands on 100,002 runs, a third each
+// under weft's default portfolio, the random walk and PCT of depth 3; go
+// test runs 10,000 under each (3,334 with -short). The portfolio explores
+// first, so a failure keeps the portfolio's seed and member (its VERDICT
+// line names them); weft demo -strategy pct:3 finds each FAIL under PCT too.
 //
 // # Modelling notes
 //
